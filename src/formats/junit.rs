@@ -1,0 +1,1 @@
+//! JUnit XML parser (to be written).

@@ -1,0 +1,268 @@
+//! Report parsers, one module per format, and detection of the format from a file's content.
+//!
+//! Parsers read from a `BufRead` and return format-neutral `model` types; they never touch git,
+//! paths of the repository or the network. Every parser reports malformed input as a
+//! [`FormatError`] with the line (and column or element) at fault; the caller adds the file name.
+
+use std::fmt;
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+
+use crate::model::CoverageReport;
+
+pub mod cobertura;
+pub mod jacoco;
+pub mod junit;
+pub mod lcov;
+pub(crate) mod xml;
+
+/// A report format prcov reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Format {
+    Lcov,
+    Cobertura,
+    Jacoco,
+    Junit,
+}
+
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Lcov => "lcov",
+            Format::Cobertura => "cobertura",
+            Format::Jacoco => "jacoco",
+            Format::Junit => "junit",
+        }
+    }
+
+    /// True for formats that carry coverage (as opposed to test results).
+    pub fn is_coverage(self) -> bool {
+        !matches!(self, Format::Junit)
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Where in a file something went wrong.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Location {
+    /// 1-based line number.
+    pub line: Option<u64>,
+    /// 1-based column, where known.
+    pub column: Option<u64>,
+    /// Element path for XML, e.g. `coverage/packages/package[2]/classes/class[0]/lines/line[4]/@hits`.
+    pub element: Option<String>,
+}
+
+impl Location {
+    pub fn line(line: u64) -> Self {
+        Location {
+            line: Some(line),
+            ..Location::default()
+        }
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(line) = self.line {
+            write!(f, "line {line}")?;
+            if let Some(col) = self.column {
+                write!(f, ", column {col}")?;
+            }
+        }
+        if let Some(el) = &self.element {
+            if self.line.is_some() {
+                f.write_str(", ")?;
+            }
+            write!(f, "element {el}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Malformed input, as a parser sees it (without the file name).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormatError {
+    pub location: Location,
+    /// What was wrong and what was expected, as a lowercase sentence fragment.
+    pub message: String,
+}
+
+impl FormatError {
+    pub fn at_line(line: u64, message: impl Into<String>) -> Self {
+        FormatError {
+            location: Location::line(line),
+            message: message.into(),
+        }
+    }
+}
+
+/// Something odd but readable that a parser skipped or repaired. Shown to the user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    pub location: Location,
+    pub message: String,
+}
+
+/// A parser's result: the report and what it had to skip.
+#[derive(Debug, Clone, Default)]
+pub struct Parsed {
+    pub report: CoverageReport,
+    pub warnings: Vec<Warning>,
+}
+
+/// A report file that could not be read as its format.
+#[derive(Debug, thiserror::Error)]
+pub enum ParseError {
+    #[error("failed to read {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: {}{}{message}", .location, if *.location == Location::default() { "" } else { ": " })]
+    Malformed {
+        path: PathBuf,
+        format: Format,
+        location: Location,
+        message: String,
+    },
+    #[error("{path}: cannot tell the report format from its content ({why}); supported: lcov, cobertura, jacoco, junit; use --format-in to force one")]
+    Unknown { path: PathBuf, why: String },
+}
+
+impl ParseError {
+    pub fn malformed(path: &Path, format: Format, err: FormatError) -> Self {
+        ParseError::Malformed {
+            path: path.to_owned(),
+            format,
+            location: err.location,
+            message: err.message,
+        }
+    }
+}
+
+/// How many bytes of a file detection looks at.
+const SNIFF_BYTES: usize = 16 * 1024;
+
+/// Detects the format of a report from the first bytes of its content (never from its name).
+pub fn detect(head: &[u8]) -> Result<Format, String> {
+    let text = String::from_utf8_lossy(head);
+    let text = text.trim_start_matches('\u{feff}').trim_start();
+    if text.is_empty() {
+        return Err("the file is empty".into());
+    }
+    if text.starts_with('<') {
+        return detect_xml(text);
+    }
+    for line in text.lines().take(200) {
+        let line = line.trim();
+        if ["TN:", "SF:", "DA:", "FN:", "BRDA:", "end_of_record"]
+            .iter()
+            .any(|p| line.starts_with(p))
+        {
+            return Ok(Format::Lcov);
+        }
+    }
+    Err("not XML and no LCOV records".into())
+}
+
+fn detect_xml(text: &str) -> Result<Format, String> {
+    // The first element that is not a declaration, comment, DOCTYPE or processing instruction.
+    if text.contains("<!DOCTYPE report") && text.contains("JACOCO") {
+        return Ok(Format::Jacoco);
+    }
+    let mut rest = text;
+    while let Some(pos) = rest.find('<') {
+        rest = &rest[pos + 1..];
+        if rest.starts_with('?') || rest.starts_with('!') {
+            continue;
+        }
+        let name: String = rest
+            .chars()
+            .take_while(|c| !c.is_whitespace() && *c != '>' && *c != '/')
+            .collect();
+        return match name.as_str() {
+            "coverage" if text.contains("<project") && !text.contains("<packages") => {
+                Err("a Clover report, which prcov does not read yet".into())
+            }
+            "coverage" => Ok(Format::Cobertura),
+            "report" => Ok(Format::Jacoco),
+            "testsuites" | "testsuite" | "testcase" | "testrun" => Ok(Format::Junit),
+            other => Err(format!("XML with root element <{other}>")),
+        };
+    }
+    Err("XML without a root element".into())
+}
+
+/// Reads the start of `path` and detects its format.
+pub fn detect_path(path: &Path) -> Result<Format, ParseError> {
+    use std::io::Read;
+    let io = |source| ParseError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let mut head = Vec::with_capacity(SNIFF_BYTES);
+    std::fs::File::open(path)
+        .map_err(io)?
+        .take(SNIFF_BYTES as u64)
+        .read_to_end(&mut head)
+        .map_err(io)?;
+    detect(&head).map_err(|why| ParseError::Unknown {
+        path: path.to_owned(),
+        why,
+    })
+}
+
+/// Parses a coverage report from a reader in a known format.
+pub fn parse_coverage(format: Format, reader: impl BufRead) -> Result<Parsed, FormatError> {
+    match format {
+        Format::Lcov => lcov::parse(reader),
+        Format::Cobertura => cobertura::parse(reader),
+        Format::Jacoco => jacoco::parse(reader),
+        Format::Junit => Err(FormatError {
+            location: Location::default(),
+            message: "this is a JUnit test report, not a coverage report; pass it with --junit"
+                .into(),
+        }),
+    }
+}
+
+/// Opens, detects (unless `forced`) and parses one coverage report file.
+pub fn parse_coverage_path(path: &Path, forced: Option<Format>) -> Result<(Format, Parsed), ParseError> {
+    let format = match forced {
+        Some(f) => f,
+        None => detect_path(path)?,
+    };
+    let file = std::fs::File::open(path).map_err(|source| ParseError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let reader = std::io::BufReader::with_capacity(256 * 1024, file);
+    let parsed = parse_coverage(format, reader).map_err(|e| ParseError::malformed(path, format, e))?;
+    Ok((format, parsed))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_by_content() {
+        assert_eq!(detect(b"TN:\nSF:a.c\n"), Ok(Format::Lcov));
+        assert_eq!(
+            detect(b"<?xml version=\"1.0\"?>\n<!-- x -->\n<coverage line-rate=\"1\"><packages/>"),
+            Ok(Format::Cobertura)
+        );
+        assert_eq!(detect(b"<report name=\"x\">"), Ok(Format::Jacoco));
+        assert_eq!(detect(b"\xef\xbb\xbf<testsuites>"), Ok(Format::Junit));
+        assert!(detect(b"").is_err());
+        assert!(detect(b"<hello/>").is_err());
+    }
+}

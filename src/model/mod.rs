@@ -1,0 +1,8 @@
+//! Format-neutral data: coverage (files → lines → hits and branches) and test results.
+//!
+//! Every parser in `formats/` produces these types; everything downstream consumes only them.
+
+pub mod coverage;
+pub mod tests;
+
+pub use coverage::{Branches, CoverageReport, FileCoverage, Function, LineRecord, LineState, Totals};

@@ -1,0 +1,1 @@
+//! Test results (to be written with the JUnit parser).
