@@ -235,7 +235,10 @@ pub fn parse_coverage(format: Format, reader: impl BufRead) -> Result<Parsed, Fo
 }
 
 /// Opens, detects (unless `forced`) and parses one coverage report file.
-pub fn parse_coverage_path(path: &Path, forced: Option<Format>) -> Result<(Format, Parsed), ParseError> {
+pub fn parse_coverage_path(
+    path: &Path,
+    forced: Option<Format>,
+) -> Result<(Format, Parsed), ParseError> {
     let format = match forced {
         Some(f) => f,
         None => detect_path(path)?,
@@ -245,7 +248,8 @@ pub fn parse_coverage_path(path: &Path, forced: Option<Format>) -> Result<(Forma
         source,
     })?;
     let reader = std::io::BufReader::with_capacity(256 * 1024, file);
-    let parsed = parse_coverage(format, reader).map_err(|e| ParseError::malformed(path, format, e))?;
+    let parsed =
+        parse_coverage(format, reader).map_err(|e| ParseError::malformed(path, format, e))?;
     Ok((format, parsed))
 }
 

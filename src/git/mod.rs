@@ -40,7 +40,9 @@ pub struct ChangeSet {
 /// Errors of the git stage.
 #[derive(Debug, thiserror::Error)]
 pub enum GitError {
-    #[error("{path} is not inside a git repository (use --repo DIR, or --no-repo for `prcov report`)")]
+    #[error(
+        "{path} is not inside a git repository (use --repo DIR, or --no-repo for `prcov report`)"
+    )]
     NotARepo { path: PathBuf },
     #[error("unknown revision `{rev}` in {repo}")]
     UnknownRevision { rev: String, repo: PathBuf },

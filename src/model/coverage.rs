@@ -223,7 +223,10 @@ impl Totals {
     }
 
     /// `100 × hits / lines`; `None` when nothing is coverable ("coverage not affected").
-    #[expect(clippy::cast_precision_loss, reason = "line counts stay far below 2^52")]
+    #[expect(
+        clippy::cast_precision_loss,
+        reason = "line counts stay far below 2^52"
+    )]
     pub fn percent(&self) -> Option<f64> {
         (self.lines > 0).then(|| 100.0 * self.hits as f64 / self.lines as f64)
     }
@@ -253,17 +256,26 @@ mod tests {
         assert_eq!(LineRecord::new(3).state(), LineState::Hit);
         let partial = LineRecord {
             hits: 1,
-            branches: Some(Branches::Counted { covered: 1, total: 2 }),
+            branches: Some(Branches::Counted {
+                covered: 1,
+                total: 2,
+            }),
         };
         assert_eq!(partial.state(), LineState::Partial);
         let none_taken = LineRecord {
             hits: 1,
-            branches: Some(Branches::Counted { covered: 0, total: 2 }),
+            branches: Some(Branches::Counted {
+                covered: 0,
+                total: 2,
+            }),
         };
         assert_eq!(none_taken.state(), LineState::Partial);
         let not_run = LineRecord {
             hits: 0,
-            branches: Some(Branches::Counted { covered: 0, total: 2 }),
+            branches: Some(Branches::Counted {
+                covered: 0,
+                total: 2,
+            }),
         };
         assert_eq!(not_run.state(), LineState::Miss);
     }
@@ -287,7 +299,12 @@ mod tests {
     #[test]
     fn percent_is_none_without_lines() {
         assert_eq!(Totals::default().percent(), None);
-        let t = Totals { lines: 3, hits: 2, misses: 1, partials: 0 };
+        let t = Totals {
+            lines: 3,
+            hits: 2,
+            misses: 1,
+            partials: 0,
+        };
         assert!((t.percent().unwrap() - 66.666_666).abs() < 1e-3);
     }
 }

@@ -5,4 +5,6 @@
 pub mod coverage;
 pub mod tests;
 
-pub use coverage::{Branches, CoverageReport, FileCoverage, Function, LineRecord, LineState, Totals};
+pub use coverage::{
+    Branches, CoverageReport, FileCoverage, Function, LineRecord, LineState, Totals,
+};

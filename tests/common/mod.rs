@@ -1,0 +1,53 @@
+//! Shared helpers for integration tests: the corpus and its manifest.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+/// The corpus folder: `$PRCOV_CORPUS`, else `../shared/corpus` beside the repository.
+/// Panics (fails the test loudly) when it is missing: a silently skipped corpus test proves nothing.
+pub fn corpus_dir() -> PathBuf {
+    let dir = match std::env::var_os("PRCOV_CORPUS") {
+        Some(d) => PathBuf::from(d),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"),
+    };
+    assert!(
+        dir.join("MANIFEST.tsv").is_file(),
+        "the test corpus is missing: expected {}/MANIFEST.tsv (set PRCOV_CORPUS to its folder)",
+        dir.display()
+    );
+    dir
+}
+
+/// One row of `MANIFEST.tsv`, by column name.
+#[derive(Debug, Clone)]
+pub struct ManifestRow {
+    pub fields: HashMap<String, String>,
+}
+
+impl ManifestRow {
+    pub fn get(&self, column: &str) -> &str {
+        self.fields.get(column).map_or("", String::as_str)
+    }
+    /// A numeric column; `None` when empty or `?`.
+    pub fn num(&self, column: &str) -> Option<u64> {
+        self.get(column).parse().ok()
+    }
+    pub fn path(&self) -> PathBuf {
+        corpus_dir().join(self.get("path"))
+    }
+}
+
+/// All manifest rows, optionally only those of the given formats.
+pub fn manifest(formats: &[&str]) -> Vec<ManifestRow> {
+    let text = std::fs::read_to_string(corpus_dir().join("MANIFEST.tsv")).expect("read MANIFEST.tsv");
+    let mut lines = text.lines();
+    let header: Vec<String> = lines.next().expect("header").split('\t').map(str::to_owned).collect();
+    lines
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| ManifestRow {
+            fields: header.iter().cloned().zip(l.split('\t').map(str::to_owned)).collect(),
+        })
+        .filter(|r| formats.is_empty() || formats.contains(&r.get("format")))
+        .collect()
+}
