@@ -4,17 +4,34 @@
 //!
 //! ```text
 //! input (find files, sniff format) → formats (parse) → model (files → lines/branches; tests)
-//!   → paths (map to repo files) → git (change set) → analysis (patch/project/gates → Summary)
-//!   → render (text, markdown, json) → host (github, gitlab) ← cli (args → Config → run)
+//!   → paths (map to repo files) → git (change set) → analysis (patch/project/gates → summary)
+//!   → render (text, markdown, json) → host (github, gitlab)
+//! cli (args) → config (validated options) → commands (run the stages for one command)
 //! ```
 //!
 //! Parsers never see git or the network; hosts never parse reports; renderers never compute.
 
+pub mod analysis;
+pub mod cli;
+pub mod commands;
+pub mod config;
 pub mod error;
 pub mod exit;
 pub mod formats;
 pub mod git;
-pub mod model;
-
-pub use error::{Error, Result};
 pub mod host;
+pub mod input;
+pub mod model;
+pub mod paths;
+pub mod render;
+
+pub use config::Config;
+pub use error::{Error, Result};
+
+/// Runs one command; returns the exit code for a completed run (0 or 1).
+pub fn run(config: &Config) -> Result<u8> {
+    match config {
+        Config::Diff(o) => commands::diff::run(o),
+        Config::Report(o) => commands::report::run(o),
+    }
+}

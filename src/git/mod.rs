@@ -49,3 +49,5 @@ pub enum GitError {
     #[error("{0}")]
     Other(String),
 }
+mod stub;
+pub use stub::Repo;

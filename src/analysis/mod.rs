@@ -1,0 +1,33 @@
+//! Analysis: patch coverage (changed ∩ measured), project totals and delta, gates.
+//!
+//! Input: a merged, path-mapped [`CoverageReport`](crate::model::CoverageReport) and a
+//! [`ChangeSet`](crate::git::ChangeSet). Output: the view models that every renderer reads.
+
+pub mod gates;
+pub mod patch;
+pub mod percent;
+pub mod project;
+pub mod summary;
+
+pub use gates::{Gate, GateKind, GateOutcome};
+pub use patch::{PatchCoverage, PatchFile};
+pub use percent::Percent;
+pub use project::{DirectoryTotals, ProjectCoverage};
+pub use summary::{DiffSummary, ReportInput, ReportSummary};
+
+use crate::model::{LineRecord, LineState};
+
+/// How line states are counted (`--partials-as-hits`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CountingRules {
+    pub partials_as_hits: bool,
+}
+
+impl CountingRules {
+    pub fn state(self, record: &LineRecord) -> LineState {
+        match record.state() {
+            LineState::Partial if self.partials_as_hits => LineState::Hit,
+            s => s,
+        }
+    }
+}

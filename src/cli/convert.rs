@@ -1,0 +1,176 @@
+//! Turning clap's args into a validated [`Config`]: the only place that knows both.
+
+use std::io::IsTerminal;
+use std::path::Path;
+
+use crate::analysis::{CountingRules, Gate, GateKind};
+use crate::config::{
+    Config, CoverageOptions, DiffOptions, FileConfig, GateOptions, OutputOptions, ReportOptions,
+};
+use crate::error::Error;
+use crate::paths::Rewrite;
+use crate::render::OutputFormat;
+
+use super::{ColorChoice, Command, CommonArgs, CoverageArgs, GateArgs};
+
+fn percent_arg(flag: &str, v: Option<f64>) -> Result<Option<f64>, Error> {
+    match v {
+        Some(p) if !(0.0..=100.0).contains(&p) || p.is_nan() => Err(Error::Usage(format!(
+            "{flag} expects a percentage from 0 to 100, got {p}"
+        ))),
+        other => Ok(other),
+    }
+}
+
+fn output(common: &CommonArgs) -> OutputOptions {
+    let terminal = common.output.is_none() && std::io::stdout().is_terminal();
+    let color = match common.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    };
+    OutputOptions {
+        format: common.format.unwrap_or(OutputFormat::Text),
+        output: common.output.clone(),
+        color,
+        quiet: common.quiet,
+    }
+}
+
+fn coverage(args: &CoverageArgs, file: &FileConfig) -> Result<CoverageOptions, Error> {
+    let mut rewrites = Vec::new();
+    for m in args.path_map.iter().chain(&file.path_map) {
+        rewrites.push(Rewrite::parse_map(m).map_err(Error::Usage)?);
+    }
+    for p in args.strip_prefix.iter().chain(&file.strip_prefix) {
+        rewrites.push(Rewrite::strip(p));
+    }
+    Ok(CoverageOptions {
+        reports: if args.reports.is_empty() {
+            file.reports.clone()
+        } else {
+            args.reports.clone()
+        },
+        base_reports: args.base_report.clone(),
+        repo_dir: args.repo.clone(),
+        forced_format: args.format_in,
+        rewrites,
+        rules: CountingRules {
+            partials_as_hits: args.partials_as_hits || file.partials_as_hits,
+        },
+        fail_on_unmatched: args.fail_on_unmatched || file.fail_on_unmatched,
+    })
+}
+
+struct GateValues {
+    patch: Option<f64>,
+    project: Option<f64>,
+    drop: Option<f64>,
+    threshold: Option<f64>,
+    tests: bool,
+}
+
+fn gates(
+    v: GateValues,
+    file: &FileConfig,
+    cov: &CoverageOptions,
+    has_base_report: bool,
+) -> Result<GateOptions, Error> {
+    let g = &file.gates;
+    let patch = percent_arg("--fail-under-patch", v.patch.or(g.patch))?;
+    let project = percent_arg("--fail-under-project", v.project.or(g.project))?;
+    let drop = percent_arg("--max-project-drop", v.drop.or(g.max_project_drop))?;
+    let threshold = percent_arg("--threshold", v.threshold.or(g.threshold))?.unwrap_or(0.0);
+    if drop.is_some() && !has_base_report {
+        return Err(Error::Usage(
+            "--max-project-drop needs a base report to compare with: add --base-report FILE".into(),
+        ));
+    }
+    let mut gates = Vec::new();
+    let mut add = |kind, target: Option<f64>| {
+        if let Some(target) = target {
+            gates.push(Gate { kind, target });
+        }
+    };
+    add(GateKind::Patch, patch);
+    add(GateKind::Project, project);
+    add(GateKind::ProjectDrop, drop);
+    add(
+        GateKind::Tests,
+        (v.tests || g.fail_on_test_failure).then_some(0.0),
+    );
+    add(GateKind::Unmatched, cov.fail_on_unmatched.then_some(0.0));
+    Ok(GateOptions { gates, threshold })
+}
+
+fn file_config(common: &CommonArgs, repo: Option<&Path>) -> Result<FileConfig, Error> {
+    // Look for prcov.toml in the repository root when no --config is given.
+    let root = repo
+        .map(Path::to_path_buf)
+        .or_else(|| std::env::current_dir().ok())
+        .and_then(|d| git2::Repository::discover(d).ok())
+        .and_then(|r| r.workdir().map(Path::to_path_buf));
+    FileConfig::load(common.config.as_deref(), root.as_deref())
+}
+
+/// Converts parsed args into the command's validated configuration.
+pub fn into_config(command: &Command) -> Result<Config, Error> {
+    match command {
+        Command::Diff(a) => {
+            let file = file_config(&a.common, a.coverage.repo.as_deref())?;
+            let cov = coverage(&a.coverage, &file)?;
+            let GateArgs {
+                fail_under_patch,
+                fail_under_project,
+                max_project_drop,
+                threshold,
+            } = a.gates.clone();
+            let gates = gates(
+                GateValues {
+                    patch: fail_under_patch,
+                    project: fail_under_project,
+                    drop: max_project_drop,
+                    threshold,
+                    tests: false,
+                },
+                &file,
+                &cov,
+                !cov.base_reports.is_empty(),
+            )?;
+            Ok(Config::Diff(DiffOptions {
+                base: a.revs.base.clone().or(file.base.clone()),
+                head: a.revs.head.clone(),
+                worktree: a.revs.worktree,
+                gates,
+                output: output(&a.common),
+                coverage: cov,
+            }))
+        }
+        Command::Report(a) => {
+            let file = file_config(&a.common, a.coverage.repo.as_deref())?;
+            let cov = coverage(&a.coverage, &file)?;
+            let gates = gates(
+                GateValues {
+                    patch: None,
+                    project: a.fail_under_project,
+                    drop: a.max_project_drop,
+                    threshold: a.threshold,
+                    tests: false,
+                },
+                &file,
+                &cov,
+                !cov.base_reports.is_empty(),
+            )?;
+            Ok(Config::Report(ReportOptions {
+                no_repo: a.no_repo,
+                head: a.head.clone(),
+                gates,
+                output: output(&a.common),
+                coverage: cov,
+            }))
+        }
+        Command::Tests(_) | Command::Publish(_) => {
+            Err(Error::Usage("this command is not available yet".into()))
+        }
+    }
+}

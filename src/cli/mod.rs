@@ -1,0 +1,229 @@
+//! Command-line arguments (clap derive). These are the "low-level" args: [`Cli::into_config`]
+//! converts them once into a validated [`Config`](crate::config::Config); nothing below `cli/`
+//! sees a clap type.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+pub use crate::render::OutputFormat;
+
+use crate::formats::Format;
+use crate::host::HostKind;
+
+mod convert;
+
+pub use convert::into_config;
+
+/// Patch coverage and test results for pull requests, in one binary.
+///
+/// prcov reads the coverage reports (LCOV, Cobertura, JaCoCo) and JUnit XML your test runners
+/// already write, diffs them against the change set of a pull request, and tells how many lines
+/// of the change are covered by tests and whether any test failed.
+#[derive(Debug, Parser)]
+#[command(name = "prcov", version, about, long_about, propagate_version = true)]
+#[command(
+    after_help = "Exit codes: 0 success, 1 a gate failed, 2 usage error or bad input, 3 code host error."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Patch coverage of the change merge-base(base, head)..head.
+    Diff(DiffArgs),
+    /// Whole-project coverage: totals, per file and per directory.
+    Report(ReportArgs),
+    /// Test results: counts, failures with messages, flaky tests, slowest tests.
+    Tests(TestsArgs),
+    /// Everything for one pull request: commit statuses, one sticky comment, check-run
+    /// annotations, job summary. Gates decide the exit code.
+    Publish(PublishArgs),
+}
+
+/// When to colour terminal output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// Options every command shares.
+#[derive(Debug, Args, Clone)]
+pub struct CommonArgs {
+    /// Output format [default: text].
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
+    /// Write the output to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Read settings from FILE (default: prcov.toml at the repository root, if present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Colour terminal output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Print only errors and warnings' count, not which reports were used.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+/// Options of commands that read coverage.
+#[derive(Debug, Args, Clone)]
+pub struct CoverageArgs {
+    /// Coverage reports (LCOV, Cobertura, JaCoCo). Without any, prcov looks for common report
+    /// names in the repository and says which it used.
+    #[arg(value_name = "REPORT")]
+    pub reports: Vec<PathBuf>,
+    /// The git repository [default: the one containing the working directory].
+    #[arg(long, value_name = "DIR")]
+    pub repo: Option<PathBuf>,
+    /// Force the report format instead of detecting it from the content.
+    #[arg(long, value_enum, value_name = "NAME")]
+    pub format_in: Option<Format>,
+    /// Rewrite a report path prefix FROM to TO before matching (repeatable).
+    #[arg(long, value_name = "FROM=TO")]
+    pub path_map: Vec<String>,
+    /// Remove prefix P from report paths before matching (repeatable).
+    #[arg(long, value_name = "P")]
+    pub strip_prefix: Vec<String>,
+    /// Count partially covered lines (a branch not taken) as hits.
+    #[arg(long)]
+    pub partials_as_hits: bool,
+    /// Fail (exit 1) when a report path matches no file of the repository, or several.
+    #[arg(long)]
+    pub fail_on_unmatched: bool,
+    /// Coverage report(s) of the base, to compute the project delta (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub base_report: Vec<PathBuf>,
+}
+
+/// Gate options.
+#[derive(Debug, Args, Clone, Default)]
+pub struct GateArgs {
+    /// Fail (exit 1) when patch coverage is below P percent.
+    #[arg(long, value_name = "P")]
+    pub fail_under_patch: Option<f64>,
+    /// Fail when project coverage is below P percent.
+    #[arg(long, value_name = "P")]
+    pub fail_under_project: Option<f64>,
+    /// Fail when project coverage drops by more than D points (needs --base-report).
+    #[arg(long, value_name = "D")]
+    pub max_project_drop: Option<f64>,
+    /// A miss within T points of a target still passes (like Codecov's threshold).
+    #[arg(long, value_name = "T")]
+    pub threshold: Option<f64>,
+}
+
+/// Revision options.
+#[derive(Debug, Args, Clone, Default)]
+pub struct RevArgs {
+    /// The base revision [default: the PR base in CI, else origin/HEAD, origin/main, origin/master, main, master].
+    #[arg(long, value_name = "REV")]
+    pub base: Option<String>,
+    /// The head revision.
+    #[arg(long, value_name = "REV", default_value = "HEAD")]
+    pub head: String,
+    /// Include uncommitted changes of the working tree (and untracked files).
+    #[arg(long)]
+    pub worktree: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    #[command(flatten)]
+    pub coverage: CoverageArgs,
+    #[command(flatten)]
+    pub revs: RevArgs,
+    #[command(flatten)]
+    pub gates: GateArgs,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub coverage: CoverageArgs,
+    /// Do not use a git repository: every record counts, paths as the report wrote them.
+    #[arg(long)]
+    pub no_repo: bool,
+    /// Revision whose tracked files report paths are matched against.
+    #[arg(long, value_name = "REV", default_value = "HEAD")]
+    pub head: String,
+    /// Fail when project coverage is below P percent.
+    #[arg(long, value_name = "P")]
+    pub fail_under_project: Option<f64>,
+    /// Fail when project coverage drops by more than D points (needs --base-report).
+    #[arg(long, value_name = "D")]
+    pub max_project_drop: Option<f64>,
+    /// A miss within T points of a target still passes.
+    #[arg(long, value_name = "T")]
+    pub threshold: Option<f64>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TestsArgs {
+    /// JUnit XML files. Without any, prcov looks for common names (junit*.xml, TEST-*.xml, …).
+    #[arg(value_name = "JUNIT")]
+    pub files: Vec<PathBuf>,
+    /// Directory to search when no file is named [default: the repository or working directory].
+    #[arg(long, value_name = "DIR")]
+    pub repo: Option<PathBuf>,
+    /// Fail (exit 1) when a test failed or errored.
+    #[arg(long)]
+    pub fail_on_test_failure: bool,
+    /// How many of the slowest tests to list.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub slowest: usize,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    #[command(flatten)]
+    pub coverage: CoverageArgs,
+    #[command(flatten)]
+    pub revs: RevArgs,
+    #[command(flatten)]
+    pub gates: GateArgs,
+    /// JUnit XML test results to include (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Vec<PathBuf>,
+    /// Fail (exit 1) when a test failed or errored.
+    #[arg(long)]
+    pub fail_on_test_failure: bool,
+    /// The code host [default: detected from the CI environment].
+    #[arg(long, value_enum)]
+    pub host: Option<HostKind>,
+    /// Repository on the host: `owner/name` (GitHub) or project id or path (GitLab).
+    #[arg(long, value_name = "SLUG")]
+    pub repo_slug: Option<String>,
+    /// Pull request (merge request) number.
+    #[arg(long, value_name = "N")]
+    pub pr: Option<u64>,
+    /// API base URL [default: GITHUB_API_URL / CI_API_V4_URL, else the public host].
+    #[arg(long, value_name = "URL")]
+    pub api_url: Option<String>,
+    /// Tells apart the sticky comments of several jobs on one PR.
+    #[arg(long, value_name = "KEY", default_value = "default")]
+    pub comment_key: String,
+    /// Print every request that would be sent; send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Compute everything without a token and write the payload to FILE (fork PRs, step 1).
+    #[arg(long, value_name = "FILE", conflicts_with = "from")]
+    pub save: Option<PathBuf>,
+    /// Post a payload written by --save (fork PRs, step 2, in a trusted job).
+    #[arg(long, value_name = "FILE")]
+    pub from: Option<PathBuf>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}

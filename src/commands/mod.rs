@@ -1,0 +1,106 @@
+//! One function per command: runs the stages in order and returns what to print and the exit code.
+
+pub mod diff;
+pub mod report;
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::analysis::ReportInput;
+use crate::config::{CoverageOptions, OutputOptions};
+use crate::error::Error;
+use crate::input;
+use crate::model::CoverageReport;
+use crate::paths::{self, RepoFiles, Unmatched};
+
+/// Coverage read, mapped and merged.
+pub struct LoadedCoverage {
+    pub report: CoverageReport,
+    pub unmatched: Vec<Unmatched>,
+    pub inputs: Vec<ReportInput>,
+    pub warnings: Vec<String>,
+}
+
+/// Which report files to read: the named ones, else those discovered below `root`.
+pub fn choose_reports(named: &[PathBuf], root: &Path, quiet: bool) -> Result<Vec<PathBuf>, Error> {
+    if !named.is_empty() {
+        return Ok(named.to_vec());
+    }
+    let found: Vec<PathBuf> = input::discover(root)
+        .into_iter()
+        .filter(|(_, f)| f.is_coverage())
+        .map(|(p, _)| p)
+        .collect();
+    if found.is_empty() {
+        return Err(Error::Usage(format!(
+            "no coverage report found below {} (looked for coverage.xml, lcov.info, *.lcov, jacoco*.xml, …); name the report files on the command line",
+            root.display()
+        )));
+    }
+    if !quiet {
+        let names: Vec<String> = found.iter().map(|p| p.display().to_string()).collect();
+        eprintln!("prcov: using coverage report(s) {}", names.join(", "));
+    }
+    Ok(found)
+}
+
+/// Reads every report, maps its paths (when a repository is given), and merges them.
+pub fn load_coverage(
+    paths_in: &[PathBuf],
+    opts: &CoverageOptions,
+    repo: Option<&RepoFiles>,
+) -> Result<LoadedCoverage, Error> {
+    let loaded = input::load_coverage(paths_in, opts.forced_format)?;
+    let mut out = LoadedCoverage {
+        report: CoverageReport::default(),
+        unmatched: Vec::new(),
+        inputs: Vec::new(),
+        warnings: Vec::new(),
+    };
+    for l in loaded {
+        for w in &l.parsed.warnings {
+            let at = w.location.to_string();
+            let at = if at.is_empty() {
+                String::new()
+            } else {
+                format!("{at}: ")
+            };
+            out.warnings
+                .push(format!("{}: {at}{}", l.path.display(), w.message));
+        }
+        let mapped = match repo {
+            Some(files) => {
+                let (mapped, unmatched) = paths::map_report(l.parsed.report, files, &opts.rewrites);
+                out.unmatched.extend(unmatched);
+                mapped
+            }
+            None => paths::rewrite_only(l.parsed.report, &opts.rewrites),
+        };
+        out.report.merge(&mapped);
+        out.inputs.push(ReportInput {
+            path: l.path,
+            format: l.format,
+        });
+    }
+    out.unmatched.sort_by(|a, b| a.path.cmp(&b.path));
+    out.unmatched.dedup_by(|a, b| a.path == b.path);
+    Ok(out)
+}
+
+/// Writes the rendered output to `--output FILE` or standard output.
+pub fn emit(out: &OutputOptions, text: &str) -> Result<(), Error> {
+    match &out.output {
+        Some(path) => std::fs::write(path, text).map_err(|source| Error::Io {
+            action: "write",
+            path: path.clone(),
+            source,
+        }),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (`prcov diff | head`) is not an error worth reporting.
+            let _ = stdout.write_all(text.as_bytes());
+            let _ = stdout.flush();
+            Ok(())
+        }
+    }
+}

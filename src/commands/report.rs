@@ -1,0 +1,98 @@
+//! `prcov report`: whole-project coverage, per file and per directory.
+
+use crate::analysis::{gates, ProjectCoverage, ReportSummary};
+use crate::config::ReportOptions;
+use crate::error::Error;
+use crate::exit;
+use crate::git::Repo;
+use crate::paths::RepoFiles;
+use crate::render::{self, OutputFormat, Style};
+
+use super::{choose_reports, emit, load_coverage};
+
+pub fn summarize(opts: &ReportOptions) -> Result<ReportSummary, Error> {
+    let start = match &opts.coverage.repo_dir {
+        Some(d) => d.clone(),
+        None => std::env::current_dir().map_err(|source| Error::Io {
+            action: "read the working directory",
+            path: ".".into(),
+            source,
+        })?,
+    };
+    // Outside a git repository `report` still works, with every record counted (SPEC §2).
+    let repo = if opts.no_repo {
+        None
+    } else {
+        Repo::discover(&start).ok()
+    };
+    let (head, base) = match &repo {
+        Some(repo) => {
+            let head_sha = repo.resolve(&opts.head)?;
+            let files = RepoFiles::new(repo.root(), repo.tracked_files(&head_sha)?);
+            let reports = choose_reports(&opts.coverage.reports, repo.root(), opts.output.quiet)?;
+            let head = load_coverage(&reports, &opts.coverage, Some(&files))?;
+            let base = if opts.coverage.base_reports.is_empty() {
+                None
+            } else {
+                Some(load_coverage(
+                    &opts.coverage.base_reports,
+                    &opts.coverage,
+                    Some(&files),
+                )?)
+            };
+            (head, base)
+        }
+        None => {
+            let reports = choose_reports(&opts.coverage.reports, &start, opts.output.quiet)?;
+            let head = load_coverage(&reports, &opts.coverage, None)?;
+            let base = if opts.coverage.base_reports.is_empty() {
+                None
+            } else {
+                Some(load_coverage(
+                    &opts.coverage.base_reports,
+                    &opts.coverage,
+                    None,
+                )?)
+            };
+            (head, base)
+        }
+    };
+    let rules = opts.coverage.rules;
+    let mut summary = ReportSummary {
+        project: ProjectCoverage::compute(&head.report, rules),
+        base_project: base.map(|b| ProjectCoverage::compute(&b.report, rules).totals),
+        unmatched: head.unmatched,
+        gates: Vec::new(),
+        reports: head.inputs,
+        warnings: head.warnings,
+    };
+    let measured = gates::Measured {
+        patch: None,
+        project: summary.project.totals.percent(),
+        delta: summary.delta(),
+        failed_tests: None,
+        unmatched: summary.unmatched.len() as u64,
+    };
+    summary.gates = gates::evaluate(&opts.gates.gates, &measured, opts.gates.threshold);
+    Ok(summary)
+}
+
+pub fn run(opts: &ReportOptions) -> Result<u8, Error> {
+    let summary = summarize(opts)?;
+    let text = match opts.output.format {
+        OutputFormat::Text => render::text::report(
+            &summary,
+            Style {
+                color: opts.output.color,
+            },
+        ),
+        OutputFormat::Markdown => render::markdown::report(&summary),
+        OutputFormat::Json => render::json::report(&summary),
+    };
+    emit(&opts.output, &text)?;
+    Ok(if summary.passed() {
+        exit::SUCCESS
+    } else {
+        exit::GATE_FAILED
+    })
+}

@@ -1,0 +1,354 @@
+//! Mapping report paths to repository paths (SPEC §2 "Path mapping").
+//!
+//! In order: `--path-map`/`--strip-prefix` rewrites; exact repo-relative path; absolute path inside
+//! the repo root; Cobertura `<source>` roots joined with the filename; the unique longest suffix
+//! match against the files tracked at head. What still matches nothing, or matches several files
+//! equally well, is returned as data ([`Unmatched`]) — never dropped silently.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+
+use crate::model::CoverageReport;
+
+/// A prefix rewrite from `--path-map FROM=TO` or `--strip-prefix P` (TO empty).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rewrite {
+    pub from: String,
+    pub to: String,
+}
+
+impl Rewrite {
+    /// Parses `FROM=TO`.
+    pub fn parse_map(s: &str) -> Result<Self, String> {
+        let (from, to) = s
+            .split_once('=')
+            .ok_or_else(|| format!("--path-map expects FROM=TO, got `{s}`"))?;
+        if from.is_empty() {
+            return Err(format!("--path-map expects a non-empty FROM in `{s}`"));
+        }
+        Ok(Rewrite {
+            from: normalize(from),
+            to: normalize(to),
+        })
+    }
+
+    pub fn strip(prefix: &str) -> Self {
+        Rewrite {
+            from: normalize(prefix),
+            to: String::new(),
+        }
+    }
+
+    fn apply(&self, path: &str) -> Option<String> {
+        let rest = path.strip_prefix(self.from.as_str())?;
+        // Only whole components: `src` must not rewrite `srcfoo/a.c`.
+        if !(self.from.ends_with('/') || rest.is_empty() || rest.starts_with('/')) {
+            return None;
+        }
+        let rest = rest.trim_start_matches('/');
+        Some(if self.to.is_empty() {
+            rest.to_owned()
+        } else if rest.is_empty() {
+            self.to.clone()
+        } else {
+            format!("{}/{rest}", self.to.trim_end_matches('/'))
+        })
+    }
+}
+
+/// Why a report path was not mapped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "reason")]
+pub enum UnmatchedReason {
+    /// No file of the repository at head fits the path.
+    NoMatch,
+    /// Several files fit equally well.
+    Ambiguous { candidates: Vec<String> },
+}
+
+/// A report path that matches no file of the repository (or several).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unmatched {
+    /// The path as the report wrote it.
+    pub path: String,
+    #[serde(flatten)]
+    pub reason: UnmatchedReason,
+}
+
+/// Turns a report path into a '/'-separated path: backslashes become slashes, `.` components go,
+/// `..` components fold lexically, and a doubled separator collapses.
+pub fn normalize(path: &str) -> String {
+    let path = path.trim();
+    let replaced;
+    let path = if path.contains('\\') {
+        replaced = path.replace('\\', "/");
+        replaced.as_str()
+    } else {
+        path
+    };
+    let absolute = path.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if parts.last().is_some_and(|p| *p != "..") {
+                    parts.pop();
+                } else if !absolute {
+                    parts.push("..");
+                }
+            }
+            p => parts.push(p),
+        }
+    }
+    let joined = parts.join("/");
+    if absolute {
+        format!("/{joined}")
+    } else {
+        joined
+    }
+}
+
+/// The files of the repository at head, indexed for suffix matching.
+#[derive(Debug, Default)]
+pub struct RepoFiles {
+    files: HashSet<String>,
+    by_name: HashMap<String, Vec<String>>,
+    /// The repository root, normalized, without a trailing slash.
+    root: String,
+}
+
+impl RepoFiles {
+    pub fn new(root: &std::path::Path, tracked: Vec<String>) -> Self {
+        let mut by_name: HashMap<String, Vec<String>> = HashMap::new();
+        for f in &tracked {
+            let name = f.rsplit('/').next().unwrap_or(f);
+            by_name.entry(name.to_owned()).or_default().push(f.clone());
+        }
+        RepoFiles {
+            files: tracked.into_iter().collect(),
+            by_name,
+            root: normalize(&root.to_string_lossy()),
+        }
+    }
+
+    pub fn contains(&self, path: &str) -> bool {
+        self.files.contains(path)
+    }
+
+    /// Strips the repository root from an absolute path inside it.
+    fn relative_to_root(&self, path: &str) -> Option<String> {
+        if self.root.is_empty() {
+            return None;
+        }
+        let rest = path.strip_prefix(self.root.as_str())?;
+        rest.starts_with('/')
+            .then(|| rest.trim_start_matches('/').to_owned())
+    }
+
+    /// The tracked files sharing the longest run of trailing components with `path` (at least the
+    /// file name).
+    fn suffix_candidates(&self, path: &str) -> Vec<&str> {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let Some(files) = self.by_name.get(name) else {
+            return Vec::new();
+        };
+        let wanted: Vec<&str> = path.rsplit('/').collect();
+        let mut best = 0;
+        let mut out = Vec::new();
+        for f in files {
+            let common = f
+                .rsplit('/')
+                .zip(&wanted)
+                .take_while(|(a, b)| a == *b)
+                .count();
+            if common > best {
+                best = common;
+                out.clear();
+            }
+            if common == best {
+                out.push(f.as_str());
+            }
+        }
+        out
+    }
+
+    /// Maps one report path; `Err` says why not.
+    pub fn map(
+        &self,
+        raw: &str,
+        rewrites: &[Rewrite],
+        source_roots: &[String],
+    ) -> Result<String, UnmatchedReason> {
+        let mut path = normalize(raw);
+        for rw in rewrites {
+            if let Some(p) = rw.apply(&path) {
+                path = normalize(&p);
+                break;
+            }
+        }
+        if self.contains(&path) {
+            return Ok(path);
+        }
+        if let Some(rel) = self.relative_to_root(&path) {
+            if self.contains(&rel) {
+                return Ok(rel);
+            }
+        }
+        for root in source_roots {
+            let joined = normalize(&format!("{}/{path}", normalize(root)));
+            if self.contains(&joined) {
+                return Ok(joined);
+            }
+            if let Some(rel) = self.relative_to_root(&joined) {
+                if self.contains(&rel) {
+                    return Ok(rel);
+                }
+            }
+        }
+        let candidates = self.suffix_candidates(&path);
+        match candidates.as_slice() {
+            [] => Err(UnmatchedReason::NoMatch),
+            [one] => Ok((*one).to_owned()),
+            many => {
+                let mut candidates: Vec<String> = many.iter().map(|s| (*s).to_owned()).collect();
+                candidates.sort();
+                Err(UnmatchedReason::Ambiguous { candidates })
+            }
+        }
+    }
+}
+
+/// Rewrites the paths of a report without a repository (`prcov report --no-repo`): rewrites and
+/// normalization only; every record counts.
+pub fn rewrite_only(report: CoverageReport, rewrites: &[Rewrite]) -> CoverageReport {
+    let mut out = CoverageReport::default();
+    for (raw, file) in report.files {
+        let mut path = normalize(&raw);
+        for rw in rewrites {
+            if let Some(p) = rw.apply(&path) {
+                path = normalize(&p);
+                break;
+            }
+        }
+        if path.is_empty() {
+            path = raw;
+        }
+        out.file_mut(&path).merge(&file);
+    }
+    out
+}
+
+/// Maps every file of a report to repository paths. Files that map to the same repository path
+/// merge; files that map to none are returned as [`Unmatched`].
+pub fn map_report(
+    report: CoverageReport,
+    repo: &RepoFiles,
+    rewrites: &[Rewrite],
+) -> (CoverageReport, Vec<Unmatched>) {
+    let mut mapped = CoverageReport::default();
+    let mut unmatched = Vec::new();
+    for (raw, file) in report.files {
+        match repo.map(&raw, rewrites, &report.source_roots) {
+            Ok(path) => {
+                let entry = mapped.file_mut(&path);
+                if entry.lines.is_empty() && entry.functions.is_empty() {
+                    *entry = file;
+                } else {
+                    entry.merge(&file);
+                }
+            }
+            Err(reason) => unmatched.push(Unmatched { path: raw, reason }),
+        }
+    }
+    (mapped, unmatched)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn repo() -> RepoFiles {
+        RepoFiles::new(
+            Path::new("/home/ci/project"),
+            vec![
+                "src/app/main.py".into(),
+                "src/app/util.py".into(),
+                "lib/util.py".into(),
+                "pkg/a/mod.rs".into(),
+                "pkg/b/mod.rs".into(),
+            ],
+        )
+    }
+
+    #[test]
+    fn normalizes_separators_and_dots() {
+        assert_eq!(normalize(r"C:\build\src\a.c"), "C:/build/src/a.c");
+        assert_eq!(normalize("./src//a/../b.c"), "src/b.c");
+        assert_eq!(normalize("/abs/./x/../y"), "/abs/y");
+        assert_eq!(normalize("../up/a.c"), "../up/a.c");
+    }
+
+    #[test]
+    fn maps_in_spec_order() {
+        let r = repo();
+        assert_eq!(
+            r.map("src/app/main.py", &[], &[]),
+            Ok("src/app/main.py".into())
+        );
+        assert_eq!(
+            r.map("/home/ci/project/lib/util.py", &[], &[]),
+            Ok("lib/util.py".into())
+        );
+        assert_eq!(
+            r.map("app/main.py", &[], &["/home/ci/project/src".into()]),
+            Ok("src/app/main.py".into())
+        );
+        assert_eq!(
+            r.map("app/main.py", &[], &["src".into()]),
+            Ok("src/app/main.py".into())
+        );
+        assert_eq!(
+            r.map("/other/checkout/src/app/util.py", &[], &[]),
+            Ok("src/app/util.py".into())
+        );
+        assert_eq!(
+            r.map(r"D:\a\src\app\main.py", &[], &[]),
+            Ok("src/app/main.py".into())
+        );
+    }
+
+    #[test]
+    fn ambiguous_and_missing_are_reported() {
+        let r = repo();
+        assert_eq!(
+            r.map("mod.rs", &[], &[]),
+            Err(UnmatchedReason::Ambiguous {
+                candidates: vec!["pkg/a/mod.rs".into(), "pkg/b/mod.rs".into()]
+            })
+        );
+        assert!(matches!(
+            r.map("util.py", &[], &[]),
+            Err(UnmatchedReason::Ambiguous { .. })
+        ));
+        assert_eq!(
+            r.map("nothing/here.go", &[], &[]),
+            Err(UnmatchedReason::NoMatch)
+        );
+    }
+
+    #[test]
+    fn rewrites_apply_on_whole_components() {
+        let r = repo();
+        let rw = [Rewrite::parse_map("/build/out=src").unwrap()];
+        assert_eq!(
+            r.map("/build/out/app/main.py", &rw, &[]),
+            Ok("src/app/main.py".into())
+        );
+        let strip = [Rewrite::strip("src")];
+        assert_eq!(strip[0].apply("srcfoo/a.c"), None);
+        assert_eq!(strip[0].apply("src/a.c"), Some("a.c".into()));
+    }
+}

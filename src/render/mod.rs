@@ -1,0 +1,82 @@
+//! Renderers: pure functions from a computed summary to text. Terminal, Markdown and JSON read
+//! the same summary, so they cannot disagree.
+
+pub mod json;
+pub mod markdown;
+pub mod ranges;
+pub mod text;
+
+/// Output format of a command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Markdown,
+    Json,
+}
+
+/// Terminal styling: ANSI colour on or off.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    fn paint(self, code: &str, s: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_owned()
+        }
+    }
+    pub fn good(self, s: &str) -> String {
+        self.paint("32", s)
+    }
+    pub fn bad(self, s: &str) -> String {
+        self.paint("31", s)
+    }
+    pub fn warn(self, s: &str) -> String {
+        self.paint("33", s)
+    }
+    pub fn bold(self, s: &str) -> String {
+        self.paint("1", s)
+    }
+}
+
+/// Short form of a commit sha for display.
+pub fn short_sha(sha: &str) -> &str {
+    sha.get(..7).unwrap_or(sha)
+}
+
+/// How a percent reads: `66.66%`, or `n/a` when nothing is coverable.
+pub fn percent_or_na(t: &crate::model::Totals) -> String {
+    crate::analysis::Percent::of(t).map_or_else(|| "n/a".to_owned(), |p| format!("{p}%"))
+}
+
+/// A gate's target and actual as they read in text and Markdown.
+pub fn gate_line(g: &crate::analysis::GateOutcome) -> (String, String, String) {
+    use crate::analysis::{GateKind, Percent};
+    let verdict = if g.passed { "passed" } else { "failed" }.to_owned();
+    let (target, actual) = match g.kind {
+        GateKind::Patch | GateKind::Project => (
+            format!("≥ {}%", Percent::value(g.target)),
+            g.actual.map_or_else(
+                || "n/a (nothing coverable)".to_owned(),
+                |a| format!("{}%", Percent::value(a)),
+            ),
+        ),
+        GateKind::ProjectDrop => (
+            format!("drop ≤ {}", Percent::value(g.target)),
+            g.actual
+                .map_or_else(|| "n/a".to_owned(), |a| format!("{}%", Percent::delta(a))),
+        ),
+        GateKind::Tests => (
+            "0 failed".to_owned(),
+            format!("{} failed", g.actual.unwrap_or(0.0)),
+        ),
+        GateKind::Unmatched => (
+            "0 unmatched".to_owned(),
+            format!("{} unmatched", g.actual.unwrap_or(0.0)),
+        ),
+    };
+    (target, actual, verdict)
+}
