@@ -3,6 +3,7 @@
 
 pub mod json;
 pub mod markdown;
+pub mod publish;
 pub mod ranges;
 pub mod text;
 

@@ -20,7 +20,7 @@ fn table() -> Table {
 
 fn counts(t: &Totals) -> String {
     format!(
-        "{} of {} lines hit ({} missed, {} partial)",
+        "{} of {} lines hit, {} missed, {} partial",
         t.hits, t.lines, t.misses, t.partials
     )
 }
@@ -86,7 +86,10 @@ pub fn diff(s: &DiffSummary, style: Style) -> String {
     let p = &s.patch.totals;
     let headline = match Percent::of(p) {
         None => "Patch coverage: n/a (no coverable lines changed)".to_owned(),
-        Some(pc) => format!("Patch coverage: {pc}% ({})", counts(p)),
+        Some(pc) => format!(
+            "Patch coverage: {pc}% — {} coverable added lines",
+            counts(p)
+        ),
     };
     let headline = if p.missing() > 0 {
         style.bad(&headline)
