@@ -122,9 +122,9 @@ pub fn diff(s: &DiffSummary, style: Style) -> String {
         (Some(pc), Some(d)) => format!(
             "Project coverage: {pc}% ({}%) — {}",
             Percent::delta(d),
-            counts(&s.project)
+            counts(&s.project, "lines")
         ),
-        (Some(pc), None) => format!("Project coverage: {pc}% — {}", counts(&s.project)),
+        (Some(pc), None) => format!("Project coverage: {pc}% — {}", counts(&s.project, "lines")),
     };
     let _ = writeln!(out, "{project}");
     if !s.patch.not_measured.is_empty() {
