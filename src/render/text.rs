@@ -18,9 +18,9 @@ fn table() -> Table {
     t
 }
 
-fn counts(t: &Totals) -> String {
+fn counts(t: &Totals, what: &str) -> String {
     format!(
-        "{} of {} lines hit, {} missed, {} partial",
+        "{} of {} {what} hit, {} missed, {} partial",
         t.hits, t.lines, t.misses, t.partials
     )
 }
