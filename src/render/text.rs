@@ -87,8 +87,8 @@ pub fn diff(s: &DiffSummary, style: Style) -> String {
     let headline = match Percent::of(p) {
         None => "Patch coverage: n/a (no coverable lines changed)".to_owned(),
         Some(pc) => format!(
-            "Patch coverage: {pc}% — {} coverable added lines",
-            counts(p)
+            "Patch coverage: {pc}% — {}",
+            counts(p, "coverable added lines")
         ),
     };
     let headline = if p.missing() > 0 {
