@@ -67,7 +67,7 @@ pub struct CommonArgs {
     /// Colour terminal output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
-    /// Print only errors and warnings' count, not which reports were used.
+    /// Do not say which report files were used (errors and warnings still print).
     #[arg(long, short = 'q')]
     pub quiet: bool,
 }
