@@ -10,11 +10,13 @@
 //!
 //! Parsers never see git or the network; hosts never parse reports; renderers never compute.
 
+pub mod analysis;
 pub mod error;
 pub mod exit;
 pub mod formats;
 pub mod git;
 pub mod model;
+pub mod render;
 
 pub use error::{Error, Result};
 pub mod host;

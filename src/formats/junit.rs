@@ -636,10 +636,11 @@ impl<R: BufRead> Parser<R> {
                 time,
             });
         }
-        // Reruns only make sense after a failing main run; a flaky rerun list before a pass.
+        // The element's own result goes last so that it decides the outcome, as every JUnit
+        // reader counts it (`<failure>` + `<rerunError>` is a failure); reruns come before it.
         let mut attempts = before;
-        attempts.push(main);
         attempts.extend(after);
+        attempts.push(main);
         if let Some(suite) = self.suites.last_mut() {
             suite.counted[0] += 1;
             match outcome {
@@ -885,6 +886,7 @@ fn is_third_party(file: &str) -> bool {
         "<anonymous>",
         "<string>",
     ];
+    let file = file.replace('\\', "/");
     MARKERS.iter().any(|m| file.contains(m))
 }
 
@@ -1122,12 +1124,14 @@ mod tests {
             })
         );
         let broken = &p.cases[1];
-        assert_eq!(broken.outcome(), TestOutcome::Errored);
+        assert_eq!(broken.outcome(), TestOutcome::Failed);
         let outcomes: Vec<_> = broken.attempts.iter().map(|a| a.outcome).collect();
         assert_eq!(
             outcomes,
-            [TestOutcome::Failed, TestOutcome::Failed, TestOutcome::Errored]
+            [TestOutcome::Failed, TestOutcome::Errored, TestOutcome::Failed]
         );
+        let (_, f) = broken.failure().unwrap();
+        assert_eq!(f.message.as_deref(), Some("one"));
         assert!(!broken.is_flaky());
     }
 

@@ -1,0 +1,3 @@
+//! Pure renderers: view model in, `String` out (text, markdown, json).
+
+pub mod tests;
