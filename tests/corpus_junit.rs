@@ -11,7 +11,9 @@ use prcov::formats::junit;
 use prcov::formats::ParseError;
 use prcov::model::tests::{TestCounts, TestResults};
 
-fn parse_row(row: &common::ManifestRow) -> Result<prcov::model::tests::ParsedTests, prcov::formats::FormatError> {
+fn parse_row(
+    row: &common::ManifestRow,
+) -> Result<prcov::model::tests::ParsedTests, prcov::formats::FormatError> {
     let file = File::open(row.path()).expect("corpus file opens");
     junit::parse(BufReader::new(file))
 }
@@ -43,7 +45,12 @@ fn ok_files_parse_with_the_oracle_counts() {
                     row.num("skipped"),
                 );
                 let (t, f, e, s) = element_counts(&parsed);
-                let got = (Some(t as u64), Some(f as u64), Some(e as u64), Some(s as u64));
+                let got = (
+                    Some(t as u64),
+                    Some(f as u64),
+                    Some(e as u64),
+                    Some(s as u64),
+                );
                 if got != want {
                     problems.push(format!("{name}: oracle {want:?}, prcov {got:?}"));
                 }
@@ -55,7 +62,10 @@ fn ok_files_parse_with_the_oracle_counts() {
                     && !RERUN_COUNTED_ONCE.contains(&name);
                 // (Other files may warn too: the notes list only some of the wrong attributes.)
                 if (expect_warning && !warned) || (RERUN_COUNTED_ONCE.contains(&name) && warned) {
-                    problems.push(format!("{name}: suite-count warning expected {expect_warning}, got {:?}", parsed.warnings));
+                    problems.push(format!(
+                        "{name}: suite-count warning expected {expect_warning}, got {:?}",
+                        parsed.warnings
+                    ));
                 }
             }
         }
@@ -70,12 +80,19 @@ fn error_files_are_rejected_with_a_location() {
     assert_eq!(bad.len(), 5);
     for row in bad {
         let err = parse_row(row).expect_err(row.get("path"));
-        assert!(err.location.line.is_some(), "{}: no line in {err:?}", row.get("path"));
+        assert!(
+            err.location.line.is_some(),
+            "{}: no line in {err:?}",
+            row.get("path")
+        );
         // Through `load`, the error names the file too.
         let path = row.path();
-        let err = junit::load(&[path.clone()]).expect_err("load rejects it");
+        let err = junit::load(std::slice::from_ref(&path)).expect_err("load rejects it");
         let ParseError::Malformed { path: p, .. } = &err else {
-            panic!("{}: expected a malformed-report error, got {err}", row.get("path"))
+            panic!(
+                "{}: expected a malformed-report error, got {err}",
+                row.get("path")
+            )
         };
         assert_eq!(p, &path);
         assert!(err.to_string().contains("line "), "{err}");
@@ -136,10 +153,16 @@ fn repeated_tests_merge_into_one_with_attempts() {
     // pytest-rerunfailures style: test_foo failed, errored, then passed → flaky, passed on 3.
     let r = load("mikepenz-pytest-rerun-duplicate-testcases.xml");
     let c = r.counts();
-    assert_eq!((r.elements, c.tests, c.passed, c.failed, c.errored, c.flaky), (5, 3, 3, 0, 0, 1));
+    assert_eq!(
+        (r.elements, c.tests, c.passed, c.failed, c.errored, c.flaky),
+        (5, 3, 3, 0, 0, 1)
+    );
     let flaky: Vec<_> = r.cases.iter().filter(|t| t.is_flaky()).collect();
     assert_eq!(flaky[0].id.name.as_deref(), Some("test_foo"));
-    assert_eq!((flaky[0].attempts.len(), flaky[0].passed_on()), (3, Some(3)));
+    assert_eq!(
+        (flaky[0].attempts.len(), flaky[0].passed_on()),
+        (3, Some(3))
+    );
 
     // Failed, failed, errored: not flaky, counted as errored (the last run).
     let r = load("mikepenz-rerun-all-failures.xml");
@@ -149,7 +172,10 @@ fn repeated_tests_merge_into_one_with_attempts() {
     // go test -count / gotestsum rerun: failed then passed.
     let r = load("mikepenz-go-junit-report-rerun.xml");
     let c = r.counts();
-    assert_eq!((r.elements, c.tests, c.passed, c.failed, c.skipped, c.flaky), (4, 3, 2, 0, 1, 1));
+    assert_eq!(
+        (r.elements, c.tests, c.passed, c.failed, c.skipped, c.flaky),
+        (4, 3, 2, 0, 1, 1)
+    );
 
     // Surefire <flakyFailure> and nextest's <flakyFailure>/<rerunFailure> inside one element.
     let r = load("mikepenz-surefire-flakyfailure.xml");

@@ -40,12 +40,23 @@ fn pytest_plain() {
     let r = load(&["pytest-plain.xml"]);
     assert_eq!(counts(&r), (9, 4, 3, 1, 1, 0));
     let (_, f) = case(&r, "test_ratio_by_zero").failure().unwrap();
-    assert_eq!(f.message.as_deref(), Some("ZeroDivisionError: division by zero"));
+    assert_eq!(
+        f.message.as_deref(),
+        Some("ZeroDivisionError: division by zero")
+    );
     // The traceback goes test → calc/__init__.py:11 → :6; the first frame is the test's line.
-    let frames: Vec<_> = f.frames.iter().map(|f| format!("{}:{}", f.file, f.line)).collect();
+    let frames: Vec<_> = f
+        .frames
+        .iter()
+        .map(|f| format!("{}:{}", f.file, f.line))
+        .collect();
     assert_eq!(
         frames,
-        ["tests/test_calc.py:25", "calc/__init__.py:11", "calc/__init__.py:6"]
+        [
+            "tests/test_calc.py:25",
+            "calc/__init__.py:11",
+            "calc/__init__.py:6"
+        ]
     );
     let loc = f.location.as_ref().unwrap();
     assert_eq!((loc.file.as_str(), loc.line), ("tests/test_calc.py", 25));
@@ -95,7 +106,9 @@ fn nextest_plain_and_with_retries() {
     // nextest, no retries: 3 of 6 failed (the flaky one included).
     let r = load(&["nextest-plain.xml"]);
     assert_eq!(counts(&r), (6, 3, 3, 0, 0, 0));
-    let (_, f) = case(&r, "tests::perimeter_is_wrong_on_purpose").failure().unwrap();
+    let (_, f) = case(&r, "tests::perimeter_is_wrong_on_purpose")
+        .failure()
+        .unwrap();
     let loc = f.location.as_ref().unwrap();
     assert_eq!((loc.file.as_str(), loc.line), ("src/lib.rs", 26));
 
@@ -115,16 +128,24 @@ fn nextest_plain_and_with_retries() {
 fn jest_ci_rerun_across_files_is_flaky() {
     // First job: 3 failed, 1 passed, 1 skipped; the re-run job: 2 failed, 2 passed, 1 skipped.
     assert_eq!(counts(&load(&["jest-run1.xml"])), (5, 1, 3, 0, 1, 0));
-    assert_eq!(counts(&load(&["jest-run2-ci-rerun.xml"])), (5, 2, 2, 0, 1, 0));
+    assert_eq!(
+        counts(&load(&["jest-run2-ci-rerun.xml"])),
+        (5, 2, 2, 0, 1, 0)
+    );
     let r = load(&["jest-run1.xml", "jest-run2-ci-rerun.xml"]);
     assert_eq!(counts(&r), (5, 2, 2, 0, 1, 1));
     let flaky = case(&r, "cart flaky: first attempt fails");
     assert_eq!((flaky.attempts.len(), flaky.passed_on()), (2, Some(2)));
     // The error is thrown in src/cart.js, below the test: that frame is where it broke.
-    let (_, f) = case(&r, "cart discount throws over 100%").failure().unwrap();
+    let (_, f) = case(&r, "cart discount throws over 100%")
+        .failure()
+        .unwrap();
     let loc = f.location.as_ref().unwrap();
     assert_eq!((loc.file.as_str(), loc.line), ("/tmp/rt/js/src/cart.js", 7));
-    assert_eq!(f.message.as_deref(), Some("RangeError: discount over 100%: 150"));
+    assert_eq!(
+        f.message.as_deref(),
+        Some("RangeError: discount over 100%: 150")
+    );
 }
 
 #[test]
@@ -134,4 +155,20 @@ fn jest_retries_leave_no_trace_in_jest_junit() {
     let r = load(&["jest-retries.xml"]);
     assert_eq!(counts(&r), (5, 2, 2, 0, 1, 0));
     assert_eq!(r.elements, 5);
+}
+
+#[test]
+fn vitest_retries_write_one_failure_per_attempt() {
+    // vitest 4 --retry 2: "2 failed | 2 passed | 1 skipped". Each failed try adds a <failure>
+    // to the same <testcase>; a test that passed on a retry keeps no trace of its failed try.
+    // Several <failure> elements in one case are read as one failed run (as junitparser does):
+    // other tools write them for several problems of one run.
+    let r = load(&["vitest-retries.xml"]);
+    assert_eq!(counts(&r), (5, 2, 2, 0, 1, 0));
+    let (_, f) = case(&r, "cart > discount throws over 100%")
+        .failure()
+        .unwrap();
+    assert_eq!(f.type_name.as_deref(), Some("RangeError"));
+    let loc = f.location.as_ref().unwrap();
+    assert_eq!((loc.file.as_str(), loc.line), ("src/cart.js", 7));
 }

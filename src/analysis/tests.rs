@@ -77,7 +77,9 @@ pub fn summarize(results: &TestResults, slowest: usize) -> TestSummary {
                 message_len: f.message_len,
                 details: f.details.clone(),
                 details_len: f.details_len,
-                file: location.map(|l| l.file.clone()).or_else(|| case.file.clone()),
+                file: location
+                    .map(|l| l.file.clone())
+                    .or_else(|| case.file.clone()),
                 line: location.map(|l| l.line),
                 attempts: case.attempts.len(),
             });

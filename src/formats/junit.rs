@@ -200,13 +200,22 @@ struct OpenResult {
     time: Option<f64>,
 }
 
+/// A result element that has been read: its kind, its failure (for failure kinds), its skip
+/// message (for `<skipped>`) and its own `time`.
+struct ReadResult {
+    kind: ResultKind,
+    failure: Option<Failure>,
+    skip_message: Option<String>,
+    time: Option<f64>,
+}
+
 /// A `<testcase>` being read.
 struct OpenCase {
     id: TestId,
     file: Option<String>,
     line: Option<u64>,
     time: Option<f64>,
-    results: Vec<(ResultKind, Option<Failure>, Option<String>, Option<f64>)>,
+    results: Vec<ReadResult>,
     /// Text of the case's own `<system-out>`/`<system-err>`, searched for frames when the
     /// failure body has none (nextest writes the panic there).
     output: String,
@@ -332,9 +341,9 @@ impl<R: BufRead> Parser<R> {
                 }
             };
             match event {
-                Event::Start(e) => self.start(&e, false)?,
+                Event::Start(e) => self.start(&e)?,
                 Event::Empty(e) => {
-                    self.start(&e, true)?;
+                    self.start(&e)?;
                     self.end()?;
                 }
                 Event::End(_) => self.end()?,
@@ -361,14 +370,16 @@ impl<R: BufRead> Parser<R> {
             let path = self.element_path();
             return Err(FormatError {
                 location: self.location_at(self.event_start, Some(path)),
-                message: format!("unexpected end of file: <{name}> is not closed (truncated report?)"),
+                message: format!(
+                    "unexpected end of file: <{name}> is not closed (truncated report?)"
+                ),
             });
         }
         self.out.duration = self.root_time.unwrap_or(self.top_time);
         Ok(self.out)
     }
 
-    fn start(&mut self, e: &BytesStart<'_>, _empty: bool) -> Result<(), FormatError> {
+    fn start(&mut self, e: &BytesStart<'_>) -> Result<(), FormatError> {
         let name = e.name().as_ref().to_owned();
         // Index among same-named siblings, for element paths in messages.
         let counts = self.sibling_counts.last_mut();
@@ -529,12 +540,16 @@ impl<R: BufRead> Parser<R> {
 
     fn finish_result(&mut self, r: OpenResult) {
         let Some(case) = &mut self.case else { return };
-        let Some(kind) = r.kind.failure_kind() else {
+        if r.kind.failure_kind().is_none() {
             let msg = r.message.or_else(|| first_line(&r.body));
-            case.results.push((r.kind, None, msg, r.time));
+            case.results.push(ReadResult {
+                kind: r.kind,
+                failure: None,
+                skip_message: msg,
+                time: r.time,
+            });
             return;
-        };
-        let _ = kind;
+        }
         let mut frames = Vec::new();
         scan_frames(&r.body, &mut frames);
         let body = r.body.trim_matches(['\n', '\r']);
@@ -549,15 +564,24 @@ impl<R: BufRead> Parser<R> {
             message,
             message_len,
             details: (!body.trim().is_empty()).then(|| cut(body, DETAILS_KEEP)),
-            details_len: if body.trim().is_empty() { 0 } else { r.body_len },
+            details_len: if body.trim().is_empty() {
+                0
+            } else {
+                r.body_len
+            },
             frames,
             location: None,
         };
-        case.results.push((r.kind, Some(failure), None, r.time));
+        case.results.push(ReadResult {
+            kind: r.kind,
+            failure: Some(failure),
+            skip_message: None,
+            time: r.time,
+        });
     }
 
     fn finish_case(&mut self, case: OpenCase) {
-        let has = |k: ResultKind| case.results.iter().any(|(rk, ..)| *rk == k);
+        let has = |k: ResultKind| case.results.iter().any(|r| r.kind == k);
         let outcome = if has(ResultKind::Failure) {
             TestOutcome::Failed
         } else if has(ResultKind::Error) {
@@ -575,8 +599,8 @@ impl<R: BufRead> Parser<R> {
             frames
         };
         let mut results = case.results;
-        for (_, failure, ..) in &mut results {
-            if let Some(f) = failure {
+        for r in &mut results {
+            if let Some(f) = &mut r.failure {
                 if f.frames.is_empty() {
                     f.frames.clone_from(&output_frames);
                 }
@@ -587,11 +611,10 @@ impl<R: BufRead> Parser<R> {
                 }
             }
         }
-        let take = |results: &mut Vec<(ResultKind, Option<Failure>, Option<String>, Option<f64>)>,
-                    k: ResultKind| {
+        let take = |results: &mut Vec<ReadResult>, k: ResultKind| {
             results
                 .iter()
-                .position(|(rk, ..)| *rk == k)
+                .position(|r| r.kind == k)
                 .map(|i| results.remove(i))
         };
         // The element's own outcome, and the earlier (flaky) or later (rerun) attempts.
@@ -608,21 +631,27 @@ impl<R: BufRead> Parser<R> {
                 } else {
                     ResultKind::Error
                 };
-                if let Some((_, f, ..)) = take(&mut results, k) {
+                if let Some(r) = take(&mut results, k) {
                     let fk = k.failure_kind().unwrap_or(FailureKind::Failure);
-                    main.failure = f.map(|f| (fk, f));
+                    main.failure = r.failure.map(|f| (fk, f));
                 }
             }
             TestOutcome::Skipped => {
-                if let Some((_, _, msg, _)) = take(&mut results, ResultKind::Skipped) {
-                    main.skip_message = msg;
+                if let Some(r) = take(&mut results, ResultKind::Skipped) {
+                    main.skip_message = r.skip_message;
                 }
             }
             TestOutcome::Passed => {}
         }
         let mut before = Vec::new();
         let mut after = Vec::new();
-        for (rk, failure, _, time) in results {
+        for ReadResult {
+            kind: rk,
+            failure,
+            time,
+            ..
+        } in results
+        {
             let (list, outcome) = match rk {
                 ResultKind::FlakyFailure => (&mut before, TestOutcome::Failed),
                 ResultKind::FlakyError => (&mut before, TestOutcome::Errored),
@@ -675,9 +704,8 @@ impl<R: BufRead> Parser<R> {
                 if i == 0 && reruns {
                     return None;
                 }
-                (d != suite.counted[i]).then(|| {
-                    format!("{}={} but {} found", labels[i], d, suite.counted[i])
-                })
+                (d != suite.counted[i])
+                    .then(|| format!("{}={} but {} found", labels[i], d, suite.counted[i]))
             })
             .collect();
         if !disagree.is_empty() {
@@ -848,8 +876,7 @@ pub fn parse_time(raw: &str) -> Option<f64> {
     } else if s.contains(',') {
         let normalized = if s.contains('.') {
             s.replace(',', "")
-        } else if s.matches(',').count() == 1 && s.split(',').nth(1).is_some_and(|f| f.len() != 3)
-        {
+        } else if s.matches(',').count() == 1 && s.split(',').nth(1).is_some_and(|f| f.len() != 3) {
             s.replace(',', ".")
         } else {
             s.replace(',', "")
@@ -1047,8 +1074,7 @@ fn generic_frame(line: &str) -> Option<Frame> {
             let Some((stem, ext)) = path.rsplit_once('.') else {
                 continue;
             };
-            if stem.is_empty() || !SOURCE_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str())
-            {
+            if stem.is_empty() || !SOURCE_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()) {
                 continue;
             }
             let Ok(line_no) = digits.parse::<u64>() else {
@@ -1076,8 +1102,10 @@ mod tests {
 
     #[test]
     fn bare_testcase_root() {
-        let p = parse_str(r#"<testcase name="t" classname="c" time="0.5"><error message="boom"/></testcase>"#)
-            .unwrap();
+        let p = parse_str(
+            r#"<testcase name="t" classname="c" time="0.5"><error message="boom"/></testcase>"#,
+        )
+        .unwrap();
         assert_eq!(p.cases.len(), 1);
         assert_eq!(p.cases[0].outcome(), TestOutcome::Errored);
         assert_eq!(p.cases[0].id.suite, None);
@@ -1114,17 +1142,29 @@ mod tests {
 
     #[test]
     fn truncated_file_names_the_open_element() {
-        let err = parse_str("<testsuite name=\"s\">\n<testcase name=\"a\"/>\n<testcase name=\"b\">")
-            .unwrap_err();
-        assert!(err.message.contains("<testcase> is not closed"), "{}", err.message);
+        let err =
+            parse_str("<testsuite name=\"s\">\n<testcase name=\"a\"/>\n<testcase name=\"b\">")
+                .unwrap_err();
+        assert!(
+            err.message.contains("<testcase> is not closed"),
+            "{}",
+            err.message
+        );
         assert_eq!(err.location.line, Some(3));
-        assert_eq!(err.location.element.as_deref(), Some("testsuite[0]/testcase[1]"));
+        assert_eq!(
+            err.location.element.as_deref(),
+            Some("testsuite[0]/testcase[1]")
+        );
     }
 
     #[test]
     fn wrong_root_and_empty_input_are_errors() {
         let err = parse_str("<?xml version=\"1.0\"?>\n<suites><suite/></suites>").unwrap_err();
-        assert!(err.message.contains("root element is <suites>"), "{}", err.message);
+        assert!(
+            err.message.contains("root element is <suites>"),
+            "{}",
+            err.message
+        );
         assert_eq!(err.location.line, Some(2));
         let err = parse_str("").unwrap_err();
         assert!(err.message.contains("no XML element"), "{}", err.message);
@@ -1164,7 +1204,11 @@ mod tests {
         let outcomes: Vec<_> = broken.attempts.iter().map(|a| a.outcome).collect();
         assert_eq!(
             outcomes,
-            [TestOutcome::Failed, TestOutcome::Errored, TestOutcome::Failed]
+            [
+                TestOutcome::Failed,
+                TestOutcome::Errored,
+                TestOutcome::Failed
+            ]
         );
         let (_, f) = broken.failure().unwrap();
         assert_eq!(f.message.as_deref(), Some("one"));
@@ -1214,14 +1258,14 @@ mod tests {
                 "/home/u/p/src/sum.test.js",
                 4,
             ),
-            ("    at /home/u/p/src/sum.test.ts:9:3", "/home/u/p/src/sum.test.ts", 9),
+            (
+                "    at /home/u/p/src/sum.test.ts:9:3",
+                "/home/u/p/src/sum.test.ts",
+                9,
+            ),
             ("    calc_test.go:15: got 3, want 4", "calc_test.go", 15),
             ("\t/home/u/p/calc.go:33 +0x1d", "/home/u/p/calc.go", 33),
-            (
-                "thread 't' panicked at src/lib.rs:10:5:",
-                "src/lib.rs",
-                10,
-            ),
+            ("thread 't' panicked at src/lib.rs:10:5:", "src/lib.rs", 10),
             (
                 "\tat com.acme.Calc$Inner.add(Calc.java:21)",
                 "com/acme/Calc.java",

@@ -116,7 +116,8 @@ pub struct TestCase {
 impl TestCase {
     /// The outcome that counts: the last attempt that was not skipped, else `Skipped`.
     pub fn outcome(&self) -> TestOutcome {
-        self.final_attempt().map_or(TestOutcome::Skipped, |a| a.outcome)
+        self.final_attempt()
+            .map_or(TestOutcome::Skipped, |a| a.outcome)
     }
 
     fn final_attempt(&self) -> Option<&Attempt> {
@@ -246,7 +247,7 @@ impl TestResults {
 }
 
 #[cfg(test)]
-mod tests {
+mod unit {
     use super::*;
 
     fn attempt(outcome: TestOutcome) -> Attempt {
@@ -306,7 +307,10 @@ mod tests {
 
     #[test]
     fn final_attempt_decides_and_skips_do_not() {
-        assert_eq!(case(Some("t"), &[Failed, Failed, Errored]).outcome(), Errored);
+        assert_eq!(
+            case(Some("t"), &[Failed, Failed, Errored]).outcome(),
+            Errored
+        );
         assert!(!case(Some("t"), &[Failed, Errored]).is_flaky());
         assert_eq!(case(Some("t"), &[Skipped, Failed]).outcome(), Failed);
         assert_eq!(case(Some("t"), &[Passed, Skipped]).outcome(), Passed);
@@ -318,10 +322,7 @@ mod tests {
 
     #[test]
     fn nameless_tests_are_never_merged() {
-        let merged = TestResults::merge([file(vec![
-            case(None, &[Passed]),
-            case(None, &[Failed]),
-        ])]);
+        let merged = TestResults::merge([file(vec![case(None, &[Passed]), case(None, &[Failed])])]);
         let c = merged.counts();
         assert_eq!((c.tests, c.passed, c.failed, c.flaky), (2, 1, 1, 0));
     }
@@ -345,7 +346,10 @@ mod tests {
             }),
             ..Failure::default()
         };
-        assert_eq!(f.location_in(|p| p.starts_with("src/")).map(|f| f.line), Some(9));
+        assert_eq!(
+            f.location_in(|p| p.starts_with("src/")).map(|f| f.line),
+            Some(9)
+        );
         assert_eq!(f.location_in(|_| false).map(|f| f.line), Some(3));
     }
 }

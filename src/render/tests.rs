@@ -24,7 +24,6 @@ pub fn duration(seconds: f64) -> String {
         format!("{seconds:.1}s")
     } else {
         // Whole seconds are enough past a minute; truncation is deliberate.
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
         let total = seconds as u64;
         if total < 3600 {
             format!("{}m {:02}s", total / 60, total % 60)
@@ -147,17 +146,14 @@ fn html_escape(s: &str) -> String {
 /// A fenced code block whose fence is longer than any backtick run inside, so no message can
 /// close it early (CommonMark: a closing fence must be at least as long as the opening one).
 fn code_block(text: &str) -> String {
-    let longest = text
-        .split(|c| c != '`')
-        .map(str::len)
-        .max()
-        .unwrap_or(0);
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat((longest + 1).max(3));
     format!("{fence}\n{text}\n{fence}\n")
 }
 
-/// The `prcov tests` section of the PR comment, at most `max_len` bytes (at least the counts
-/// line is always written): when failures do not fit, the rest are summed up as "… and N more".
+/// The `prcov tests` section of the PR comment, at most `max_len` bytes: when failures do not
+/// fit, the rest are summed up as "… and N more". The counts line and that line are always
+/// written, so a budget under ~150 bytes can be exceeded.
 pub fn markdown(s: &TestSummary, max_len: usize) -> String {
     let icon = if s.has_failures() {
         ":x:"
@@ -208,9 +204,12 @@ pub fn markdown(s: &TestSummary, max_len: usize) -> String {
         }
         let rest = s.failures.len() - written;
         if rest > 0 {
+            if !out.ends_with("\n\n") {
+                out.push('\n');
+            }
             let _ = writeln!(
                 out,
-                "\n… and {rest} more failed test{} (not shown: the comment would be too long)",
+                "… and {rest} more failed test{} (not shown: the comment would be too long)",
                 if rest == 1 { "" } else { "s" }
             );
         }
@@ -357,7 +356,7 @@ pub fn json(s: &TestSummary) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+mod unit {
     use super::*;
 
     #[test]
