@@ -136,11 +136,12 @@ impl<R: BufRead> BufRead for LineTracker<R> {
     fn consume(&mut self, amt: usize) {
         // `consume` follows a `fill_buf` whose bytes are still buffered, so this returns them
         // again without I/O.
+        let start = self.consumed;
         if let Ok(buf) = self.inner.fill_buf() {
             let n = amt.min(buf.len());
-            let bytes = buf[..n].to_vec();
-            let start = self.consumed;
-            self.record(&bytes, start);
+            for pos in memchr::memchr_iter(b'\n', &buf[..n]) {
+                self.pending.push_back(start + pos as u64);
+            }
         }
         self.consumed += amt as u64;
         self.inner.consume(amt);
