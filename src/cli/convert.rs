@@ -6,6 +6,7 @@ use std::path::Path;
 use crate::analysis::{CountingRules, Gate, GateKind};
 use crate::config::{
     Config, CoverageOptions, DiffOptions, FileConfig, GateOptions, OutputOptions, ReportOptions,
+    TestsOptions,
 };
 use crate::error::Error;
 use crate::paths::Rewrite;
@@ -169,8 +170,20 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
                 coverage: cov,
             }))
         }
-        Command::Tests(_) | Command::Publish(_) => {
-            Err(Error::Usage("this command is not available yet".into()))
+        Command::Tests(a) => {
+            let file = file_config(&a.common, a.repo.as_deref())?;
+            Ok(Config::Tests(TestsOptions {
+                files: if a.files.is_empty() {
+                    file.junit.clone()
+                } else {
+                    a.files.clone()
+                },
+                repo_dir: a.repo.clone(),
+                fail_on_test_failure: a.fail_on_test_failure || file.gates.fail_on_test_failure,
+                slowest: a.slowest,
+                output: output(&a.common),
+            }))
         }
+        Command::Publish(_) => Err(Error::Usage("this command is not available yet".into())),
     }
 }

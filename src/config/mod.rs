@@ -137,4 +137,16 @@ pub struct ReportOptions {
 pub enum Config {
     Diff(DiffOptions),
     Report(ReportOptions),
+    Tests(TestsOptions),
+}
+
+/// `prcov tests`.
+#[derive(Debug, Clone)]
+pub struct TestsOptions {
+    /// JUnit files; empty = discover.
+    pub files: Vec<PathBuf>,
+    pub repo_dir: Option<PathBuf>,
+    pub fail_on_test_failure: bool,
+    pub slowest: usize,
+    pub output: OutputOptions,
 }
