@@ -203,7 +203,7 @@ pub fn publish(
     target: &HostTarget,
     mode: Mode<'_>,
 ) -> Result<PublishOutcome, HostError> {
-    payload::validate(plan, false).map_err(|e| HostError::InvalidPlan(e.to_string()))?;
+    payload::validate_shape(plan, false).map_err(|e| HostError::InvalidPlan(e.to_string()))?;
     let api_url = target.api_url.trim_end_matches('/');
     let mut outcome = PublishOutcome {
         statuses: Vec::new(),

@@ -141,9 +141,18 @@ fn invalid(field: impl Into<String>, problem: impl Into<String>) -> PayloadError
     }
 }
 
-/// Checks every field a host request is built from. `require_pr`: a saved payload must carry
-/// the PR number (`workflow_run.pull_requests` is empty for forks, so nothing else has it).
+/// Checks every field of an untrusted plan: its shape ([`validate_shape`]) and every size limit.
+/// `require_pr`: a saved payload must carry the PR number (`workflow_run.pull_requests` is empty
+/// for forks, so nothing else has it).
 pub fn validate(plan: &PublishPlan, require_pr: bool) -> Result<(), PayloadError> {
+    validate_shape(plan, require_pr)?;
+    check_sizes(plan)
+}
+
+/// The checks `publish` applies to every plan, trusted or not: what goes into URLs and markers
+/// (repository, PR, SHA, comment key) and annotation paths. Sizes are not checked here: a plan
+/// fresh from the renderer that is too long is cut to the host limits instead.
+pub fn validate_shape(plan: &PublishPlan, require_pr: bool) -> Result<(), PayloadError> {
     if plan.version != VERSION {
         return Err(invalid(
             "version",
@@ -187,6 +196,25 @@ pub fn validate(plan: &PublishPlan, require_pr: bool) -> Result<(), PayloadError
             ),
         ));
     }
+    if let Some(check) = &plan.check_run {
+        for (i, a) in check.annotations.iter().enumerate() {
+            let field = |f: &str| format!("check_run.annotations[{i}].{f}");
+            check_relative_path(&field("path"), &a.path)?;
+            if a.start_line == 0 || a.end_line < a.start_line {
+                return Err(invalid(
+                    field("start_line"),
+                    format!(
+                        "{}-{} is not a line range starting at 1",
+                        a.start_line, a.end_line
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn check_sizes(plan: &PublishPlan) -> Result<(), PayloadError> {
     if plan.comment_body.chars().count() > limits::COMMENT_MAX {
         return Err(invalid(
             "comment_body",
@@ -242,16 +270,6 @@ pub fn validate(plan: &PublishPlan, require_pr: bool) -> Result<(), PayloadError
         }
         for (i, a) in check.annotations.iter().enumerate() {
             let field = |f: &str| format!("check_run.annotations[{i}].{f}");
-            check_relative_path(&field("path"), &a.path)?;
-            if a.start_line == 0 || a.end_line < a.start_line {
-                return Err(invalid(
-                    field("start_line"),
-                    format!(
-                        "{}-{} is not a line range starting at 1",
-                        a.start_line, a.end_line
-                    ),
-                ));
-            }
             short_text(
                 &field("title"),
                 &a.title,
