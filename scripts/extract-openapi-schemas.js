@@ -22,7 +22,7 @@ const OPERATIONS = [
   ["issues/delete-comment", "delete", "/repos/{owner}/{repo}/issues/comments/{comment_id}"],
   ["checks/create", "post", "/repos/{owner}/{repo}/check-runs"],
   ["checks/update", "patch", "/repos/{owner}/{repo}/check-runs/{check_run_id}"],
-  ["users/get-authenticated", "get", "/user"],
+  ["pulls/get", "get", "/repos/{owner}/{repo}/pulls/{pull_number}"],
 ];
 
 const DROP = new Set(["description", "example", "examples", "externalDocs"]);

@@ -72,7 +72,10 @@ fn inputs_map_to_publish_flags_through_the_environment() {
     let scripts = scripts(&text);
     assert_eq!(scripts.len(), 2);
     for script in &scripts {
-        assert!(!script.contains("${{"), "expression interpolated into a script:\n{script}");
+        assert!(
+            !script.contains("${{"),
+            "expression interpolated into a script:\n{script}"
+        );
     }
     for input in &inputs {
         assert!(
@@ -98,16 +101,28 @@ fn inputs_map_to_publish_flags_through_the_environment() {
             "--threshold"
         ]
     );
-    for flag in ["fail-under-patch", "fail-under-project", "max-project-drop", "threshold", "comment-key"] {
+    for flag in [
+        "fail-under-patch",
+        "fail-under-project",
+        "max-project-drop",
+        "threshold",
+        "comment-key",
+    ] {
         let var = format!("INPUT_{}", flag.to_ascii_uppercase().replace('-', "_"));
-        assert!(publish.contains(&format!("opt --{flag} \"${var}\"")), "{flag} not passed as --{flag}");
+        assert!(
+            publish.contains(&format!("opt --{flag} \"${var}\"")),
+            "{flag} not passed as --{flag}"
+        );
     }
 }
 
 #[test]
 fn outputs_come_from_the_publish_step() {
     let text = action();
-    assert_eq!(keys_of(&text, "outputs"), ["patch-coverage", "project-coverage"]);
+    assert_eq!(
+        keys_of(&text, "outputs"),
+        ["patch-coverage", "project-coverage"]
+    );
     assert!(text.contains("value: ${{ steps.publish.outputs.patch-coverage }}"));
     assert!(text.contains("value: ${{ steps.publish.outputs.project-coverage }}"));
     assert!(text.contains("id: publish"));

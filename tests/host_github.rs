@@ -85,6 +85,7 @@ fn target(fake: &Fake) -> HostTarget {
         retry: fast_retry(),
         step_summary: None,
         fork: None,
+        verify_pr_head: false,
     }
 }
 
@@ -527,6 +528,7 @@ fn unreachable_host_is_a_network_error() {
         },
         step_summary: None,
         fork: None,
+        verify_pr_head: false,
     };
     let err = host::publish(&plan(), &t, Mode::Send).unwrap_err();
     let msg = err.to_string();
@@ -648,4 +650,35 @@ fn oversized_plan_fields_are_cut_to_host_limits() {
         .to_owned();
     assert_eq!(summary.chars().count(), 65_535);
     fake.assert_bodies_valid();
+}
+
+#[test]
+fn from_payload_is_refused_when_the_pr_head_differs() {
+    let fake = Fake::start(Flavor::Github);
+    let t = HostTarget {
+        verify_pr_head: true,
+        ..target(&fake)
+    };
+    // Matching head: published, after one GET of the PR.
+    host::publish(&plan(), &t, Mode::Send).unwrap();
+    assert_eq!(fake.log()[0], "GET /repos/octo/proj/pulls/7");
+    fake.assert_bodies_valid();
+
+    fake.state().pr_head = "f".repeat(40);
+    let before = fake.log().len();
+    let err = host::publish(&plan(), &t, Mode::Send).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "cannot publish: the payload is for commit {SHA}, but pull request #7 is at {}; hint: the payload is \
+             stale (a newer push) or does not belong to this pull request",
+            "f".repeat(40)
+        )
+    );
+    assert_eq!(err.exit_code(), 3);
+    assert_eq!(
+        fake.log().len(),
+        before + 1,
+        "nothing posted after the failed check"
+    );
 }

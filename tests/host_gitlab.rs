@@ -57,6 +57,7 @@ fn target(fake: &Fake) -> HostTarget {
         },
         step_summary: None,
         fork: None,
+        verify_pr_head: false,
     }
 }
 
@@ -73,7 +74,10 @@ fn statuses_carry_state_name_description_and_coverage() {
         .collect();
     assert_eq!(statuses.len(), 2);
     // The project path is one URL-encoded segment.
-    assert_eq!(statuses[0].path, format!("/api/v4/projects/group%2Fsub%2Fproj/statuses/{SHA}"));
+    assert_eq!(
+        statuses[0].path,
+        format!("/api/v4/projects/group%2Fsub%2Fproj/statuses/{SHA}")
+    );
     assert_eq!(
         statuses[0].body.as_ref().unwrap(),
         &serde_json::json!({"state": "success", "name": "prcov/patch",
@@ -97,7 +101,11 @@ fn note_is_created_then_edited_in_place() {
     let fake = Fake::start(Flavor::Gitlab);
     let mut p = plan();
     let first = host::publish(&p, &target(&fake), Mode::Send).unwrap();
-    assert!(matches!(first.comment, CommentOutcome::Created { id: Some(_) }), "{:?}", first.comment);
+    assert!(
+        matches!(first.comment, CommentOutcome::Created { id: Some(_) }),
+        "{:?}",
+        first.comment
+    );
     p.comment_body = ":x: Patch coverage is 50.00%".into();
     let second = host::publish(&p, &target(&fake), Mode::Send).unwrap();
     let CommentOutcome::Updated { id } = second.comment else {
@@ -107,7 +115,10 @@ fn note_is_created_then_edited_in_place() {
     assert_eq!(fake.count("PUT", &format!("/notes/{id}")), 1);
     let s = fake.state();
     assert_eq!(s.comments.len(), 1);
-    assert_eq!(s.comments[0].body, "<!-- prcov:default -->\n:x: Patch coverage is 50.00%");
+    assert_eq!(
+        s.comments[0].body,
+        "<!-- prcov:default -->\n:x: Patch coverage is 50.00%"
+    );
     drop(s);
     let lists: Vec<String> = fake
         .requests()
@@ -115,7 +126,12 @@ fn note_is_created_then_edited_in_place() {
         .filter(|r| r.method == "GET")
         .map(|r| r.query.clone())
         .collect();
-    assert!(lists.iter().all(|q| q.starts_with("sort=desc&per_page=100")), "{lists:?}");
+    assert!(
+        lists
+            .iter()
+            .all(|q| q.starts_with("sort=desc&per_page=100")),
+        "{lists:?}"
+    );
     fake.assert_bodies_valid();
 }
 
@@ -150,7 +166,13 @@ fn pagination_follows_x_next_page_and_keeps_the_oldest_note() {
 #[test]
 fn forbidden_on_gitlab_names_the_token_kind_and_no_token() {
     let fake = Fake::start(Flavor::Gitlab);
-    fake.fault("POST", "/statuses/", 403, &[], r#"{"message":"403 Forbidden"}"#);
+    fake.fault(
+        "POST",
+        "/statuses/",
+        403,
+        &[],
+        r#"{"message":"403 Forbidden"}"#,
+    );
     let err = host::publish(&plan(), &target(&fake), Mode::Send).unwrap_err();
     assert_eq!(err.exit_code(), 3);
     assert_eq!(
@@ -165,7 +187,13 @@ fn forbidden_on_gitlab_names_the_token_kind_and_no_token() {
 #[test]
 fn validation_error_includes_gitlab_field_messages() {
     let fake = Fake::start(Flavor::Gitlab);
-    fake.fault("POST", "/notes", 400, &[], r#"{"message":{"note":["is too long (maximum is 1000000 characters)"]}}"#);
+    fake.fault(
+        "POST",
+        "/notes",
+        400,
+        &[],
+        r#"{"message":{"note":["is too long (maximum is 1000000 characters)"]}}"#,
+    );
     let err = host::publish(&plan(), &target(&fake), Mode::Send).unwrap_err();
     assert_eq!(
         err.to_string(),
@@ -186,6 +214,8 @@ fn dry_run_sends_nothing() {
     let outcome = host::publish(&plan(), &t, Mode::DryRun(&mut out)).unwrap();
     assert_eq!(outcome.comment, CommentOutcome::DryRun);
     assert_eq!(fake.server_hits(), 0);
-    let text = String::from_utf8(out).unwrap().replace(&fake.api_url(), "{api}");
+    let text = String::from_utf8(out)
+        .unwrap()
+        .replace(&fake.api_url(), "{api}");
     insta::assert_snapshot!("gitlab_dry_run", text);
 }

@@ -44,9 +44,15 @@ impl<'a> Github<'a> {
     pub(crate) fn publish(
         &self,
         plan: &PublishPlan,
+        verify_pr_head: bool,
         sender: &mut dyn Sender,
         outcome: &mut PublishOutcome,
     ) -> Result<(), HostError> {
+        if verify_pr_head {
+            if let Some(pr) = plan.pr {
+                self.verify_pr_head(pr, &plan.head_sha, sender)?;
+            }
+        }
         let sha = encode_segment(&plan.head_sha);
         for status in &plan.statuses {
             let req = Request {
@@ -75,6 +81,44 @@ impl<'a> Github<'a> {
         if let Some(check) = &plan.check_run {
             outcome.check_run =
                 self.check_run(check, &plan.head_sha, sender, &mut outcome.warnings)?;
+        }
+        Ok(())
+    }
+
+    /// Refuses a plan whose PR does not have `head_sha` as its head (a stale or forged payload).
+    fn verify_pr_head(
+        &self,
+        pr: u64,
+        head_sha: &str,
+        sender: &mut dyn Sender,
+    ) -> Result<(), HostError> {
+        let req = Request {
+            method: Method::Get,
+            url: self.url(&format!("pulls/{pr}")),
+            body: None,
+            action: format!("check that pull request #{pr} has head {head_sha}"),
+        };
+        let Some(resp) = sender.send(&req)? else {
+            return sender.note("  (and stop if its head.sha differs from the payload's head_sha)");
+        };
+        let json = resp
+            .json()
+            .map_err(|detail| HostError::UnexpectedResponse {
+                host: HostName(HostKind::Github),
+                action: req.action.clone(),
+                detail,
+            })?;
+        let actual = json["head"]["sha"].as_str().unwrap_or_default();
+        if !actual.eq_ignore_ascii_case(head_sha) {
+            return Err(HostError::InvalidPlan(format!(
+                "the payload is for commit {head_sha}, but pull request #{pr} is at {}; hint: the \
+                 payload is stale (a newer push) or does not belong to this pull request",
+                if actual.is_empty() {
+                    "an unknown commit"
+                } else {
+                    actual
+                }
+            )));
         }
         Ok(())
     }

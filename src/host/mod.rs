@@ -17,6 +17,7 @@
 //!     retry: RetryConfig::from_env(&env),               // PRCOV_MAX_RETRY_WAIT caps single waits
 //!     step_summary: ci.step_summary,                    // GITHUB_STEP_SUMMARY, GitHub only
 //!     fork: Some(ci.is_fork),                           // None when unknown: 403 hints mention both causes
+//!     verify_pr_head: from.is_some(),                   // --from: the PR's head must be the payload's head_sha
 //! };
 //! let mode = if dry_run { Mode::DryRun(&mut stdout) } else { Mode::Send };
 //! let outcome = host::publish(&plan, &target, mode)?;   // HostError::exit_code() == 3
@@ -141,6 +142,10 @@ pub struct HostTarget {
     pub step_summary: Option<PathBuf>,
     /// Whether the PR comes from a fork, for the 403 hint; `None` if unknown.
     pub fork: Option<bool>,
+    /// Before posting, ask GitHub for the PR and refuse unless its head is the plan's
+    /// `head_sha`. Set it for `--from`: the payload comes from a fork's job, and this stops it
+    /// from naming some other PR or commit.
+    pub verify_pr_head: bool,
 }
 
 /// Send for real, or print every request to a writer and send nothing.
@@ -235,9 +240,12 @@ pub fn publish(
         }
     }
     match plan.host {
-        HostKind::Github => {
-            github::Github::new(api_url, &plan.repository)?.publish(plan, sender, &mut outcome)?
-        }
+        HostKind::Github => github::Github::new(api_url, &plan.repository)?.publish(
+            plan,
+            target.verify_pr_head,
+            sender,
+            &mut outcome,
+        )?,
         HostKind::Gitlab => {
             gitlab::Gitlab::new(api_url, &plan.repository)?.publish(plan, sender, &mut outcome)?
         }

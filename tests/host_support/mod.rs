@@ -55,6 +55,8 @@ pub struct State {
     /// Comments per page the fake returns (whatever `per_page` asks), to force pagination.
     pub page_size: usize,
     pub check_run_annotations: Vec<usize>,
+    /// What `GET /pulls/{n}` reports as the PR head.
+    pub pr_head: String,
 }
 
 pub struct Fake {
@@ -70,6 +72,7 @@ impl Fake {
         let state = Arc::new(Mutex::new(State {
             base_url: server.base_url(),
             next_id: 1000,
+            pr_head: SHA.to_owned(),
             page_size: 100,
             ..State::default()
         }));
@@ -224,6 +227,7 @@ fn operation_for(flavor: Flavor, method: &str, path: &str) -> Option<&'static st
             ("PATCH", ["repos", _, _, "issues", "comments", _]) => Some("issues/update-comment"),
             ("DELETE", ["repos", _, _, "issues", "comments", _]) => Some("issues/delete-comment"),
             ("POST", ["repos", _, _, "check-runs"]) => Some("checks/create"),
+            ("GET", ["repos", _, _, "pulls", _]) => Some("pulls/get"),
             ("PATCH", ["repos", _, _, "check-runs", _]) => Some("checks/update"),
             _ => None,
         },
@@ -469,6 +473,11 @@ fn handle(state: &Arc<Mutex<State>>, flavor: Flavor, req: &HttpMockRequest) -> H
                     respond(404, &[], json!({"message": "Not Found"}))
                 }
             }
+            ("GET", ["repos", _, _, "pulls", n]) => respond(
+                200,
+                &[],
+                json!({"number": n.parse::<u64>().unwrap_or(0), "head": {"sha": s.pr_head}}),
+            ),
             ("POST", ["repos", _, _, "check-runs"]) => {
                 let n = body
                     .as_ref()
