@@ -533,9 +533,7 @@ fn unreachable_host_is_a_network_error() {
     let err = host::publish(&plan(), &t, Mode::Send).unwrap_err();
     let msg = err.to_string();
     assert!(
-        msg.starts_with(&format!(
-            "could not reach GitHub to create commit status prcov/patch ("
-        )),
+        msg.starts_with("could not reach GitHub to create commit status prcov/patch ("),
         "{msg}"
     );
     assert!(
