@@ -178,8 +178,7 @@ fn forbidden_on_gitlab_names_the_token_kind_and_no_token() {
     assert_eq!(
         err.to_string(),
         "GitLab refused to create commit status prcov/patch (403 Forbidden: 403 Forbidden); hint: the token may not \
-         write here: use a project or group access token with the `api` scope and at least the Reporter role \
-         (Developer for commit statuses)"
+         write here: use a project or group access token with the `api` scope and the Developer role"
     );
     assert!(!format!("{err:?}").contains(TOKEN));
 }
@@ -218,4 +217,21 @@ fn dry_run_sends_nothing() {
         .unwrap()
         .replace(&fake.api_url(), "{api}");
     insta::assert_snapshot!("gitlab_dry_run", text);
+}
+
+#[test]
+fn redirect_to_another_host_is_not_followed_with_the_token() {
+    let fake = Fake::start(Flavor::Gitlab);
+    let elsewhere = Fake::start(Flavor::Gitlab);
+    let location = format!(
+        "{}/api/v4/projects/x/statuses/{SHA}",
+        elsewhere.server.base_url()
+    );
+    fake.fault("POST", "/statuses/", 307, &[("location", &location)], "");
+    let err = host::publish(&plan(), &target(&fake), Mode::Send).unwrap_err();
+    assert_eq!(elsewhere.server_hits(), 0);
+    assert_eq!(
+        err.to_string(),
+        "GitLab answered 307 to the request to create commit status prcov/patch; hint: unexpected answer; check the API URL"
+    );
 }

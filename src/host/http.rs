@@ -136,6 +136,21 @@ impl LiveSender {
             .user_agent(USER_AGENT)
             .timeout(retry.timeout)
             .connect_timeout(Duration::from_secs(10).min(retry.timeout))
+            // reqwest strips `Authorization` on a cross-host redirect but not GitLab's
+            // `PRIVATE-TOKEN`: never follow a redirect to another origin at all.
+            .redirect(reqwest::redirect::Policy::custom(|attempt| {
+                let same = attempt
+                    .previous()
+                    .first()
+                    .is_some_and(|first| first.origin() == attempt.url().origin());
+                if !same {
+                    attempt.stop()
+                } else if attempt.previous().len() > 5 {
+                    attempt.error("too many redirects")
+                } else {
+                    attempt.follow()
+                }
+            }))
             .build()
             .map_err(|e| HostError::Network {
                 host: HostName(kind),
@@ -250,7 +265,7 @@ fn forbidden_hint(kind: HostKind, fork: Option<bool>) -> String {
         }
         HostKind::Gitlab => {
             "the token may not write here: use a project or group access token with the `api` \
-             scope and at least the Reporter role (Developer for commit statuses)"
+             scope and the Developer role"
         }
     };
     match (kind, fork) {
@@ -270,7 +285,7 @@ impl Sender for LiveSender {
             let resp = match result {
                 Ok(resp) => resp,
                 Err(e) => {
-                    if !last && (e.is_timeout() || e.is_connect() || e.is_request()) {
+                    if !last && (e.is_timeout() || e.is_connect()) {
                         (self.retry.sleep)(self.backoff(attempt));
                         continue;
                     }
