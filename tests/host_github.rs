@@ -680,3 +680,85 @@ fn from_payload_is_refused_when_the_pr_head_differs() {
         "nothing posted after the failed check"
     );
 }
+
+#[test]
+fn two_jobs_creating_at_once_end_with_one_comment() {
+    let fake = Fake::start(Flavor::Github);
+    fake.state().race_on_create = Some("<!-- prcov:default -->\nfrom the other job".into());
+    let p = plan();
+    let outcome = host::publish(&p, &target(&fake), Mode::Send).unwrap();
+    let s = fake.state();
+    assert_eq!(s.comments.len(), 1, "{:?}", s.comments);
+    // The other job's comment is older: it is kept and gets our body; ours is deleted.
+    assert_eq!(
+        outcome.comment,
+        CommentOutcome::Updated {
+            id: s.comments[0].id
+        }
+    );
+    assert_eq!(s.comments[0].body, marker_body(&p));
+    drop(s);
+    let log: Vec<String> = fake
+        .log()
+        .into_iter()
+        .filter(|l| l.contains("comments"))
+        .collect();
+    assert_eq!(
+        log,
+        [
+            "GET /repos/octo/proj/issues/7/comments?per_page=100".to_owned(),
+            "POST /repos/octo/proj/issues/7/comments".to_owned(),
+            "GET /repos/octo/proj/issues/7/comments?per_page=100".to_owned(),
+            "PATCH /repos/octo/proj/issues/comments/1001".to_owned(),
+            "DELETE /repos/octo/proj/issues/comments/1002".to_owned(),
+        ]
+    );
+    fake.assert_bodies_valid();
+}
+
+#[test]
+fn the_schema_check_catches_bad_bodies() {
+    let fixture: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/host/github-openapi-subset.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let check = |op: &str, body: serde_json::Value| {
+        let mut problems = Vec::new();
+        host_support::validate(
+            &fixture["operations"][op]["request_body"],
+            &body,
+            op,
+            &mut problems,
+        );
+        problems
+    };
+    assert_eq!(
+        check("repos/create-commit-status", serde_json::json!({"state": "failed", "contex": "x"})),
+        [
+            "repos/create-commit-status: undeclared property contex",
+            "repos/create-commit-status.state: \"failed\" is not one of [\"error\",\"failure\",\"pending\",\"success\"]",
+        ]
+    );
+    let too_many: Vec<_> = (0..51)
+        .map(|i| serde_json::json!({"path": "a", "start_line": i + 1, "end_line": i + 1, "annotation_level": "warning", "message": "m"}))
+        .collect();
+    assert_eq!(
+        check(
+            "checks/create",
+            serde_json::json!({"name": "prcov", "head_sha": SHA, "status": "completed",
+                "output": {"title": "t", "summary": "s", "annotations": too_many}})
+        ),
+        [
+            "checks/create.output.annotations: 51 items, more than maxItems 50",
+            "checks/create: matches none of the anyOf branches",
+        ]
+    );
+    assert_eq!(
+        check("issues/create-comment", serde_json::json!({})),
+        ["issues/create-comment: missing required property body"]
+    );
+}

@@ -57,6 +57,9 @@ pub struct State {
     pub check_run_annotations: Vec<usize>,
     /// What `GET /pulls/{n}` reports as the PR head.
     pub pr_head: String,
+    /// Simulates another job racing: when a comment is created, this body is created first
+    /// (so it gets the older id) by the same bot.
+    pub race_on_create: Option<String>,
 }
 
 pub struct Fake {
@@ -429,6 +432,16 @@ fn handle(state: &Arc<Mutex<State>>, flavor: Flavor, req: &HttpMockRequest) -> H
                 respond(200, &headers, Value::Array(items))
             }
             ("POST", ["repos", _, _, "issues", _, "comments"]) => {
+                if let Some(other) = s.race_on_create.take() {
+                    s.next_id += 1;
+                    let id = s.next_id;
+                    s.comments.push(Comment {
+                        id,
+                        body: other,
+                        login: "github-actions[bot]".into(),
+                        bot: true,
+                    });
+                }
                 s.next_id += 1;
                 let id = s.next_id;
                 let text = body
