@@ -34,5 +34,6 @@ pub fn run(config: &Config) -> Result<u8> {
         Config::Diff(o) => commands::diff::run(o),
         Config::Report(o) => commands::report::run(o),
         Config::Tests(o) => commands::tests::run(o),
+        Config::Publish(o) => commands::publish::run(o),
     }
 }

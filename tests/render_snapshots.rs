@@ -135,8 +135,7 @@ fn statuses_and_annotations() {
         }],
     );
     let tests = TestsBrief {
-        passed: 310,
-        failed: 2,
+        phrase: "2 failed, 310 passed".into(),
         failures_at: vec![(
             "tests/test_a.py".into(),
             7,

@@ -125,9 +125,9 @@ pub struct RevArgs {
     /// The base revision [default: the PR base in CI, else origin/HEAD, origin/main, origin/master, main, master].
     #[arg(long, value_name = "REV")]
     pub base: Option<String>,
-    /// The head revision.
-    #[arg(long, value_name = "REV", default_value = "HEAD")]
-    pub head: String,
+    /// The head revision [default: the PR head in CI, else HEAD].
+    #[arg(long, value_name = "REV")]
+    pub head: Option<String>,
     /// Include uncommitted changes of the working tree (and untracked files).
     #[arg(long)]
     pub worktree: bool,

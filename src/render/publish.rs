@@ -15,11 +15,8 @@ pub const MAX_STATUS_DESCRIPTION: usize = 140;
 /// What the test-results half contributes to a publish.
 #[derive(Debug, Clone, Default)]
 pub struct TestsBrief {
-    pub passed: u64,
-    pub failed: u64,
-    pub errored: u64,
-    pub skipped: u64,
-    pub flaky: u64,
+    /// `2 failed, 310 passed (1 flaky)`, for the status description.
+    pub phrase: String,
     /// The Markdown section for the comment (counts line, failures in `<details>`).
     pub markdown: String,
     /// Failed tests that have a source location: (repo path, line, title, message).
@@ -100,21 +97,10 @@ pub fn statuses(s: &DiffSummary, tests: Option<&TestsBrief>) -> Vec<CommitStatus
         },
     ];
     if let Some(t) = tests {
-        let mut parts = Vec::new();
-        if t.failed + t.errored > 0 {
-            parts.push(format!("{} failed", t.failed + t.errored));
-        }
-        parts.push(format!("{} passed", t.passed));
-        if t.skipped > 0 {
-            parts.push(format!("{} skipped", t.skipped));
-        }
-        if t.flaky > 0 {
-            parts.push(format!("{} flaky", t.flaky));
-        }
         out.push(CommitStatus {
             context: "prcov/tests".into(),
             state: state(gate(&[GateKind::Tests])),
-            description: cut(parts.join(", "), MAX_STATUS_DESCRIPTION),
+            description: cut(t.phrase.clone(), MAX_STATUS_DESCRIPTION),
             coverage: None,
         });
     }
