@@ -1,12 +1,576 @@
-//! lcov parser (to be written).
+//! LCOV tracefiles (`.info`): lcov 1.x records and the lcov 2.x additions (`VER`, `FNL`/`FNA`,
+//! exception branches `e<block>`, branch expression names, `MCDC`).
+//!
+//! Input: any `BufRead`; output: [`Parsed`]. Streams line by line into one reused buffer and
+//! parses bytes, so memory is the model plus one line.
+//!
+//! The line model (SPEC §2): every `DA:` record is a coverable line (line 0 is dropped with a
+//! warning); `BRDA:` records attach identified branches to the `DA:` line of the same file.
+//! A branch on a line that has no `DA:` record anywhere in the file is dropped with a warning: lcov
+//! itself counts only `DA:` lines as found lines (`LF`), the corpus reference figures are built the
+//! same way, and SPEC §2 says a line without a line record is not coverable.
+//! `LF`/`LH`/`BRF`/`BRH`/`FNF`/`FNH` summaries are ignored; totals come from the records.
 
+use std::collections::HashMap;
 use std::io::BufRead;
 
-use super::{FormatError, Parsed};
+use super::count::{parse_count, parse_line_number, CountError};
+use super::{FormatError, Location, Parsed, Warning};
+use crate::model::{Branches, CoverageReport, FileCoverage, Function, LineRecord};
 
-pub fn parse(_reader: impl BufRead) -> Result<Parsed, FormatError> {
-    Err(FormatError::at_line(
-        1,
-        "the lcov parser is not written yet",
-    ))
+/// Bits of a packed branch id: `[named:1][exception:1][block:32][branch:30]`. Blocks take all 32
+/// bits because geninfo writes `4294967295` (-1) for an unnamed block; branch numbers count
+/// branches within a function and stay far below 2^30 (larger ones are rejected, never folded).
+const NAMED_BIT: u64 = 1 << 63;
+const EXCEPTION_BIT: u64 = 1 << 62;
+const BRANCH_BITS: u32 = 30;
+const MAX_BRANCH: u64 = (1 << BRANCH_BITS) - 1;
+
+/// Parses an LCOV tracefile.
+pub fn parse(mut reader: impl BufRead) -> Result<Parsed, FormatError> {
+    let mut parser = Parser::default();
+    let mut buf = Vec::with_capacity(256);
+    let mut line_no: u64 = 0;
+    loop {
+        buf.clear();
+        let read = reader
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| FormatError::at_line(line_no + 1, format!("failed to read: {e}")))?;
+        if read == 0 {
+            break;
+        }
+        line_no += 1;
+        let mut line = buf.as_slice();
+        if line_no == 1 {
+            line = line.strip_prefix(b"\xef\xbb\xbf").unwrap_or(line);
+        }
+        parser.line(line_no, line.trim_ascii())?;
+    }
+    parser.finish(line_no)
 }
+
+/// The record being read: from `SF:` to `end_of_record`.
+struct Record {
+    path: String,
+    /// Line of the `SF:` record, for warnings.
+    start: u64,
+    file: FileCoverage,
+    /// `BRDA` data as `(line, id, taken)`, attached to the `DA` lines when the record ends
+    /// (gcovr and geninfo write `BRDA` before `DA`).
+    branches: Vec<(u32, u64, bool)>,
+    /// Function name → index in `file.functions`, for `FNDA`.
+    function_index: HashMap<String, usize>,
+    /// `FNL` index → start line, for `FNA`.
+    function_lines: HashMap<u64, u32>,
+    /// A summary `LF:` above zero, to explain a record without `DA` lines.
+    summary_lines: u64,
+}
+
+#[derive(Default)]
+enum State {
+    /// Before the first `SF:` or after `end_of_record`.
+    #[default]
+    Between,
+    Open(Box<Record>),
+}
+
+#[derive(Default)]
+struct Parser {
+    report: CoverageReport,
+    warnings: Vec<Warning>,
+    state: State,
+    saw_source_file: bool,
+    /// Branches on lines without a `DA` line in their own record: `(path, line, id, taken, where)`.
+    /// Resolved at the end, in case another record of the same file has the line.
+    orphans: Vec<(String, u32, u64, bool, u64)>,
+    /// Branch expression names (lcov 2) without a branch number → stable small ids.
+    expressions: HashMap<Vec<u8>, u64>,
+    unknown_records_warned: Vec<Vec<u8>>,
+}
+
+fn quoted(bytes: &[u8]) -> String {
+    const MAX: usize = 60;
+    let text = String::from_utf8_lossy(bytes);
+    if text.chars().count() > MAX {
+        let cut: String = text.chars().take(MAX).collect();
+        format!("\"{cut}…\"")
+    } else {
+        format!("\"{text}\"")
+    }
+}
+
+/// Splits at the first comma.
+fn split_comma(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
+    memchr::memchr(b',', bytes).map(|i| (&bytes[..i], &bytes[i + 1..]))
+}
+
+/// Splits at the last comma.
+fn rsplit_comma(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
+    memchr::memrchr(b',', bytes).map(|i| (&bytes[..i], &bytes[i + 1..]))
+}
+
+fn count_error(line_no: u64, after: &str, found: &[u8], err: CountError) -> FormatError {
+    FormatError::at_line(
+        line_no,
+        format!(
+            "expected {} after \"{after}\" but found {}",
+            err.expected(),
+            quoted(found)
+        ),
+    )
+}
+
+impl Parser {
+    fn warn(&mut self, line_no: u64, message: impl Into<String>) {
+        self.warnings.push(Warning {
+            location: Location::line(line_no),
+            message: message.into(),
+        });
+    }
+
+    fn line(&mut self, line_no: u64, line: &[u8]) -> Result<(), FormatError> {
+        if line.is_empty() || line[0] == b'#' {
+            return Ok(());
+        }
+        let Some(colon) = memchr::memchr(b':', line) else {
+            return match line {
+                b"end_of_record" => {
+                    self.end_record(line_no);
+                    Ok(())
+                }
+                // Some Jenkins fixtures end with a literal `EOF` line (a heredoc leftover).
+                b"EOF" => {
+                    self.warn(line_no, "ignored a line \"EOF\", which is not an lcov record");
+                    Ok(())
+                }
+                _ => Err(FormatError::at_line(
+                    line_no,
+                    format!(
+                        "expected an lcov record (such as SF:, DA: or end_of_record) but found {}",
+                        quoted(line)
+                    ),
+                )),
+            };
+        };
+        let (key, value) = (&line[..colon], line[colon + 1..].trim_ascii());
+        match key {
+            b"SF" => {
+                self.start_record(line_no, value);
+                Ok(())
+            }
+            // Test names, versions and summaries: totals come from the records themselves.
+            b"TN" | b"VER" | b"FNF" | b"FNH" | b"LH" | b"BRF" | b"BRH" | b"MCDC" | b"MCF"
+            | b"MCH" => Ok(()),
+            b"LF" => {
+                if let State::Open(record) = &mut self.state {
+                    record.summary_lines = parse_count(value).unwrap_or(0);
+                }
+                Ok(())
+            }
+            b"DA" | b"BRDA" | b"FN" | b"FNDA" | b"FNL" | b"FNA" => {
+                match &mut self.state {
+                    State::Between => Err(FormatError::at_line(
+                        line_no,
+                        format!(
+                            "expected an SF: record before this {}: record",
+                            String::from_utf8_lossy(key)
+                        ),
+                    )),
+                    State::Open(record) => match key {
+                        b"DA" => self.data(line_no, value),
+                        b"BRDA" => self.branch(line_no, value),
+                        b"FN" => function(record, line_no, value),
+                        b"FNDA" => function_data(record, line_no, value),
+                        b"FNL" => function_location(record, line_no, value),
+                        _ => function_alias(record, line_no, value),
+                    },
+                }
+            }
+            _ if key.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_') => {
+                // A record type from a newer lcov: skip it, once said.
+                if !self.unknown_records_warned.iter().any(|k| k == key) {
+                    self.unknown_records_warned.push(key.to_vec());
+                    self.warn(
+                        line_no,
+                        format!(
+                            "ignored unknown lcov record type {}",
+                            quoted(&line[..=colon])
+                        ),
+                    );
+                }
+                Ok(())
+            }
+            _ => Err(FormatError::at_line(
+                line_no,
+                format!(
+                    "expected an lcov record (such as SF:, DA: or end_of_record) but found {}",
+                    quoted(line)
+                ),
+            )),
+        }
+    }
+
+    fn start_record(&mut self, line_no: u64, path: &[u8]) {
+        self.saw_source_file = true;
+        if let State::Open(record) = &self.state {
+            let message = format!(
+                "the record for {} (line {}) has no end_of_record; it ends at the next SF:",
+                quoted(record.path.as_bytes()),
+                record.start
+            );
+            self.warn(line_no, message);
+            self.end_record(line_no);
+        }
+        if path.is_empty() {
+            // gcovr writes `SF:` when a substituted drive hides the path; lcov 1.16 keeps the data
+            // (the corpus reference counts it), so it stays under the empty path, which path
+            // mapping then reports as unmatched rather than losing it silently.
+            self.warn(
+                line_no,
+                "a record has an empty file name (\"SF:\"); its lines are kept under an empty path",
+            );
+        }
+        self.state = State::Open(Box::new(Record {
+            path: String::from_utf8_lossy(path).into_owned(),
+            start: line_no,
+            file: FileCoverage::default(),
+            branches: Vec::new(),
+            function_index: HashMap::new(),
+            function_lines: HashMap::new(),
+            summary_lines: 0,
+        }));
+    }
+
+    /// `DA:<line>,<count>[,<checksum>]`
+    fn data(&mut self, line_no: u64, value: &[u8]) -> Result<(), FormatError> {
+        let Some((number, rest)) = split_comma(value) else {
+            return Err(FormatError::at_line(
+                line_no,
+                format!(
+                    "expected \"DA:<line>,<count>\" but found {}",
+                    quoted(&[b"DA:", value].concat())
+                ),
+            ));
+        };
+        let Some(number) = parse_line_number(number) else {
+            return Err(FormatError::at_line(
+                line_no,
+                format!(
+                    "expected a line number after \"DA:\" but found {}",
+                    quoted(number)
+                ),
+            ));
+        };
+        // The checksum (geninfo --checksum) is not needed: prcov reads no sources.
+        let count = split_comma(rest).map_or(rest, |(c, _)| c);
+        let hits = parse_count(count).map_err(|e| count_error(line_no, "DA:<line>,", count, e))?;
+        if number == 0 {
+            self.warn(
+                line_no,
+                "dropped a DA: record for line 0 (line numbers start at 1)",
+            );
+            return Ok(());
+        }
+        if let State::Open(record) = &mut self.state {
+            record.file.add_line(number, LineRecord::new(hits));
+        }
+        Ok(())
+    }
+
+    /// `BRDA:<line>,[e]<block>,<branch>,<taken>`; lcov 2 may write `<branch>` as a number followed by
+    /// an expression (`0,cond`) or as an expression alone.
+    fn branch(&mut self, line_no: u64, value: &[u8]) -> Result<(), FormatError> {
+        let shape = || {
+            FormatError::at_line(
+                line_no,
+                format!(
+                    "expected \"BRDA:<line>,<block>,<branch>,<taken>\" but found {}",
+                    quoted(&[b"BRDA:", value].concat())
+                ),
+            )
+        };
+        let (number, rest) = split_comma(value).ok_or_else(shape)?;
+        let (block, rest) = split_comma(rest).ok_or_else(shape)?;
+        let (branch, taken) = rsplit_comma(rest).ok_or_else(shape)?;
+        let Some(number) = parse_line_number(number) else {
+            return Err(FormatError::at_line(
+                line_no,
+                format!(
+                    "expected a line number after \"BRDA:\" but found {}",
+                    quoted(number)
+                ),
+            ));
+        };
+        let (exception, block) = match block.strip_prefix(b"e") {
+            Some(b) => (true, b),
+            None => (false, block),
+        };
+        let Some(block) = parse_line_number(block) else {
+            return Err(FormatError::at_line(
+                line_no,
+                format!(
+                    "expected a block number after \"BRDA:<line>,\" but found {}",
+                    quoted(block)
+                ),
+            ));
+        };
+        let taken = if taken == b"-" {
+            false
+        } else {
+            parse_count(taken).map_err(|e| {
+                count_error(line_no, "BRDA:<line>,<block>,<branch>,", taken, e)
+            })? > 0
+        };
+        let mut id = u64::from(block) << BRANCH_BITS;
+        if exception {
+            id |= EXCEPTION_BIT;
+        }
+        // A branch number, possibly followed by its expression name: the number identifies it.
+        let leading = split_comma(branch).map_or(branch, |(n, _)| n);
+        if let Some(n) = parse_line_number(leading) {
+            if u64::from(n) > MAX_BRANCH {
+                return Err(FormatError::at_line(
+                    line_no,
+                    format!(
+                        "expected a branch number below 2^30 after \"BRDA:<line>,<block>,\" but found {}",
+                        quoted(leading)
+                    ),
+                ));
+            }
+            id |= u64::from(n);
+        } else {
+            // Only an expression name: number it by first appearance in this report.
+            let next = u64::try_from(self.expressions.len()).unwrap_or(u64::MAX);
+            let n = *self.expressions.entry(branch.to_vec()).or_insert(next);
+            if n > MAX_BRANCH {
+                return Err(FormatError::at_line(
+                    line_no,
+                    "expected fewer than 2^30 distinct branch expression names",
+                ));
+            }
+            id |= NAMED_BIT | n;
+        }
+        if number == 0 {
+            self.warn(
+                line_no,
+                "dropped a BRDA: record for line 0 (line numbers start at 1)",
+            );
+            return Ok(());
+        }
+        if let State::Open(record) = &mut self.state {
+            record.branches.push((number, id, taken));
+        }
+        Ok(())
+    }
+
+    fn end_record(&mut self, line_no: u64) {
+        let record = match std::mem::take(&mut self.state) {
+            State::Open(record) => record,
+            State::Between => return,
+        };
+        let Record {
+            path,
+            start,
+            mut file,
+            mut branches,
+            summary_lines,
+            ..
+        } = *record;
+        if file.lines.is_empty() && branches.is_empty() && summary_lines > 0 {
+            self.warn(
+                start,
+                format!(
+                    "the record for {} has only summary counts (LF:{summary_lines}) and no DA: lines; it adds no coverable lines",
+                    quoted(path.as_bytes())
+                ),
+            );
+        }
+        branches.sort_unstable_by_key(|b| (b.0, b.1));
+        let mut i = 0;
+        while i < branches.len() {
+            let line = branches[i].0;
+            let end = i + branches[i..].iter().take_while(|b| b.0 == line).count();
+            let group: Vec<(u64, bool)> = branches[i..end].iter().map(|b| (b.1, b.2)).collect();
+            if let Some(record) = file.lines.get_mut(&line) {
+                record.merge(&LineRecord {
+                    hits: 0,
+                    branches: Some(Branches::identified(group)),
+                });
+            } else {
+                self.orphans.extend(
+                    group
+                        .into_iter()
+                        .map(|(id, taken)| (path.clone(), line, id, taken, line_no)),
+                );
+            }
+            i = end;
+        }
+        match self.report.files.get_mut(&path) {
+            Some(existing) => existing.merge(&file),
+            None => {
+                self.report.files.insert(path, file);
+            }
+        }
+    }
+
+    fn finish(mut self, last_line: u64) -> Result<Parsed, FormatError> {
+        if last_line == 0 {
+            return Err(FormatError::at_line(
+                1,
+                "the file is empty (expected lcov records)",
+            ));
+        }
+        if let State::Open(record) = &self.state {
+            let message = format!(
+                "the file ends inside the record for {} (line {}) without end_of_record; the record is kept",
+                quoted(record.path.as_bytes()),
+                record.start
+            );
+            self.warn(last_line, message);
+        }
+        self.end_record(last_line);
+        if !self.saw_source_file {
+            return Err(FormatError::at_line(
+                last_line,
+                "expected at least one SF: record, found none",
+            ));
+        }
+        let orphans = std::mem::take(&mut self.orphans);
+        let mut dropped: Vec<(String, u32)> = Vec::new();
+        for (path, line, id, taken, _) in orphans {
+            let record = self
+                .report
+                .files
+                .get_mut(&path)
+                .and_then(|f| f.lines.get_mut(&line));
+            match record {
+                Some(record) => record.merge(&LineRecord {
+                    hits: 0,
+                    branches: Some(Branches::Identified(vec![(id, taken)])),
+                }),
+                None => dropped.push((path, line)),
+            }
+        }
+        dropped.dedup();
+        for (path, line) in dropped {
+            self.warnings.push(Warning {
+                location: Location::default(),
+                message: format!(
+                    "dropped BRDA: records of {} line {line}, which has no DA: record",
+                    quoted(path.as_bytes())
+                ),
+            });
+        }
+        Ok(Parsed {
+            report: self.report,
+            warnings: self.warnings,
+        })
+    }
+}
+
+/// `FN:<line>,[<end line>,]<name>` (the end line is lcov 2). Names may contain commas.
+fn function(record: &mut Record, line_no: u64, value: &[u8]) -> Result<(), FormatError> {
+    let (start, rest) = split_comma(value).ok_or_else(|| {
+        FormatError::at_line(
+            line_no,
+            format!(
+                "expected \"FN:<line>,<name>\" but found {}",
+                quoted(&[b"FN:", value].concat())
+            ),
+        )
+    })?;
+    let start = parse_line_number(start).ok_or_else(|| {
+        FormatError::at_line(
+            line_no,
+            format!(
+                "expected a line number after \"FN:\" but found {}",
+                quoted(start)
+            ),
+        )
+    })?;
+    let name = match split_comma(rest) {
+        Some((end, name)) if parse_line_number(end).is_some() => name,
+        _ => rest,
+    };
+    let name = String::from_utf8_lossy(name).into_owned();
+    let index = record.file.functions.len();
+    record.function_index.entry(name.clone()).or_insert(index);
+    record.file.functions.push(Function {
+        name,
+        line: start,
+        hits: 0,
+    });
+    Ok(())
+}
+
+/// `FNDA:<count>,<name>`
+fn function_data(record: &mut Record, line_no: u64, value: &[u8]) -> Result<(), FormatError> {
+    let (count, name) = split_comma(value).ok_or_else(|| {
+        FormatError::at_line(
+            line_no,
+            format!(
+                "expected \"FNDA:<count>,<name>\" but found {}",
+                quoted(&[b"FNDA:", value].concat())
+            ),
+        )
+    })?;
+    let hits = parse_count(count).map_err(|e| count_error(line_no, "FNDA:", count, e))?;
+    let name = String::from_utf8_lossy(name);
+    if let Some(&i) = record.function_index.get(name.as_ref()) {
+        let f = &mut record.file.functions[i];
+        f.hits = f.hits.saturating_add(hits);
+    }
+    Ok(())
+}
+
+/// `FNL:<index>,<line>[,<end line>]` (lcov 2)
+fn function_location(record: &mut Record, line_no: u64, value: &[u8]) -> Result<(), FormatError> {
+    let parsed = split_comma(value).and_then(|(index, rest)| {
+        let start = split_comma(rest).map_or(rest, |(s, _)| s);
+        Some((
+            parse_count(index).ok()?,
+            parse_line_number(start)?,
+        ))
+    });
+    let (index, start) = parsed.ok_or_else(|| {
+        FormatError::at_line(
+            line_no,
+            format!(
+                "expected \"FNL:<index>,<line>[,<end line>]\" but found {}",
+                quoted(&[b"FNL:", value].concat())
+            ),
+        )
+    })?;
+    record.function_lines.insert(index, start);
+    Ok(())
+}
+
+/// `FNA:<index>,<count>,<name>` (lcov 2): one name (alias) of the function at `FNL:<index>`.
+fn function_alias(record: &mut Record, line_no: u64, value: &[u8]) -> Result<(), FormatError> {
+    let shape = || {
+        FormatError::at_line(
+            line_no,
+            format!(
+                "expected \"FNA:<index>,<count>,<name>\" but found {}",
+                quoted(&[b"FNA:", value].concat())
+            ),
+        )
+    };
+    let (index, rest) = split_comma(value).ok_or_else(shape)?;
+    let (count, name) = split_comma(rest).ok_or_else(shape)?;
+    let index = parse_count(index).map_err(|_| shape())?;
+    let hits = parse_count(count).map_err(|e| count_error(line_no, "FNA:<index>,", count, e))?;
+    let line = record.function_lines.get(&index).copied().ok_or_else(|| {
+        FormatError::at_line(
+            line_no,
+            format!("expected an FNL:{index},… record before this FNA: record"),
+        )
+    })?;
+    record.file.functions.push(Function {
+        name: String::from_utf8_lossy(name).into_owned(),
+        line,
+        hits,
+    });
+    Ok(())
+}
+

@@ -1,0 +1,258 @@
+//! Every LCOV, Cobertura and JaCoCo file of the corpus, checked against MANIFEST.tsv.
+//!
+//! - `ok`: parses; `lines`/`hits + partials` equal `ref_lines`/`ref_executed`; the independent
+//!   oracle's figures (`lines_found`, `lines_hit`, `branches_found`, `branches_hit`) equal ours
+//!   unless [`DIFFERENCES`] lists the figure with the reason the oracle's rule differs.
+//! - `error`: rejected with a line or element in the location, never a panic.
+//! - `lenient`: read, with at least one warning unless [`LENIENT_WITHOUT_WARNING`] says why none.
+//!
+//! All failures are collected and reported together.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::io::BufReader;
+
+use prcov::formats::{self, Format, Parsed};
+use prcov::model::{CoverageReport, LineState};
+
+/// Oracle figures that differ from prcov's by design: (file, column, prcov's figure, reason).
+/// Each entry is checked both ways: prcov gives the figure, and the oracle's figure differs.
+const DIFFERENCES: &[(&str, &str, u64, &str)] = &[
+    // LCOV: lcov 1.16 drops lcov-2 records (`e<block>` exception branches, BRDA expression names).
+    (
+        "lcov/lcovproj-brda-expression-names.info",
+        "branches_found",
+        6,
+        "lcov 1.16 drops the e0 and expression-named BRDA records; lcov 2.5 gives 6 found, as prcov",
+    ),
+    (
+        "lcov/lcovproj-brda-expression-names.info",
+        "branches_hit",
+        2,
+        "lcov 1.16 drops the e0 and expression-named BRDA records; lcov 2.5 gives 2 hit, as prcov",
+    ),
+    (
+        "lcov/lcovproj-empty-sf-record.info",
+        "branches_found",
+        6,
+        "lcov 1.16 drops the two e0 exception branches; the DA/BRDA rule gives 6 found, as prcov",
+    ),
+    (
+        "lcov/lcovproj-empty-sf-record.info",
+        "branches_hit",
+        2,
+        "lcov 1.16 drops the taken e0 exception branch; the DA/BRDA rule gives 2 hit, as prcov",
+    ),
+    (
+        "lcov/lcovproj-line-zero-and-ver.info",
+        "lines_found",
+        16,
+        "lcov 1.16 counts the DA:0 record; line numbers start at 1, so prcov drops it (ref_lines 16)",
+    ),
+    (
+        "lcov/lcovproj-line-zero-and-ver.info",
+        "branches_hit",
+        1,
+        "lcov 1.16 drops the taken e0 branch of line 15 and counts two untaken BRDA:0 branches that prcov drops",
+    ),
+];
+
+/// Lenient files that prcov reads without any warning, and why nothing needed repairing.
+const LENIENT_WITHOUT_WARNING: &[(&str, &str)] = &[];
+
+/// prcov's figures for one report, in the oracle's vocabulary.
+struct Figures {
+    lines: u64,
+    hits: u64,
+    partials: u64,
+    branches_found: u64,
+    branches_hit: u64,
+}
+
+fn figures(report: &CoverageReport) -> Figures {
+    let totals = report.totals();
+    let (mut found, mut hit) = (0, 0);
+    for file in report.files.values() {
+        for record in file.lines.values() {
+            if let Some(b) = &record.branches {
+                found += u64::from(b.total());
+                hit += u64::from(b.covered());
+            }
+        }
+    }
+    // Cross-check the totals against the line states themselves.
+    let partials = report
+        .files
+        .values()
+        .flat_map(|f| f.lines.values())
+        .filter(|r| r.state() == LineState::Partial)
+        .count() as u64;
+    assert_eq!(partials, totals.partials);
+    Figures {
+        lines: totals.lines,
+        hits: totals.hits,
+        partials: totals.partials,
+        branches_found: found,
+        branches_hit: hit,
+    }
+}
+
+fn parse(format: Format, path: &std::path::Path) -> Result<Parsed, formats::FormatError> {
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("open {}: {e}", path.display()));
+    formats::parse_coverage(format, BufReader::new(file))
+}
+
+fn format_of(name: &str) -> Format {
+    match name {
+        "lcov" => Format::Lcov,
+        "cobertura" => Format::Cobertura,
+        "jacoco" => Format::Jacoco,
+        other => panic!("unexpected format {other}"),
+    }
+}
+
+struct Run {
+    failures: Vec<String>,
+    used_differences: BTreeSet<(String, String)>,
+    counts: [usize; 6],
+}
+
+impl Run {
+    fn compare(&mut self, file: &str, column: &str, oracle: Option<u64>, ours: u64) {
+        let Some(oracle) = oracle else { return };
+        self.counts[3] += 1;
+        let documented = DIFFERENCES
+            .iter()
+            .find(|d| d.0 == file && d.1 == column);
+        match documented {
+            Some(&(_, _, expected, reason)) => {
+                self.used_differences.insert((file.to_owned(), column.to_owned()));
+                self.counts[4] += 1;
+                if ours != expected {
+                    self.failures.push(format!(
+                        "{file}: {column}: prcov gives {ours}, the documented difference says {expected} ({reason})"
+                    ));
+                }
+                if oracle == expected {
+                    self.failures.push(format!(
+                        "{file}: {column}: the oracle now agrees ({oracle}); remove the documented difference"
+                    ));
+                }
+            }
+            None if ours != oracle => self.failures.push(format!(
+                "{file}: {column}: prcov gives {ours}, the oracle {oracle}, and no documented reason"
+            )),
+            None => {}
+        }
+    }
+}
+
+fn check(formats_wanted: &[&str]) {
+    let rows = common::manifest(formats_wanted);
+    assert!(!rows.is_empty(), "no manifest rows for {formats_wanted:?}");
+    let mut run = Run {
+        failures: Vec::new(),
+        used_differences: BTreeSet::new(),
+        counts: [0; 6],
+    };
+    for row in &rows {
+        let name = row.get("path").to_owned();
+        let format = format_of(row.get("format"));
+        let result = std::panic::catch_unwind(|| parse(format, &row.path()));
+        let result = match result {
+            Ok(r) => r,
+            Err(_) => {
+                run.failures.push(format!("{name}: the parser panicked"));
+                continue;
+            }
+        };
+        match (row.get("expect"), result) {
+            ("error", Err(e)) => {
+                run.counts[1] += 1;
+                eprintln!("{name}: rejected: {}: {}", e.location, e.message);
+                if e.location.line.is_none() && e.location.element.is_none() {
+                    run.failures
+                        .push(format!("{name}: rejected without a line or element: {}", e.message));
+                }
+                if e.message.is_empty() {
+                    run.failures.push(format!("{name}: rejected with an empty message"));
+                }
+            }
+            ("error", Ok(_)) => run.failures.push(format!("{name}: expected an error, but it parsed")),
+            (expect @ ("ok" | "lenient"), Ok(parsed)) => {
+                run.counts[0] += 1;
+                if expect == "lenient" {
+                    run.counts[2] += 1;
+                    let excused = LENIENT_WITHOUT_WARNING.iter().any(|(f, _)| *f == name);
+                    if parsed.warnings.is_empty() && !excused {
+                        run.failures
+                            .push(format!("{name}: lenient file read without any warning"));
+                    }
+                    if !parsed.warnings.is_empty() && excused {
+                        run.failures.push(format!(
+                            "{name}: listed as needing no warning, but warned: {:?}",
+                            parsed.warnings
+                        ));
+                    }
+                }
+                let f = figures(&parsed.report);
+                run.compare(&name, "ref_lines", row.num("ref_lines"), f.lines);
+                run.compare(&name, "ref_executed", row.num("ref_executed"), f.hits + f.partials);
+                run.compare(&name, "lines_found", row.num("lines_found"), f.lines);
+                // pycobertura counts a partially covered line as a miss; lcov and JaCoCo count it
+                // as hit (it ran).
+                let lines_hit = if format == Format::Cobertura {
+                    f.hits
+                } else {
+                    f.hits + f.partials
+                };
+                run.compare(&name, "lines_hit", row.num("lines_hit"), lines_hit);
+                run.compare(&name, "branches_found", row.num("branches_found"), f.branches_found);
+                run.compare(&name, "branches_hit", row.num("branches_hit"), f.branches_hit);
+            }
+            (expect @ ("ok" | "lenient"), Err(e)) => run.failures.push(format!(
+                "{name}: expected {expect}, but it was rejected: {}: {}",
+                e.location, e.message
+            )),
+            (expect, _) => run.failures.push(format!("{name}: unknown expect value {expect:?}")),
+        }
+    }
+    for (file, column, _, _) in DIFFERENCES {
+        let wanted = rows.iter().any(|r| r.get("path") == *file);
+        if wanted && !run.used_differences.contains(&((*file).to_owned(), (*column).to_owned())) {
+            run.failures
+                .push(format!("{file}: {column}: documented difference not used (stale entry)"));
+        }
+    }
+    eprintln!(
+        "{formats_wanted:?}: {} files; parsed {} ({} lenient), rejected {} error files; {} figures compared, {} documented differences",
+        rows.len(),
+        run.counts[0],
+        run.counts[2],
+        run.counts[1],
+        run.counts[3],
+        run.counts[4]
+    );
+    assert!(
+        run.failures.is_empty(),
+        "{} corpus failures:\n{}",
+        run.failures.len(),
+        run.failures.join("\n")
+    );
+}
+
+#[test]
+fn lcov_corpus() {
+    check(&["lcov"]);
+}
+
+#[test]
+fn cobertura_corpus() {
+    check(&["cobertura"]);
+}
+
+#[test]
+fn jacoco_corpus() {
+    check(&["jacoco"]);
+}
