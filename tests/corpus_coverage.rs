@@ -56,10 +56,100 @@ const DIFFERENCES: &[(&str, &str, u64, &str)] = &[
         1,
         "lcov 1.16 drops the taken e0 branch of line 15 and counts two untaken BRDA:0 branches that prcov drops",
     ),
+    // Cobertura: pycobertura counts every <line> element of a class's own <lines> (repeats
+    // included, line 0 included, <methods> lines never) and takes branches from the root
+    // `branches-*` attributes, which tools write for the whole project or by their own rule.
+    ("cobertura/codacy-huge-hits-dup-lines.xml", "lines_found", 11, DUP),
+    ("cobertura/codacy-huge-hits-dup-lines.xml", "lines_hit", 10, DUP),
+    ("cobertura/coveralls-line-number-zero.xml", "lines_found", 0, LINE0),
+    ("cobertura/coveralls-line-number-zero.xml", "lines_hit", 0, LINE0),
+    ("cobertura/gcovr-exclude-line-branch.xml", "lines_found", 17, DUP),
+    ("cobertura/gcovr-gcc14-windows-virtual-classes.xml", "lines_found", 24, DUP),
+    ("cobertura/gcovr-gcc14-windows-virtual-classes.xml", "lines_hit", 17, DUP),
+    ("cobertura/lcovproj-cobertura-2.0.3-uportal.xml", "lines_found", 756, DUP),
+    ("cobertura/lcovproj-cobertura-2.0.3-uportal.xml", "lines_hit", 72, DUP),
+    ("cobertura/reportgen-altcover-4.0.xml", "lines_found", 174, DUP),
+    ("cobertura/reportgen-altcover-4.0.xml", "lines_hit", 113, DUP),
+    ("cobertura/reportgen-dotnet-test-collect-old.xml", "lines_found", 199, DUP),
+    ("cobertura/reportgen-dotnet-test-collect-old.xml", "lines_hit", 128, DUP),
+    ("cobertura/reportgen-ms-dotnet-coverage.xml", "lines_found", 221, DUP),
+    ("cobertura/reportgen-ms-dotnet-coverage.xml", "lines_hit", 156, DUP),
+    ("cobertura/jenkins-cpp-lambda-camelcase-attr.xml", "lines_found", 2, METHODS),
+    ("cobertura/jenkins-cpp-lambda-camelcase-attr.xml", "lines_hit", 2, METHODS),
+    ("cobertura/jenkins-dotnet-same-filename-drive-source.xml", "lines_found", 2, METHODS),
+    ("cobertura/reportgen-swift-class-under-package.xml", "lines_found", 2, METHODS),
+    ("cobertura/reportgen-swift-class-under-package.xml", "lines_hit", 1, METHODS),
+    ("cobertura/jenkins-branch-true-without-condition-coverage.xml", "branches_found", 16, ROOT_BRANCHES),
+    ("cobertura/jenkins-branch-true-without-condition-coverage.xml", "branches_hit", 10, ROOT_BRANCHES),
+    ("cobertura/jenkins-coveragepy-7.0.5-source-whitespace.xml", "branches_found", 4, ROOT_BRANCHES),
+    ("cobertura/jenkins-coveragepy-7.0.5-source-whitespace.xml", "branches_hit", 4, ROOT_BRANCHES),
+    ("cobertura/jenkins-dotnet-same-filename-drive-source.xml", "branches_found", 10, ROOT_BRANCHES),
+    ("cobertura/jenkins-dotnet-same-filename-drive-source.xml", "branches_hit", 2, ROOT_BRANCHES),
+    ("cobertura/jenkins-istanbul-typescript-monorepo.xml", "branches_found", 32, ROOT_BRANCHES),
+    ("cobertura/jenkins-istanbul-typescript-monorepo.xml", "branches_hit", 21, ROOT_BRANCHES),
+    ("cobertura/lcovproj-cobertura-2.0.3-uportal.xml", "branches_found", 184, ROOT_BRANCHES),
+    ("cobertura/lcovproj-cobertura-2.0.3-uportal.xml", "branches_hit", 7, ROOT_BRANCHES),
+    ("cobertura/reportgen-dotnet-test-collect-old.xml", "branches_found", 14, ROOT_BRANCHES),
+    ("cobertura/reportgen-dotnet-test-collect-old.xml", "branches_hit", 11, ROOT_BRANCHES),
+    ("cobertura/phpcc-phpunit-cobertura-template.xml", "branches_found", 0, NO_CONDITIONS),
+    ("cobertura/phpcc-phpunit-cobertura-template.xml", "branches_hit", 0, NO_CONDITIONS),
+    ("cobertura/reportgen-istanbul-large-windows.xml", "branches_found", 0, NO_CONDITIONS),
+    ("cobertura/reportgen-istanbul-large-windows.xml", "branches_hit", 0, NO_CONDITIONS),
+    ("cobertura/reportgen-swift-class-under-package.xml", "branches_found", 0, NO_CONDITIONS),
+    ("cobertura/reportgen-swift-class-under-package.xml", "branches_hit", 0, NO_CONDITIONS),
+    // JaCoCo: the oracle is the report-level <counter> elements.
+    (
+        "jacoco/coveralls-jacoco-multiple-packages.xml",
+        "lines_found",
+        12,
+        "the report-level LINE counter (6) covers one package; the sourcefile counters sum to 12, as prcov",
+    ),
+    (
+        "jacoco/coveralls-jacoco-multiple-packages.xml",
+        "lines_hit",
+        10,
+        "the report-level LINE counter (5) covers one package; the sourcefile counters sum to 10, as prcov",
+    ),
+    (
+        "jacoco/coveralls-jacoco-multiple-packages.xml",
+        "branches_found",
+        8,
+        "the report-level BRANCH counter (4) covers one package; the lines of both packages sum to 8",
+    ),
+    (
+        "jacoco/coveralls-jacoco-multiple-packages.xml",
+        "branches_hit",
+        4,
+        "the report-level BRANCH counter (2) covers one package; the lines of both packages sum to 4",
+    ),
+    ("jacoco/gcovr-clang10-nested.xml", "lines_hit", 0, NO_CI),
+    ("jacoco/gcovr-gcc14-virtual-classes.xml", "lines_hit", 0, NO_CI),
+    (
+        "jacoco/gcovr-gcc14-virtual-classes.xml",
+        "lines_found",
+        28,
+        "gcovr repeats <line nr> for virtual-class instantiations (34 elements, 28 distinct lines); its LINE counter says 30",
+    ),
 ];
 
+const DUP: &str = "pycobertura counts repeated <line> elements of a file and line once each; prcov merges them (ref_lines)";
+const LINE0: &str = "pycobertura counts <line number=\"0\">; line numbers start at 1, so prcov drops it with a warning";
+const METHODS: &str = "the class has only <methods> lines, which pycobertura ignores; SPEC §2 counts them for a class without own lines";
+const ROOT_BRANCHES: &str = "the oracle takes the root branches-* attributes, which disagree with the per-line condition-coverage sum that prcov reads";
+const NO_CONDITIONS: &str = "no line has condition-coverage; the root branches-* attributes come from the tool's own branch counter";
+const NO_CI: &str = "gcovr's JaCoCo output has no mi/ci counters per line, so prcov cannot tell executed lines (warned); the oracle's figure is gcovr's LINE counter";
+
 /// Lenient files that prcov reads without any warning, and why nothing needed repairing.
-const LENIENT_WITHOUT_WARNING: &[(&str, &str)] = &[];
+const LENIENT_WITHOUT_WARNING: &[(&str, &str)] = &[
+    ("cobertura/codacy-decimal-comma-rates.xml", RATES),
+    ("cobertura/irongut-matlab-nan.xml", RATES),
+    ("cobertura/phpcc-phpunit-cobertura-ignored-lines-template.xml", TEMPLATE),
+    ("cobertura/phpcc-phpunit-cobertura-outside-function-template.xml", TEMPLATE),
+    ("cobertura/phpcc-phpunit-cobertura-template.xml", TEMPLATE),
+];
+
+const RATES: &str = "the odd values are in rate/summary attributes, which prcov does not read; every <line> is well-formed";
+const TEMPLATE: &str = "the %i/%s placeholders are in the timestamp and <source>; <source> is kept as written, lines are well-formed";
 
 /// prcov's figures for one report, in the oracle's vocabulary.
 struct Figures {
