@@ -274,6 +274,18 @@ fn check(formats_wanted: &[&str]) {
                 run.counts[0] += 1;
                 if expect == "lenient" {
                     run.counts[2] += 1;
+                    let t = parsed.report.totals();
+                    eprintln!(
+                        "{name}: lenient: {} lines, {} executed, {} warnings{}",
+                        t.lines,
+                        t.hits + t.partials,
+                        parsed.warnings.len(),
+                        parsed
+                            .warnings
+                            .first()
+                            .map(|w| format!(", first: {}: {}", w.location, w.message))
+                            .unwrap_or_default()
+                    );
                     let excused = LENIENT_WITHOUT_WARNING.iter().any(|(f, _)| *f == name);
                     if parsed.warnings.is_empty() && !excused {
                         run.failures

@@ -237,3 +237,178 @@ fn end_class(class: &mut Option<Class>, report: &mut CoverageReport) {
         file.add_line(number, record);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::LineState;
+
+    const REPORT: &str = r#"<?xml version="1.0"?>
+<!DOCTYPE coverage SYSTEM "http://cobertura.sourceforge.net/xml/coverage-04.dtd">
+<coverage line-rate="NaN" branch-rate="0,5">
+  <sources>
+    <source>
+      /home/ci/src
+    </source>
+    <source></source>
+  </sources>
+  <packages>
+    <package name="p">
+      <classes>
+        <class name="A" filename="src/a&amp;b.py">
+          <methods>
+            <method name="m"><lines><line number="1" hits="9"/><line number="99" hits="1"/></lines></method>
+          </methods>
+          <lines>
+            <line number="1" hits="3"/>
+            <line number="2" hits="0" branch="true" condition-coverage="0% (0/2)"/>
+            <line number="3" hits="2" branch="true" condition-coverage="50% (1/2)">
+              <conditions><condition number="0" type="jump" coverage="50%"/></conditions>
+            </line>
+            <line number="4" hits="1" branch="true" condition-coverage="100% (2/2)"/>
+            <line number="5" hits="1" branch="true"/>
+            <line number="6" hits="1" branch="false" condition-coverage="50% (1/2)"/>
+          </lines>
+        </class>
+        <class name="OnlyMethods" filename="src/m.py">
+          <methods>
+            <method name="m"><lines><line number="7" hits="1"/><line number="8" hits="0"/></lines></method>
+          </methods>
+          <lines/>
+        </class>
+        <class name="A2" filename="src/a&amp;b.py">
+          <lines><line number="1" hits="1"/><line number="3" hits="1" branch="true" condition-coverage="100% (2/2)"/></lines>
+        </class>
+        <class name="Empty" filename="src/empty.py"/>
+      </classes>
+    </package>
+  </packages>
+</coverage>
+"#;
+
+    fn states(parsed: &Parsed, path: &str) -> Vec<(u32, LineState)> {
+        parsed.report.files[path]
+            .lines
+            .iter()
+            .map(|(n, r)| (*n, r.state()))
+            .collect()
+    }
+
+    #[test]
+    fn reads_lines_methods_and_sources() {
+        let parsed = parse(REPORT.as_bytes()).unwrap();
+        assert!(parsed.warnings.is_empty(), "{:?}", parsed.warnings);
+        assert_eq!(parsed.report.source_roots, ["/home/ci/src"]);
+        assert_eq!(
+            parsed.report.files.keys().collect::<Vec<_>>(),
+            ["src/a&b.py", "src/empty.py", "src/m.py"]
+        );
+        // Own lines win over method lines (line 99 is not a record); the second class of the same
+        // file merges: line 1 hits add, line 3's branches take the better count.
+        assert_eq!(
+            states(&parsed, "src/a&b.py"),
+            [
+                (1, LineState::Hit),
+                (2, LineState::Miss),
+                (3, LineState::Hit),
+                (4, LineState::Hit),
+                (5, LineState::Hit),
+                (6, LineState::Hit),
+            ]
+        );
+        assert_eq!(parsed.report.files["src/a&b.py"].lines[&1].hits, 4);
+        assert_eq!(
+            states(&parsed, "src/m.py"),
+            [(7, LineState::Hit), (8, LineState::Miss)]
+        );
+        assert!(parsed.report.files["src/empty.py"].lines.is_empty());
+    }
+
+    #[test]
+    fn partial_and_none_taken_branches() {
+        let xml = r#"<coverage><packages><package><classes><class filename="a">
+            <lines><line number="1" hits="2" branch="true" condition-coverage="50% (1/2)"/>
+            <line number="2" hits="2" branch="true" condition-coverage="0% (0/4)"/></lines>
+            </class></classes></package></packages></coverage>"#;
+        let parsed = parse(xml.as_bytes()).unwrap();
+        assert_eq!(
+            states(&parsed, "a"),
+            [(1, LineState::Partial), (2, LineState::Partial)]
+        );
+    }
+
+    #[test]
+    fn line_zero_is_dropped_with_a_warning() {
+        let xml = r#"<coverage><packages><package><classes><class filename="a"><lines>
+            <line number="0" hits="1"/><line number="1" hits="1"/></lines></class></classes></package></packages></coverage>"#;
+        let parsed = parse(xml.as_bytes()).unwrap();
+        assert_eq!(parsed.report.totals().lines, 1);
+        assert_eq!(parsed.warnings.len(), 1);
+        assert_eq!(
+            parsed.warnings[0].location.element.as_deref(),
+            Some("coverage/packages/package[0]/classes/class[0]/lines/line[0]/@number")
+        );
+    }
+
+    #[test]
+    fn scoverage_stray_end_tags_are_repaired() {
+        let xml = "<coverage><packages><package><classes>\n<class filename=\"a\">\n</methods>\n</lines>\n</class>\n\
+                   <class filename=\"b\"><lines><line number=\"2\" hits=\"1\"/></lines></class></classes></package></packages></coverage>";
+        let parsed = parse(xml.as_bytes()).unwrap();
+        assert_eq!(parsed.warnings.len(), 2);
+        assert_eq!(parsed.warnings[0].location.line, Some(3));
+        assert_eq!(parsed.report.files.len(), 2);
+        assert_eq!(parsed.report.totals().lines, 1);
+    }
+
+    #[test]
+    fn errors_name_the_element_and_line() {
+        let xml = "<coverage>\n<packages>\n<package name=\"p\">\n<classes>\n<class filename=\"a\">\n<lines>\n\
+                   <line number=\"1\" hits=\"1\"/>\n<line number=\"2\" hits=\"abc\"/>\n</lines></class></classes></package></packages></coverage>";
+        let err = parse(xml.as_bytes()).unwrap_err();
+        assert_eq!(err.location.line, Some(8));
+        assert_eq!(
+            err.location.element.as_deref(),
+            Some("coverage/packages/package[0]/classes/class[0]/lines/line[1]/@hits")
+        );
+        assert_eq!(err.message, "expected a number but found \"abc\"");
+
+        let cases: &[(&str, &str)] = &[
+            ("<report/>", "expected the root element <coverage>"),
+            ("<coverage><class/></coverage>", "expected a filename attribute"),
+            ("<coverage><class filename=\"a\"><lines><line hits=\"1\"/></lines></class></coverage>", "expected a number attribute"),
+            ("<coverage><class filename=\"a\"><lines><line number=\"1\"/></lines></class></coverage>", "expected a hits attribute"),
+            ("<coverage><class filename=\"a\"><lines><line number=\"-1\" hits=\"1\"/></lines></class></coverage>", "expected a line number"),
+            ("<coverage></coverage><coverage/>", "one root element"),
+            ("<coverage><class filename=\"a\"><lines><line number=\"1\" number=\"2\" hits=\"1\"/></lines></class></coverage>", "malformed attribute"),
+            ("<coverage><class filename=\"a&bogus;\"/></coverage>", "valid XML escapes"),
+            ("", "expected a root element"),
+        ];
+        for (xml, message) in cases {
+            let err = parse(xml.as_bytes()).unwrap_err();
+            assert!(err.location.line.is_some(), "{xml}: {err:?}");
+            assert!(err.message.contains(message), "{xml}: {err:?}");
+        }
+    }
+
+    #[test]
+    fn every_truncation_is_an_error() {
+        let end = REPORT.find("</coverage>").unwrap();
+        for cut in 0..=end {
+            let result = parse(&REPORT.as_bytes()[..cut]);
+            assert!(result.is_err(), "cut at {cut} parsed");
+        }
+        assert!(parse(REPORT.as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn garbage_is_rejected_without_panic() {
+        for seed in 1..200 {
+            let mut bytes = crate::formats::lcov::tests::noise(seed, 1 + (seed as usize * 37) % 4000);
+            assert!(parse(bytes.as_slice()).is_err(), "seed {seed}");
+            // Noise inside a valid prefix as well.
+            bytes.splice(0..0, REPORT.as_bytes()[..400].iter().copied());
+            assert!(parse(bytes.as_slice()).is_err(), "seed {seed} after a prefix");
+        }
+    }
+}

@@ -215,3 +215,106 @@ fn line<R: BufRead>(
     });
     Ok(Some((number, LineRecord { hits: ci, branches }, counted)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::LineState;
+
+    const REPORT: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><!DOCTYPE report PUBLIC "-//JACOCO//DTD Report 1.1//EN" "report.dtd">
+<report name="demo">
+  <sessioninfo id="x" start="1" dump="2"/>
+  <group name="g">
+    <package name="com/acme">
+      <class name="com/acme/A" sourcefilename="A.java">
+        <method name="f" desc="()V" line="3"><counter type="LINE" missed="0" covered="1"/></method>
+      </class>
+      <sourcefile name="A.java">
+        <line nr="3" mi="0" ci="4" mb="0" cb="2"/>
+        <line nr="4" mi="2" ci="3" mb="1" cb="1"/>
+        <line nr="5" mi="3" ci="0" mb="2" cb="0"/>
+        <line nr="6" mi="0" ci="1" mb="2" cb="0"/>
+        <line nr="6" mi="0" ci="1"/>
+        <counter type="LINE" missed="1" covered="3"/>
+      </sourcefile>
+    </package>
+  </group>
+  <package name="">
+    <sourcefile name="Main.kt"><line nr="1" mi="0" ci="1" mb="0" cb="0"/></sourcefile>
+  </package>
+  <counter type="LINE" missed="1" covered="4"/>
+</report>
+"#;
+
+    #[test]
+    fn reads_lines_by_spec_rule() {
+        let parsed = parse(REPORT.as_bytes()).unwrap();
+        assert!(parsed.warnings.is_empty(), "{:?}", parsed.warnings);
+        assert_eq!(
+            parsed.report.files.keys().collect::<Vec<_>>(),
+            ["Main.kt", "com/acme/A.java"]
+        );
+        let file = &parsed.report.files["com/acme/A.java"];
+        let states: Vec<_> = file.lines.iter().map(|(n, r)| (*n, r.state())).collect();
+        assert_eq!(
+            states,
+            [
+                (3, LineState::Hit),
+                (4, LineState::Partial),
+                (5, LineState::Miss),
+                // ran, none of its two branches taken: partial (SPEC §2), repeated record merged.
+                (6, LineState::Partial),
+            ]
+        );
+        assert_eq!(file.lines[&3].hits, 4);
+        assert_eq!(file.lines[&6].hits, 2);
+    }
+
+    #[test]
+    fn lines_without_counters_warn() {
+        let xml = r#"<report><package name="A"><sourcefile name="f.cpp"><line nr="1"/><line nr="2" mb="1" cb="1"/></sourcefile></package></report>"#;
+        let parsed = parse(xml.as_bytes()).unwrap();
+        assert_eq!(parsed.report.totals().misses, 2);
+        assert_eq!(parsed.warnings.len(), 1);
+        assert!(parsed.warnings[0].message.starts_with("2 <line> elements of \"A/f.cpp\""));
+    }
+
+    #[test]
+    fn errors_name_the_element_and_line() {
+        let xml = "<report>\n<package name=\"p\">\n<sourcefile name=\"A.java\">\n<line nr=\"1\" ci=\"1\"/>\n<line nr=\"2\" ci=\"x\"/>\n</sourcefile></package></report>";
+        let err = parse(xml.as_bytes()).unwrap_err();
+        assert_eq!(err.location.line, Some(5));
+        assert_eq!(
+            err.location.element.as_deref(),
+            Some("report/package[0]/sourcefile[0]/line[1]/@ci")
+        );
+        let cases: &[(&str, &str)] = &[
+            ("<?xml version=\"1.0\"?>\n<hello><world/></hello>", "expected the root element <report>"),
+            ("<report><package name=\"p\"><sourcefile/></package></report>", "expected a name attribute"),
+            ("<report><package name=\"p\"><sourcefile name=\"a\"><line ci=\"1\"/></sourcefile></package></report>", "expected an nr attribute"),
+            ("<report><package name=\"p\"><sourcefile name=\"a\"><line nr=\"1\" mb=\"-2\"/></sourcefile></package></report>", "a count of zero or more"),
+            ("<report>", "expected the end tag </report>"),
+        ];
+        for (xml, message) in cases {
+            let err = parse(xml.as_bytes()).unwrap_err();
+            assert!(err.location.line.is_some(), "{xml}: {err:?}");
+            assert!(err.message.contains(message), "{xml}: {err:?}");
+        }
+    }
+
+    #[test]
+    fn every_truncation_is_an_error() {
+        let end = REPORT.find("</report>").unwrap();
+        for cut in 0..=end {
+            assert!(parse(&REPORT.as_bytes()[..cut]).is_err(), "cut at {cut} parsed");
+        }
+    }
+
+    #[test]
+    fn garbage_is_rejected_without_panic() {
+        for seed in 1..200 {
+            let bytes = crate::formats::lcov::tests::noise(seed, 1 + (seed as usize * 37) % 4000);
+            assert!(parse(bytes.as_slice()).is_err(), "seed {seed}");
+        }
+    }
+}
