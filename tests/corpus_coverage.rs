@@ -358,3 +358,81 @@ fn cobertura_corpus() {
 fn jacoco_corpus() {
     check(&["jacoco"]);
 }
+
+/// The expectation written in a fixture's first comment: `expect: lines=… hits=… misses=…
+/// partials=… warnings=…` or `expect-error: line N: <message start>`.
+fn fixture_expectation(text: &str) -> &str {
+    let start = text
+        .find("expect")
+        .unwrap_or_else(|| panic!("fixture without an expect comment:\n{text}"));
+    let rest = &text[start..];
+    let end = rest.find(" -->").or_else(|| rest.find('\n')).unwrap_or(rest.len());
+    rest[..end].trim_end()
+}
+
+fn check_fixtures(format: &str) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(format);
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for kind in ["valid", "invalid"] {
+        let mut entries: Vec<_> = std::fs::read_dir(dir.join(kind))
+            .unwrap_or_else(|e| panic!("read {}/{kind}: {e}", dir.display()))
+            .map(|e| e.expect("directory entry").path())
+            .collect();
+        entries.sort();
+        assert!(!entries.is_empty(), "no fixtures in {}/{kind}", dir.display());
+        for path in entries {
+            checked += 1;
+            let name = path.strip_prefix(&dir).unwrap_or(&path).display().to_string();
+            let text = std::fs::read_to_string(&path).expect("read fixture");
+            let expect = fixture_expectation(&text);
+            match (expect.strip_prefix("expect-error: "), parse(format_of(format), &path)) {
+                (Some(wanted), Err(e)) => {
+                    let got = format!("line {}: {}", e.location.line.unwrap_or(0), e.message);
+                    if !got.starts_with(wanted) {
+                        failures.push(format!("{name}: got \"{got}\", expected \"{wanted}\""));
+                    }
+                }
+                (Some(_), Ok(_)) => failures.push(format!("{name}: parsed, expected an error")),
+                (None, Ok(parsed)) => {
+                    let t = parsed.report.totals();
+                    let got = format!(
+                        "expect: lines={} hits={} misses={} partials={} warnings={}",
+                        t.lines,
+                        t.hits,
+                        t.misses,
+                        t.partials,
+                        parsed.warnings.len()
+                    );
+                    if got != expect {
+                        failures.push(format!("{name}: got \"{got}\", expected \"{expect}\""));
+                    }
+                    if kind != "valid" {
+                        failures.push(format!("{name}: an invalid fixture without expect-error"));
+                    }
+                }
+                (None, Err(e)) => failures.push(format!(
+                    "{name}: rejected: {}: {}",
+                    e.location, e.message
+                )),
+            }
+        }
+    }
+    eprintln!("{format}: {checked} fixtures");
+    assert!(failures.is_empty(), "fixture failures:\n{}", failures.join("\n"));
+}
+
+#[test]
+fn lcov_fixtures() {
+    check_fixtures("lcov");
+}
+
+#[test]
+fn cobertura_fixtures() {
+    check_fixtures("cobertura");
+}
+
+#[test]
+fn jacoco_fixtures() {
+    check_fixtures("jacoco");
+}

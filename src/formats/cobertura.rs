@@ -27,7 +27,7 @@ struct Class {
 
 /// Parses a Cobertura XML report.
 pub fn parse(reader: impl BufRead) -> Result<Parsed, FormatError> {
-    let mut xml = XmlStream::new(reader);
+    let mut xml = XmlStream::new(reader, "line");
     let mut buf = Vec::with_capacity(1024);
     let mut report = CoverageReport::default();
     let mut class: Option<Class> = None;
@@ -104,7 +104,7 @@ fn element<R: BufRead>(
             let mut filename = None;
             for attr in start.attributes() {
                 let attr = attr
-                    .map_err(|e| xml.error(leaf, None, format!("malformed attribute: {e}")))?;
+                    .map_err(|e| xml.error(leaf, None, format!("the XML is not well-formed: malformed attribute: {e}")))?;
                 if attr.key.0 == "filename" {
                     let value = unescape(&attr.value).ok_or_else(|| {
                         xml.error(leaf, Some("filename"), "expected a file name with valid XML escapes")
@@ -151,7 +151,7 @@ fn line<R: BufRead>(
     let mut branch = None;
     let mut condition = None;
     for attr in start.attributes() {
-        let attr = attr.map_err(|e| xml.error(leaf, None, format!("malformed attribute: {e}")))?;
+        let attr = attr.map_err(|e| xml.error(leaf, None, format!("the XML is not well-formed: malformed attribute: {e}")))?;
         let value = attr.value;
         match attr.key.0 {
             "number" => {

@@ -29,7 +29,7 @@ struct State {
 
 /// Parses a JaCoCo XML report.
 pub fn parse(reader: impl BufRead) -> Result<Parsed, FormatError> {
-    let mut xml = XmlStream::new(reader);
+    let mut xml = XmlStream::new(reader, "line");
     let mut buf = Vec::with_capacity(1024);
     let mut state = State::default();
     loop {
@@ -61,7 +61,7 @@ fn name_attribute<R: BufRead>(
     leaf: Option<(&str, usize)>,
 ) -> Result<Option<String>, FormatError> {
     for attr in start.attributes() {
-        let attr = attr.map_err(|e| xml.error(leaf, None, format!("malformed attribute: {e}")))?;
+        let attr = attr.map_err(|e| xml.error(leaf, None, format!("the XML is not well-formed: malformed attribute: {e}")))?;
         if attr.key.0 == "name" {
             return unescape(&attr.value).map(Some).ok_or_else(|| {
                 xml.error(leaf, Some("name"), "expected a name with valid XML escapes")
@@ -166,7 +166,7 @@ fn line<R: BufRead>(
     let mut number = None;
     let mut counters = [None; 4];
     for attr in start.attributes() {
-        let attr = attr.map_err(|e| xml.error(leaf, None, format!("malformed attribute: {e}")))?;
+        let attr = attr.map_err(|e| xml.error(leaf, None, format!("the XML is not well-formed: malformed attribute: {e}")))?;
         let key: &str = attr.key.0;
         let value = attr.value;
         let slot = match key {

@@ -115,6 +115,8 @@ impl<R: BufRead> BufRead for Counting<R> {
 struct Frame {
     name: String,
     index: usize,
+    /// Line of the start tag, for "not closed" errors.
+    line: u64,
     children: Vec<(String, usize)>,
 }
 
@@ -159,7 +161,7 @@ impl ElementPath {
         }
     }
 
-    fn open(&mut self, name: &str) {
+    fn open(&mut self, name: &str, line: u64) {
         let index = self.count_child(name);
         if self.frames.len() == self.depth {
             self.frames.push(Frame::default());
@@ -168,6 +170,7 @@ impl ElementPath {
         frame.name.clear();
         frame.name.push_str(name);
         frame.index = index;
+        frame.line = line;
         frame.children.clear();
         self.depth += 1;
     }
@@ -244,10 +247,13 @@ pub(crate) struct XmlStream<R: BufRead> {
     /// End tags repaired: closes queued after a mismatched end tag implicitly closed elements.
     pending_ends: Vec<String>,
     root_closed: bool,
+    /// The element the parser reads attributes of itself (`line`); every other element's
+    /// attributes are checked here so that malformed markup anywhere is an error.
+    hot: &'static str,
 }
 
 impl<R: BufRead> XmlStream<R> {
-    pub(crate) fn new(reader: R) -> Self {
+    pub(crate) fn new(reader: R, hot: &'static str) -> Self {
         let mut reader = Reader::from_reader(Counting::new(reader));
         let config = reader.config_mut();
         // Own end-tag handling (see the module docs); text is kept as written.
@@ -260,6 +266,7 @@ impl<R: BufRead> XmlStream<R> {
             warnings: Vec::new(),
             pending_ends: Vec::new(),
             root_closed: false,
+            hot,
         }
     }
 
@@ -338,12 +345,16 @@ impl<R: BufRead> XmlStream<R> {
         match event {
             Event::Start(start) => {
                 self.check_root(&start)?;
-                self.path.open(start.name().as_ref());
+                let line = self.line();
+                self.path.open(start.name().as_ref(), line);
+                self.check_attributes(&start, None)?;
                 Ok(XmlEvent::Start(start))
             }
             Event::Empty(start) => {
                 self.check_root(&start)?;
-                let index = self.path.count_child(start.name().as_ref());
+                let name: &str = start.name().0;
+                let index = self.path.count_child(name);
+                self.check_attributes(&start, Some((name, index)))?;
                 if self.path.depth == 0 {
                     self.root_closed = true;
                 }
@@ -377,11 +388,14 @@ impl<R: BufRead> XmlStream<R> {
             }
             Event::Eof => {
                 if self.path.depth > 0 {
-                    let open = self.path.current().to_owned();
+                    let frame = &self.path.frames[self.path.depth - 1];
                     return Err(self.error(
                         None,
                         None,
-                        format!("unexpected end of file: expected the end tag </{open}>"),
+                        format!(
+                            "unexpected end of file: expected the end tag </{}> of the element opened on line {}",
+                            frame.name, frame.line
+                        ),
                     ));
                 }
                 if !self.root_closed {
@@ -394,6 +408,20 @@ impl<R: BufRead> XmlStream<R> {
                 Ok(XmlEvent::Eof)
             }
         }
+    }
+
+    fn check_attributes(
+        &self,
+        start: &BytesStart<'_>,
+        leaf: Option<(&str, usize)>,
+    ) -> Result<(), FormatError> {
+        if start.name().0 == self.hot {
+            return Ok(());
+        }
+        for attr in start.attributes() {
+            attr.map_err(|e| self.error(leaf, None, format!("the XML is not well-formed: malformed attribute: {e}")))?;
+        }
+        Ok(())
     }
 
     fn check_root(&self, start: &BytesStart<'_>) -> Result<(), FormatError> {
@@ -493,7 +521,7 @@ mod tests {
     use super::*;
 
     fn events(xml: &str) -> Result<(Vec<String>, Vec<Warning>), FormatError> {
-        let mut stream = XmlStream::new(xml.as_bytes());
+        let mut stream = XmlStream::new(xml.as_bytes(), "line");
         let mut buf = Vec::new();
         let mut out = Vec::new();
         loop {
@@ -527,7 +555,7 @@ mod tests {
         assert!(err.location.column.is_some());
         let err = events("<a>\n<b>\n").unwrap_err();
         assert_eq!(err.location.line, Some(3));
-        assert!(err.message.contains("expected the end tag </b>"), "{err:?}");
+        assert!(err.message.contains("expected the end tag </b> of the element opened on line 2"), "{err:?}");
         let err = events("<a/>\n<b/>").unwrap_err();
         assert!(err.message.contains("one root element"), "{err:?}");
         assert_eq!(err.location.line, Some(2));
@@ -543,7 +571,7 @@ mod tests {
 
     #[test]
     fn paths_name_sibling_indexes() {
-        let mut stream = XmlStream::new(&b"<coverage><packages><package/><package><classes><class/><class>"[..]);
+        let mut stream = XmlStream::new(&b"<coverage><packages><package/><package><classes><class/><class>"[..], "line");
         let mut buf = Vec::new();
         for _ in 0..7 {
             stream.next(&mut buf).unwrap();
