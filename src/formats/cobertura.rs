@@ -93,7 +93,9 @@ fn element<R: BufRead>(
             return Err(xml.error(
                 None,
                 None,
-                format!("expected the root element <coverage> of a Cobertura report but found <{name}>"),
+                format!(
+                    "expected the root element <coverage> of a Cobertura report but found <{name}>"
+                ),
             ));
         }
         return Ok(());
@@ -103,11 +105,20 @@ fn element<R: BufRead>(
         "class" => {
             let mut filename = None;
             for attr in start.attributes() {
-                let attr = attr
-                    .map_err(|e| xml.error(leaf, None, format!("the XML is not well-formed: malformed attribute: {e}")))?;
+                let attr = attr.map_err(|e| {
+                    xml.error(
+                        leaf,
+                        None,
+                        format!("the XML is not well-formed: malformed attribute: {e}"),
+                    )
+                })?;
                 if attr.key.0 == "filename" {
                     let value = unescape(&attr.value).ok_or_else(|| {
-                        xml.error(leaf, Some("filename"), "expected a file name with valid XML escapes")
+                        xml.error(
+                            leaf,
+                            Some("filename"),
+                            "expected a file name with valid XML escapes",
+                        )
                     })?;
                     filename = Some(value);
                 }
@@ -151,7 +162,13 @@ fn line<R: BufRead>(
     let mut branch = None;
     let mut condition = None;
     for attr in start.attributes() {
-        let attr = attr.map_err(|e| xml.error(leaf, None, format!("the XML is not well-formed: malformed attribute: {e}")))?;
+        let attr = attr.map_err(|e| {
+            xml.error(
+                leaf,
+                None,
+                format!("the XML is not well-formed: malformed attribute: {e}"),
+            )
+        })?;
         let value = attr.value;
         match attr.key.0 {
             "number" => {
@@ -178,7 +195,11 @@ fn line<R: BufRead>(
         }
     }
     let Some(number) = number else {
-        return Err(xml.error(leaf, Some("number"), "expected a number attribute on <line>"));
+        return Err(xml.error(
+            leaf,
+            Some("number"),
+            "expected a number attribute on <line>",
+        ));
     };
     let Some(hits) = hits else {
         return Err(xml.error(leaf, Some("hits"), "expected a hits attribute on <line>"));
@@ -404,11 +425,15 @@ mod tests {
     #[test]
     fn garbage_is_rejected_without_panic() {
         for seed in 1..200 {
-            let mut bytes = crate::formats::lcov::tests::noise(seed, 1 + (seed as usize * 37) % 4000);
+            let mut bytes =
+                crate::formats::lcov::tests::noise(seed, 1 + (seed as usize * 37) % 4000);
             assert!(parse(bytes.as_slice()).is_err(), "seed {seed}");
             // Noise inside a valid prefix as well.
             bytes.splice(0..0, REPORT.as_bytes()[..400].iter().copied());
-            assert!(parse(bytes.as_slice()).is_err(), "seed {seed} after a prefix");
+            assert!(
+                parse(bytes.as_slice()).is_err(),
+                "seed {seed} after a prefix"
+            );
         }
     }
 }

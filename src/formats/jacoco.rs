@@ -61,7 +61,13 @@ fn name_attribute<R: BufRead>(
     leaf: Option<(&str, usize)>,
 ) -> Result<Option<String>, FormatError> {
     for attr in start.attributes() {
-        let attr = attr.map_err(|e| xml.error(leaf, None, format!("the XML is not well-formed: malformed attribute: {e}")))?;
+        let attr = attr.map_err(|e| {
+            xml.error(
+                leaf,
+                None,
+                format!("the XML is not well-formed: malformed attribute: {e}"),
+            )
+        })?;
         if attr.key.0 == "name" {
             return unescape(&attr.value).map(Some).ok_or_else(|| {
                 xml.error(leaf, Some("name"), "expected a name with valid XML escapes")
@@ -166,7 +172,13 @@ fn line<R: BufRead>(
     let mut number = None;
     let mut counters = [None; 4];
     for attr in start.attributes() {
-        let attr = attr.map_err(|e| xml.error(leaf, None, format!("the XML is not well-formed: malformed attribute: {e}")))?;
+        let attr = attr.map_err(|e| {
+            xml.error(
+                leaf,
+                None,
+                format!("the XML is not well-formed: malformed attribute: {e}"),
+            )
+        })?;
         let key: &str = attr.key.0;
         let value = attr.value;
         let slot = match key {
@@ -276,7 +288,9 @@ mod tests {
         let parsed = parse(xml.as_bytes()).unwrap();
         assert_eq!(parsed.report.totals().misses, 2);
         assert_eq!(parsed.warnings.len(), 1);
-        assert!(parsed.warnings[0].message.starts_with("2 <line> elements of \"A/f.cpp\""));
+        assert!(parsed.warnings[0]
+            .message
+            .starts_with("2 <line> elements of \"A/f.cpp\""));
     }
 
     #[test]
@@ -306,7 +320,10 @@ mod tests {
     fn every_truncation_is_an_error() {
         let end = REPORT.find("</report>").unwrap();
         for cut in 0..=end {
-            assert!(parse(&REPORT.as_bytes()[..cut]).is_err(), "cut at {cut} parsed");
+            assert!(
+                parse(&REPORT.as_bytes()[..cut]).is_err(),
+                "cut at {cut} parsed"
+            );
         }
     }
 

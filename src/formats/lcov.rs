@@ -140,7 +140,10 @@ impl Parser {
                 }
                 // Some Jenkins fixtures end with a literal `EOF` line (a heredoc leftover).
                 b"EOF" => {
-                    self.warn(line_no, "ignored a line \"EOF\", which is not an lcov record");
+                    self.warn(
+                        line_no,
+                        "ignored a line \"EOF\", which is not an lcov record",
+                    );
                     Ok(())
                 }
                 _ => Err(FormatError::at_line(
@@ -167,25 +170,23 @@ impl Parser {
                 }
                 Ok(())
             }
-            b"DA" | b"BRDA" | b"FN" | b"FNDA" | b"FNL" | b"FNA" => {
-                match &mut self.state {
-                    State::Between => Err(FormatError::at_line(
-                        line_no,
-                        format!(
-                            "expected an SF: record before this {}: record",
-                            String::from_utf8_lossy(key)
-                        ),
-                    )),
-                    State::Open(record) => match key {
-                        b"DA" => self.data(line_no, value),
-                        b"BRDA" => self.branch(line_no, value),
-                        b"FN" => function(record, line_no, value),
-                        b"FNDA" => function_data(record, line_no, value),
-                        b"FNL" => function_location(record, line_no, value),
-                        _ => function_alias(record, line_no, value),
-                    },
-                }
-            }
+            b"DA" | b"BRDA" | b"FN" | b"FNDA" | b"FNL" | b"FNA" => match &mut self.state {
+                State::Between => Err(FormatError::at_line(
+                    line_no,
+                    format!(
+                        "expected an SF: record before this {}: record",
+                        String::from_utf8_lossy(key)
+                    ),
+                )),
+                State::Open(record) => match key {
+                    b"DA" => self.data(line_no, value),
+                    b"BRDA" => self.branch(line_no, value),
+                    b"FN" => function(record, line_no, value),
+                    b"FNDA" => function_data(record, line_no, value),
+                    b"FNL" => function_location(record, line_no, value),
+                    _ => function_alias(record, line_no, value),
+                },
+            },
             _ if key.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_') => {
                 // A record type from a newer lcov: skip it, once said.
                 if !self.unknown_records_warned.iter().any(|k| k == key) {
@@ -317,9 +318,9 @@ impl Parser {
         let taken = if taken == b"-" {
             false
         } else {
-            parse_count(taken).map_err(|e| {
-                count_error(line_no, "BRDA:<line>,<block>,<branch>,", taken, e)
-            })? > 0
+            parse_count(taken)
+                .map_err(|e| count_error(line_no, "BRDA:<line>,<block>,<branch>,", taken, e))?
+                > 0
         };
         let mut id = u64::from(block) << BRANCH_BITS;
         if exception {
@@ -527,10 +528,7 @@ fn function_data(record: &mut Record, line_no: u64, value: &[u8]) -> Result<(), 
 fn function_location(record: &mut Record, line_no: u64, value: &[u8]) -> Result<(), FormatError> {
     let parsed = split_comma(value).and_then(|(index, rest)| {
         let start = split_comma(rest).map_or(rest, |(s, _)| s);
-        Some((
-            parse_count(index).ok()?,
-            parse_line_number(start)?,
-        ))
+        Some((parse_count(index).ok()?, parse_line_number(start)?))
     });
     let (index, start) = parsed.ok_or_else(|| {
         FormatError::at_line(
@@ -574,7 +572,6 @@ fn function_alias(record: &mut Record, line_no: u64, value: &[u8]) -> Result<(),
     Ok(())
 }
 
-
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -612,21 +609,22 @@ pub(crate) mod tests {
         );
         let file = &parsed.report.files["src/a.c"];
         // e0 and the plain block 0 are different branches, the expression name is a label.
-        assert_eq!(file.lines[&3].branches.as_ref().map(Branches::total), Some(2));
+        assert_eq!(
+            file.lines[&3].branches.as_ref().map(Branches::total),
+            Some(2)
+        );
         let functions: Vec<_> = file
             .functions
             .iter()
             .map(|f| (f.name.as_str(), f.line, f.hits))
             .collect();
-        assert_eq!(
-            functions,
-            [("fn_a", 1, 3), ("fn_b", 5, 0), ("fn_c", 12, 2)]
-        );
+        assert_eq!(functions, [("fn_a", 1, 3), ("fn_b", 5, 0), ("fn_c", 12, 2)]);
     }
 
     #[test]
     fn branch_ids_never_collide() {
-        let text = "SF:a\nDA:1,1\nBRDA:1,0,1,1\nBRDA:1,1,0,0\nBRDA:1,e0,1,0\nBRDA:1,4294967295,1,0\n\
+        let text =
+            "SF:a\nDA:1,1\nBRDA:1,0,1,1\nBRDA:1,1,0,0\nBRDA:1,e0,1,0\nBRDA:1,4294967295,1,0\n\
                     BRDA:1,0,x,0\nBRDA:1,0,y,0\nBRDA:1,0,x,1\nend_of_record\n";
         let parsed = parse_str(text).unwrap();
         let branches = parsed.report.files["a"].lines[&1].branches.clone().unwrap();
@@ -675,7 +673,10 @@ pub(crate) mod tests {
         let parsed = parse_str(text).unwrap();
         let file = &parsed.report.files["a"];
         assert_eq!(file.lines.len(), 2);
-        assert_eq!(file.lines[&7].branches.as_ref().map(Branches::total), Some(1));
+        assert_eq!(
+            file.lines[&7].branches.as_ref().map(Branches::total),
+            Some(1)
+        );
         assert_eq!(parsed.warnings.len(), 1);
         assert!(parsed.warnings[0].message.contains("line 8"));
     }
@@ -692,7 +693,9 @@ pub(crate) mod tests {
 
     #[test]
     fn lenient_shapes_warn() {
-        let parsed = parse_str("SF:a\nDA:0,1\nDA:1,1\nSF:b\nDA:1,0\nEOF\nXYZ:1\nXYZ:2\nSF:\nDA:3,1").unwrap();
+        let parsed =
+            parse_str("SF:a\nDA:0,1\nDA:1,1\nSF:b\nDA:1,0\nEOF\nXYZ:1\nXYZ:2\nSF:\nDA:3,1")
+                .unwrap();
         let messages: Vec<&str> = parsed.warnings.iter().map(|w| w.message.as_str()).collect();
         assert_eq!(messages.len(), 7, "{messages:?}");
         assert!(messages[0].contains("line 0"));
@@ -708,20 +711,44 @@ pub(crate) mod tests {
     #[test]
     fn malformed_records_name_their_line() {
         let cases: &[(&str, u64, &str)] = &[
-            ("SF:a\nDA:1,abc\n", 2, r#"expected a number after "DA:<line>," but found "abc""#),
+            (
+                "SF:a\nDA:1,abc\n",
+                2,
+                r#"expected a number after "DA:<line>," but found "abc""#,
+            ),
             ("SF:a\nDA:x,1\n", 2, "expected a line number after \"DA:\""),
             ("SF:a\n\nDA:4\n", 3, "expected \"DA:<line>,<count>\""),
             ("SF:a\nDA:4,-3\n", 2, "a count of zero or more"),
-            ("TN:\nDA:1,1\n", 2, "expected an SF: record before this DA: record"),
-            ("SF:a\nBRDA:1,0,1\n", 2, "expected \"BRDA:<line>,<block>,<branch>,<taken>\""),
+            (
+                "TN:\nDA:1,1\n",
+                2,
+                "expected an SF: record before this DA: record",
+            ),
+            (
+                "SF:a\nBRDA:1,0,1\n",
+                2,
+                "expected \"BRDA:<line>,<block>,<branch>,<taken>\"",
+            ),
             ("SF:a\nBRDA:1,x,0,1\n", 2, "expected a block number"),
-            ("SF:a\nBRDA:1,0,0,many\n", 2, "expected a number after \"BRDA:<line>,<block>,<branch>,\""),
+            (
+                "SF:a\nBRDA:1,0,0,many\n",
+                2,
+                "expected a number after \"BRDA:<line>,<block>,<branch>,\"",
+            ),
             ("SF:a\nBRDA:1,0,1073741824,1\n", 2, "below 2^30"),
             ("SF:a\nFN:x,f\n", 2, "expected a line number after \"FN:\""),
             ("SF:a\nFNA:0,1,f\n", 2, "expected an FNL:0"),
-            ("SF:a\nDA:1,1\nthis is not lcov\n", 3, "expected an lcov record"),
+            (
+                "SF:a\nDA:1,1\nthis is not lcov\n",
+                3,
+                "expected an lcov record",
+            ),
             ("", 1, "the file is empty"),
-            ("# only a comment\nTN:x\n", 2, "expected at least one SF: record"),
+            (
+                "# only a comment\nTN:x\n",
+                2,
+                "expected at least one SF: record",
+            ),
         ];
         for (text, line, message) in cases {
             let err = parse_str(text).unwrap_err();

@@ -382,7 +382,9 @@ impl<R: BufRead> XmlStream<R> {
                 Ok(XmlEvent::Text(content))
             }
             Event::CData(data) => Ok(XmlEvent::Text(data.xml10_content())),
-            Event::GeneralRef(reference) => Ok(XmlEvent::Text(Cow::Owned(self.resolve(&reference)?))),
+            Event::GeneralRef(reference) => {
+                Ok(XmlEvent::Text(Cow::Owned(self.resolve(&reference)?)))
+            }
             Event::Comment(_) | Event::Decl(_) | Event::PI(_) | Event::DocType(_) => {
                 Ok(XmlEvent::Text(Cow::Borrowed("")))
             }
@@ -419,7 +421,13 @@ impl<R: BufRead> XmlStream<R> {
             return Ok(());
         }
         for attr in start.attributes() {
-            attr.map_err(|e| self.error(leaf, None, format!("the XML is not well-formed: malformed attribute: {e}")))?;
+            attr.map_err(|e| {
+                self.error(
+                    leaf,
+                    None,
+                    format!("the XML is not well-formed: malformed attribute: {e}"),
+                )
+            })?;
         }
         Ok(())
     }
@@ -526,7 +534,11 @@ mod tests {
         let mut out = Vec::new();
         loop {
             match stream.next(&mut buf)? {
-                XmlEvent::Start(s) => out.push(format!("<{}[{}]", s.name().as_ref() as &str, stream.path.frames[stream.path.depth - 1].index)),
+                XmlEvent::Start(s) => out.push(format!(
+                    "<{}[{}]",
+                    s.name().as_ref() as &str,
+                    stream.path.frames[stream.path.depth - 1].index
+                )),
                 XmlEvent::Empty(s, i) => out.push(format!("<{}[{i}]/", s.name().as_ref() as &str)),
                 XmlEvent::End(n) => out.push(format!("/{n}")),
                 XmlEvent::Text(t) if t.trim().is_empty() => {}
@@ -555,7 +567,11 @@ mod tests {
         assert!(err.location.column.is_some());
         let err = events("<a>\n<b>\n").unwrap_err();
         assert_eq!(err.location.line, Some(3));
-        assert!(err.message.contains("expected the end tag </b> of the element opened on line 2"), "{err:?}");
+        assert!(
+            err.message
+                .contains("expected the end tag </b> of the element opened on line 2"),
+            "{err:?}"
+        );
         let err = events("<a/>\n<b/>").unwrap_err();
         assert!(err.message.contains("one root element"), "{err:?}");
         assert_eq!(err.location.line, Some(2));
@@ -571,7 +587,10 @@ mod tests {
 
     #[test]
     fn paths_name_sibling_indexes() {
-        let mut stream = XmlStream::new(&b"<coverage><packages><package/><package><classes><class/><class>"[..], "line");
+        let mut stream = XmlStream::new(
+            &b"<coverage><packages><package/><package><classes><class/><class>"[..],
+            "line",
+        );
         let mut buf = Vec::new();
         for _ in 0..7 {
             stream.next(&mut buf).unwrap();
