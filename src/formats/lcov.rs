@@ -6,6 +6,8 @@
 //!
 //! The line model (SPEC §2): every `DA:` record is a coverable line (line 0 is dropped with a
 //! warning); `BRDA:` records attach identified branches to the `DA:` line of the same file.
+//! Paths are kept as written, without surrounding whitespace. An empty `SF:` keeps its lines under
+//! the empty path, with a warning (lcov 1.16 reads such records and the corpus counts them).
 //! A branch on a line that has no `DA:` record anywhere in the file is dropped with a warning: lcov
 //! itself counts only `DA:` lines as found lines (`LF`), the corpus reference figures are built the
 //! same way, and SPEC §2 says a line without a line record is not coverable.
@@ -55,9 +57,9 @@ struct Record {
     /// Line of the `SF:` record, for warnings.
     start: u64,
     file: FileCoverage,
-    /// `BRDA` data as `(line, id, taken)`, attached to the `DA` lines when the record ends
-    /// (gcovr and geninfo write `BRDA` before `DA`).
-    branches: Vec<(u32, u64, bool)>,
+    /// `BRDA` data as `(line, id, taken, line of the BRDA record)`, attached to the `DA` lines
+    /// when the record ends (gcovr and geninfo write `BRDA` before `DA`).
+    branches: Vec<(u32, u64, bool, u64)>,
     /// Function name → index in `file.functions`, for `FNDA`.
     function_index: HashMap<String, usize>,
     /// `FNL` index → start line, for `FNA`.
@@ -359,7 +361,7 @@ impl Parser {
             return Ok(());
         }
         if let State::Open(record) = &mut self.state {
-            record.branches.push((number, id, taken));
+            record.branches.push((number, id, taken, line_no));
         }
         Ok(())
     }
@@ -391,17 +393,17 @@ impl Parser {
         while i < branches.len() {
             let line = branches[i].0;
             let end = i + branches[i..].iter().take_while(|b| b.0 == line).count();
-            let group: Vec<(u64, bool)> = branches[i..end].iter().map(|b| (b.1, b.2)).collect();
             if let Some(record) = file.lines.get_mut(&line) {
+                let group = branches[i..end].iter().map(|b| (b.1, b.2)).collect();
                 record.merge(&LineRecord {
                     hits: 0,
                     branches: Some(Branches::identified(group)),
                 });
             } else {
                 self.orphans.extend(
-                    group
-                        .into_iter()
-                        .map(|(id, taken)| (path.clone(), line, id, taken, line_no)),
+                    branches[i..end]
+                        .iter()
+                        .map(|b| (path.clone(), line, b.1, b.2, b.3)),
                 );
             }
             i = end;
@@ -437,8 +439,8 @@ impl Parser {
             ));
         }
         let orphans = std::mem::take(&mut self.orphans);
-        let mut dropped: Vec<(String, u32)> = Vec::new();
-        for (path, line, id, taken, _) in orphans {
+        let mut dropped: Vec<(u64, String, u32)> = Vec::new();
+        for (path, line, id, taken, at) in orphans {
             let record = self
                 .report
                 .files
@@ -449,18 +451,22 @@ impl Parser {
                     hits: 0,
                     branches: Some(Branches::Identified(vec![(id, taken)])),
                 }),
-                None => dropped.push((path, line)),
+                None => dropped.push((at, path, line)),
             }
         }
-        dropped.dedup();
-        for (path, line) in dropped {
-            self.warnings.push(Warning {
-                location: Location::default(),
-                message: format!(
-                    "dropped BRDA: records of {} line {line}, which has no DA: record",
-                    quoted(path.as_bytes())
-                ),
-            });
+        // One warning per file and line, at its first BRDA record.
+        dropped.sort_unstable();
+        let mut seen = std::collections::HashSet::new();
+        for (at, path, line) in dropped {
+            if seen.insert((path.clone(), line)) {
+                self.warn(
+                    at,
+                    format!(
+                        "dropped BRDA: records of {} line {line}, which has no DA: record",
+                        quoted(path.as_bytes())
+                    ),
+                );
+            }
         }
         Ok(Parsed {
             report: self.report,
@@ -679,6 +685,7 @@ pub(crate) mod tests {
         );
         assert_eq!(parsed.warnings.len(), 1);
         assert!(parsed.warnings[0].message.contains("line 8"));
+        assert_eq!(parsed.warnings[0].location.line, Some(3));
     }
 
     #[test]
