@@ -137,7 +137,7 @@ impl Parser {
         let Some(colon) = memchr::memchr(b':', line) else {
             return match line {
                 b"end_of_record" => {
-                    self.end_record(line_no);
+                    self.end_record();
                     Ok(())
                 }
                 // Some Jenkins fixtures end with a literal `EOF` line (a heredoc leftover).
@@ -222,7 +222,7 @@ impl Parser {
                 record.start
             );
             self.warn(line_no, message);
-            self.end_record(line_no);
+            self.end_record();
         }
         if path.is_empty() {
             // gcovr writes `SF:` when a substituted drive hides the path; lcov 1.16 keeps the data
@@ -366,7 +366,7 @@ impl Parser {
         Ok(())
     }
 
-    fn end_record(&mut self, line_no: u64) {
+    fn end_record(&mut self) {
         let record = match std::mem::take(&mut self.state) {
             State::Open(record) => record,
             State::Between => return,
@@ -431,7 +431,7 @@ impl Parser {
             );
             self.warn(last_line, message);
         }
-        self.end_record(last_line);
+        self.end_record();
         if !self.saw_source_file {
             return Err(FormatError::at_line(
                 last_line,
