@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use crate::model::CoverageReport;
 
 pub mod cobertura;
+pub(crate) mod count;
 pub mod jacoco;
 pub mod junit;
 pub mod lcov;
