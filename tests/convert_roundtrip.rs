@@ -52,7 +52,8 @@ fn functions(report: &CoverageReport) -> BTreeMap<String, Vec<(u32, String, u64)
                     let name = if g.name.trim().is_empty() {
                         format!("<anonymous>@{}", g.line)
                     } else {
-                        g.name.clone()
+                        // The LCOV writer replaces commas, which some LCOV readers split on.
+                        g.name.replace(',', ";")
                     };
                     (g.line, name, g.hits)
                 })
@@ -76,8 +77,8 @@ fn sources() -> Vec<(String, CoverageReport)> {
         .iter()
         .filter(|r| r.get("expect") != "error")
         .map(|r| {
-            let (_, parsed) = formats::parse_coverage_path(&r.path(), None)
-                .unwrap_or_else(|e| panic!("{e}"));
+            let (_, parsed) =
+                formats::parse_coverage_path(&r.path(), None).unwrap_or_else(|e| panic!("{e}"));
             (r.get("path").to_owned(), parsed.report)
         })
         .collect();
@@ -98,7 +99,10 @@ fn lcov_round_trip_keeps_the_model() {
         let mut text = Vec::new();
         write::write(&report, OutputFormat::Lcov, &mut text).expect("write to memory");
         let back = lcov::parse(&text[..]).unwrap_or_else(|e| {
-            panic!("{name}: prcov cannot read its own LCOV: {} {}", e.location, e.message)
+            panic!(
+                "{name}: prcov cannot read its own LCOV: {} {}",
+                e.location, e.message
+            )
         });
         // A file without lines is written as an empty record; readers may drop it.
         let nonempty = |v: View| -> View { v.into_iter().filter(|(_, l)| !l.is_empty()).collect() };

@@ -1,5 +1,6 @@
 //! LCOV tracefile writer (`SF`, `FN`/`FNDA`/`FNF`/`FNH`, `BRDA`/`BRF`/`BRH`, `DA`/`LF`/`LH`,
-//! `end_of_record`), in the order geninfo writes them.
+//! `end_of_record`), in the order geninfo writes them. Function names have their commas
+//! replaced by `;` (see [`function_name`]), an unnamed function is `<anonymous>@LINE`.
 //!
 //! Branches of a line become `BRDA:line,0,n,taken` with n = 0, 1, … in the model's order;
 //! `taken` is 1 or 0 (the model keeps whether a branch ran, not how often), and `-` on a line
@@ -23,7 +24,7 @@ pub fn write_lcov(report: &CoverageReport, w: impl Write) -> std::io::Result<()>
             if f.name.trim().is_empty() {
                 format!("<anonymous>@{}", f.line)
             } else {
-                one_line(&f.name)
+                function_name(&f.name)
             }
         };
         for f in &functions {
@@ -70,6 +71,13 @@ pub fn write_lcov(report: &CoverageReport, w: impl Write) -> std::io::Result<()>
         writeln!(w, "end_of_record")?;
     }
     w.flush()
+}
+
+/// A function name as LCOV tools can split it: lcov reads `FNDA:count,name` up to the first
+/// comma, but other readers (diff-cover) split at every comma and reject names such as
+/// `Process(T1,T2)`, so commas become `;`.
+pub(crate) fn function_name(name: &str) -> String {
+    one_line(name).replace(',', ";")
 }
 
 /// LCOV is line-based: a newline inside a path or name would end the record early.
