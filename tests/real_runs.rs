@@ -262,12 +262,15 @@ fn rust_llvm_json_equals_its_totals_and_lcov() {
     assert_eq!((t.lines, t.hits, t.misses), (32, 26, 6));
 }
 
+/// A run: its folder, its native report, and the same run's LCOV/Cobertura files.
+type Run<'a> = (&'a str, (&'a str, Format), &'a [(&'a str, Format)]);
+
 /// Native vs LCOV vs Cobertura of the same run through prcov's own parsers: the same lines
 /// and states in the changed file, and the same patch coverage.
 /// (Needs the LCOV and Cobertura parsers of the core issue.)
 #[test]
 fn native_lcov_and_cobertura_agree_line_by_line_and_on_the_patch() {
-    let runs: [(&str, (&str, Format), &[(&str, Format)]); 3] = [
+    let runs: [Run; 3] = [
         (
             "node",
             ("coverage-final.json", Format::IstanbulJson),

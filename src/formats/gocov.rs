@@ -71,6 +71,9 @@ impl Block {
     }
 }
 
+/// A block's position: start line and column, end line and column.
+type Position = (u32, u32, u32, u32);
+
 /// A parsed profile: its mode and, per file, its blocks with duplicates merged.
 #[derive(Debug, Clone, Default)]
 pub struct Profile {
@@ -125,7 +128,7 @@ pub fn read_profile(reader: impl BufRead) -> Result<(Profile, Vec<Warning>), For
     let mut profile = Profile::default();
     let mut warnings = Vec::new();
     // file → (position → index into that file's blocks), to merge duplicates.
-    let mut seen: BTreeMap<String, BTreeMap<(u32, u32, u32, u32), usize>> = BTreeMap::new();
+    let mut seen: BTreeMap<String, BTreeMap<Position, usize>> = BTreeMap::new();
     let mut line_no = 0u64;
     let mut buf = String::new();
     let mut reader = reader;
