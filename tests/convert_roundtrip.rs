@@ -1,5 +1,5 @@
 //! Round trips: every corpus report of the formats prcov converts from (Clover, Go, Istanbul,
-//! llvm-cov JSON, gcovr JSON), written as LCOV or Cobertura and parsed back with prcov's own
+//! jest JSON, llvm-cov JSON, gcovr JSON, Codecov JSON), written as LCOV or Cobertura and parsed back with prcov's own
 //! LCOV/Cobertura parsers, gives the same model: the same files, lines, hits, line states and
 //! branch counts (branch identities are renumbered by the writers, so ids are not compared),
 //! and for LCOV the same functions.
@@ -72,6 +72,8 @@ fn sources() -> Vec<(String, CoverageReport)> {
         "istanbul-json",
         "llvm-json",
         "other-gcovr-json",
+        "other-jest-json",
+        "codecov-json",
     ]);
     let out: Vec<_> = rows
         .iter()
@@ -82,7 +84,7 @@ fn sources() -> Vec<(String, CoverageReport)> {
             (r.get("path").to_owned(), parsed.report)
         })
         .collect();
-    assert_eq!(out.len(), 34);
+    assert_eq!(out.len(), 36);
     out
 }
 

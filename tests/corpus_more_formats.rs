@@ -18,6 +18,9 @@
 //!   `LineCoverageStats`, so lines/executed compare directly.
 //! - other-gcovr-json: the oracle is `gcovr --txt-summary`; lines, executed lines and branches
 //!   compare directly with the line model.
+//! - other-jest-json: jest's `--json` result; its `coverageMap` is Istanbul's, compared as
+//!   istanbul-json.
+//! - codecov-json: no oracle; see `codecov_json_equals_a_plain_count_of_its_values`.
 //!
 //! Where a figure differs, [`DIFFERENCES`] says by how much and why; the test checks the
 //! listed figures too, so the table cannot go stale.
@@ -37,6 +40,8 @@ const FORMATS: &[&str] = &[
     "istanbul-json",
     "llvm-json",
     "other-gcovr-json",
+    "other-jest-json",
+    "codecov-json",
 ];
 
 /// prcov's comparable figures for a file: (lines or statements found, hit, branches found, hit).
@@ -90,6 +95,11 @@ const DIFFERENCES: &[(&str, Figures, &str)] = &[
         "excerpt: 2 <file> elements kept, the project <metrics> are the full project's",
     ),
     (
+        "other/cargo-llvm-cov-codecov-custom.json",
+        (27, 19, 27, 19),
+        "no independent tool: checked against a plain count of the JSON's values in codecov_json_equals_a_plain_count_of_its_values",
+    ),
+    (
         "gocov/grcov-atomic-mode.out",
         (299, 253, 0, 0),
         "lenient: Go's ParseProfiles rejects the trailing blank line, prcov skips it; the notes give 299/253 once it is removed",
@@ -113,6 +123,8 @@ fn expected_format(manifest_format: &str) -> Format {
         "istanbul-json" => Format::IstanbulJson,
         "llvm-json" => Format::LlvmJson,
         "other-gcovr-json" => Format::GcovrJson,
+        "other-jest-json" => Format::IstanbulJson,
+        "codecov-json" => Format::CodecovJson,
         other => panic!("no format for manifest format {other}"),
     }
 }
@@ -158,7 +170,7 @@ fn comparable(row: &ManifestRow, format: Format, report: &CoverageReport) -> Fig
                 stats.branches_covered,
             )
         }
-        Format::LlvmJson | Format::GcovrJson => {
+        Format::LlvmJson | Format::GcovrJson | Format::CodecovJson => {
             (totals.lines, totals.hits + totals.partials, bt, bc)
         }
         _ => unreachable!("only the formats of FORMATS"),
@@ -178,7 +190,7 @@ fn oracle(row: &ManifestRow) -> Option<Figures> {
 #[test]
 fn every_file_is_handled_per_its_expect_column() {
     let rows = manifest(FORMATS);
-    assert_eq!(rows.len(), 36, "rows of these formats in MANIFEST.tsv");
+    assert_eq!(rows.len(), 38, "rows of these formats in MANIFEST.tsv");
     let mut failures = Vec::new();
     let mut compared = 0;
     for row in &rows {
@@ -243,8 +255,8 @@ fn every_file_is_handled_per_its_expect_column() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    // 36 rows: 2 errors, 12 documented differences, the rest equal to the oracle.
-    assert_eq!(compared, 22);
+    // 38 rows: 2 errors, 13 documented differences, the rest equal to the oracle.
+    assert_eq!(compared, 23);
 }
 
 #[test]
@@ -289,6 +301,38 @@ fn swift_export_agrees_with_llvm_cov_where_its_summary_is_sound() {
         .map(|(_, f)| f.totals())
         .expect("User.swift");
     assert_eq!((user.lines, user.hits + user.partials), (9, 6));
+}
+
+#[test]
+fn codecov_json_equals_a_plain_count_of_its_values() {
+    // An independent reading of the file: every non-null value is a line; "a/b" strings are
+    // branch lines, executed when a > 0; numbers are hits.
+    let row = manifest(&["codecov-json"]).pop().expect("row");
+    let doc: serde_json::Value = serde_json::from_reader(open(&row.path())).expect("valid JSON");
+    let mut plain = (0u64, 0u64, 0u64, 0u64);
+    for lines in doc["coverage"]
+        .as_object()
+        .expect("coverage object")
+        .values()
+    {
+        for v in lines.as_object().expect("object form").values() {
+            if let Some(s) = v.as_str() {
+                let (a, b) = s.split_once('/').expect("a/b");
+                let (a, b): (u64, u64) = (a.parse().expect("a"), b.parse().expect("b"));
+                plain.0 += 1;
+                plain.1 += u64::from(a > 0);
+                plain.2 += b;
+                plain.3 += a;
+            } else if let Some(h) = v.as_u64() {
+                plain.0 += 1;
+                plain.1 += u64::from(h > 0);
+            }
+        }
+    }
+    let (_, parsed) = formats::parse_coverage_path(&row.path(), None).expect("parses");
+    let t = parsed.report.totals();
+    let (bt, bc) = branch_totals(&parsed.report);
+    assert_eq!((t.lines, t.hits + t.partials, bt, bc), plain);
 }
 
 #[test]

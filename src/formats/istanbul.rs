@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::io::BufRead;
 
-use serde::de::{DeserializeSeed, MapAccess, Visitor};
+use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
 
 use super::{FormatError, Location, Parsed};
@@ -89,15 +89,18 @@ pub fn parse(reader: impl BufRead) -> Result<Parsed, FormatError> {
 pub fn parse_with_stats(reader: impl BufRead) -> Result<(Parsed, IstanbulStats), FormatError> {
     let mut de = serde_json::Deserializer::from_reader(reader);
     let mut out = (Parsed::default(), IstanbulStats::default());
-    FilesSeed(&mut out)
-        .deserialize(&mut de)
-        .and_then(|()| de.end())
-        .map_err(|e| {
-            json_error(
-                &e,
-                "an Istanbul coverage-final.json object of file → coverage",
-            )
-        })?;
+    FilesSeed {
+        out: &mut out,
+        top: true,
+    }
+    .deserialize(&mut de)
+    .and_then(|()| de.end())
+    .map_err(|e| {
+        json_error(
+            &e,
+            "an Istanbul coverage-final.json object of file → coverage",
+        )
+    })?;
     Ok(out)
 }
 
@@ -120,7 +123,31 @@ pub(crate) fn json_error(e: &serde_json::Error, expected: &str) -> FormatError {
     }
 }
 
-struct FilesSeed<'a>(&'a mut (Parsed, IstanbulStats));
+/// The top-level keys of jest's `--json` result besides `coverageMap`.
+const JEST_KEYS: &[&str] = &[
+    "numFailedTestSuites",
+    "numFailedTests",
+    "numPassedTestSuites",
+    "numPassedTests",
+    "numPendingTestSuites",
+    "numPendingTests",
+    "numRuntimeErrorTestSuites",
+    "numTodoTests",
+    "numTotalTestSuites",
+    "numTotalTests",
+    "openHandles",
+    "snapshot",
+    "startTime",
+    "success",
+    "testResults",
+    "wasInterrupted",
+];
+
+struct FilesSeed<'a> {
+    out: &'a mut (Parsed, IstanbulStats),
+    /// The document's own object (where jest's keys may appear), not `coverageMap`'s.
+    top: bool,
+}
 
 impl<'de> DeserializeSeed<'de> for FilesSeed<'_> {
     type Value = ();
@@ -136,12 +163,30 @@ impl<'de> Visitor<'de> for FilesSeed<'_> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         // One entry at a time: the whole document is never held as a tree.
-        while let Some((key, entry)) = map.next_entry::<String, FileEntry>()? {
-            let entry = match entry.data {
-                Some(inner) => *inner,
-                None => entry,
-            };
-            add_file(&mut self.0 .0.report, &mut self.0 .1, &key, entry);
+        let (mut jest, mut coverage_map) = (false, false);
+        while let Some(key) = map.next_key::<String>()? {
+            if self.top && key == "coverageMap" {
+                coverage_map = true;
+                map.next_value_seed(FilesSeed {
+                    out: &mut *self.out,
+                    top: false,
+                })?;
+            } else if self.top && JEST_KEYS.contains(&key.as_str()) {
+                jest = true;
+                map.next_value::<IgnoredAny>()?;
+            } else {
+                let entry: FileEntry = map.next_value()?;
+                let entry = match entry.data {
+                    Some(inner) => *inner,
+                    None => entry,
+                };
+                add_file(&mut self.out.0.report, &mut self.out.1, &key, entry);
+            }
+        }
+        if jest && !coverage_map {
+            return Err(serde::de::Error::custom(
+                "a jest --json result without \"coverageMap\" (run jest with --coverage)",
+            ));
         }
         Ok(())
     }
@@ -267,6 +312,18 @@ mod tests {
         let text = r#"{"a.js": {"data": {"path": "a.js", "statementMap": {"0": {"start": {"line": 5}}}, "s": {"0": 3}}}}"#;
         let parsed = parse(text.as_bytes()).unwrap();
         assert_eq!(parsed.report.files["a.js"].lines[&5].hits, 3);
+    }
+
+    #[test]
+    fn jest_json_result_is_read_from_its_coverage_map() {
+        let text = format!(
+            r#"{{"numFailedTests": 0, "success": true, "testResults": [{{"x": 1}}], "snapshot": {{"added": 0}}, "coverageMap": {SAMPLE}}}"#
+        );
+        let (parsed, stats) = parse_with_stats(text.as_bytes()).unwrap();
+        assert_eq!(parsed.report.files.keys().collect::<Vec<_>>(), ["/p/a.js"]);
+        assert_eq!(stats.statements, 4);
+        let e = parse(r#"{"numFailedTests": 0, "success": true}"#.as_bytes()).unwrap_err();
+        assert!(e.message.contains("--coverage"), "{}", e.message);
     }
 
     #[test]

@@ -12,6 +12,7 @@ use crate::model::CoverageReport;
 
 pub mod clover;
 pub mod cobertura;
+pub mod codecov_json;
 pub mod coveragepy_json;
 pub mod gcovr_json;
 pub mod gocov;
@@ -44,6 +45,8 @@ pub enum Format {
     CoveragepyJson,
     /// gcovr `--json`.
     GcovrJson,
+    /// Codecov's JSON upload format (`cargo llvm-cov --codecov`, custom converters).
+    CodecovJson,
 }
 
 impl Format {
@@ -59,6 +62,7 @@ impl Format {
             Format::LlvmJson => "llvm-json",
             Format::CoveragepyJson => "coveragepy-json",
             Format::GcovrJson => "gcovr-json",
+            Format::CodecovJson => "codecov-json",
         }
     }
 
@@ -175,7 +179,7 @@ impl ParseError {
 }
 
 /// The formats detection knows, as listed in the "cannot tell the format" error.
-pub const SUPPORTED: &str = "lcov, cobertura, jacoco, clover, gocov (Go coverprofile), istanbul-json (coverage-final.json), llvm-json (llvm-cov export), coveragepy-json (coverage json), gcovr-json, junit";
+pub const SUPPORTED: &str = "lcov, cobertura, jacoco, clover, gocov (Go coverprofile), istanbul-json (coverage-final.json), llvm-json (llvm-cov export), coveragepy-json (coverage json), gcovr-json, codecov-json, junit";
 
 /// How many bytes of a file detection looks at.
 const SNIFF_BYTES: usize = 16 * 1024;
@@ -226,8 +230,16 @@ fn detect_json(text: &str) -> Result<Format, String> {
         return Ok(Format::CoveragepyJson);
     }
     // Istanbul: an object of file path → {path, statementMap, s, …}; the first key is a path.
-    if text.contains("\"statementMap\"") && first_key.as_deref() != Some("numTotalTests") {
+    // Jest's `--json` result starts with its test counts and carries the same under `coverageMap`.
+    if text.contains("\"statementMap\"")
+        || text.contains("\"coverageMap\"")
+        || first_key.as_deref() == Some("numFailedTestSuites")
+    {
         return Ok(Format::IstanbulJson);
+    }
+    // Codecov's own JSON: {"coverage": {path: {line: hits | "covered/total" | null}}}.
+    if first_key.as_deref() == Some("coverage") {
+        return Ok(Format::CodecovJson);
     }
     Err(match first_key {
         Some(k) => {
@@ -324,6 +336,7 @@ pub fn parse_coverage(format: Format, reader: impl BufRead) -> Result<Parsed, Fo
         Format::LlvmJson => llvm_json::parse(reader),
         Format::CoveragepyJson => coveragepy_json::parse(reader),
         Format::GcovrJson => gcovr_json::parse(reader),
+        Format::CodecovJson => codecov_json::parse(reader),
         Format::Junit => Err(FormatError {
             location: Location::default(),
             message: "this is a JUnit test report, not a coverage report; pass it with --junit"
@@ -406,6 +419,14 @@ mod tests {
         assert_eq!(
             detect(br#"{"gcovr/format_version": "0.15", "files": []}"#),
             Ok(Format::GcovrJson)
+        );
+        assert_eq!(
+            detect(br#"{"numFailedTestSuites": 0, "numFailedTests": 0}"#),
+            Ok(Format::IstanbulJson)
+        );
+        assert_eq!(
+            detect(br#"{"coverage": {"a.rs": {"1": 1, "2": "1/2"}}}"#),
+            Ok(Format::CodecovJson)
         );
         let err = detect(br#"{"hello": 1}"#).unwrap_err();
         assert!(err.contains("\"hello\""), "{err}");
