@@ -39,6 +39,12 @@ else
     "$corpus/istanbul-json/davelosert-vitest-coverage-final-vue.json"
     "$corpus/llvm-json/codeclimate-llvm-cov-export-swift.json"
     "$corpus/other/gcovr-json-decisions-gcc14.json"
+    "$corpus/other/artiomtr-jest-json-with-coveragemap.json"
+    "$corpus/other/cargo-llvm-cov-codecov-custom.json"
+    "$here/fixtures/real-runs/go/coverage.out"
+    "$here/fixtures/real-runs/node/coverage-final.json"
+    "$here/fixtures/real-runs/python/coverage.json"
+    "$here/fixtures/real-runs/rust/coverage.json"
   )
 fi
 
@@ -51,7 +57,7 @@ check() { # name expected actual
 }
 
 for input in "${inputs[@]}"; do
-  name=$(basename "$input")
+  name=$(basename "$(dirname "$input")")-$(basename "$input")
   echo "== $name"
   out=$work/$name
   mkdir -p "$out"
