@@ -32,20 +32,21 @@ pub enum Format {
     Cobertura,
     Jacoco,
     Junit,
-    /// Clover XML (PHPUnit, OpenClover, Istanbul's clover reporter, gcovr).
+    // Clover XML (PHPUnit, OpenClover, Istanbul's clover reporter, gcovr).
     Clover,
-    /// Go coverprofile (`go test -coverprofile`).
+    // Go coverprofile (`go test -coverprofile`).
     #[value(alias = "go")]
     Gocov,
-    /// Istanbul `coverage-final.json` (nyc, c8, jest, vitest).
+    // Istanbul `coverage-final.json` (nyc, c8, jest, vitest), and jest's `--json` result.
+    // (Plain comments, not doc comments: clap would turn them into per-value help text.)
     IstanbulJson,
-    /// `llvm-cov export` JSON (`cargo llvm-cov --json`).
+    // `llvm-cov export` JSON (`cargo llvm-cov --json`).
     LlvmJson,
-    /// coverage.py `coverage json`.
+    // coverage.py `coverage json`.
     CoveragepyJson,
-    /// gcovr `--json`.
+    // gcovr `--json`.
     GcovrJson,
-    /// Codecov's JSON upload format (`cargo llvm-cov --codecov`, custom converters).
+    // Codecov's JSON upload format (`cargo llvm-cov --codecov`, custom converters).
     CodecovJson,
 }
 
