@@ -35,5 +35,6 @@ pub fn run(config: &Config) -> Result<u8> {
         Config::Report(o) => commands::report::run(o),
         Config::Tests(o) => commands::tests::run(o),
         Config::Publish(o) => commands::publish::run(o),
+        Config::Write(o) => commands::write::run(o),
     }
 }

@@ -6,13 +6,13 @@ use std::path::Path;
 use crate::analysis::{CountingRules, Gate, GateKind};
 use crate::config::{
     Config, CoverageOptions, DiffOptions, FileConfig, GateOptions, OutputOptions, PublishOptions,
-    ReportOptions, TestsOptions,
+    ReportOptions, TestsOptions, WriteOptions,
 };
 use crate::error::Error;
 use crate::paths::Rewrite;
 use crate::render::OutputFormat;
 
-use super::{ColorChoice, Command, CommonArgs, CoverageArgs, GateArgs};
+use super::{ColorChoice, Command, CommonArgs, CoverageArgs, GateArgs, WriteArgs, WriteFormat};
 
 fn percent_arg(flag: &str, v: Option<f64>) -> Result<Option<f64>, Error> {
     match v {
@@ -184,6 +184,8 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
                 output: output(&a.common),
             }))
         }
+        Command::Convert(a) => write_config(vec![a.report.clone()], &a.write),
+        Command::Merge(a) => write_config(a.reports.clone(), &a.write),
         Command::Publish(a) => {
             let file = file_config(&a.common, a.coverage.repo.as_deref())?;
             let cov = coverage(&a.coverage, &file)?;
@@ -242,4 +244,29 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
             })))
         }
     }
+}
+
+fn write_config(reports: Vec<std::path::PathBuf>, a: &WriteArgs) -> Result<Config, Error> {
+    let mut rewrites = Vec::new();
+    for m in &a.path_map {
+        rewrites.push(Rewrite::parse_map(m).map_err(Error::Usage)?);
+    }
+    for p in &a.strip_prefix {
+        rewrites.push(Rewrite::strip(p));
+    }
+    Ok(Config::Write(WriteOptions {
+        reports,
+        to: match a.to {
+            WriteFormat::Lcov => crate::formats::write::OutputFormat::Lcov,
+            WriteFormat::Cobertura => crate::formats::write::OutputFormat::Cobertura,
+        },
+        output: a.output.clone(),
+        coverage: CoverageOptions {
+            repo_dir: a.repo.clone(),
+            forced_format: a.format_in,
+            rewrites,
+            ..CoverageOptions::default()
+        },
+        no_repo: a.no_repo,
+    }))
 }

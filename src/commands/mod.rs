@@ -4,6 +4,7 @@ pub mod diff;
 pub mod publish;
 pub mod report;
 pub mod tests;
+pub mod write;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};

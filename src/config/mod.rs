@@ -139,6 +139,17 @@ pub enum Config {
     Report(ReportOptions),
     Tests(TestsOptions),
     Publish(Box<PublishOptions>),
+    Write(WriteOptions),
+}
+
+/// `prcov convert` and `prcov merge`.
+#[derive(Debug, Clone)]
+pub struct WriteOptions {
+    pub reports: Vec<PathBuf>,
+    pub to: crate::formats::write::OutputFormat,
+    pub output: Option<PathBuf>,
+    pub coverage: CoverageOptions,
+    pub no_repo: bool,
 }
 
 /// `prcov publish`.
