@@ -344,6 +344,10 @@ impl Block {
             FileStatus::Deleted
         } else if self.new_file || self.minus == Some(None) {
             FileStatus::Added
+        } else if self.git && old.is_some() && old != new {
+            // libgit2 prints a copy with edits without its `copy from/to` lines (git always
+            // prints them; renames always get theirs), leaving only the differing names.
+            FileStatus::Copied
         } else {
             FileStatus::Modified
         };
