@@ -195,6 +195,56 @@ fn rename_with_edits_keeps_only_edited_lines() {
     assert_text_agrees(&repo, "main", "feature", false, &cs);
 }
 
+/// Ten lines, the first `changed` of them replaced by longer ones (as in the comparison with
+/// `git diff --numstat -M` of the same files: git pairs at k ≤ 4, not at k = 5).
+fn boundary_pair(changed: usize) -> (String, String) {
+    let line = |i: usize, tag: &str| format!("n10k5 {tag} {i}\n");
+    let old: String = (1..=10).map(|i| line(i, "line")).collect();
+    let new: String = (1..=10).map(|i| line(i, if i <= changed { "CHANGED" } else { "line" })).collect();
+    (old, new)
+}
+
+#[test]
+fn rename_at_the_threshold_follows_gits_score_not_libgit2s() {
+    let t = TestRepo::new();
+    let (old4, new4) = boundary_pair(4);
+    let (old5, new5) = boundary_pair(5);
+    let old5 = old5.replace("n10k5", "other");
+    let new5 = new5.replace("n10k5", "other");
+    let base = t.commit("main", &[], &[("a4.txt", file(&old4)), ("a5.txt", file(&old5))]);
+    t.commit("feature", &[base], &[("b4.txt", file(&new4)), ("b5.txt", file(&new5))]);
+    let repo = t.open();
+    let cs = repo.change_set("main", "feature", false).unwrap();
+    assert_eq!(
+        cs.files,
+        vec![
+            changed("a5.txt", FileStatus::Deleted, &[]),
+            moved("b4.txt", "a4.txt", FileStatus::Renamed, &[1, 2, 3, 4]),
+            changed("b5.txt", FileStatus::Added, &(1..=10).collect::<Vec<_>>()),
+        ]
+    );
+    assert_text_agrees(&repo, "main", "feature", false, &cs);
+}
+
+#[test]
+fn copy_below_gits_threshold_is_an_addition() {
+    let t = TestRepo::new();
+    let (old, copy) = boundary_pair(5);
+    let base = t.commit("main", &[], &[("src.txt", file(&old))]);
+    let modified = old.replace("line 10", "line ten");
+    t.commit("feature", &[base], &[("src.txt", file(&modified)), ("dup.txt", file(&copy))]);
+    let repo = t.open();
+    let cs = repo.change_set("main", "feature", false).unwrap();
+    assert_eq!(
+        cs.files,
+        vec![
+            changed("dup.txt", FileStatus::Added, &(1..=10).collect::<Vec<_>>()),
+            changed("src.txt", FileStatus::Modified, &[10]),
+        ]
+    );
+    assert_text_agrees(&repo, "main", "feature", false, &cs);
+}
+
 #[test]
 fn pure_rename_has_no_added_lines() {
     let t = TestRepo::new();

@@ -2,13 +2,17 @@
 //! and the normalisation both the git2 path and the saved-diff parser end with.
 
 use std::cell::RefCell;
+use std::collections::HashSet;
 
 use git2::{Delta, Diff, DiffFindOptions, DiffFormat, DiffOptions, FileMode, Oid, Repository};
 
-use super::{ChangedFile, FileStatus, GitError};
+use super::{similarity, ChangedFile, FileStatus, GitError};
 
 /// git's default `diff.renameLimit`.
 const DEFAULT_RENAME_LIMIT: u64 = 1000;
+
+/// The similarity (in %) at which libgit2 proposes a rename or copy candidate.
+const LIBGIT2_THRESHOLD: u16 = 30;
 
 /// What the merge-base is compared with.
 #[derive(Debug, Clone, Copy)]
@@ -61,8 +65,10 @@ fn build_diff(
     let mut find = DiffFindOptions::new();
     find.renames(true)
         .copies(true)
-        .rename_threshold(50)
-        .copy_threshold(50)
+        // Lower than git's 50 %: libgit2's measure sometimes rejects pairs git accepts; every
+        // inexact pair it proposes is re-scored with git's measure (`rejected_pair`).
+        .rename_threshold(LIBGIT2_THRESHOLD)
+        .copy_threshold(LIBGIT2_THRESHOLD)
         .rename_limit(usize::try_from(limit).unwrap_or(usize::MAX))
         .for_untracked(matches!(target, DiffTarget::Worktree));
     // git skips inexact rename detection when sources × destinations exceed the limit squared
@@ -105,10 +111,16 @@ pub(crate) fn changed_files(
         &mut |delta, _progress| {
             let mut state = state.borrow_mut();
             let (files, current) = &mut *state;
-            *current = changed_file(&delta).map(|file| {
-                files.push(file);
-                files.len() - 1
-            });
+            *current = None;
+            if let Some(file) = changed_file(&delta) {
+                if let Some(split) = rejected_pair(repo, &delta, &file) {
+                    // Complete already; the callbacks below skip this delta's lines.
+                    files.extend(split);
+                } else {
+                    files.push(file);
+                    *current = Some(files.len() - 1);
+                }
+            }
             true
         },
         Some(&mut |_delta, _binary| {
@@ -134,6 +146,59 @@ pub(crate) fn changed_files(
     .map_err(git_err("generate the diff"))?;
     let (files, _) = state.into_inner();
     Ok(normalize(files))
+}
+
+/// For an inexact rename or copy that git's own score rejects, what `git diff -M -C` shows
+/// instead: the new file as added in full (and, for a rename, the old one as deleted).
+/// `None` keeps libgit2's pairing (exact, accepted by git, or contents unreadable).
+fn rejected_pair(
+    repo: &Repository,
+    delta: &git2::DiffDelta<'_>,
+    file: &ChangedFile,
+) -> Option<Vec<ChangedFile>> {
+    if !matches!(file.status, FileStatus::Renamed | FileStatus::Copied)
+        || delta.old_file().id() == delta.new_file().id()
+    {
+        return None;
+    }
+    let old = content(repo, &delta.old_file())?;
+    let new = content(repo, &delta.new_file())?;
+    let regular = |f: git2::DiffFile<'_>| matches!(f.mode(), FileMode::Blob | FileMode::BlobExecutable);
+    // git pairs symlinks (and other non-regular files) only when identical.
+    if regular(delta.old_file())
+        && regular(delta.new_file())
+        && similarity::score(&old, &new, similarity::DEFAULT_MIN_SCORE) >= similarity::DEFAULT_MIN_SCORE
+    {
+        return None;
+    }
+    let binary = similarity::is_binary(&new);
+    let text = !binary && delta.new_file().mode() != FileMode::Link;
+    let mut split = vec![ChangedFile {
+        path: file.path.clone(),
+        old_path: None,
+        status: FileStatus::Added,
+        binary,
+        added_lines: if text { (1..=similarity::line_count(&new)).collect() } else { Vec::new() },
+    }];
+    if let (FileStatus::Renamed, Some(old_path)) = (file.status, &file.old_path) {
+        split.push(ChangedFile {
+            path: old_path.clone(),
+            old_path: None,
+            status: FileStatus::Deleted,
+            binary: similarity::is_binary(&old),
+            added_lines: Vec::new(),
+        });
+    }
+    Some(split)
+}
+
+/// A side's bytes: its blob, else (an unstaged working-tree file) the file itself.
+fn content(repo: &Repository, file: &git2::DiffFile<'_>) -> Option<Vec<u8>> {
+    if let Ok(blob) = repo.find_blob(file.id()) {
+        return Some(blob.content().to_vec());
+    }
+    let path = repo.workdir()?.join(file.path()?);
+    std::fs::read(path).ok()
 }
 
 /// The entry for one delta, or `None` for what the change set leaves out (submodules,
@@ -212,8 +277,22 @@ pub(crate) fn unified_text(
     context: u32,
 ) -> Result<String, GitError> {
     let diff = build_diff(repo, base, target, context)?;
+    // Pairs git's score rejects are printed as git prints them: a deletion and an addition.
+    let rejected: HashSet<(Vec<u8>, Vec<u8>)> = diff
+        .deltas()
+        .filter(|delta| {
+            changed_file(delta).is_some_and(|file| rejected_pair(repo, delta, &file).is_some())
+        })
+        .map(|delta| side_paths(&delta))
+        .collect();
     let mut out = Vec::new();
-    diff.print(DiffFormat::Patch, |_delta, _hunk, line| {
+    diff.print(DiffFormat::Patch, |delta, _hunk, line| {
+        if rejected.contains(&side_paths(&delta)) {
+            if line.origin() == 'F' {
+                print_split(repo, &delta, &mut out);
+            }
+            return true;
+        }
         // Content lines come without their origin character; headers carry their own text.
         if matches!(line.origin(), '+' | '-' | ' ') {
             out.push(line.origin() as u8);
@@ -223,4 +302,78 @@ pub(crate) fn unified_text(
     })
     .map_err(git_err("print the diff"))?;
     Ok(String::from_utf8_lossy(&out).into_owned())
+}
+
+fn side_paths(delta: &git2::DiffDelta<'_>) -> (Vec<u8>, Vec<u8>) {
+    let bytes = |f: git2::DiffFile<'_>| f.path_bytes().unwrap_or_default().to_vec();
+    (bytes(delta.old_file()), bytes(delta.new_file()))
+}
+
+/// A rejected rename (copy) printed as the deletion of the old file (rename only) and the
+/// addition of the new one, in `git diff` form.
+fn print_split(repo: &Repository, delta: &git2::DiffDelta<'_>, out: &mut Vec<u8>) {
+    let (old_path, new_path) = side_paths(delta);
+    if delta.status() == Delta::Renamed {
+        let old = content(repo, &delta.old_file()).unwrap_or_default();
+        print_whole(out, &old_path, u32::from(delta.old_file().mode()), &old, false);
+    }
+    let new = content(repo, &delta.new_file()).unwrap_or_default();
+    print_whole(out, &new_path, u32::from(delta.new_file().mode()), &new, true);
+}
+
+/// One file printed as entirely added (or deleted).
+fn print_whole(out: &mut Vec<u8>, path: &[u8], mode: u32, bytes: &[u8], added: bool) {
+    let a = quote_path(b"a/", path);
+    let b = quote_path(b"b/", path);
+    let (kind, minus, plus, sign) = if added {
+        ("new", b"/dev/null".to_vec(), b.clone(), b'+')
+    } else {
+        ("deleted", a.clone(), b"/dev/null".to_vec(), b'-')
+    };
+    let mut header = |parts: &[&[u8]]| {
+        parts.iter().for_each(|p| out.extend_from_slice(p));
+        out.push(b'\n');
+    };
+    header(&[b"diff --git ", &a, b" ", &b]);
+    header(&[kind.as_bytes(), b" file mode ", format!("{mode:o}").as_bytes()]);
+    if similarity::is_binary(bytes) {
+        let (from, to) = if added { (&b"/dev/null"[..], &b[..]) } else { (&a[..], &b"/dev/null"[..]) };
+        header(&[b"Binary files ", from, b" and ", to, b" differ"]);
+        return;
+    }
+    header(&[b"--- ", &minus]);
+    header(&[b"+++ ", &plus]);
+    let n = similarity::line_count(bytes);
+    if n == 0 {
+        return;
+    }
+    let range = if added { format!("@@ -0,0 +1,{n} @@") } else { format!("@@ -1,{n} +0,0 @@") };
+    header(&[range.as_bytes()]);
+    for line in bytes.split_inclusive(|&c| c == b'\n') {
+        out.push(sign);
+        out.extend_from_slice(line);
+        if line.last() != Some(&b'\n') {
+            out.extend_from_slice(b"\n\\ No newline at end of file\n");
+        }
+    }
+}
+
+/// `prefix` + `path`, C-quoted the way git quotes unusual names.
+fn quote_path(prefix: &[u8], path: &[u8]) -> Vec<u8> {
+    let plain = path.iter().all(|&c| (0x20..0x7f).contains(&c) && c != b'"' && c != b'\\');
+    if plain {
+        return [prefix, path].concat();
+    }
+    let mut out = vec![b'"'];
+    for &c in prefix.iter().chain(path) {
+        match c {
+            b'"' | b'\\' => out.extend_from_slice(&[b'\\', c]),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            0x20..=0x7e => out.push(c),
+            _ => out.extend_from_slice(format!("\\{c:03o}").as_bytes()),
+        }
+    }
+    out.push(b'"');
+    out
 }

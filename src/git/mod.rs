@@ -103,6 +103,7 @@ pub enum GitError {
 mod diff;
 mod patch_file;
 mod repo;
+mod similarity;
 
 pub use repo::Repo;
 
