@@ -649,3 +649,32 @@ fn many_files_in_one_change() {
         .all(|f| f.added_lines == [1] && f.old_path.as_deref() == Some(&f.path.replace("moved/", "old/"))));
     assert_text_agrees(&repo, "main", "feature", false, &cs);
 }
+
+#[test]
+fn saved_git_diff_fixture() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/diffs/git-diff-M-C.patch");
+    let cs = ChangeSet::read_diff_file(&path).unwrap();
+    assert_eq!((cs.base.as_str(), cs.head.as_str()), ("unknown", "unknown"));
+    assert_eq!(
+        cs.files,
+        vec![
+            moved("copy.py", "src.py", FileStatus::Copied, &[10]),
+            changed("empty.txt", FileStatus::Added, &[]),
+            changed("gone.txt", FileStatus::Deleted, &[]),
+            changed("héllo wörld.md", FileStatus::Added, &[1]),
+            binary("img.png", FileStatus::Modified),
+            moved("moved.txt", "ren.txt", FileStatus::Renamed, &[3, 17]),
+            changed("nonl.txt", FileStatus::Modified, &[2, 3, 4]),
+            changed("run.sh", FileStatus::Added, &[1, 2]),
+            changed("sp ace.txt", FileStatus::Modified, &[3, 6]),
+            changed("src.py", FileStatus::Modified, &[1]),
+            changed("tolink", FileStatus::Modified, &[]),
+            changed("weak.txt", FileStatus::Deleted, &[]),
+            changed("weak2.txt", FileStatus::Added, &(1..=10).collect::<Vec<_>>()),
+        ]
+    );
+    let missing = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/diffs/no-such.patch");
+    let err = ChangeSet::read_diff_file(&missing).unwrap_err();
+    assert!(err.to_string().starts_with("failed to read diff file "), "{err}");
+    assert!(err.to_string().contains("no-such.patch"), "{err}");
+}
