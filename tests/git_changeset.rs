@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use git2::{FileMode, Oid, Repository, RepositoryInitOptions, Signature, Time};
-use pretty_assertions::assert_eq;
 use prcov::git::{ChangeSet, ChangedFile, FileStatus, GitError, Repo};
+use pretty_assertions::assert_eq;
 use tempfile::TempDir;
 
 /// One tree entry of a test commit.
@@ -33,7 +33,11 @@ struct TestRepo {
 impl TestRepo {
     fn new() -> TestRepo {
         let dir = tempfile::tempdir().unwrap();
-        let repo = Repository::init_opts(dir.path(), RepositoryInitOptions::new().initial_head("main")).unwrap();
+        let repo = Repository::init_opts(
+            dir.path(),
+            RepositoryInitOptions::new().initial_head("main"),
+        )
+        .unwrap();
         TestRepo { dir, repo }
     }
 
@@ -50,10 +54,20 @@ impl TestRepo {
         let tree = self.tree(files);
         let tree = self.repo.find_tree(tree).unwrap();
         let sig = Signature::new("Test", "test@example.com", &Time::new(1_700_000_000, 0)).unwrap();
-        let parents: Vec<_> = parents.iter().map(|p| self.repo.find_commit(*p).unwrap()).collect();
+        let parents: Vec<_> = parents
+            .iter()
+            .map(|p| self.repo.find_commit(*p).unwrap())
+            .collect();
         let parents: Vec<_> = parents.iter().collect();
         self.repo
-            .commit(Some(&format!("refs/heads/{branch}")), &sig, &sig, "test", &tree, &parents)
+            .commit(
+                Some(&format!("refs/heads/{branch}")),
+                &sig,
+                &sig,
+                "test",
+                &tree,
+                &parents,
+            )
             .unwrap()
     }
 
@@ -125,7 +139,10 @@ fn assert_text_agrees(repo: &Repo, base: &str, head: &str, worktree: bool, expec
     for context in [0, 3] {
         let text = repo.unified_diff(base, head, worktree, context).unwrap();
         let parsed = ChangeSet::from_unified_diff(&text).unwrap();
-        assert_eq!(parsed.files, expected.files, "context {context}, diff:\n{text}");
+        assert_eq!(
+            parsed.files, expected.files,
+            "context {context}, diff:\n{text}"
+        );
         assert_eq!(parsed.base, "unknown");
     }
 }
@@ -133,7 +150,10 @@ fn assert_text_agrees(repo: &Repo, base: &str, head: &str, worktree: bool, expec
 #[test]
 fn modified_file_lines_at_start_middle_and_end_without_trailing_newline() {
     let t = TestRepo::new();
-    let base_text = (1..=10).map(|n| format!("l{n}")).collect::<Vec<_>>().join("\n");
+    let base_text = (1..=10)
+        .map(|n| format!("l{n}"))
+        .collect::<Vec<_>>()
+        .join("\n");
     let head_text = "new0\nl1\nl2\nl3\nl4\nL5\nl6\nl7\nl8\nl9\nl10\nl11";
     let base = t.commit("main", &[], &[("src/a.rs", file(&base_text))]);
     let head = t.commit("feature", &[base], &[("src/a.rs", file(head_text))]);
@@ -142,7 +162,10 @@ fn modified_file_lines_at_start_middle_and_end_without_trailing_newline() {
     assert_eq!(cs.base, base.to_string());
     assert_eq!(cs.head, head.to_string());
     // l10 gained a newline, so it is re-added along with l11 (as `git diff` shows it).
-    assert_eq!(cs.files, vec![changed("src/a.rs", FileStatus::Modified, &[1, 6, 11, 12])]);
+    assert_eq!(
+        cs.files,
+        vec![changed("src/a.rs", FileStatus::Modified, &[1, 6, 11, 12])]
+    );
     assert_text_agrees(&repo, "main", "feature", false, &cs);
 }
 
@@ -186,12 +209,22 @@ fn added_deleted_and_binary_files() {
 fn rename_with_edits_keeps_only_edited_lines() {
     let t = TestRepo::new();
     let original = numbered(1, 20);
-    let edited = original.replace("line 3\n", "line three\n").replace("line 17\n", "line seventeen\n");
+    let edited = original
+        .replace("line 3\n", "line three\n")
+        .replace("line 17\n", "line seventeen\n");
     let base = t.commit("main", &[], &[("old/name.rs", file(&original))]);
     t.commit("feature", &[base], &[("new/name.rs", file(&edited))]);
     let repo = t.open();
     let cs = repo.change_set("main", "feature", false).unwrap();
-    assert_eq!(cs.files, vec![moved("new/name.rs", "old/name.rs", FileStatus::Renamed, &[3, 17])]);
+    assert_eq!(
+        cs.files,
+        vec![moved(
+            "new/name.rs",
+            "old/name.rs",
+            FileStatus::Renamed,
+            &[3, 17]
+        )]
+    );
     assert_text_agrees(&repo, "main", "feature", false, &cs);
 }
 
@@ -200,7 +233,9 @@ fn rename_with_edits_keeps_only_edited_lines() {
 fn boundary_pair(changed: usize) -> (String, String) {
     let line = |i: usize, tag: &str| format!("n10k5 {tag} {i}\n");
     let old: String = (1..=10).map(|i| line(i, "line")).collect();
-    let new: String = (1..=10).map(|i| line(i, if i <= changed { "CHANGED" } else { "line" })).collect();
+    let new: String = (1..=10)
+        .map(|i| line(i, if i <= changed { "CHANGED" } else { "line" }))
+        .collect();
     (old, new)
 }
 
@@ -211,8 +246,16 @@ fn rename_at_the_threshold_follows_gits_score_not_libgit2s() {
     let (old5, new5) = boundary_pair(5);
     let old5 = old5.replace("n10k5", "other");
     let new5 = new5.replace("n10k5", "other");
-    let base = t.commit("main", &[], &[("a4.txt", file(&old4)), ("a5.txt", file(&old5))]);
-    t.commit("feature", &[base], &[("b4.txt", file(&new4)), ("b5.txt", file(&new5))]);
+    let base = t.commit(
+        "main",
+        &[],
+        &[("a4.txt", file(&old4)), ("a5.txt", file(&old5))],
+    );
+    t.commit(
+        "feature",
+        &[base],
+        &[("b4.txt", file(&new4)), ("b5.txt", file(&new5))],
+    );
     let repo = t.open();
     let cs = repo.change_set("main", "feature", false).unwrap();
     assert_eq!(
@@ -232,7 +275,11 @@ fn copy_below_gits_threshold_is_an_addition() {
     let (old, copy) = boundary_pair(5);
     let base = t.commit("main", &[], &[("src.txt", file(&old))]);
     let modified = old.replace("line 10", "line ten");
-    t.commit("feature", &[base], &[("src.txt", file(&modified)), ("dup.txt", file(&copy))]);
+    t.commit(
+        "feature",
+        &[base],
+        &[("src.txt", file(&modified)), ("dup.txt", file(&copy))],
+    );
     let repo = t.open();
     let cs = repo.change_set("main", "feature", false).unwrap();
     assert_eq!(
@@ -252,7 +299,10 @@ fn pure_rename_has_no_added_lines() {
     t.commit("feature", &[base], &[("b.txt", file(&numbered(1, 5)))]);
     let repo = t.open();
     let cs = repo.change_set("main", "feature", false).unwrap();
-    assert_eq!(cs.files, vec![moved("b.txt", "a.txt", FileStatus::Renamed, &[])]);
+    assert_eq!(
+        cs.files,
+        vec![moved("b.txt", "a.txt", FileStatus::Renamed, &[])]
+    );
     assert_text_agrees(&repo, "main", "feature", false, &cs);
 }
 
@@ -262,7 +312,13 @@ fn rename_below_half_similarity_is_delete_plus_add() {
     let original = numbered(1, 10);
     // 7 of 10 lines rewritten: 30 % similar.
     let rewritten: String = (1..=10)
-        .map(|n| if n <= 7 { format!("other {n}\n") } else { format!("line {n}\n") })
+        .map(|n| {
+            if n <= 7 {
+                format!("other {n}\n")
+            } else {
+                format!("line {n}\n")
+            }
+        })
         .collect();
     let base = t.commit("main", &[], &[("a.txt", file(&original))]);
     t.commit("feature", &[base], &[("b.txt", file(&rewritten))]);
@@ -288,7 +344,10 @@ fn copy_of_a_modified_file_counts_only_its_edits() {
     t.commit(
         "feature",
         &[base],
-        &[("lib/a.py", file(&a_edited)), ("lib/b.py", file(&copy_edited))],
+        &[
+            ("lib/a.py", file(&a_edited)),
+            ("lib/b.py", file(&copy_edited)),
+        ],
     );
     let repo = t.open();
     let cs = repo.change_set("main", "feature", false).unwrap();
@@ -307,9 +366,16 @@ fn copy_of_an_unmodified_file_is_an_addition_like_git_diff_c() {
     let t = TestRepo::new();
     let original = numbered(1, 6);
     let base = t.commit("main", &[], &[("a.txt", file(&original))]);
-    t.commit("feature", &[base], &[("a.txt", file(&original)), ("b.txt", file(&original))]);
+    t.commit(
+        "feature",
+        &[base],
+        &[("a.txt", file(&original)), ("b.txt", file(&original))],
+    );
     let cs = t.open().change_set("main", "feature", false).unwrap();
-    assert_eq!(cs.files, vec![changed("b.txt", FileStatus::Added, &[1, 2, 3, 4, 5, 6])]);
+    assert_eq!(
+        cs.files,
+        vec![changed("b.txt", FileStatus::Added, &[1, 2, 3, 4, 5, 6])]
+    );
 }
 
 #[test]
@@ -320,19 +386,28 @@ fn merge_base_is_used_not_the_moved_on_base_tip() {
     t.commit(
         "main",
         &[a],
-        &[("shared.txt", file(&numbered(1, 4))), ("main_only.txt", file("m\n"))],
+        &[
+            ("shared.txt", file(&numbered(1, 4))),
+            ("main_only.txt", file("m\n")),
+        ],
     );
     // …while the feature branch changes something else.
     let c = t.commit(
         "feature",
         &[a],
-        &[("shared.txt", file(&numbered(1, 3))), ("feature.txt", file("f1\nf2\n"))],
+        &[
+            ("shared.txt", file(&numbered(1, 3))),
+            ("feature.txt", file("f1\nf2\n")),
+        ],
     );
     let repo = t.open();
     let cs = repo.change_set("main", "feature", false).unwrap();
     assert_eq!(cs.base, a.to_string());
     assert_eq!(cs.head, c.to_string());
-    assert_eq!(cs.files, vec![changed("feature.txt", FileStatus::Added, &[1, 2])]);
+    assert_eq!(
+        cs.files,
+        vec![changed("feature.txt", FileStatus::Added, &[1, 2])]
+    );
 }
 
 #[test]
@@ -341,7 +416,10 @@ fn worktree_includes_index_unstaged_and_untracked_but_not_ignored() {
     let a = t.commit(
         "main",
         &[],
-        &[(".gitignore", file("*.log\n")), ("src/m.rs", file(&numbered(1, 5)))],
+        &[
+            (".gitignore", file("*.log\n")),
+            ("src/m.rs", file(&numbered(1, 5))),
+        ],
     );
     t.commit(
         "feature",
@@ -354,7 +432,11 @@ fn worktree_includes_index_unstaged_and_untracked_but_not_ignored() {
     );
     t.checkout("feature");
     // Unstaged edit, a staged change, an untracked file in a new folder, an ignored file.
-    std::fs::write(t.path().join("src/m.rs"), numbered(1, 6).replace("line 2\n", "line two\n")).unwrap();
+    std::fs::write(
+        t.path().join("src/m.rs"),
+        numbered(1, 6).replace("line 2\n", "line two\n"),
+    )
+    .unwrap();
     std::fs::write(t.path().join("src/staged.rs"), "old\nstaged\n").unwrap();
     let mut index = t.repo.index().unwrap();
     index.add_path(Path::new("src/staged.rs")).unwrap();
@@ -404,7 +486,11 @@ fn type_changes_and_submodules() {
     let base = t.commit(
         "main",
         &[],
-        &[("to_link", file("a\nb\n")), ("to_file", Entry::Link("target")), ("t", file("t\n"))],
+        &[
+            ("to_link", file("a\nb\n")),
+            ("to_file", Entry::Link("target")),
+            ("t", file("t\n")),
+        ],
     );
     t.commit(
         "feature",
@@ -437,14 +523,27 @@ fn quoted_and_non_utf8_paths() {
     // A non-UTF-8 name can only be made with a tree builder.
     let blob = t.repo.blob(b"x\ny\n").unwrap();
     let mut builder = t.repo.treebuilder(None).unwrap();
-    builder.insert(&b"caf\xe9.txt"[..], blob, FileMode::Blob.into()).unwrap();
-    builder.insert("keep", t.repo.blob(b"k\n").unwrap(), FileMode::Blob.into()).unwrap();
-    builder.insert("sp ace \"q\"\tü.md", blob, FileMode::Blob.into()).unwrap();
+    builder
+        .insert(&b"caf\xe9.txt"[..], blob, FileMode::Blob.into())
+        .unwrap();
+    builder
+        .insert("keep", t.repo.blob(b"k\n").unwrap(), FileMode::Blob.into())
+        .unwrap();
+    builder
+        .insert("sp ace \"q\"\tü.md", blob, FileMode::Blob.into())
+        .unwrap();
     let tree = t.repo.find_tree(builder.write().unwrap()).unwrap();
     let sig = Signature::new("T", "t@e", &Time::new(0, 0)).unwrap();
     let parent = t.repo.find_commit(base).unwrap();
     t.repo
-        .commit(Some("refs/heads/feature"), &sig, &sig, "m", &tree, &[&parent])
+        .commit(
+            Some("refs/heads/feature"),
+            &sig,
+            &sig,
+            "m",
+            &tree,
+            &[&parent],
+        )
         .unwrap();
     let repo = t.open();
     let cs = repo.change_set("main", "feature", false).unwrap();
@@ -475,7 +574,13 @@ fn resolve_accepts_what_git_accepts_and_names_unknown_revisions() {
         .unwrap();
     let sig = Signature::new("T", "t@e", &Time::new(0, 0)).unwrap();
     t.repo
-        .tag("v2", &t.repo.find_object(b, None).unwrap(), &sig, "annotated", false)
+        .tag(
+            "v2",
+            &t.repo.find_object(b, None).unwrap(),
+            &sig,
+            "annotated",
+            false,
+        )
         .unwrap();
     t.checkout("main");
     let repo = t.open();
@@ -528,7 +633,12 @@ fn shallow_repo() -> (TestRepo, Oid) {
     let c = t.commit("feature", &[a], &[("x", file("1\n")), ("y", file("y\n"))]);
     std::fs::write(t.repo.path().join("shallow"), format!("{b}\n{c}\n")).unwrap();
     let hex = a.to_string();
-    let loose = t.repo.path().join("objects").join(&hex[..2]).join(&hex[2..]);
+    let loose = t
+        .repo
+        .path()
+        .join("objects")
+        .join(&hex[..2])
+        .join(&hex[2..]);
     std::fs::remove_file(&loose).unwrap();
     (t, a)
 }
@@ -545,9 +655,14 @@ fn shallow_clone_without_the_merge_base_says_to_fetch_history() {
     assert!(msg.contains("git fetch --unshallow"), "{msg}");
 
     // A base sha that was never fetched (the PR base from the CI event) gets the same advice.
-    let err = repo.change_set(&a.to_string(), "feature", false).unwrap_err();
+    let err = repo
+        .change_set(&a.to_string(), "feature", false)
+        .unwrap_err();
     assert!(matches!(err, GitError::ShallowClone { .. }), "{err:?}");
-    assert!(err.to_string().contains("is not in the fetched history"), "{err}");
+    assert!(
+        err.to_string().contains("is not in the fetched history"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -568,11 +683,21 @@ fn default_base_fallbacks() {
     match repo.default_base() {
         Err(GitError::NoDefaultBase { tried }) => assert_eq!(
             tried,
-            vec!["origin/HEAD", "origin/main", "origin/master", "main", "master"]
+            vec![
+                "origin/HEAD",
+                "origin/main",
+                "origin/master",
+                "main",
+                "master"
+            ]
         ),
         other => panic!("expected NoDefaultBase, got {other:?}"),
     }
-    assert!(repo.default_base().unwrap_err().to_string().contains("--base"));
+    assert!(repo
+        .default_base()
+        .unwrap_err()
+        .to_string()
+        .contains("--base"));
 
     t.set_ref("refs/heads/master", a);
     assert_eq!(t.open().default_base().unwrap(), "master");
@@ -584,12 +709,22 @@ fn default_base_fallbacks() {
     assert_eq!(t.open().default_base().unwrap(), "origin/main");
     t.set_ref("refs/remotes/origin/develop", a);
     t.repo
-        .reference_symbolic("refs/remotes/origin/HEAD", "refs/remotes/origin/develop", true, "test")
+        .reference_symbolic(
+            "refs/remotes/origin/HEAD",
+            "refs/remotes/origin/develop",
+            true,
+            "test",
+        )
         .unwrap();
     assert_eq!(t.open().default_base().unwrap(), "origin/develop");
     // A dangling origin/HEAD falls through to the list.
     t.repo
-        .reference_symbolic("refs/remotes/origin/HEAD", "refs/remotes/origin/gone", true, "test")
+        .reference_symbolic(
+            "refs/remotes/origin/HEAD",
+            "refs/remotes/origin/gone",
+            true,
+            "test",
+        )
         .unwrap();
     assert_eq!(t.open().default_base().unwrap(), "origin/main");
 }
@@ -611,7 +746,10 @@ fn tracked_files_are_sorted_blob_paths_without_submodules() {
         ],
     );
     let files = t.open().tracked_files(&head.to_string()).unwrap();
-    assert_eq!(files, vec!["README.md", "link", "src.rs", "src/a/b.rs", "src/z.rs"]);
+    assert_eq!(
+        files,
+        vec!["README.md", "link", "src.rs", "src/a/b.rs", "src/z.rs"]
+    );
 }
 
 #[test]
@@ -619,12 +757,25 @@ fn many_files_in_one_change() {
     // A broad change: 120 new files of 50 lines and 30 renamed ones, all tracked exactly.
     let t = TestRepo::new();
     let originals: Vec<(String, String)> = (0..30)
-        .map(|i| (format!("old/f{i}.c"), (0..40).map(|l| format!("int v{i}_{l};\n")).collect()))
+        .map(|i| {
+            (
+                format!("old/f{i}.c"),
+                (0..40).map(|l| format!("int v{i}_{l};\n")).collect(),
+            )
+        })
         .collect();
-    let base_files: Vec<(&str, Entry)> = originals.iter().map(|(p, c)| (p.as_str(), file(c))).collect();
+    let base_files: Vec<(&str, Entry)> = originals
+        .iter()
+        .map(|(p, c)| (p.as_str(), file(c)))
+        .collect();
     let base = t.commit("main", &[], &base_files);
     let news: Vec<(String, String)> = (0..120)
-        .map(|i| (format!("gen/n{i:03}.c"), (0..50).map(|l| format!("int n{i}_{l};\n")).collect()))
+        .map(|i| {
+            (
+                format!("gen/n{i:03}.c"),
+                (0..50).map(|l| format!("int n{i}_{l};\n")).collect(),
+            )
+        })
         .collect();
     let renamed: Vec<(String, String)> = originals
         .iter()
@@ -639,14 +790,23 @@ fn many_files_in_one_change() {
     let repo = t.open();
     let cs = repo.change_set("main", "feature", false).unwrap();
     assert_eq!(cs.files.len(), 150);
-    let added: Vec<_> = cs.files.iter().filter(|f| f.status == FileStatus::Added).collect();
-    assert_eq!(added.len(), 120);
-    assert!(added.iter().all(|f| f.added_lines == (1..=50).collect::<Vec<_>>()));
-    let renames: Vec<_> = cs.files.iter().filter(|f| f.status == FileStatus::Renamed).collect();
-    assert_eq!(renames.len(), 30);
-    assert!(renames
+    let added: Vec<_> = cs
+        .files
         .iter()
-        .all(|f| f.added_lines == [1] && f.old_path.as_deref() == Some(&f.path.replace("moved/", "old/"))));
+        .filter(|f| f.status == FileStatus::Added)
+        .collect();
+    assert_eq!(added.len(), 120);
+    assert!(added
+        .iter()
+        .all(|f| f.added_lines == (1..=50).collect::<Vec<_>>()));
+    let renames: Vec<_> = cs
+        .files
+        .iter()
+        .filter(|f| f.status == FileStatus::Renamed)
+        .collect();
+    assert_eq!(renames.len(), 30);
+    assert!(renames.iter().all(|f| f.added_lines == [1]
+        && f.old_path.as_deref() == Some(&f.path.replace("moved/", "old/"))));
     assert_text_agrees(&repo, "main", "feature", false, &cs);
 }
 
@@ -670,11 +830,63 @@ fn saved_git_diff_fixture() {
             changed("src.py", FileStatus::Modified, &[1]),
             changed("tolink", FileStatus::Modified, &[]),
             changed("weak.txt", FileStatus::Deleted, &[]),
-            changed("weak2.txt", FileStatus::Added, &(1..=10).collect::<Vec<_>>()),
+            changed(
+                "weak2.txt",
+                FileStatus::Added,
+                &(1..=10).collect::<Vec<_>>()
+            ),
         ]
     );
     let missing = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/diffs/no-such.patch");
     let err = ChangeSet::read_diff_file(&missing).unwrap_err();
-    assert!(err.to_string().starts_with("failed to read diff file "), "{err}");
+    assert!(
+        err.to_string().starts_with("failed to read diff file "),
+        "{err}"
+    );
     assert!(err.to_string().contains("no-such.patch"), "{err}");
+}
+
+#[test]
+fn over_the_rename_limit_only_exact_renames_are_found() {
+    let t = TestRepo::new();
+    let base = t.commit(
+        "main",
+        &[],
+        &[
+            ("exact.txt", file(&numbered(1, 8))),
+            ("edited.txt", file(&numbered(11, 18))),
+        ],
+    );
+    let edited = numbered(11, 18).replace("line 11\n", "line eleven\n");
+    t.commit(
+        "feature",
+        &[base],
+        &[
+            ("exact2.txt", file(&numbered(1, 8))),
+            ("edited2.txt", file(&edited)),
+        ],
+    );
+    let expected_inexact = moved("edited2.txt", "edited.txt", FileStatus::Renamed, &[1]);
+    let cs = t.open().change_set("main", "feature", false).unwrap();
+    assert!(cs.files.contains(&expected_inexact), "{:?}", cs.files);
+
+    // 2 sources × 2 destinations > 1², as git's `diff.renameLimit` reads it.
+    t.repo
+        .config()
+        .unwrap()
+        .set_i64("diff.renameLimit", 1)
+        .unwrap();
+    let cs = t.open().change_set("main", "feature", false).unwrap();
+    assert_eq!(
+        cs.files,
+        vec![
+            changed("edited.txt", FileStatus::Deleted, &[]),
+            changed(
+                "edited2.txt",
+                FileStatus::Added,
+                &(1..=8).collect::<Vec<_>>()
+            ),
+            moved("exact2.txt", "exact.txt", FileStatus::Renamed, &[]),
+        ]
+    );
 }

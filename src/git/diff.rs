@@ -74,11 +74,13 @@ fn build_diff(
     // git skips inexact rename detection when sources × destinations exceed the limit squared
     // (exact renames are still found); libgit2 only caps sources per destination, which can
     // still mean hundreds of thousands of comparisons on a big diff.
-    let (sources, destinations) = diff.deltas().fold((0u64, 0u64), |(s, d), delta| match delta.status() {
-        Delta::Added | Delta::Untracked => (s, d + 1),
-        Delta::Deleted | Delta::Modified => (s + 1, d),
-        _ => (s, d),
-    });
+    let (sources, destinations) =
+        diff.deltas()
+            .fold((0u64, 0u64), |(s, d), delta| match delta.status() {
+                Delta::Added | Delta::Untracked => (s, d + 1),
+                Delta::Deleted | Delta::Modified => (s + 1, d),
+                _ => (s, d),
+            });
     if sources.saturating_mul(destinations) > limit.saturating_mul(limit) {
         find.exact_match_only(true);
     }
@@ -136,7 +138,9 @@ pub(crate) fn changed_files(
             if line.origin() == '+' && accepts_lines(&delta) {
                 let mut state = state.borrow_mut();
                 let (files, current) = &mut *state;
-                if let (Some(file), Some(n)) = (current.and_then(|i| files.get_mut(i)), line.new_lineno()) {
+                if let (Some(file), Some(n)) =
+                    (current.and_then(|i| files.get_mut(i)), line.new_lineno())
+                {
                     file.added_lines.push(n);
                 }
             }
@@ -163,11 +167,13 @@ fn rejected_pair(
     }
     let old = content(repo, &delta.old_file())?;
     let new = content(repo, &delta.new_file())?;
-    let regular = |f: git2::DiffFile<'_>| matches!(f.mode(), FileMode::Blob | FileMode::BlobExecutable);
+    let regular =
+        |f: git2::DiffFile<'_>| matches!(f.mode(), FileMode::Blob | FileMode::BlobExecutable);
     // git pairs symlinks (and other non-regular files) only when identical.
     if regular(delta.old_file())
         && regular(delta.new_file())
-        && similarity::score(&old, &new, similarity::DEFAULT_MIN_SCORE) >= similarity::DEFAULT_MIN_SCORE
+        && similarity::score(&old, &new, similarity::DEFAULT_MIN_SCORE)
+            >= similarity::DEFAULT_MIN_SCORE
     {
         return None;
     }
@@ -178,7 +184,11 @@ fn rejected_pair(
         old_path: None,
         status: FileStatus::Added,
         binary,
-        added_lines: if text { (1..=similarity::line_count(&new)).collect() } else { Vec::new() },
+        added_lines: if text {
+            (1..=similarity::line_count(&new)).collect()
+        } else {
+            Vec::new()
+        },
     }];
     if let (FileStatus::Renamed, Some(old_path)) = (file.status, &file.old_path) {
         split.push(ChangedFile {
@@ -215,7 +225,10 @@ fn changed_file(delta: &git2::DiffDelta<'_>) -> Option<ChangedFile> {
         Delta::Deleted => FileStatus::Deleted,
         Delta::Unmodified | Delta::Ignored | Delta::Unreadable => return None,
     };
-    let path_of = |file: git2::DiffFile<'_>| file.path_bytes().map(|p| String::from_utf8_lossy(p).into_owned());
+    let path_of = |file: git2::DiffFile<'_>| {
+        file.path_bytes()
+            .map(|p| String::from_utf8_lossy(p).into_owned())
+    };
     let (path, old_path) = match status {
         FileStatus::Deleted => (path_of(delta.old_file())?, None),
         FileStatus::Renamed | FileStatus::Copied => {
@@ -253,8 +266,16 @@ pub(crate) fn normalize(mut files: Vec<ChangedFile>) -> Vec<ChangedFile> {
         if let Some(prev) = out.last_mut() {
             if prev.path == file.path {
                 let pair = (prev.status, file.status);
-                if matches!(pair, (FileStatus::Deleted, FileStatus::Added) | (FileStatus::Added, FileStatus::Deleted)) {
-                    let added = if file.status == FileStatus::Added { file } else { prev.clone() };
+                if matches!(
+                    pair,
+                    (FileStatus::Deleted, FileStatus::Added)
+                        | (FileStatus::Added, FileStatus::Deleted)
+                ) {
+                    let added = if file.status == FileStatus::Added {
+                        file
+                    } else {
+                        prev.clone()
+                    };
                     *prev = ChangedFile {
                         status: FileStatus::Modified,
                         old_path: None,
@@ -315,10 +336,22 @@ fn print_split(repo: &Repository, delta: &git2::DiffDelta<'_>, out: &mut Vec<u8>
     let (old_path, new_path) = side_paths(delta);
     if delta.status() == Delta::Renamed {
         let old = content(repo, &delta.old_file()).unwrap_or_default();
-        print_whole(out, &old_path, u32::from(delta.old_file().mode()), &old, false);
+        print_whole(
+            out,
+            &old_path,
+            u32::from(delta.old_file().mode()),
+            &old,
+            false,
+        );
     }
     let new = content(repo, &delta.new_file()).unwrap_or_default();
-    print_whole(out, &new_path, u32::from(delta.new_file().mode()), &new, true);
+    print_whole(
+        out,
+        &new_path,
+        u32::from(delta.new_file().mode()),
+        &new,
+        true,
+    );
 }
 
 /// One file printed as entirely added (or deleted).
@@ -335,9 +368,17 @@ fn print_whole(out: &mut Vec<u8>, path: &[u8], mode: u32, bytes: &[u8], added: b
         out.push(b'\n');
     };
     header(&[b"diff --git ", &a, b" ", &b]);
-    header(&[kind.as_bytes(), b" file mode ", format!("{mode:o}").as_bytes()]);
+    header(&[
+        kind.as_bytes(),
+        b" file mode ",
+        format!("{mode:o}").as_bytes(),
+    ]);
     if similarity::is_binary(bytes) {
-        let (from, to) = if added { (&b"/dev/null"[..], &b[..]) } else { (&a[..], &b"/dev/null"[..]) };
+        let (from, to) = if added {
+            (&b"/dev/null"[..], &b[..])
+        } else {
+            (&a[..], &b"/dev/null"[..])
+        };
         header(&[b"Binary files ", from, b" and ", to, b" differ"]);
         return;
     }
@@ -347,7 +388,11 @@ fn print_whole(out: &mut Vec<u8>, path: &[u8], mode: u32, bytes: &[u8], added: b
     if n == 0 {
         return;
     }
-    let range = if added { format!("@@ -0,0 +1,{n} @@") } else { format!("@@ -1,{n} +0,0 @@") };
+    let range = if added {
+        format!("@@ -0,0 +1,{n} @@")
+    } else {
+        format!("@@ -1,{n} +0,0 @@")
+    };
     header(&[range.as_bytes()]);
     for line in bytes.split_inclusive(|&c| c == b'\n') {
         out.push(sign);
@@ -360,7 +405,9 @@ fn print_whole(out: &mut Vec<u8>, path: &[u8], mode: u32, bytes: &[u8], added: b
 
 /// `prefix` + `path`, C-quoted the way git quotes unusual names.
 fn quote_path(prefix: &[u8], path: &[u8]) -> Vec<u8> {
-    let plain = path.iter().all(|&c| (0x20..0x7f).contains(&c) && c != b'"' && c != b'\\');
+    let plain = path
+        .iter()
+        .all(|&c| (0x20..0x7f).contains(&c) && c != b'"' && c != b'\\');
     if plain {
         return [prefix, path].concat();
     }

@@ -25,7 +25,10 @@ impl ChangeSet {
             path: path.to_path_buf(),
             source,
         })?;
-        parse_named(&String::from_utf8_lossy(&bytes), &path.display().to_string())
+        parse_named(
+            &String::from_utf8_lossy(&bytes),
+            &path.display().to_string(),
+        )
     }
 }
 
@@ -107,7 +110,9 @@ fn parse(text: &str) -> Result<Vec<ChangedFile>, Failure> {
             lines.get(i + 1).and_then(|l| l.strip_prefix("+++ ")),
         ) {
             let plus = plus.strip_suffix('\r').unwrap_or(plus);
-            let reuse = current.as_ref().is_some_and(|b| b.git && b.minus.is_none() && b.hunks == 0);
+            let reuse = current
+                .as_ref()
+                .is_some_and(|b| b.git && b.minus.is_none() && b.hunks == 0);
             if !reuse {
                 finish(current.take(), &mut files)?;
                 current = Some(Block {
@@ -160,20 +165,24 @@ fn parse(text: &str) -> Result<Vec<ChangedFile>, Failure> {
 
 /// Whether any file header exists (a diff whose only file is a dropped submodule is valid).
 fn has_header(lines: &[&str]) -> bool {
-    lines.iter().any(|l| l.starts_with("diff --git ") || l.starts_with("+++ "))
+    lines
+        .iter()
+        .any(|l| l.starts_with("diff --git ") || l.starts_with("+++ "))
 }
 
 /// Reads the hunk whose header is at `start`; returns the index of the line after it.
 fn read_hunk(lines: &[&str], start: usize, block: &mut Block) -> Result<usize, Failure> {
     let lno = start + 1;
     let header = lines[start].strip_suffix('\r').unwrap_or(lines[start]);
-    let (old_count, new_start, new_count) =
-        parse_hunk_header(header).ok_or_else(|| {
-            (
-                lno,
-                format!("expected a hunk header `@@ -a,b +c,d @@`, found `{}`", clip(header)),
-            )
-        })?;
+    let (old_count, new_start, new_count) = parse_hunk_header(header).ok_or_else(|| {
+        (
+            lno,
+            format!(
+                "expected a hunk header `@@ -a,b +c,d @@`, found `{}`",
+                clip(header)
+            ),
+        )
+    })?;
     block.hunks += 1;
     let (mut old_left, mut new_left, mut new_line) = (old_count, new_count, new_start);
     let mut i = start + 1;
@@ -247,10 +256,20 @@ impl Block {
                 // `--no-prefix` diffs print the same path twice; prefixed ones differ in the
                 // one-letter first component (a/, b/, or the mnemonic i/, w/, c/, o/).
                 let prefixed = a != b && has_letter_prefix(&a) && has_letter_prefix(&b);
-                let strip = |p: String| if prefixed { strip_component(&p).to_owned() } else { p };
+                let strip = |p: String| {
+                    if prefixed {
+                        strip_component(&p).to_owned()
+                    } else {
+                        p
+                    }
+                };
                 (Some(strip(a)), Some(strip(b)), prefixed)
             }
-            None => (None, None, rest.starts_with("a/") || rest.starts_with("\"a/")),
+            None => (
+                None,
+                None,
+                rest.starts_with("a/") || rest.starts_with("\"a/"),
+            ),
         };
         Block {
             line,
@@ -271,11 +290,20 @@ impl Block {
                 (Some(a), Some(b)) => {
                     a.contains('/') && b.contains('/') && first_component(a) != first_component(b)
                 }
-                _ => [&minus, &plus].into_iter().flatten().all(|p| has_letter_prefix(p)),
+                _ => [&minus, &plus]
+                    .into_iter()
+                    .flatten()
+                    .all(|p| has_letter_prefix(p)),
             };
         }
         let strip = |p: Option<String>| {
-            p.map(|p| if self.strip_prefix { strip_component(&p).to_owned() } else { p })
+            p.map(|p| {
+                if self.strip_prefix {
+                    strip_component(&p).to_owned()
+                } else {
+                    p
+                }
+            })
         };
         self.minus = Some(strip(minus));
         self.plus = Some(strip(plus));
@@ -286,8 +314,12 @@ impl Block {
     fn header_line(&mut self, line: &str, lno: usize) -> Result<(), Failure> {
         let path = |s: &str| decode_path(s).map_err(|m| (lno, m));
         let mode = |s: &str| {
-            u32::from_str_radix(s.trim(), 8)
-                .map_err(|_| (lno, format!("expected an octal file mode, found `{}`", clip(s))))
+            u32::from_str_radix(s.trim(), 8).map_err(|_| {
+                (
+                    lno,
+                    format!("expected an octal file mode, found `{}`", clip(s)),
+                )
+            })
         };
         if let Some(m) = line.strip_prefix("new file mode ") {
             self.new_file = true;
@@ -299,9 +331,15 @@ impl Block {
             self.old_mode = Some(mode(m)?);
         } else if let Some(m) = line.strip_prefix("new mode ") {
             self.new_mode = Some(mode(m)?);
-        } else if let Some(p) = line.strip_prefix("rename from ").or_else(|| line.strip_prefix("rename old ")) {
+        } else if let Some(p) = line
+            .strip_prefix("rename from ")
+            .or_else(|| line.strip_prefix("rename old "))
+        {
             self.rename_from = Some(path(p)?);
-        } else if let Some(p) = line.strip_prefix("rename to ").or_else(|| line.strip_prefix("rename new ")) {
+        } else if let Some(p) = line
+            .strip_prefix("rename to ")
+            .or_else(|| line.strip_prefix("rename new "))
+        {
             self.rename_to = Some(path(p)?);
         } else if let Some(p) = line.strip_prefix("copy from ") {
             self.copy_from = Some(path(p)?);
@@ -351,7 +389,11 @@ impl Block {
         } else {
             FileStatus::Modified
         };
-        let path = if status == FileStatus::Deleted { old.clone() } else { new };
+        let path = if status == FileStatus::Deleted {
+            old.clone()
+        } else {
+            new
+        };
         let Some(path) = path else {
             return Err((
                 self.line,
@@ -390,7 +432,8 @@ fn marker_path(s: &str) -> Result<Option<String>, String> {
 
 fn decode_path(s: &str) -> Result<String, String> {
     if s.starts_with('"') {
-        let (bytes, _) = take_quoted(s).ok_or_else(|| format!("unterminated quoted path `{}`", clip(s)))?;
+        let (bytes, _) =
+            take_quoted(s).ok_or_else(|| format!("unterminated quoted path `{}`", clip(s)))?;
         Ok(String::from_utf8_lossy(&bytes).into_owned())
     } else {
         Ok(s.split('\t').next().unwrap_or(s).to_owned())
@@ -453,7 +496,10 @@ fn split_git_header(rest: &str) -> Option<(String, String)> {
     }
     if let Some(pos) = rest.find(" \"") {
         let (b, _) = take_quoted(&rest[pos + 1..])?;
-        return Some((rest[..pos].to_owned(), String::from_utf8_lossy(&b).into_owned()));
+        return Some((
+            rest[..pos].to_owned(),
+            String::from_utf8_lossy(&b).into_owned(),
+        ));
     }
     let spaces: Vec<usize> = rest.match_indices(' ').map(|(i, _)| i).collect();
     if let [only] = spaces[..] {

@@ -190,7 +190,12 @@ impl Repo {
             .repo
             .find_commit(commit)
             .and_then(|c| c.tree())
-            .map_err(|e| GitError::Other(format!("failed to read the tree of {head_sha}: {}", e.message())))?;
+            .map_err(|e| {
+                GitError::Other(format!(
+                    "failed to read the tree of {head_sha}: {}",
+                    e.message()
+                ))
+            })?;
         // An explicit walk instead of `Tree::walk`: git2's walk aborts on a non-UTF-8 folder name.
         let mut files = Vec::new();
         let mut pending = vec![(String::new(), tree)];
@@ -202,7 +207,10 @@ impl Repo {
                     Some(ObjectType::Blob) => files.push(path),
                     Some(ObjectType::Tree) => {
                         let sub = self.repo.find_tree(entry.id()).map_err(|e| {
-                            GitError::Other(format!("failed to read the tree of {path}: {}", e.message()))
+                            GitError::Other(format!(
+                                "failed to read the tree of {path}: {}",
+                                e.message()
+                            ))
                         })?;
                         path.push('/');
                         pending.push((path, sub));

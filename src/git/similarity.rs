@@ -79,14 +79,23 @@ mod tests {
 
     fn lines(prefix: &str, n: usize, changed: usize) -> String {
         (1..=n)
-            .map(|i| if i <= changed { format!("{prefix} CHANGED {i}\n") } else { format!("{prefix} line {i}\n") })
+            .map(|i| {
+                if i <= changed {
+                    format!("{prefix} CHANGED {i}\n")
+                } else {
+                    format!("{prefix} line {i}\n")
+                }
+            })
             .collect()
     }
 
     #[test]
     fn identical_is_full_score_and_disjoint_is_zero() {
         let a = lines("x", 10, 0);
-        assert_eq!(score(a.as_bytes(), a.as_bytes(), DEFAULT_MIN_SCORE), MAX_SCORE);
+        assert_eq!(
+            score(a.as_bytes(), a.as_bytes(), DEFAULT_MIN_SCORE),
+            MAX_SCORE
+        );
         let b: String = (1..=10).map(|i| format!("y line {i}\n")).collect();
         assert_eq!(score(a.as_bytes(), b.as_bytes(), DEFAULT_MIN_SCORE), 0);
     }
@@ -106,8 +115,14 @@ mod tests {
 
     #[test]
     fn crlf_counts_like_lf_and_size_gap_short_circuits() {
-        assert_eq!(score(b"a\r\nb\r\n", b"a\nb\n", DEFAULT_MIN_SCORE), 4 * MAX_SCORE / 6);
-        assert_eq!(score(b"a\n", b"a\nbbbbbbbbbbbbbbbbbbbbbbb\n", DEFAULT_MIN_SCORE), 0);
+        assert_eq!(
+            score(b"a\r\nb\r\n", b"a\nb\n", DEFAULT_MIN_SCORE),
+            4 * MAX_SCORE / 6
+        );
+        assert_eq!(
+            score(b"a\n", b"a\nbbbbbbbbbbbbbbbbbbbbbbb\n", DEFAULT_MIN_SCORE),
+            0
+        );
         assert_eq!(score(b"", b"", DEFAULT_MIN_SCORE), 0);
     }
 

@@ -48,7 +48,10 @@ index 1111111..2222222 100644
 +eleven
 \\ No newline at end of file
 ";
-    assert_eq!(parse_ok(text), vec![file("src/a.rs", FileStatus::Modified, &[1, 3, 11, 12])]);
+    assert_eq!(
+        parse_ok(text),
+        vec![file("src/a.rs", FileStatus::Modified, &[1, 3, 11, 12])]
+    );
 }
 
 #[test]
@@ -66,7 +69,10 @@ diff --git a/t.txt b/t.txt
 @@ -5,0 +6 @@
 +diff --git a/z b/z
 ";
-    assert_eq!(parse_ok(text), vec![file("t.txt", FileStatus::Modified, &[1, 6])]);
+    assert_eq!(
+        parse_ok(text),
+        vec![file("t.txt", FileStatus::Modified, &[1, 6])]
+    );
 }
 
 #[test]
@@ -176,12 +182,21 @@ diff --git src/a.rs src/a.rs
 -a
 +b
 ";
-    assert_eq!(parse_ok(no_prefix), vec![file("src/a.rs", FileStatus::Modified, &[1])]);
+    assert_eq!(
+        parse_ok(no_prefix),
+        vec![file("src/a.rs", FileStatus::Modified, &[1])]
+    );
     let mnemonic = no_prefix
-        .replace("diff --git src/a.rs src/a.rs", "diff --git i/src/a.rs w/src/a.rs")
+        .replace(
+            "diff --git src/a.rs src/a.rs",
+            "diff --git i/src/a.rs w/src/a.rs",
+        )
         .replace("--- src", "--- i/src")
         .replace("+++ src", "+++ w/src");
-    assert_eq!(parse_ok(&mnemonic), vec![file("src/a.rs", FileStatus::Modified, &[1])]);
+    assert_eq!(
+        parse_ok(&mnemonic),
+        vec![file("src/a.rs", FileStatus::Modified, &[1])]
+    );
 }
 
 #[test]
@@ -195,7 +210,10 @@ diff -ru old/lib/m.c new/lib/m.c
 +b
  c
 ";
-    assert_eq!(parse_ok(text), vec![file("lib/m.c", FileStatus::Modified, &[4])]);
+    assert_eq!(
+        parse_ok(text),
+        vec![file("lib/m.c", FileStatus::Modified, &[4])]
+    );
 }
 
 #[test]
@@ -219,7 +237,10 @@ diff --git a/x.txt b/x.txt
 2.47.3
 
 ";
-    assert_eq!(parse_ok(text), vec![file("x.txt", FileStatus::Modified, &[2])]);
+    assert_eq!(
+        parse_ok(text),
+        vec![file("x.txt", FileStatus::Modified, &[2])]
+    );
 }
 
 #[test]
@@ -255,7 +276,10 @@ index 1111111..2222222 160000
 ";
     assert_eq!(
         parse_ok(text),
-        vec![file("link", FileStatus::Added, &[]), file("t", FileStatus::Modified, &[])]
+        vec![
+            file("link", FileStatus::Added, &[]),
+            file("t", FileStatus::Modified, &[])
+        ]
     );
 }
 
@@ -267,8 +291,12 @@ fn empty_input_is_an_empty_change() {
 
 #[test]
 fn crlf_line_endings() {
-    let text = "diff --git a/w.txt b/w.txt\r\n--- a/w.txt\r\n+++ b/w.txt\r\n@@ -1 +1,2 @@\r\n a\r\n+b\r\n";
-    assert_eq!(parse_ok(text), vec![file("w.txt", FileStatus::Modified, &[2])]);
+    let text =
+        "diff --git a/w.txt b/w.txt\r\n--- a/w.txt\r\n+++ b/w.txt\r\n@@ -1 +1,2 @@\r\n a\r\n+b\r\n";
+    assert_eq!(
+        parse_ok(text),
+        vec![file("w.txt", FileStatus::Modified, &[2])]
+    );
 }
 
 #[test]
@@ -312,7 +340,10 @@ fn errors_name_the_line_and_what_was_expected() {
 
 #[test]
 fn quoted_path_decoding() {
-    assert_eq!(take_quoted("\"a\\\\b\\\"c\" rest"), Some((b"a\\b\"c".to_vec(), " rest")));
+    assert_eq!(
+        take_quoted("\"a\\\\b\\\"c\" rest"),
+        Some((b"a\\b\"c".to_vec(), " rest"))
+    );
     assert_eq!(take_quoted("\"\\303\\251\""), Some((vec![0xc3, 0xa9], "")));
     assert_eq!(take_quoted("\"unterminated"), None);
     assert_eq!(take_quoted("\"bad \\39\""), None);
