@@ -26,7 +26,21 @@ pub fn summarize(opts: &DiffOptions) -> Result<DiffSummary, Error> {
         None => repo.default_base()?,
     };
     let change = repo.change_set(&base_rev, &opts.head, opts.worktree)?;
-    let files = RepoFiles::new(repo.root(), repo.tracked_files(&change.head)?);
+    let mut tracked = repo.tracked_files(&change.head)?;
+    if opts.worktree {
+        // Untracked files of the working tree are part of the change, so reports may name them.
+        let known: std::collections::HashSet<&str> = tracked.iter().map(String::as_str).collect();
+        let extra: Vec<String> = change
+            .files
+            .iter()
+            .filter(|f| {
+                f.status != crate::git::FileStatus::Deleted && !known.contains(f.path.as_str())
+            })
+            .map(|f| f.path.clone())
+            .collect();
+        tracked.extend(extra);
+    }
+    let files = RepoFiles::new(repo.root(), tracked);
     let reports = choose_reports(&opts.coverage.reports, repo.root(), opts.output.quiet)?;
     let head = load_coverage(&reports, &opts.coverage, Some(&files))?;
     let rules: CountingRules = opts.coverage.rules;
