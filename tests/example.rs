@@ -20,7 +20,11 @@ fn checkout() -> tempfile::TempDir {
         .arg(dir.path().join("shop"))
         .output()
         .expect("git runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     dir
 }
 
@@ -29,7 +33,14 @@ fn diff(repo: &Path, report: &str, format: &str) -> (Option<i32>, String) {
         .unwrap()
         .env("NO_COLOR", "1")
         .env_remove("GITHUB_ACTIONS")
-        .args(["diff", "--base", "origin/main", "--format", format, "--repo"])
+        .args([
+            "diff",
+            "--base",
+            "origin/main",
+            "--format",
+            format,
+            "--repo",
+        ])
         .arg(repo)
         .arg(example().join(report))
         .output()
@@ -46,7 +57,10 @@ fn example_numbers_agree_across_formats() {
     let (_, lcov) = diff(&repo, "lcov.info", "json");
     let mut cob: Value = serde_json::from_str(&cob).unwrap();
     let mut lcov: Value = serde_json::from_str(&lcov).unwrap();
-    assert_eq!(cob["patch"], serde_json::json!({"lines": 31, "hits": 23, "misses": 5, "partials": 3, "percent": 100.0 * 23.0 / 31.0}));
+    assert_eq!(
+        cob["patch"],
+        serde_json::json!({"lines": 31, "hits": 23, "misses": 5, "partials": 3, "percent": 100.0 * 23.0 / 31.0})
+    );
     assert_eq!(cob["project"]["lines"], 52);
     assert_eq!(cob["project"]["hits"], 38);
     assert_eq!(cob["not_measured"], serde_json::json!(["README.md"]));
@@ -54,7 +68,10 @@ fn example_numbers_agree_across_formats() {
     assert_eq!(helpers["path"], "shop/helpers.py");
     assert_eq!(helpers["status"], "renamed");
     assert_eq!(helpers["old_path"], "shop/util.py");
-    assert_eq!(cob["files"][2]["missed_lines"], serde_json::json!([8, 13, 18]));
+    assert_eq!(
+        cob["files"][2]["missed_lines"],
+        serde_json::json!([8, 13, 18])
+    );
     assert_eq!(cob["files"][2]["partial_lines"], serde_json::json!([7, 12]));
     // Only the list of inputs differs.
     cob["reports"] = Value::Null;

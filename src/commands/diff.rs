@@ -23,7 +23,7 @@ pub fn summarize(opts: &DiffOptions) -> Result<DiffSummary, Error> {
     let repo = Repo::discover(&start)?;
     let base_rev = match &opts.base {
         Some(b) => b.clone(),
-        None => repo.default_base()?,
+        None => ci_base()?.map_or_else(|| repo.default_base(), Ok)?,
     };
     let change = repo.change_set(&base_rev, &opts.head, opts.worktree)?;
     let mut tracked = repo.tracked_files(&change.head)?;
@@ -77,6 +77,12 @@ pub fn summarize(opts: &DiffOptions) -> Result<DiffSummary, Error> {
     };
     summary.gates = gates::evaluate(&opts.gates.gates, &measured, opts.gates.threshold);
     Ok(summary)
+}
+
+/// In CI, the PR/MR base the environment names (SPEC §1 "Default base").
+fn ci_base() -> Result<Option<String>, Error> {
+    let env = |k: &str| std::env::var(k).ok();
+    Ok(crate::host::ci_env::detect(&env)?.and_then(|c| c.pr.and(c.base_sha)))
 }
 
 pub fn run(opts: &DiffOptions) -> Result<u8, Error> {

@@ -22,6 +22,7 @@ pub mod jacoco;
 pub mod junit;
 pub mod lcov;
 pub mod llvm_json;
+pub mod sonar;
 pub mod write;
 pub(crate) mod xml;
 
@@ -49,6 +50,8 @@ pub enum Format {
     GcovrJson,
     // Codecov's JSON upload format (`cargo llvm-cov --codecov`, custom converters).
     CodecovJson,
+    // SonarQube generic test coverage XML (gcovr `--sonarqube`).
+    Sonar,
 }
 
 impl Format {
@@ -65,6 +68,7 @@ impl Format {
             Format::CoveragepyJson => "coveragepy-json",
             Format::GcovrJson => "gcovr-json",
             Format::CodecovJson => "codecov-json",
+            Format::Sonar => "sonar",
         }
     }
 
@@ -181,7 +185,7 @@ impl ParseError {
 }
 
 /// The formats detection knows, as listed in the "cannot tell the format" error.
-pub const SUPPORTED: &str = "lcov, cobertura, jacoco, clover, gocov (Go coverprofile), istanbul-json (coverage-final.json), llvm-json (llvm-cov export), coveragepy-json (coverage json), gcovr-json, codecov-json, junit";
+pub const SUPPORTED: &str = "lcov, cobertura, jacoco, clover, gocov (Go coverprofile), istanbul-json (coverage-final.json), llvm-json (llvm-cov export), coveragepy-json (coverage json), gcovr-json, codecov-json, sonar (SonarQube generic), junit";
 
 /// How many bytes of a file detection looks at.
 const SNIFF_BYTES: usize = 16 * 1024;
@@ -267,6 +271,16 @@ fn detect_xml(text: &str) -> Result<Format, String> {
     let mut rest = text;
     while let Some(pos) = rest.find('<') {
         rest = &rest[pos + 1..];
+        // Skip comments whole: they may contain `<` (a comment that mentions `<lines>`).
+        if let Some(after) = rest.strip_prefix("!--") {
+            match after.find("-->") {
+                Some(end) => {
+                    rest = &after[end + 3..];
+                    continue;
+                }
+                None => return Err("XML whose first comment does not end".into()),
+            }
+        }
         if rest.starts_with('?') || rest.starts_with('!') {
             continue;
         }
@@ -276,6 +290,7 @@ fn detect_xml(text: &str) -> Result<Format, String> {
             .collect();
         return match name.as_str() {
             "coverage" if is_clover_root(rest) => Ok(Format::Clover),
+            "coverage" if is_sonar_root(rest) => Ok(Format::Sonar),
             "coverage" => Ok(Format::Cobertura),
             "report" => Ok(Format::Jacoco),
             "testsuites" | "testsuite" | "testcase" | "testrun" => Ok(Format::Junit),
@@ -283,6 +298,19 @@ fn detect_xml(text: &str) -> Result<Format, String> {
         };
     }
     Err("XML without a root element".into())
+}
+
+/// `rest` starts at the root `coverage` element's name. SonarQube's generic format has
+/// `<file path=…>` children directly under `<coverage version="1">`.
+fn is_sonar_root(rest: &str) -> bool {
+    let Some(end) = rest.find('>') else {
+        return false;
+    };
+    let after = rest[end + 1..].trim_start();
+    let after = after.strip_prefix("<!--").map_or(after, |c| {
+        c.find("-->").map_or(c, |e| c[e + 3..].trim_start())
+    });
+    after.starts_with("<file ") || after.starts_with("<file>")
 }
 
 /// `rest` starts at the root `coverage` element's name. Clover's root carries a `clover`
@@ -339,6 +367,7 @@ pub fn parse_coverage(format: Format, reader: impl BufRead) -> Result<Parsed, Fo
         Format::CoveragepyJson => coveragepy_json::parse(reader),
         Format::GcovrJson => gcovr_json::parse(reader),
         Format::CodecovJson => codecov_json::parse(reader),
+        Format::Sonar => sonar::parse(reader),
         Format::Junit => Err(FormatError {
             location: Location::default(),
             message: "this is a JUnit test report, not a coverage report; pass it with --junit"
