@@ -3,6 +3,9 @@
 use crate::exit;
 use crate::formats::ParseError;
 use crate::git::GitError;
+use crate::host::ci_env::CiEnvError;
+use crate::host::payload::PayloadError;
+use crate::host::HostError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -13,6 +16,15 @@ pub enum Error {
     /// Wrong or conflicting options, or an input that is not a report at all.
     #[error("{0}")]
     Usage(String),
+    /// The code host refused or could not be reached (exit 3).
+    #[error(transparent)]
+    Host(#[from] HostError),
+    /// A `--from` payload that is missing, malformed or fails validation (exit 2).
+    #[error(transparent)]
+    Payload(#[from] PayloadError),
+    /// An unreadable CI environment, e.g. a broken `GITHUB_EVENT_PATH` file (exit 2).
+    #[error(transparent)]
+    CiEnv(#[from] CiEnvError),
     #[error("failed to {action} {path}: {source}")]
     Io {
         action: &'static str,
@@ -25,7 +37,13 @@ pub enum Error {
 impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Parse(_) | Error::Git(_) | Error::Usage(_) | Error::Io { .. } => exit::BAD_INPUT,
+            Error::Parse(_)
+            | Error::Git(_)
+            | Error::Usage(_)
+            | Error::Io { .. }
+            | Error::Payload(_)
+            | Error::CiEnv(_) => exit::BAD_INPUT,
+            Error::Host(_) => exit::HOST_ERROR,
         }
     }
 }

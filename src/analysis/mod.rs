@@ -8,6 +8,7 @@ pub mod patch;
 pub mod percent;
 pub mod project;
 pub mod summary;
+pub mod tests;
 
 pub use gates::{Gate, GateKind, GateOutcome};
 pub use patch::{PatchCoverage, PatchFile};

@@ -5,13 +5,14 @@ use std::path::Path;
 
 use crate::analysis::{CountingRules, Gate, GateKind};
 use crate::config::{
-    Config, CoverageOptions, DiffOptions, FileConfig, GateOptions, OutputOptions, ReportOptions,
+    Config, CoverageOptions, DiffOptions, FileConfig, GateOptions, OutputOptions, PublishOptions,
+    ReportOptions, TestsOptions, WriteOptions,
 };
 use crate::error::Error;
 use crate::paths::Rewrite;
 use crate::render::OutputFormat;
 
-use super::{ColorChoice, Command, CommonArgs, CoverageArgs, GateArgs};
+use super::{ColorChoice, Command, CommonArgs, CoverageArgs, GateArgs, WriteArgs, WriteFormat};
 
 fn percent_arg(flag: &str, v: Option<f64>) -> Result<Option<f64>, Error> {
     match v {
@@ -139,7 +140,7 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
             )?;
             Ok(Config::Diff(DiffOptions {
                 base: a.revs.base.clone().or(file.base.clone()),
-                head: a.revs.head.clone(),
+                head: a.revs.head.clone().unwrap_or_else(|| "HEAD".to_owned()),
                 worktree: a.revs.worktree,
                 gates,
                 output: output(&a.common),
@@ -169,8 +170,103 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
                 coverage: cov,
             }))
         }
-        Command::Tests(_) | Command::Publish(_) => {
-            Err(Error::Usage("this command is not available yet".into()))
+        Command::Tests(a) => {
+            let file = file_config(&a.common, a.repo.as_deref())?;
+            Ok(Config::Tests(TestsOptions {
+                files: if a.files.is_empty() {
+                    file.junit.clone()
+                } else {
+                    a.files.clone()
+                },
+                repo_dir: a.repo.clone(),
+                fail_on_test_failure: a.fail_on_test_failure || file.gates.fail_on_test_failure,
+                slowest: a.slowest,
+                output: output(&a.common),
+            }))
+        }
+        Command::Convert(a) => write_config(vec![a.report.clone()], &a.write),
+        Command::Merge(a) => write_config(a.reports.clone(), &a.write),
+        Command::Publish(a) => {
+            let file = file_config(&a.common, a.coverage.repo.as_deref())?;
+            let cov = coverage(&a.coverage, &file)?;
+            let GateArgs {
+                fail_under_patch,
+                fail_under_project,
+                max_project_drop,
+                threshold,
+            } = a.gates.clone();
+            let fail_on_test_failure = a.fail_on_test_failure || file.gates.fail_on_test_failure;
+            let gates = gates(
+                GateValues {
+                    patch: fail_under_patch,
+                    project: fail_under_project,
+                    drop: max_project_drop,
+                    threshold,
+                    tests: fail_on_test_failure,
+                },
+                &file,
+                &cov,
+                !cov.base_reports.is_empty(),
+            )?;
+            if a.dry_run && a.save.is_some() {
+                return Err(Error::Usage(
+                    "--dry-run and --save do not go together: --save sends nothing anyway".into(),
+                ));
+            }
+            Ok(Config::Publish(Box::new(PublishOptions {
+                diff: DiffOptions {
+                    base: a.revs.base.clone().or(file.base.clone()),
+                    head: a.revs.head.clone().unwrap_or_else(|| "HEAD".to_owned()),
+                    worktree: a.revs.worktree,
+                    gates,
+                    output: output(&a.common),
+                    coverage: cov,
+                },
+                head_given: a.revs.head.is_some(),
+                junit: if a.junit.is_empty() {
+                    file.junit.clone()
+                } else {
+                    a.junit.clone()
+                },
+                fail_on_test_failure,
+                host: a.host,
+                repo_slug: a.repo_slug.clone(),
+                pr: a.pr,
+                api_url: a.api_url.clone(),
+                comment_key: file
+                    .comment_key
+                    .clone()
+                    .filter(|_| a.comment_key == "default")
+                    .unwrap_or_else(|| a.comment_key.clone()),
+                dry_run: a.dry_run,
+                save: a.save.clone(),
+                from: a.from.clone(),
+            })))
         }
     }
+}
+
+fn write_config(reports: Vec<std::path::PathBuf>, a: &WriteArgs) -> Result<Config, Error> {
+    let mut rewrites = Vec::new();
+    for m in &a.path_map {
+        rewrites.push(Rewrite::parse_map(m).map_err(Error::Usage)?);
+    }
+    for p in &a.strip_prefix {
+        rewrites.push(Rewrite::strip(p));
+    }
+    Ok(Config::Write(WriteOptions {
+        reports,
+        to: match a.to {
+            WriteFormat::Lcov => crate::formats::write::OutputFormat::Lcov,
+            WriteFormat::Cobertura => crate::formats::write::OutputFormat::Cobertura,
+        },
+        output: a.output.clone(),
+        coverage: CoverageOptions {
+            repo_dir: a.repo.clone(),
+            forced_format: a.format_in,
+            rewrites,
+            ..CoverageOptions::default()
+        },
+        no_repo: a.no_repo,
+    }))
 }

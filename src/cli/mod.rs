@@ -41,6 +41,10 @@ pub enum Command {
     /// Everything for one pull request: commit statuses, one sticky comment, check-run
     /// annotations, job summary. Gates decide the exit code.
     Publish(PublishArgs),
+    /// Convert a coverage report to LCOV or Cobertura (what GitLab and other tools display).
+    Convert(ConvertArgs),
+    /// Merge several coverage reports (shards, languages) into one LCOV or Cobertura file.
+    Merge(MergeArgs),
 }
 
 /// When to colour terminal output.
@@ -67,7 +71,7 @@ pub struct CommonArgs {
     /// Colour terminal output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
-    /// Print only errors and warnings' count, not which reports were used.
+    /// Do not say which report files were used (errors and warnings still print).
     #[arg(long, short = 'q')]
     pub quiet: bool,
 }
@@ -125,9 +129,9 @@ pub struct RevArgs {
     /// The base revision [default: the PR base in CI, else origin/HEAD, origin/main, origin/master, main, master].
     #[arg(long, value_name = "REV")]
     pub base: Option<String>,
-    /// The head revision.
-    #[arg(long, value_name = "REV", default_value = "HEAD")]
-    pub head: String,
+    /// The head revision [default: the PR head in CI, else HEAD].
+    #[arg(long, value_name = "REV")]
+    pub head: Option<String>,
     /// Include uncommitted changes of the working tree (and untracked files).
     #[arg(long)]
     pub worktree: bool,
@@ -226,4 +230,56 @@ pub struct PublishArgs {
     pub from: Option<PathBuf>,
     #[command(flatten)]
     pub common: CommonArgs,
+}
+
+/// Output format of `convert` and `merge`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WriteFormat {
+    Lcov,
+    Cobertura,
+}
+
+/// Options shared by `convert` and `merge`.
+#[derive(Debug, Args)]
+pub struct WriteArgs {
+    /// The format to write.
+    #[arg(long, value_enum, default_value_t = WriteFormat::Lcov)]
+    pub to: WriteFormat,
+    /// Write to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Force the input format instead of detecting it from the content.
+    #[arg(long, value_enum, value_name = "NAME")]
+    pub format_in: Option<Format>,
+    /// The git repository whose files report paths are mapped to [default: the one containing
+    /// the working directory].
+    #[arg(long, value_name = "DIR")]
+    pub repo: Option<PathBuf>,
+    /// Keep report paths as written (only --path-map/--strip-prefix apply).
+    #[arg(long)]
+    pub no_repo: bool,
+    /// Rewrite a report path prefix FROM to TO (repeatable).
+    #[arg(long, value_name = "FROM=TO")]
+    pub path_map: Vec<String>,
+    /// Remove prefix P from report paths (repeatable).
+    #[arg(long, value_name = "P")]
+    pub strip_prefix: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// The coverage report to convert (any format prcov reads).
+    #[arg(value_name = "REPORT")]
+    pub report: PathBuf,
+    #[command(flatten)]
+    pub write: WriteArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The coverage reports to merge: a line is hit if any report hit it; branches unite.
+    #[arg(value_name = "REPORT", required = true)]
+    pub reports: Vec<PathBuf>,
+    #[command(flatten)]
+    pub write: WriteArgs,
 }

@@ -23,10 +23,24 @@ pub fn summarize(opts: &DiffOptions) -> Result<DiffSummary, Error> {
     let repo = Repo::discover(&start)?;
     let base_rev = match &opts.base {
         Some(b) => b.clone(),
-        None => repo.default_base()?,
+        None => ci_base()?.map_or_else(|| repo.default_base(), Ok)?,
     };
     let change = repo.change_set(&base_rev, &opts.head, opts.worktree)?;
-    let files = RepoFiles::new(repo.root(), repo.tracked_files(&change.head)?);
+    let mut tracked = repo.tracked_files(&change.head)?;
+    if opts.worktree {
+        // Untracked files of the working tree are part of the change, so reports may name them.
+        let known: std::collections::HashSet<&str> = tracked.iter().map(String::as_str).collect();
+        let extra: Vec<String> = change
+            .files
+            .iter()
+            .filter(|f| {
+                f.status != crate::git::FileStatus::Deleted && !known.contains(f.path.as_str())
+            })
+            .map(|f| f.path.clone())
+            .collect();
+        tracked.extend(extra);
+    }
+    let files = RepoFiles::new(repo.root(), tracked);
     let reports = choose_reports(&opts.coverage.reports, repo.root(), opts.output.quiet)?;
     let head = load_coverage(&reports, &opts.coverage, Some(&files))?;
     let rules: CountingRules = opts.coverage.rules;
@@ -63,6 +77,12 @@ pub fn summarize(opts: &DiffOptions) -> Result<DiffSummary, Error> {
     };
     summary.gates = gates::evaluate(&opts.gates.gates, &measured, opts.gates.threshold);
     Ok(summary)
+}
+
+/// In CI, the PR/MR base the environment names (SPEC §1 "Default base").
+fn ci_base() -> Result<Option<String>, Error> {
+    let env = |k: &str| std::env::var(k).ok();
+    Ok(crate::host::ci_env::detect(&env)?.and_then(|c| c.pr.and(c.base_sha)))
 }
 
 pub fn run(opts: &DiffOptions) -> Result<u8, Error> {

@@ -1,7 +1,10 @@
 //! One function per command: runs the stages in order and returns what to print and the exit code.
 
 pub mod diff;
+pub mod publish;
 pub mod report;
+pub mod tests;
+pub mod write;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -42,6 +45,43 @@ pub fn choose_reports(named: &[PathBuf], root: &Path, quiet: bool) -> Result<Vec
         eprintln!("prcov: using coverage report(s) {}", names.join(", "));
     }
     Ok(found)
+}
+
+/// Which JUnit files to read: the named ones, else those discovered below `root`.
+pub fn choose_junit(named: &[PathBuf], root: &Path, quiet: bool) -> Result<Vec<PathBuf>, Error> {
+    if !named.is_empty() {
+        return Ok(named.to_vec());
+    }
+    let found: Vec<PathBuf> = input::discover(root)
+        .into_iter()
+        .filter(|(_, f)| !f.is_coverage())
+        .map(|(p, _)| p)
+        .collect();
+    if found.is_empty() {
+        return Err(Error::Usage(format!(
+            "no JUnit XML file found below {} (looked for junit*.xml, TEST-*.xml, …); name the files on the command line",
+            root.display()
+        )));
+    }
+    if !quiet {
+        let names: Vec<String> = found.iter().map(|p| p.display().to_string()).collect();
+        eprintln!("prcov: using test results {}", names.join(", "));
+    }
+    Ok(found)
+}
+
+/// The folder discovery starts from: `--repo`, else the repository around the working
+/// directory, else the working directory.
+pub fn search_root(repo_dir: Option<&Path>) -> Result<PathBuf, Error> {
+    let start = match repo_dir {
+        Some(d) => d.to_path_buf(),
+        None => std::env::current_dir().map_err(|source| Error::Io {
+            action: "read the working directory",
+            path: ".".into(),
+            source,
+        })?,
+    };
+    Ok(crate::git::Repo::discover(&start).map_or(start, |r| r.root().to_path_buf()))
 }
 
 /// Reads every report, maps its paths (when a repository is given), and merges them.

@@ -137,4 +137,47 @@ pub struct ReportOptions {
 pub enum Config {
     Diff(DiffOptions),
     Report(ReportOptions),
+    Tests(TestsOptions),
+    Publish(Box<PublishOptions>),
+    Write(WriteOptions),
+}
+
+/// `prcov convert` and `prcov merge`.
+#[derive(Debug, Clone)]
+pub struct WriteOptions {
+    pub reports: Vec<PathBuf>,
+    pub to: crate::formats::write::OutputFormat,
+    pub output: Option<PathBuf>,
+    pub coverage: CoverageOptions,
+    pub no_repo: bool,
+}
+
+/// `prcov publish`.
+#[derive(Debug, Clone)]
+pub struct PublishOptions {
+    /// The coverage half: what `prcov diff` computes. `base`/`head` are what the user gave;
+    /// the CI environment fills in what they did not.
+    pub diff: DiffOptions,
+    pub head_given: bool,
+    pub junit: Vec<PathBuf>,
+    pub fail_on_test_failure: bool,
+    pub host: Option<crate::host::HostKind>,
+    pub repo_slug: Option<String>,
+    pub pr: Option<u64>,
+    pub api_url: Option<String>,
+    pub comment_key: String,
+    pub dry_run: bool,
+    pub save: Option<PathBuf>,
+    pub from: Option<PathBuf>,
+}
+
+/// `prcov tests`.
+#[derive(Debug, Clone)]
+pub struct TestsOptions {
+    /// JUnit files; empty = discover.
+    pub files: Vec<PathBuf>,
+    pub repo_dir: Option<PathBuf>,
+    pub fail_on_test_failure: bool,
+    pub slowest: usize,
+    pub output: OutputOptions,
 }

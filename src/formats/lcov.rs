@@ -1,12 +1,799 @@
-//! lcov parser (to be written).
+//! LCOV tracefiles (`.info`): lcov 1.x records and the lcov 2.x additions (`VER`, `FNL`/`FNA`,
+//! exception branches `e<block>`, branch expression names, `MCDC`).
+//!
+//! Input: any `BufRead`; output: [`Parsed`]. Streams line by line into one reused buffer and
+//! parses bytes, so memory is the model plus one line.
+//!
+//! The line model (SPEC §2): every `DA:` record is a coverable line (line 0 is dropped with a
+//! warning); `BRDA:` records attach identified branches to the `DA:` line of the same file.
+//! Paths are kept as written, without surrounding whitespace. An empty `SF:` keeps its lines under
+//! the empty path, with a warning (lcov 1.16 reads such records and the corpus counts them).
+//! A branch on a line that has no `DA:` record anywhere in the file is dropped with a warning: lcov
+//! itself counts only `DA:` lines as found lines (`LF`), the corpus reference figures are built the
+//! same way, and SPEC §2 says a line without a line record is not coverable.
+//! `LF`/`LH`/`BRF`/`BRH`/`FNF`/`FNH` summaries are ignored; totals come from the records.
 
+use std::collections::HashMap;
 use std::io::BufRead;
 
-use super::{FormatError, Parsed};
+use super::count::{parse_count, parse_line_number, CountError};
+use super::{FormatError, Location, Parsed, Warning};
+use crate::model::{Branches, CoverageReport, FileCoverage, Function, LineRecord};
 
-pub fn parse(_reader: impl BufRead) -> Result<Parsed, FormatError> {
-    Err(FormatError::at_line(
-        1,
-        "the lcov parser is not written yet",
-    ))
+/// Bits of a packed branch id: `[named:1][exception:1][block:32][branch:30]`. Blocks take all 32
+/// bits because geninfo writes `4294967295` (-1) for an unnamed block; branch numbers count
+/// branches within a function and stay far below 2^30 (larger ones are rejected, never folded).
+const NAMED_BIT: u64 = 1 << 63;
+const EXCEPTION_BIT: u64 = 1 << 62;
+const BRANCH_BITS: u32 = 30;
+const MAX_BRANCH: u64 = (1 << BRANCH_BITS) - 1;
+
+/// Parses an LCOV tracefile.
+pub fn parse(mut reader: impl BufRead) -> Result<Parsed, FormatError> {
+    let mut parser = Parser::default();
+    let mut buf = Vec::with_capacity(256);
+    let mut line_no: u64 = 0;
+    loop {
+        buf.clear();
+        let read = reader
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| FormatError::at_line(line_no + 1, format!("failed to read: {e}")))?;
+        if read == 0 {
+            break;
+        }
+        line_no += 1;
+        let mut line = buf.as_slice();
+        if line_no == 1 {
+            line = line.strip_prefix(b"\xef\xbb\xbf").unwrap_or(line);
+        }
+        parser.line(line_no, line.trim_ascii())?;
+    }
+    parser.finish(line_no)
+}
+
+/// The record being read: from `SF:` to `end_of_record`.
+struct Record {
+    path: String,
+    /// Line of the `SF:` record, for warnings.
+    start: u64,
+    file: FileCoverage,
+    /// `BRDA` data as `(line, id, taken, line of the BRDA record)`, attached to the `DA` lines
+    /// when the record ends (gcovr and geninfo write `BRDA` before `DA`).
+    branches: Vec<(u32, u64, bool, u64)>,
+    /// Function name → index in `file.functions`, for `FNDA`.
+    function_index: HashMap<String, usize>,
+    /// `FNL` index → start line, for `FNA`.
+    function_lines: HashMap<u64, u32>,
+    /// A summary `LF:` above zero, to explain a record without `DA` lines.
+    summary_lines: u64,
+}
+
+#[derive(Default)]
+enum State {
+    /// Before the first `SF:` or after `end_of_record`.
+    #[default]
+    Between,
+    Open(Box<Record>),
+}
+
+#[derive(Default)]
+struct Parser {
+    report: CoverageReport,
+    warnings: Vec<Warning>,
+    state: State,
+    saw_source_file: bool,
+    /// Branches on lines without a `DA` line in their own record: `(path, line, id, taken, where)`.
+    /// Resolved at the end, in case another record of the same file has the line.
+    orphans: Vec<(String, u32, u64, bool, u64)>,
+    /// Branch expression names (lcov 2) without a branch number → stable small ids.
+    expressions: HashMap<Vec<u8>, u64>,
+    unknown_records_warned: Vec<Vec<u8>>,
+}
+
+fn quoted(bytes: &[u8]) -> String {
+    const MAX: usize = 60;
+    let text = String::from_utf8_lossy(bytes);
+    if text.chars().count() > MAX {
+        let cut: String = text.chars().take(MAX).collect();
+        format!("\"{cut}…\"")
+    } else {
+        format!("\"{text}\"")
+    }
+}
+
+/// Splits at the first comma.
+fn split_comma(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
+    memchr::memchr(b',', bytes).map(|i| (&bytes[..i], &bytes[i + 1..]))
+}
+
+/// Splits at the last comma.
+fn rsplit_comma(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
+    memchr::memrchr(b',', bytes).map(|i| (&bytes[..i], &bytes[i + 1..]))
+}
+
+fn count_error(line_no: u64, after: &str, found: &[u8], err: CountError) -> FormatError {
+    FormatError::at_line(
+        line_no,
+        format!(
+            "expected {} after \"{after}\" but found {}",
+            err.expected(),
+            quoted(found)
+        ),
+    )
+}
+
+impl Parser {
+    fn warn(&mut self, line_no: u64, message: impl Into<String>) {
+        self.warnings.push(Warning {
+            location: Location::line(line_no),
+            message: message.into(),
+        });
+    }
+
+    fn line(&mut self, line_no: u64, line: &[u8]) -> Result<(), FormatError> {
+        if line.is_empty() || line[0] == b'#' {
+            return Ok(());
+        }
+        let Some(colon) = memchr::memchr(b':', line) else {
+            return match line {
+                b"end_of_record" => {
+                    self.end_record();
+                    Ok(())
+                }
+                // Some Jenkins fixtures end with a literal `EOF` line (a heredoc leftover).
+                b"EOF" => {
+                    self.warn(
+                        line_no,
+                        "ignored a line \"EOF\", which is not an lcov record",
+                    );
+                    Ok(())
+                }
+                _ => Err(FormatError::at_line(
+                    line_no,
+                    format!(
+                        "expected an lcov record (such as SF:, DA: or end_of_record) but found {}",
+                        quoted(line)
+                    ),
+                )),
+            };
+        };
+        let (key, value) = (&line[..colon], line[colon + 1..].trim_ascii());
+        match key {
+            b"SF" => {
+                self.start_record(line_no, value);
+                Ok(())
+            }
+            // Test names, versions and summaries: totals come from the records themselves.
+            b"TN" | b"VER" | b"FNF" | b"FNH" | b"LH" | b"BRF" | b"BRH" | b"MCDC" | b"MCF"
+            | b"MCH" => Ok(()),
+            b"LF" => {
+                if let State::Open(record) = &mut self.state {
+                    record.summary_lines = parse_count(value).unwrap_or(0);
+                }
+                Ok(())
+            }
+            b"DA" | b"BRDA" | b"FN" | b"FNDA" | b"FNL" | b"FNA" => match &mut self.state {
+                State::Between => Err(FormatError::at_line(
+                    line_no,
+                    format!(
+                        "expected an SF: record before this {}: record",
+                        String::from_utf8_lossy(key)
+                    ),
+                )),
+                State::Open(record) => match key {
+                    b"DA" => self.data(line_no, value),
+                    b"BRDA" => self.branch(line_no, value),
+                    b"FN" => function(record, line_no, value),
+                    b"FNDA" => function_data(record, line_no, value),
+                    b"FNL" => function_location(record, line_no, value),
+                    _ => function_alias(record, line_no, value),
+                },
+            },
+            _ if key.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_') => {
+                // A record type from a newer lcov: skip it, once said.
+                if !self.unknown_records_warned.iter().any(|k| k == key) {
+                    self.unknown_records_warned.push(key.to_vec());
+                    self.warn(
+                        line_no,
+                        format!(
+                            "ignored unknown lcov record type {}",
+                            quoted(&line[..=colon])
+                        ),
+                    );
+                }
+                Ok(())
+            }
+            _ => Err(FormatError::at_line(
+                line_no,
+                format!(
+                    "expected an lcov record (such as SF:, DA: or end_of_record) but found {}",
+                    quoted(line)
+                ),
+            )),
+        }
+    }
+
+    fn start_record(&mut self, line_no: u64, path: &[u8]) {
+        self.saw_source_file = true;
+        if let State::Open(record) = &self.state {
+            let message = format!(
+                "the record for {} (line {}) has no end_of_record; it ends at the next SF:",
+                quoted(record.path.as_bytes()),
+                record.start
+            );
+            self.warn(line_no, message);
+            self.end_record();
+        }
+        if path.is_empty() {
+            // gcovr writes `SF:` when a substituted drive hides the path; lcov 1.16 keeps the data
+            // (the corpus reference counts it), so it stays under the empty path, which path
+            // mapping then reports as unmatched rather than losing it silently.
+            self.warn(
+                line_no,
+                "a record has an empty file name (\"SF:\"); its lines are kept under an empty path",
+            );
+        }
+        self.state = State::Open(Box::new(Record {
+            path: String::from_utf8_lossy(path).into_owned(),
+            start: line_no,
+            file: FileCoverage::default(),
+            branches: Vec::new(),
+            function_index: HashMap::new(),
+            function_lines: HashMap::new(),
+            summary_lines: 0,
+        }));
+    }
+
+    /// `DA:<line>,<count>[,<checksum>]`
+    fn data(&mut self, line_no: u64, value: &[u8]) -> Result<(), FormatError> {
+        let Some((number, rest)) = split_comma(value) else {
+            return Err(FormatError::at_line(
+                line_no,
+                format!(
+                    "expected \"DA:<line>,<count>\" but found {}",
+                    quoted(&[b"DA:", value].concat())
+                ),
+            ));
+        };
+        let Some(number) = parse_line_number(number) else {
+            return Err(FormatError::at_line(
+                line_no,
+                format!(
+                    "expected a line number after \"DA:\" but found {}",
+                    quoted(number)
+                ),
+            ));
+        };
+        // The checksum (geninfo --checksum) is not needed: prcov reads no sources.
+        let count = split_comma(rest).map_or(rest, |(c, _)| c);
+        let hits = parse_count(count).map_err(|e| count_error(line_no, "DA:<line>,", count, e))?;
+        if number == 0 {
+            self.warn(
+                line_no,
+                "dropped a DA: record for line 0 (line numbers start at 1)",
+            );
+            return Ok(());
+        }
+        if let State::Open(record) = &mut self.state {
+            record.file.add_line(number, LineRecord::new(hits));
+        }
+        Ok(())
+    }
+
+    /// `BRDA:<line>,[e]<block>,<branch>,<taken>`; lcov 2 may write `<branch>` as a number followed by
+    /// an expression (`0,cond`) or as an expression alone.
+    fn branch(&mut self, line_no: u64, value: &[u8]) -> Result<(), FormatError> {
+        let shape = || {
+            FormatError::at_line(
+                line_no,
+                format!(
+                    "expected \"BRDA:<line>,<block>,<branch>,<taken>\" but found {}",
+                    quoted(&[b"BRDA:", value].concat())
+                ),
+            )
+        };
+        let (number, rest) = split_comma(value).ok_or_else(shape)?;
+        let (block, rest) = split_comma(rest).ok_or_else(shape)?;
+        let (branch, taken) = rsplit_comma(rest).ok_or_else(shape)?;
+        let Some(number) = parse_line_number(number) else {
+            return Err(FormatError::at_line(
+                line_no,
+                format!(
+                    "expected a line number after \"BRDA:\" but found {}",
+                    quoted(number)
+                ),
+            ));
+        };
+        let (exception, block) = match block.strip_prefix(b"e") {
+            Some(b) => (true, b),
+            None => (false, block),
+        };
+        let Some(block) = parse_line_number(block) else {
+            return Err(FormatError::at_line(
+                line_no,
+                format!(
+                    "expected a block number after \"BRDA:<line>,\" but found {}",
+                    quoted(block)
+                ),
+            ));
+        };
+        let taken = if taken == b"-" {
+            false
+        } else {
+            parse_count(taken)
+                .map_err(|e| count_error(line_no, "BRDA:<line>,<block>,<branch>,", taken, e))?
+                > 0
+        };
+        let mut id = u64::from(block) << BRANCH_BITS;
+        if exception {
+            id |= EXCEPTION_BIT;
+        }
+        // A branch number, possibly followed by its expression name: the number identifies it.
+        let leading = split_comma(branch).map_or(branch, |(n, _)| n);
+        if let Some(n) = parse_line_number(leading) {
+            if u64::from(n) > MAX_BRANCH {
+                return Err(FormatError::at_line(
+                    line_no,
+                    format!(
+                        "expected a branch number below 2^30 after \"BRDA:<line>,<block>,\" but found {}",
+                        quoted(leading)
+                    ),
+                ));
+            }
+            id |= u64::from(n);
+        } else {
+            // Only an expression name: number it by first appearance in this report.
+            let next = u64::try_from(self.expressions.len()).unwrap_or(u64::MAX);
+            let n = *self.expressions.entry(branch.to_vec()).or_insert(next);
+            if n > MAX_BRANCH {
+                return Err(FormatError::at_line(
+                    line_no,
+                    "expected fewer than 2^30 distinct branch expression names",
+                ));
+            }
+            id |= NAMED_BIT | n;
+        }
+        if number == 0 {
+            self.warn(
+                line_no,
+                "dropped a BRDA: record for line 0 (line numbers start at 1)",
+            );
+            return Ok(());
+        }
+        if let State::Open(record) = &mut self.state {
+            record.branches.push((number, id, taken, line_no));
+        }
+        Ok(())
+    }
+
+    fn end_record(&mut self) {
+        let record = match std::mem::take(&mut self.state) {
+            State::Open(record) => record,
+            State::Between => return,
+        };
+        let Record {
+            path,
+            start,
+            mut file,
+            mut branches,
+            summary_lines,
+            ..
+        } = *record;
+        if file.lines.is_empty() && branches.is_empty() && summary_lines > 0 {
+            self.warn(
+                start,
+                format!(
+                    "the record for {} has only summary counts (LF:{summary_lines}) and no DA: lines; it adds no coverable lines",
+                    quoted(path.as_bytes())
+                ),
+            );
+        }
+        branches.sort_unstable_by_key(|b| (b.0, b.1));
+        let mut i = 0;
+        while i < branches.len() {
+            let line = branches[i].0;
+            let end = i + branches[i..].iter().take_while(|b| b.0 == line).count();
+            if let Some(record) = file.lines.get_mut(&line) {
+                let group = branches[i..end].iter().map(|b| (b.1, b.2)).collect();
+                record.merge(&LineRecord {
+                    hits: 0,
+                    branches: Some(Branches::identified(group)),
+                });
+            } else {
+                self.orphans.extend(
+                    branches[i..end]
+                        .iter()
+                        .map(|b| (path.clone(), line, b.1, b.2, b.3)),
+                );
+            }
+            i = end;
+        }
+        match self.report.files.get_mut(&path) {
+            Some(existing) => existing.merge(&file),
+            None => {
+                self.report.files.insert(path, file);
+            }
+        }
+    }
+
+    fn finish(mut self, last_line: u64) -> Result<Parsed, FormatError> {
+        if last_line == 0 {
+            return Err(FormatError::at_line(
+                1,
+                "the file is empty (expected lcov records)",
+            ));
+        }
+        if let State::Open(record) = &self.state {
+            let message = format!(
+                "the file ends inside the record for {} (line {}) without end_of_record; the record is kept",
+                quoted(record.path.as_bytes()),
+                record.start
+            );
+            self.warn(last_line, message);
+        }
+        self.end_record();
+        if !self.saw_source_file {
+            return Err(FormatError::at_line(
+                last_line,
+                "expected at least one SF: record, found none",
+            ));
+        }
+        let orphans = std::mem::take(&mut self.orphans);
+        let mut dropped: Vec<(u64, String, u32)> = Vec::new();
+        for (path, line, id, taken, at) in orphans {
+            let record = self
+                .report
+                .files
+                .get_mut(&path)
+                .and_then(|f| f.lines.get_mut(&line));
+            match record {
+                Some(record) => record.merge(&LineRecord {
+                    hits: 0,
+                    branches: Some(Branches::Identified(vec![(id, taken)])),
+                }),
+                None => dropped.push((at, path, line)),
+            }
+        }
+        // One warning per file and line, at its first BRDA record.
+        dropped.sort_unstable();
+        let mut seen = std::collections::HashSet::new();
+        for (at, path, line) in dropped {
+            if seen.insert((path.clone(), line)) {
+                self.warn(
+                    at,
+                    format!(
+                        "dropped BRDA: records of {} line {line}, which has no DA: record",
+                        quoted(path.as_bytes())
+                    ),
+                );
+            }
+        }
+        Ok(Parsed {
+            report: self.report,
+            warnings: self.warnings,
+        })
+    }
+}
+
+/// `FN:<line>,[<end line>,]<name>` (the end line is lcov 2). Names may contain commas.
+fn function(record: &mut Record, line_no: u64, value: &[u8]) -> Result<(), FormatError> {
+    let (start, rest) = split_comma(value).ok_or_else(|| {
+        FormatError::at_line(
+            line_no,
+            format!(
+                "expected \"FN:<line>,<name>\" but found {}",
+                quoted(&[b"FN:", value].concat())
+            ),
+        )
+    })?;
+    let start = parse_line_number(start).ok_or_else(|| {
+        FormatError::at_line(
+            line_no,
+            format!(
+                "expected a line number after \"FN:\" but found {}",
+                quoted(start)
+            ),
+        )
+    })?;
+    let name = match split_comma(rest) {
+        Some((end, name)) if parse_line_number(end).is_some() => name,
+        _ => rest,
+    };
+    let name = String::from_utf8_lossy(name).into_owned();
+    let index = record.file.functions.len();
+    record.function_index.entry(name.clone()).or_insert(index);
+    record.file.functions.push(Function {
+        name,
+        line: start,
+        hits: 0,
+    });
+    Ok(())
+}
+
+/// `FNDA:<count>,<name>`
+fn function_data(record: &mut Record, line_no: u64, value: &[u8]) -> Result<(), FormatError> {
+    let (count, name) = split_comma(value).ok_or_else(|| {
+        FormatError::at_line(
+            line_no,
+            format!(
+                "expected \"FNDA:<count>,<name>\" but found {}",
+                quoted(&[b"FNDA:", value].concat())
+            ),
+        )
+    })?;
+    let hits = parse_count(count).map_err(|e| count_error(line_no, "FNDA:", count, e))?;
+    let name = String::from_utf8_lossy(name);
+    if let Some(&i) = record.function_index.get(name.as_ref()) {
+        let f = &mut record.file.functions[i];
+        f.hits = f.hits.saturating_add(hits);
+    }
+    Ok(())
+}
+
+/// `FNL:<index>,<line>[,<end line>]` (lcov 2)
+fn function_location(record: &mut Record, line_no: u64, value: &[u8]) -> Result<(), FormatError> {
+    let parsed = split_comma(value).and_then(|(index, rest)| {
+        let start = split_comma(rest).map_or(rest, |(s, _)| s);
+        Some((parse_count(index).ok()?, parse_line_number(start)?))
+    });
+    let (index, start) = parsed.ok_or_else(|| {
+        FormatError::at_line(
+            line_no,
+            format!(
+                "expected \"FNL:<index>,<line>[,<end line>]\" but found {}",
+                quoted(&[b"FNL:", value].concat())
+            ),
+        )
+    })?;
+    record.function_lines.insert(index, start);
+    Ok(())
+}
+
+/// `FNA:<index>,<count>,<name>` (lcov 2): one name (alias) of the function at `FNL:<index>`.
+fn function_alias(record: &mut Record, line_no: u64, value: &[u8]) -> Result<(), FormatError> {
+    let shape = || {
+        FormatError::at_line(
+            line_no,
+            format!(
+                "expected \"FNA:<index>,<count>,<name>\" but found {}",
+                quoted(&[b"FNA:", value].concat())
+            ),
+        )
+    };
+    let (index, rest) = split_comma(value).ok_or_else(shape)?;
+    let (count, name) = split_comma(rest).ok_or_else(shape)?;
+    let index = parse_count(index).map_err(|_| shape())?;
+    let hits = parse_count(count).map_err(|e| count_error(line_no, "FNA:<index>,", count, e))?;
+    let line = record.function_lines.get(&index).copied().ok_or_else(|| {
+        FormatError::at_line(
+            line_no,
+            format!("expected an FNL:{index},… record before this FNA: record"),
+        )
+    })?;
+    record.file.functions.push(Function {
+        name: String::from_utf8_lossy(name).into_owned(),
+        line,
+        hits,
+    });
+    Ok(())
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::model::{LineState, Totals};
+
+    fn parse_str(text: &str) -> Result<Parsed, FormatError> {
+        parse(text.as_bytes())
+    }
+
+    fn states(parsed: &Parsed, path: &str) -> Vec<(u32, LineState)> {
+        parsed.report.files[path]
+            .lines
+            .iter()
+            .map(|(n, r)| (*n, r.state()))
+            .collect()
+    }
+
+    #[test]
+    fn reads_every_record_type() {
+        let text = "TN:unit\r\nSF:src/a.c\r\nVER:#1\r\nFN:1,fn_a\r\nFN:5,9,fn_b\r\nFNDA:3,fn_a\r\n\
+                    FNDA:0,fn_b\r\nFNL:0,12,14\r\nFNA:0,2,fn_c\r\nFNF:3\r\nFNH:2\r\n\
+                    BRDA:2,0,0,1\r\nBRDA:2,0,1,-\r\nBRDA:3,e0,0,1\r\nBRDA:3,0,0,cond,1\r\nBRF:4\r\nBRH:3\r\n\
+                    # a comment\r\n\r\nDA:1,3\r\nDA:2,1,abcdef==\r\nDA:3,2\r\nDA:4,0\r\nMCDC:3,2,t,1,0,x\r\n\
+                    LF:4\r\nLH:3\r\nend_of_record\r\n";
+        let parsed = parse_str(text).unwrap();
+        assert!(parsed.warnings.is_empty(), "{:?}", parsed.warnings);
+        assert_eq!(
+            states(&parsed, "src/a.c"),
+            [
+                (1, LineState::Hit),
+                (2, LineState::Partial),
+                (3, LineState::Hit),
+                (4, LineState::Miss)
+            ]
+        );
+        let file = &parsed.report.files["src/a.c"];
+        // e0 and the plain block 0 are different branches, the expression name is a label.
+        assert_eq!(
+            file.lines[&3].branches.as_ref().map(Branches::total),
+            Some(2)
+        );
+        let functions: Vec<_> = file
+            .functions
+            .iter()
+            .map(|f| (f.name.as_str(), f.line, f.hits))
+            .collect();
+        assert_eq!(functions, [("fn_a", 1, 3), ("fn_b", 5, 0), ("fn_c", 12, 2)]);
+    }
+
+    #[test]
+    fn branch_ids_never_collide() {
+        let text =
+            "SF:a\nDA:1,1\nBRDA:1,0,1,1\nBRDA:1,1,0,0\nBRDA:1,e0,1,0\nBRDA:1,4294967295,1,0\n\
+                    BRDA:1,0,x,0\nBRDA:1,0,y,0\nBRDA:1,0,x,1\nend_of_record\n";
+        let parsed = parse_str(text).unwrap();
+        let branches = parsed.report.files["a"].lines[&1].branches.clone().unwrap();
+        // (0,1) (1,0) (e0,1) (-1,1) and the two names x (taken once) and y.
+        assert_eq!((branches.total(), branches.covered()), (6, 2));
+    }
+
+    #[test]
+    fn repeated_records_merge() {
+        let text = "TN:t1\nSF:a.c\nDA:1,0\nDA:2,1\nBRDA:2,0,0,1\nBRDA:2,0,1,0\nend_of_record\n\
+                    TN:t2\nSF:a.c\nDA:1,2\nDA:2,1\nDA:2,1\nBRDA:2,0,1,5\nend_of_record\n";
+        let parsed = parse_str(text).unwrap();
+        let file = &parsed.report.files["a.c"];
+        assert_eq!(file.lines[&1].hits, 2);
+        assert_eq!(file.lines[&2].hits, 3);
+        assert_eq!(file.lines[&2].state(), LineState::Hit);
+        assert_eq!(
+            parsed.report.totals(),
+            Totals {
+                lines: 2,
+                hits: 2,
+                misses: 0,
+                partials: 0
+            }
+        );
+    }
+
+    #[test]
+    fn branches_decide_partial_only_when_the_line_ran() {
+        let text = "SF:a\nBRDA:1,0,0,-\nBRDA:1,0,1,-\nBRDA:2,0,0,0\nBRDA:2,0,1,0\nBRDA:3,0,0,4\n\
+                    DA:1,5\nDA:2,0\nDA:3,1\nend_of_record\n";
+        let parsed = parse_str(text).unwrap();
+        assert_eq!(
+            states(&parsed, "a"),
+            [
+                (1, LineState::Partial),
+                (2, LineState::Miss),
+                (3, LineState::Hit)
+            ]
+        );
+    }
+
+    #[test]
+    fn branches_without_a_line_are_dropped_unless_another_record_has_it() {
+        let text = "SF:a\nBRDA:7,0,0,1\nBRDA:8,0,0,0\nDA:1,1\nend_of_record\nSF:a\nDA:7,1\nend_of_record\n";
+        let parsed = parse_str(text).unwrap();
+        let file = &parsed.report.files["a"];
+        assert_eq!(file.lines.len(), 2);
+        assert_eq!(
+            file.lines[&7].branches.as_ref().map(Branches::total),
+            Some(1)
+        );
+        assert_eq!(parsed.warnings.len(), 1);
+        assert!(parsed.warnings[0].message.contains("line 8"));
+        assert_eq!(parsed.warnings[0].location.line, Some(3));
+    }
+
+    #[test]
+    fn huge_and_float_counts() {
+        let text = "SF:a\nDA:1,18446744073709551616\nDA:2,1.0e+19\nDA:3,0.0\nBRDA:2,0,0,2874063630\nend_of_record\n";
+        let parsed = parse_str(text).unwrap();
+        let file = &parsed.report.files["a"];
+        assert_eq!(file.lines[&1].hits, u64::MAX);
+        assert_eq!(file.lines[&2].hits, 10_000_000_000_000_000_000);
+        assert_eq!(file.lines[&3].hits, 0);
+    }
+
+    #[test]
+    fn lenient_shapes_warn() {
+        let parsed =
+            parse_str("SF:a\nDA:0,1\nDA:1,1\nSF:b\nDA:1,0\nEOF\nXYZ:1\nXYZ:2\nSF:\nDA:3,1")
+                .unwrap();
+        let messages: Vec<&str> = parsed.warnings.iter().map(|w| w.message.as_str()).collect();
+        assert_eq!(messages.len(), 7, "{messages:?}");
+        assert!(messages[0].contains("line 0"));
+        assert!(messages[1].contains("no end_of_record"));
+        assert!(messages[2].contains("\"EOF\""));
+        assert!(messages[3].contains("\"XYZ:\""));
+        assert!(messages[5].contains("empty file name"));
+        assert!(messages[6].contains("file ends inside"));
+        assert_eq!(parsed.report.files[""].lines.len(), 1);
+        assert_eq!(parsed.report.totals().lines, 3);
+    }
+
+    #[test]
+    fn malformed_records_name_their_line() {
+        let cases: &[(&str, u64, &str)] = &[
+            (
+                "SF:a\nDA:1,abc\n",
+                2,
+                r#"expected a number after "DA:<line>," but found "abc""#,
+            ),
+            ("SF:a\nDA:x,1\n", 2, "expected a line number after \"DA:\""),
+            ("SF:a\n\nDA:4\n", 3, "expected \"DA:<line>,<count>\""),
+            ("SF:a\nDA:4,-3\n", 2, "a count of zero or more"),
+            (
+                "TN:\nDA:1,1\n",
+                2,
+                "expected an SF: record before this DA: record",
+            ),
+            (
+                "SF:a\nBRDA:1,0,1\n",
+                2,
+                "expected \"BRDA:<line>,<block>,<branch>,<taken>\"",
+            ),
+            ("SF:a\nBRDA:1,x,0,1\n", 2, "expected a block number"),
+            (
+                "SF:a\nBRDA:1,0,0,many\n",
+                2,
+                "expected a number after \"BRDA:<line>,<block>,<branch>,\"",
+            ),
+            ("SF:a\nBRDA:1,0,1073741824,1\n", 2, "below 2^30"),
+            ("SF:a\nFN:x,f\n", 2, "expected a line number after \"FN:\""),
+            ("SF:a\nFNA:0,1,f\n", 2, "expected an FNL:0"),
+            (
+                "SF:a\nDA:1,1\nthis is not lcov\n",
+                3,
+                "expected an lcov record",
+            ),
+            ("", 1, "the file is empty"),
+            (
+                "# only a comment\nTN:x\n",
+                2,
+                "expected at least one SF: record",
+            ),
+        ];
+        for (text, line, message) in cases {
+            let err = parse_str(text).unwrap_err();
+            assert_eq!(err.location.line, Some(*line), "{text:?}: {err:?}");
+            assert!(err.message.contains(message), "{text:?}: {err:?}");
+        }
+    }
+
+    /// xorshift: deterministic bytes without a dependency.
+    pub(crate) fn noise(seed: u64, len: usize) -> Vec<u8> {
+        let mut x = seed | 1;
+        (0..len)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                (x >> 24) as u8
+            })
+            .collect()
+    }
+
+    #[test]
+    fn garbage_is_rejected_without_panic() {
+        for seed in 1..200 {
+            let bytes = noise(seed, 1 + (seed as usize * 37) % 4000);
+            assert!(parse(bytes.as_slice()).is_err(), "seed {seed}");
+        }
+    }
+
+    #[test]
+    fn truncation_never_panics() {
+        let text = "TN:t\nSF:a.c\nFN:1,3,f\nFNDA:1,f\nFNL:0,1\nFNA:0,1,f\nBRDA:2,e0,0,1\nBRDA:2,0,1,-\nDA:1,1\nDA:2,1,ck\nLF:2\nend_of_record\n";
+        for cut in 0..text.len() {
+            // Any prefix either parses (a record cut at a line boundary is lenient) or is an error.
+            let _ = parse(&text.as_bytes()[..cut]);
+        }
+        // Cut inside a record's count: an error on that line.
+        let err = parse(&text.as_bytes()[..text.find("DA:2,1").unwrap() + 5]).unwrap_err();
+        assert_eq!(err.location.line, Some(10));
+    }
 }

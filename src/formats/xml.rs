@@ -1,1 +1,607 @@
-//! Shared helpers for the streaming XML parsers (quick-xml).
+//! Shared helpers for the streaming XML parsers (Cobertura, JaCoCo) over quick-xml.
+//!
+//! [`XmlStream`] wraps a quick-xml `Reader` and adds what the coverage parsers need and quick-xml
+//! does not give: line and column numbers (counted incrementally as bytes are consumed), element
+//! paths such as `coverage/packages/package[0]/classes/class[3]/lines/line[7]/@hits` for errors,
+//! one root element, and repair of stray or mismatched end tags (scoverage writes `</methods>`
+//! where no `<methods>` is open) with a warning instead of a failure.
+
+use std::borrow::Cow;
+use std::io::{self, BufRead, Read};
+
+use quick_xml::events::{BytesRef, BytesStart, Event};
+use quick_xml::Reader;
+
+use super::{FormatError, Location, Warning};
+
+/// A `BufRead` that counts the newlines of the bytes its reader consumes.
+///
+/// quick-xml consumes exactly the bytes of each event, so after an event the count is the line
+/// of its end. The newline offsets consumed since [`Counting::mark`] (the start of the event being
+/// read) are kept, which places an error offset inside that event exactly.
+struct Counting<R> {
+    inner: R,
+    /// Bytes consumed so far.
+    position: u64,
+    /// Newlines consumed before `mark_position`.
+    mark_newlines: u64,
+    mark_position: u64,
+    /// Offset of the last newline before `mark_position`, if any.
+    mark_last_newline: Option<u64>,
+    /// Offsets of newlines consumed since the mark.
+    recent: Vec<u64>,
+}
+
+impl<R> Counting<R> {
+    fn new(inner: R) -> Self {
+        Counting {
+            inner,
+            position: 0,
+            mark_newlines: 0,
+            mark_position: 0,
+            mark_last_newline: None,
+            recent: Vec::new(),
+        }
+    }
+
+    fn count(&mut self, bytes: &[u8]) {
+        for i in memchr::memchr_iter(b'\n', bytes) {
+            self.recent.push(self.position + i as u64);
+        }
+        self.position += bytes.len() as u64;
+    }
+
+    /// Forgets newline offsets before the current position (the start of the next event).
+    fn mark(&mut self) {
+        self.mark_newlines += self.recent.len() as u64;
+        if let Some(&last) = self.recent.last() {
+            self.mark_last_newline = Some(last);
+        }
+        self.recent.clear();
+        self.mark_position = self.position;
+    }
+
+    /// 1-based line and column of a byte offset at or after the mark.
+    fn line_column(&self, offset: u64) -> (u64, u64) {
+        let before = self.recent.iter().take_while(|&&nl| nl < offset).count();
+        let last_newline = match before {
+            0 => self.mark_last_newline,
+            n => Some(self.recent[n - 1]),
+        };
+        let line = self.mark_newlines + before as u64 + 1;
+        let column = match last_newline {
+            Some(nl) => offset.saturating_sub(nl),
+            None => offset + 1,
+        };
+        (line, column)
+    }
+
+    /// 1-based line of everything consumed so far.
+    fn line(&self) -> u64 {
+        self.mark_newlines + self.recent.len() as u64 + 1
+    }
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count(&buf[..n]);
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for Counting<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, amount: usize) {
+        // The bytes being consumed are still in the inner buffer: fill_buf returns them again
+        // without reading.
+        if let Ok(available) = self.inner.fill_buf() {
+            let amount = amount.min(available.len());
+            for i in memchr::memchr_iter(b'\n', &available[..amount]) {
+                self.recent.push(self.position + i as u64);
+            }
+            self.position += amount as u64;
+        }
+        self.inner.consume(amount);
+    }
+}
+
+/// One open element of the path: its name, its index among same-named siblings, and how many
+/// children of each name it has had so far.
+#[derive(Default)]
+struct Frame {
+    name: String,
+    index: usize,
+    /// Line of the start tag, for "not closed" errors.
+    line: u64,
+    children: Vec<(String, usize)>,
+}
+
+/// Names of container elements shown without an index in paths (they appear once per parent).
+const CONTAINERS: &[&str] = &[
+    "packages",
+    "classes",
+    "methods",
+    "lines",
+    "sources",
+    "conditions",
+];
+
+/// The elements open at the reader's position, for error paths and for the parsers to look at.
+#[derive(Default)]
+pub(crate) struct ElementPath {
+    /// Frames, reused across elements to avoid an allocation per element.
+    frames: Vec<Frame>,
+    depth: usize,
+    /// Children counted at the top level (roots).
+    roots: usize,
+}
+
+impl ElementPath {
+    fn count_child(&mut self, name: &str) -> usize {
+        let children = match self.depth {
+            0 => {
+                self.roots += 1;
+                return self.roots - 1;
+            }
+            d => &mut self.frames[d - 1].children,
+        };
+        match children.iter_mut().find(|c| c.0 == name) {
+            Some(c) => {
+                c.1 += 1;
+                c.1 - 1
+            }
+            None => {
+                children.push((name.to_owned(), 1));
+                0
+            }
+        }
+    }
+
+    fn open(&mut self, name: &str, line: u64) {
+        let index = self.count_child(name);
+        if self.frames.len() == self.depth {
+            self.frames.push(Frame::default());
+        }
+        let frame = &mut self.frames[self.depth];
+        frame.name.clear();
+        frame.name.push_str(name);
+        frame.index = index;
+        frame.line = line;
+        frame.children.clear();
+        self.depth += 1;
+    }
+
+    /// Number of open elements.
+    pub(crate) fn depth(&self) -> usize {
+        self.depth
+    }
+
+    /// Name of the open element at `level` (0 = root).
+    pub(crate) fn name(&self, level: usize) -> &str {
+        &self.frames[level].name
+    }
+
+    /// Name of the innermost open element, or "" at the top level.
+    pub(crate) fn current(&self) -> &str {
+        match self.depth {
+            0 => "",
+            d => &self.frames[d - 1].name,
+        }
+    }
+
+    /// True if an element of this name is open.
+    pub(crate) fn is_open(&self, name: &str) -> bool {
+        self.frames[..self.depth].iter().any(|f| f.name == name)
+    }
+
+    /// Renders the path, optionally with a leaf element (an empty element just read) and an
+    /// attribute.
+    pub(crate) fn render(&self, leaf: Option<(&str, usize)>, attribute: Option<&str>) -> String {
+        let mut out = String::new();
+        let step = |out: &mut String, level: usize, name: &str, index: usize| {
+            if !out.is_empty() {
+                out.push('/');
+            }
+            out.push_str(name);
+            if level > 0 && !CONTAINERS.contains(&name) {
+                out.push_str(&format!("[{index}]"));
+            }
+        };
+        for (level, frame) in self.frames[..self.depth].iter().enumerate() {
+            step(&mut out, level, &frame.name, frame.index);
+        }
+        if let Some((name, index)) = leaf {
+            step(&mut out, self.depth, name, index);
+        }
+        if let Some(attribute) = attribute {
+            out.push_str("/@");
+            out.push_str(attribute);
+        }
+        out
+    }
+}
+
+/// What the coverage parsers see of an XML document.
+pub(crate) enum XmlEvent<'b> {
+    /// An element opened; it is now the innermost element of [`XmlStream::path`].
+    Start(BytesStart<'b>),
+    /// An element without content (`<line …/>`); not pushed on the path.
+    Empty(BytesStart<'b>, usize),
+    /// The innermost element closed (its name is passed; the path no longer has it).
+    End(String),
+    /// Character data (text, CDATA or a resolved entity reference) of the innermost element;
+    /// also returned, empty, for skipped markup (comments, declarations, stray end tags).
+    Text(Cow<'b, str>),
+    Eof,
+}
+
+/// A streaming XML reader with line numbers, element paths and one-root checking.
+pub(crate) struct XmlStream<R: BufRead> {
+    reader: Reader<Counting<R>>,
+    pub(crate) path: ElementPath,
+    pub(crate) warnings: Vec<Warning>,
+    /// End tags repaired: closes queued after a mismatched end tag implicitly closed elements.
+    pending_ends: Vec<String>,
+    root_closed: bool,
+    /// The element the parser reads attributes of itself (`line`); every other element's
+    /// attributes are checked here so that malformed markup anywhere is an error.
+    hot: &'static str,
+}
+
+impl<R: BufRead> XmlStream<R> {
+    pub(crate) fn new(reader: R, hot: &'static str) -> Self {
+        let mut reader = Reader::from_reader(Counting::new(reader));
+        let config = reader.config_mut();
+        // Own end-tag handling (see the module docs); text is kept as written.
+        config.check_end_names = false;
+        config.allow_unmatched_ends = true;
+        config.trim_text(false);
+        XmlStream {
+            reader,
+            path: ElementPath::default(),
+            warnings: Vec::new(),
+            pending_ends: Vec::new(),
+            root_closed: false,
+            hot,
+        }
+    }
+
+    /// Line of the reader's position (the end of the last event).
+    pub(crate) fn line(&self) -> u64 {
+        self.reader.get_ref().line()
+    }
+
+    /// An error at the current position and element (with `leaf` and `attribute` if given).
+    pub(crate) fn error(
+        &self,
+        leaf: Option<(&str, usize)>,
+        attribute: Option<&str>,
+        message: impl Into<String>,
+    ) -> FormatError {
+        FormatError {
+            location: Location {
+                line: Some(self.line()),
+                column: None,
+                element: Some(self.path.render(leaf, attribute)).filter(|p| !p.is_empty()),
+            },
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn warn(
+        &mut self,
+        leaf: Option<(&str, usize)>,
+        attribute: Option<&str>,
+        message: impl Into<String>,
+    ) {
+        let element = Some(self.path.render(leaf, attribute)).filter(|p| !p.is_empty());
+        self.warnings.push(Warning {
+            location: Location {
+                line: Some(self.line()),
+                column: None,
+                element,
+            },
+            message: message.into(),
+        });
+    }
+
+    fn syntax_error(&self, err: &quick_xml::Error) -> FormatError {
+        let (line, column) = self
+            .reader
+            .get_ref()
+            .line_column(self.reader.error_position());
+        let element = Some(self.path.render(None, None)).filter(|p| !p.is_empty());
+        FormatError {
+            location: Location {
+                line: Some(line),
+                column: Some(column),
+                element,
+            },
+            message: format!("the XML is not well-formed: {err}"),
+        }
+    }
+
+    /// The next event that matters, with comments, declarations, processing instructions and
+    /// whitespace between elements outside the root skipped.
+    pub(crate) fn next<'b>(&mut self, buf: &'b mut Vec<u8>) -> Result<XmlEvent<'b>, FormatError> {
+        if let Some(name) = self.pending_ends.pop() {
+            self.path.depth -= 1;
+            if self.path.depth == 0 {
+                self.root_closed = true;
+            }
+            return Ok(XmlEvent::End(name));
+        }
+        buf.clear();
+        self.reader.get_mut().mark();
+        // Re-borrow dance: quick-xml ties the event to `buf`; read first, then inspect.
+        let event = match self.reader.read_event_into(buf) {
+            Ok(event) => event,
+            Err(err) => return Err(self.syntax_error(&err)),
+        };
+        match event {
+            Event::Start(start) => {
+                self.check_root(&start)?;
+                let line = self.line();
+                self.path.open(start.name().as_ref(), line);
+                self.check_attributes(&start, None)?;
+                Ok(XmlEvent::Start(start))
+            }
+            Event::Empty(start) => {
+                self.check_root(&start)?;
+                let name: &str = start.name().0;
+                let index = self.path.count_child(name);
+                self.check_attributes(&start, Some((name, index)))?;
+                if self.path.depth == 0 {
+                    self.root_closed = true;
+                }
+                Ok(XmlEvent::Empty(start, index))
+            }
+            Event::End(end) => {
+                let name: &str = end.name().0;
+                self.close(name)
+            }
+            Event::Text(text) => {
+                let content = text.xml10_content();
+                if self.path.depth == 0 {
+                    if content.trim().is_empty() {
+                        return Ok(XmlEvent::Text(Cow::Borrowed("")));
+                    }
+                    return Err(self.error(
+                        None,
+                        None,
+                        format!(
+                            "expected only markup outside the root element but found text \"{}\"",
+                            content.trim().chars().take(40).collect::<String>()
+                        ),
+                    ));
+                }
+                Ok(XmlEvent::Text(content))
+            }
+            Event::CData(data) => Ok(XmlEvent::Text(data.xml10_content())),
+            Event::GeneralRef(reference) => {
+                Ok(XmlEvent::Text(Cow::Owned(self.resolve(&reference)?)))
+            }
+            Event::Comment(_) | Event::Decl(_) | Event::PI(_) | Event::DocType(_) => {
+                Ok(XmlEvent::Text(Cow::Borrowed("")))
+            }
+            Event::Eof => {
+                if self.path.depth > 0 {
+                    let frame = &self.path.frames[self.path.depth - 1];
+                    return Err(self.error(
+                        None,
+                        None,
+                        format!(
+                            "unexpected end of file: expected the end tag </{}> of the element opened on line {}",
+                            frame.name, frame.line
+                        ),
+                    ));
+                }
+                if !self.root_closed {
+                    return Err(self.error(
+                        None,
+                        None,
+                        "unexpected end of file: expected a root element",
+                    ));
+                }
+                Ok(XmlEvent::Eof)
+            }
+        }
+    }
+
+    fn check_attributes(
+        &self,
+        start: &BytesStart<'_>,
+        leaf: Option<(&str, usize)>,
+    ) -> Result<(), FormatError> {
+        if start.name().0 == self.hot {
+            return Ok(());
+        }
+        for attr in start.attributes() {
+            attr.map_err(|e| {
+                self.error(
+                    leaf,
+                    None,
+                    format!("the XML is not well-formed: malformed attribute: {e}"),
+                )
+            })?;
+        }
+        Ok(())
+    }
+
+    fn check_root(&self, start: &BytesStart<'_>) -> Result<(), FormatError> {
+        if self.path.depth == 0 && self.root_closed {
+            return Err(self.error(
+                None,
+                None,
+                format!(
+                    "expected one root element, but <{}> follows the end of the first",
+                    start.name().as_ref() as &str
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn close<'b>(&mut self, name: &str) -> Result<XmlEvent<'b>, FormatError> {
+        if self.path.depth == 0 {
+            return Err(self.error(
+                None,
+                None,
+                format!("unexpected end tag </{name}> outside the root element"),
+            ));
+        }
+        if self.path.current() == name {
+            self.path.depth -= 1;
+            if self.path.depth == 0 {
+                self.root_closed = true;
+            }
+            return Ok(XmlEvent::End(name.to_owned()));
+        }
+        if self.path.is_open(name) {
+            // Close the elements left open inside `name` first, then `name` itself.
+            let open = self.path.current().to_owned();
+            self.warn(
+                None,
+                None,
+                format!("end tag </{name}> closes <{open}> too; read as if </{open}> came first"),
+            );
+            let mut level = self.path.depth;
+            while level > 0 && self.path.name(level - 1) != name {
+                level -= 1;
+            }
+            // Queue the closes innermost first; `pending_ends` is popped from the back.
+            let mut ends: Vec<String> = (level - 1..self.path.depth)
+                .map(|l| self.path.name(l).to_owned())
+                .collect();
+            let first = ends.pop().unwrap_or_default();
+            self.pending_ends = ends;
+            self.path.depth -= 1;
+            if self.path.depth == 0 {
+                self.root_closed = true;
+            }
+            return Ok(XmlEvent::End(first));
+        }
+        let open = self.path.current().to_owned();
+        self.warn(
+            None,
+            None,
+            format!("ignored end tag </{name}>, which closes no open element (inside <{open}>)"),
+        );
+        Ok(XmlEvent::Text(Cow::Borrowed("")))
+    }
+
+    fn resolve(&self, reference: &BytesRef<'_>) -> Result<String, FormatError> {
+        match reference.resolve_char_ref() {
+            Ok(Some(c)) => return Ok(c.to_string()),
+            Ok(None) => {}
+            Err(err) => return Err(self.syntax_error(&err)),
+        }
+        let name: &str = &reference.xml10_content();
+        let text = match name {
+            "lt" => "<",
+            "gt" => ">",
+            "amp" => "&",
+            "apos" => "'",
+            "quot" => "\"",
+            other => {
+                return Err(self.error(
+                    None,
+                    None,
+                    format!("unknown entity &{other}; (only the five XML entities are defined)"),
+                ))
+            }
+        };
+        Ok(text.to_owned())
+    }
+}
+
+/// Replaces the five predefined entities and character references in an attribute value.
+pub(crate) fn unescape(raw: &str) -> Option<String> {
+    quick_xml::escape::unescape(raw).ok().map(Cow::into_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn events(xml: &str) -> Result<(Vec<String>, Vec<Warning>), FormatError> {
+        let mut stream = XmlStream::new(xml.as_bytes(), "line");
+        let mut buf = Vec::new();
+        let mut out = Vec::new();
+        loop {
+            match stream.next(&mut buf)? {
+                XmlEvent::Start(s) => out.push(format!(
+                    "<{}[{}]",
+                    s.name().as_ref() as &str,
+                    stream.path.frames[stream.path.depth - 1].index
+                )),
+                XmlEvent::Empty(s, i) => out.push(format!("<{}[{i}]/", s.name().as_ref() as &str)),
+                XmlEvent::End(n) => out.push(format!("/{n}")),
+                XmlEvent::Text(t) if t.trim().is_empty() => {}
+                XmlEvent::Text(t) => out.push(format!("'{t}'")),
+                XmlEvent::Eof => return Ok((out, stream.warnings)),
+            }
+        }
+    }
+
+    #[test]
+    fn repairs_stray_and_mismatched_end_tags() {
+        let (ev, warnings) = events("<a><b><c></b><d></x></d></a>").unwrap();
+        assert_eq!(
+            ev,
+            ["<a[0]", "<b[0]", "<c[0]", "/c", "/b", "<d[0]", "/d", "/a"]
+        );
+        assert_eq!(warnings.len(), 2);
+        assert!(warnings[0].message.contains("</b> closes <c>"));
+        assert!(warnings[1].message.contains("ignored end tag </x>"));
+    }
+
+    #[test]
+    fn errors_carry_line_and_column() {
+        let err = events("<a>\n  <b>\n  <c x=\"1/>\n</b></a>").unwrap_err();
+        assert_eq!(err.location.line, Some(3), "{err:?}");
+        assert!(err.location.column.is_some());
+        let err = events("<a>\n<b>\n").unwrap_err();
+        assert_eq!(err.location.line, Some(3));
+        assert!(
+            err.message
+                .contains("expected the end tag </b> of the element opened on line 2"),
+            "{err:?}"
+        );
+        let err = events("<a/>\n<b/>").unwrap_err();
+        assert!(err.message.contains("one root element"), "{err:?}");
+        assert_eq!(err.location.line, Some(2));
+        let err = events("\n").unwrap_err();
+        assert!(err.message.contains("expected a root element"), "{err:?}");
+    }
+
+    #[test]
+    fn text_with_entities() {
+        let (ev, _) = events("<a>x &amp; &#65;<![CDATA[<y>]]></a>").unwrap();
+        assert_eq!(ev, ["<a[0]", "'x '", "'&'", "'A'", "'<y>'", "/a"]);
+    }
+
+    #[test]
+    fn paths_name_sibling_indexes() {
+        let mut stream = XmlStream::new(
+            &b"<coverage><packages><package/><package><classes><class/><class>"[..],
+            "line",
+        );
+        let mut buf = Vec::new();
+        for _ in 0..7 {
+            stream.next(&mut buf).unwrap();
+        }
+        assert_eq!(
+            stream.path.render(Some(("lines", 0)), None),
+            "coverage/packages/package[1]/classes/class[1]/lines"
+        );
+        assert_eq!(
+            stream.path.render(Some(("line", 7)), Some("hits")),
+            "coverage/packages/package[1]/classes/class[1]/line[7]/@hits"
+        );
+    }
+}

@@ -1,4 +1,24 @@
 //! The change set of a pull request, read with git2: merge-base, changed files, added lines.
+//!
+//! Two sources give the same [`ChangeSet`]:
+//! - [`Repo::change_set`] diffs `merge-base(base, head)` against head (or the working tree) with
+//!   git2, never spawning the `git` binary;
+//! - [`ChangeSet::from_unified_diff`] parses a saved `git diff` (for `--diff-file` and for tests
+//!   without a repository).
+//!
+//! Decisions shared by both (so that a saved diff and a live repo agree):
+//! - rename and copy detection as `git diff -M -C`: 50 % similarity by git's own measure
+//!   (libgit2 proposes candidates, `similarity` re-scores them the way git does), copies only
+//!   from files the change also modifies, inexact detection skipped beyond `diff.renameLimit`
+//!   (default 1000) like git; the user's `diff.renames` setting is deliberately not read, so a
+//!   laptop and CI compute the same patch. Copies are detected because the JSON has a `copied`
+//!   status; plain `git diff` (and so GitHub's diff) would show such a file as added in full;
+//! - deleted and binary files have no added lines; a symlink has none either (its "content" is a
+//!   target path, not code); submodules (gitlinks) are left out entirely;
+//! - a type change (file ↔ symlink), which git prints as a deletion plus an addition of the same
+//!   path, becomes one `Modified` entry carrying the added side's lines;
+//! - paths are '/'-separated and relative to the repository root; non-UTF-8 bytes are replaced
+//!   (U+FFFD), as such a path cannot match a report path anyway.
 
 use std::path::PathBuf;
 
@@ -46,8 +66,51 @@ pub enum GitError {
     NotARepo { path: PathBuf },
     #[error("unknown revision `{rev}` in {repo}")]
     UnknownRevision { rev: String, repo: PathBuf },
+    /// The merge-base (or a commit it needs) is missing because the clone is shallow.
+    #[error(
+        "cannot compute the merge-base of `{base}` and `{head}`: {repo} is a shallow clone and {detail}; \
+         fetch more history (actions/checkout with `fetch-depth: 0`, or `git fetch --unshallow`)"
+    )]
+    ShallowClone {
+        base: String,
+        head: String,
+        repo: PathBuf,
+        detail: String,
+    },
+    /// Base and head share no commit in a complete history.
+    #[error(
+        "`{base}` and `{head}` have no common ancestor (unrelated histories); \
+         pass a --base that shares history with the head"
+    )]
+    NoMergeBase { base: String, head: String },
+    /// None of the usual default branches exists.
+    #[error("no default base branch found (tried {}); pass --base REV", tried.join(", "))]
+    NoDefaultBase { tried: Vec<String> },
+    /// A saved diff that is not a unified diff, or is cut short.
+    #[error("malformed diff {source_name} at line {line}: {message}")]
+    DiffParse {
+        source_name: String,
+        line: usize,
+        message: String,
+    },
+    #[error("failed to read diff file {path}: {source}")]
+    ReadDiff {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("{0}")]
     Other(String),
 }
-mod stub;
-pub use stub::Repo;
+
+mod diff;
+mod patch_file;
+mod repo;
+mod similarity;
+
+pub use repo::Repo;
+
+impl ChangeSet {
+    /// The sha stand-in when a saved diff does not say which commits it compares.
+    pub const UNKNOWN: &'static str = "unknown";
+}

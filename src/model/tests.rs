@@ -1,1 +1,355 @@
-//! Test results (to be written with the JUnit parser).
+//! Test results, format-neutral: one [`TestCase`] per distinct test, with every attempt that ran.
+//!
+//! A parser yields one [`TestCase`] per `<testcase>` element ([`ParsedTests`]); [`TestResults::merge`]
+//! combines several files (shards, matrix jobs, CI re-runs) and folds repeated runs of the same test
+//! (pytest-rerunfailures, jest/vitest retries, go test reruns) into one case whose `attempts` list
+//! every run in order. A test is counted once, by its final outcome; mixed pass/fail attempts make it
+//! flaky.
+
+use std::collections::HashMap;
+
+use crate::formats::Warning;
+
+/// How one run of a test ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TestOutcome {
+    Passed,
+    Failed,
+    Errored,
+    Skipped,
+}
+
+impl TestOutcome {
+    pub fn is_failure(self) -> bool {
+        matches!(self, TestOutcome::Failed | TestOutcome::Errored)
+    }
+}
+
+/// `<failure>` (an assertion did not hold) or `<error>` (the test could not run to completion).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FailureKind {
+    Failure,
+    Error,
+}
+
+/// A source position named by a stack frame or by attributes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Frame {
+    /// As the report wrote it (absolute, relative, or for Java `package/dirs/File.java`).
+    pub file: String,
+    pub line: u64,
+}
+
+/// What a failed or errored run reported. Long texts are cut for display; `message_len` and
+/// `details_len` keep the original sizes so renderers can say how much was cut.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Failure {
+    /// The `type` attribute (exception class, `AssertionError`, …).
+    pub type_name: Option<String>,
+    /// The `message` attribute, or the first line of the body when there is none.
+    pub message: Option<String>,
+    pub message_len: usize,
+    /// The element's text (stack trace, captured output).
+    pub details: Option<String>,
+    pub details_len: usize,
+    /// Frames found in the body (the whole parsed body, not only the kept part), outermost first.
+    pub frames: Vec<Frame>,
+    /// The position prcov picked: the first frame that looks like project code, else the test's
+    /// own `file`/`line` attributes.
+    pub location: Option<Frame>,
+}
+
+impl Failure {
+    /// The first frame for which `in_repo` holds, else [`Failure::location`]. Lets a caller that
+    /// knows the repository's files pick a better frame than the parser's heuristics.
+    pub fn location_in(&self, mut in_repo: impl FnMut(&str) -> bool) -> Option<&Frame> {
+        self.frames
+            .iter()
+            .find(|f| in_repo(&f.file))
+            .or(self.location.as_ref())
+    }
+}
+
+/// One run of a test.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attempt {
+    pub outcome: TestOutcome,
+    /// Set when `outcome` is `Failed` or `Errored`.
+    pub failure: Option<(FailureKind, Failure)>,
+    pub skip_message: Option<String>,
+    pub time: Option<f64>,
+}
+
+/// What identifies a test across files and reruns.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TestId {
+    pub suite: Option<String>,
+    pub classname: Option<String>,
+    pub name: Option<String>,
+}
+
+impl TestId {
+    /// `classname › name`, or whichever of them exists.
+    pub fn display_name(&self) -> String {
+        match (&self.classname, &self.name) {
+            (Some(c), Some(n)) if c != n && !c.is_empty() => format!("{c} › {n}"),
+            (_, Some(n)) => n.clone(),
+            (Some(c), None) => c.clone(),
+            (None, None) => "(unnamed test)".to_owned(),
+        }
+    }
+}
+
+/// A test and every attempt of it, in the order they ran (file order, then document order).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TestCase {
+    pub id: TestId,
+    /// The `file` attribute, where the tool writes one.
+    pub file: Option<String>,
+    /// The `line` attribute.
+    pub line: Option<u64>,
+    pub attempts: Vec<Attempt>,
+}
+
+impl TestCase {
+    /// The outcome that counts: the last attempt that was not skipped, else `Skipped`.
+    pub fn outcome(&self) -> TestOutcome {
+        self.final_attempt()
+            .map_or(TestOutcome::Skipped, |a| a.outcome)
+    }
+
+    fn final_attempt(&self) -> Option<&Attempt> {
+        self.attempts
+            .iter()
+            .rev()
+            .find(|a| a.outcome != TestOutcome::Skipped)
+    }
+
+    /// Some attempt passed and some failed or errored.
+    pub fn is_flaky(&self) -> bool {
+        self.passed_on().is_some() && self.attempts.iter().any(|a| a.outcome.is_failure())
+    }
+
+    /// 1-based index of the first attempt that passed.
+    pub fn passed_on(&self) -> Option<usize> {
+        self.attempts
+            .iter()
+            .position(|a| a.outcome == TestOutcome::Passed)
+            .map(|i| i + 1)
+    }
+
+    /// The failure that decided the outcome (the final attempt's), if the test failed or errored.
+    pub fn failure(&self) -> Option<(FailureKind, &Failure)> {
+        let last = self.final_attempt()?;
+        last.failure.as_ref().map(|(k, f)| (*k, f))
+    }
+
+    /// The most recent failure of any attempt (what a flaky test reported before passing).
+    pub fn last_failure(&self) -> Option<(FailureKind, &Failure)> {
+        self.attempts
+            .iter()
+            .rev()
+            .find_map(|a| a.failure.as_ref().map(|(k, f)| (*k, f)))
+    }
+
+    /// The longest single attempt, in seconds.
+    pub fn time(&self) -> Option<f64> {
+        self.attempts.iter().filter_map(|a| a.time).reduce(f64::max)
+    }
+}
+
+/// One file's tests, one [`TestCase`] per `<testcase>` element, before merging.
+#[derive(Debug, Clone, Default)]
+pub struct ParsedTests {
+    pub cases: Vec<TestCase>,
+    /// The file's duration: the root's `time`, else the sum of its suites' or test cases' times.
+    pub duration: f64,
+    pub warnings: Vec<Warning>,
+}
+
+/// Counts of tests by outcome.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct TestCounts {
+    pub tests: usize,
+    pub passed: usize,
+    pub failed: usize,
+    pub errored: usize,
+    pub skipped: usize,
+    pub flaky: usize,
+}
+
+impl TestCounts {
+    pub fn of<'a>(cases: impl IntoIterator<Item = &'a TestCase>) -> Self {
+        let mut c = TestCounts::default();
+        for case in cases {
+            c.tests += 1;
+            match case.outcome() {
+                TestOutcome::Passed => c.passed += 1,
+                TestOutcome::Failed => c.failed += 1,
+                TestOutcome::Errored => c.errored += 1,
+                TestOutcome::Skipped => c.skipped += 1,
+            }
+            if case.is_flaky() {
+                c.flaky += 1;
+            }
+        }
+        c
+    }
+}
+
+/// Several files' tests, merged: one [`TestCase`] per distinct test, in first-seen order.
+#[derive(Debug, Clone, Default)]
+pub struct TestResults {
+    pub cases: Vec<TestCase>,
+    /// Sum of the files' durations (shards ran in parallel, but each one's time is real work).
+    pub duration: f64,
+    /// How many `<testcase>` elements were read, reruns included.
+    pub elements: usize,
+}
+
+impl TestResults {
+    /// Merges files in the order given; a test seen again (same suite, classname and name) gets
+    /// the new runs appended to its attempts. Tests without a name are never merged: nothing
+    /// says two of them are the same test.
+    pub fn merge(files: impl IntoIterator<Item = ParsedTests>) -> Self {
+        let mut out = TestResults::default();
+        let mut index: HashMap<TestId, usize> = HashMap::new();
+        for file in files {
+            out.duration += file.duration;
+            for case in file.cases {
+                out.elements += 1;
+                if case.id.name.is_none() {
+                    out.cases.push(case);
+                    continue;
+                }
+                match index.get(&case.id) {
+                    Some(&i) => {
+                        let existing = &mut out.cases[i];
+                        existing.attempts.extend(case.attempts);
+                        existing.file = existing.file.take().or(case.file);
+                        existing.line = existing.line.or(case.line);
+                    }
+                    None => {
+                        index.insert(case.id.clone(), out.cases.len());
+                        out.cases.push(case);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    pub fn counts(&self) -> TestCounts {
+        TestCounts::of(&self.cases)
+    }
+}
+
+#[cfg(test)]
+mod unit {
+    use super::*;
+
+    fn attempt(outcome: TestOutcome) -> Attempt {
+        Attempt {
+            outcome,
+            failure: outcome.is_failure().then(|| {
+                let kind = if outcome == TestOutcome::Failed {
+                    FailureKind::Failure
+                } else {
+                    FailureKind::Error
+                };
+                (kind, Failure::default())
+            }),
+            skip_message: None,
+            time: Some(1.0),
+        }
+    }
+
+    fn case(name: Option<&str>, outcomes: &[TestOutcome]) -> TestCase {
+        TestCase {
+            id: TestId {
+                suite: Some("s".into()),
+                classname: Some("c".into()),
+                name: name.map(str::to_owned),
+            },
+            file: None,
+            line: None,
+            attempts: outcomes.iter().map(|&o| attempt(o)).collect(),
+        }
+    }
+
+    fn file(cases: Vec<TestCase>) -> ParsedTests {
+        ParsedTests {
+            cases,
+            duration: 2.5,
+            warnings: vec![],
+        }
+    }
+
+    use TestOutcome::{Errored, Failed, Passed, Skipped};
+
+    #[test]
+    fn rerun_that_passes_is_flaky_and_counted_once_as_passed() {
+        let merged = TestResults::merge([
+            file(vec![case(Some("t"), &[Failed]), case(Some("u"), &[Passed])]),
+            file(vec![case(Some("t"), &[Passed])]),
+        ]);
+        let c = merged.counts();
+        assert_eq!((c.tests, c.passed, c.failed, c.flaky), (2, 2, 0, 1));
+        assert_eq!(merged.elements, 3);
+        assert_eq!(merged.duration, 5.0);
+        let t = &merged.cases[0];
+        assert_eq!((t.attempts.len(), t.passed_on()), (2, Some(2)));
+        assert!(t.failure().is_none());
+        assert!(t.last_failure().is_some());
+    }
+
+    #[test]
+    fn final_attempt_decides_and_skips_do_not() {
+        assert_eq!(
+            case(Some("t"), &[Failed, Failed, Errored]).outcome(),
+            Errored
+        );
+        assert!(!case(Some("t"), &[Failed, Errored]).is_flaky());
+        assert_eq!(case(Some("t"), &[Skipped, Failed]).outcome(), Failed);
+        assert_eq!(case(Some("t"), &[Passed, Skipped]).outcome(), Passed);
+        assert_eq!(case(Some("t"), &[Skipped, Skipped]).outcome(), Skipped);
+        // Passed first, then failed (a CI re-run that broke): flaky, and it counts as failed.
+        let late = case(Some("t"), &[Passed, Failed]);
+        assert_eq!((late.outcome(), late.is_flaky()), (Failed, true));
+    }
+
+    #[test]
+    fn nameless_tests_are_never_merged() {
+        let merged = TestResults::merge([file(vec![case(None, &[Passed]), case(None, &[Failed])])]);
+        let c = merged.counts();
+        assert_eq!((c.tests, c.passed, c.failed, c.flaky), (2, 1, 1, 0));
+    }
+
+    #[test]
+    fn location_in_prefers_a_repo_frame() {
+        let f = Failure {
+            frames: vec![
+                Frame {
+                    file: "/usr/lib/x.py".into(),
+                    line: 3,
+                },
+                Frame {
+                    file: "src/a.py".into(),
+                    line: 9,
+                },
+            ],
+            location: Some(Frame {
+                file: "/usr/lib/x.py".into(),
+                line: 3,
+            }),
+            ..Failure::default()
+        };
+        assert_eq!(
+            f.location_in(|p| p.starts_with("src/")).map(|f| f.line),
+            Some(9)
+        );
+        assert_eq!(f.location_in(|_| false).map(|f| f.line), Some(3));
+    }
+}

@@ -220,21 +220,17 @@ impl RepoFiles {
     }
 }
 
-/// Rewrites the paths of a report without a repository (`prcov report --no-repo`): rewrites and
-/// normalization only; every record counts.
+/// Rewrites the paths of a report without a repository (`prcov report --no-repo`): only the
+/// `--path-map`/`--strip-prefix` rewrites apply; every record counts.
 pub fn rewrite_only(report: CoverageReport, rewrites: &[Rewrite]) -> CoverageReport {
     let mut out = CoverageReport::default();
     for (raw, file) in report.files {
-        let mut path = normalize(&raw);
-        for rw in rewrites {
-            if let Some(p) = rw.apply(&path) {
-                path = normalize(&p);
-                break;
-            }
-        }
-        if path.is_empty() {
-            path = raw;
-        }
+        // Paths stay as the report wrote them (SPEC §2), unless a rewrite applies.
+        let normalized = normalize(&raw);
+        let path = rewrites
+            .iter()
+            .find_map(|rw| rw.apply(&normalized))
+            .map_or(raw, |p| normalize(&p));
         out.file_mut(&path).merge(&file);
     }
     out

@@ -3,7 +3,9 @@
 
 pub mod json;
 pub mod markdown;
+pub mod publish;
 pub mod ranges;
+pub mod tests;
 pub mod text;
 
 /// Output format of a command.

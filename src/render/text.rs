@@ -18,9 +18,9 @@ fn table() -> Table {
     t
 }
 
-fn counts(t: &Totals) -> String {
+fn counts(t: &Totals, what: &str) -> String {
     format!(
-        "{} of {} lines hit ({} missed, {} partial)",
+        "{} of {} {what} hit, {} missed, {} partial",
         t.hits, t.lines, t.misses, t.partials
     )
 }
@@ -86,7 +86,10 @@ pub fn diff(s: &DiffSummary, style: Style) -> String {
     let p = &s.patch.totals;
     let headline = match Percent::of(p) {
         None => "Patch coverage: n/a (no coverable lines changed)".to_owned(),
-        Some(pc) => format!("Patch coverage: {pc}% ({})", counts(p)),
+        Some(pc) => format!(
+            "Patch coverage: {pc}% — {}",
+            counts(p, "coverable added lines")
+        ),
     };
     let headline = if p.missing() > 0 {
         style.bad(&headline)
@@ -119,9 +122,9 @@ pub fn diff(s: &DiffSummary, style: Style) -> String {
         (Some(pc), Some(d)) => format!(
             "Project coverage: {pc}% ({}%) — {}",
             Percent::delta(d),
-            counts(&s.project)
+            counts(&s.project, "lines")
         ),
-        (Some(pc), None) => format!("Project coverage: {pc}% — {}", counts(&s.project)),
+        (Some(pc), None) => format!("Project coverage: {pc}% — {}", counts(&s.project, "lines")),
     };
     let _ = writeln!(out, "{project}");
     if !s.patch.not_measured.is_empty() {

@@ -40,13 +40,23 @@ impl ManifestRow {
 
 /// All manifest rows, optionally only those of the given formats.
 pub fn manifest(formats: &[&str]) -> Vec<ManifestRow> {
-    let text = std::fs::read_to_string(corpus_dir().join("MANIFEST.tsv")).expect("read MANIFEST.tsv");
+    let text =
+        std::fs::read_to_string(corpus_dir().join("MANIFEST.tsv")).expect("read MANIFEST.tsv");
     let mut lines = text.lines();
-    let header: Vec<String> = lines.next().expect("header").split('\t').map(str::to_owned).collect();
+    let header: Vec<String> = lines
+        .next()
+        .expect("header")
+        .split('\t')
+        .map(str::to_owned)
+        .collect();
     lines
         .filter(|l| !l.trim().is_empty())
         .map(|l| ManifestRow {
-            fields: header.iter().cloned().zip(l.split('\t').map(str::to_owned)).collect(),
+            fields: header
+                .iter()
+                .cloned()
+                .zip(l.split('\t').map(str::to_owned))
+                .collect(),
         })
         .filter(|r| formats.is_empty() || formats.contains(&r.get("format")))
         .collect()

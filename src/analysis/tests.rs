@@ -1,0 +1,151 @@
+//! `TestSummary`: the one view of test results that every renderer of `prcov tests` (and the PR
+//! comment's test section) formats. Input: merged [`TestResults`]; output: counts, failed tests
+//! with their messages and locations, flaky tests, the slowest tests and the total duration.
+
+use crate::model::tests::{FailureKind, TestCounts, TestOutcome, TestResults};
+
+/// Default number of slowest tests shown.
+pub const DEFAULT_SLOWEST: usize = 10;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TestSummary {
+    pub counts: TestCounts,
+    pub duration_seconds: f64,
+    /// Failed and errored tests, in the order they were read.
+    pub failures: Vec<FailedTest>,
+    /// Tests with both passing and failing attempts.
+    pub flaky: Vec<FlakyTest>,
+    /// Longest first; ties by name.
+    pub slowest: Vec<SlowTest>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FailedTest {
+    pub suite: Option<String>,
+    pub classname: Option<String>,
+    pub name: Option<String>,
+    /// `classname › name`.
+    pub display_name: String,
+    pub kind: FailureKind,
+    pub type_name: Option<String>,
+    pub message: Option<String>,
+    /// Size of the message as written, when it was cut for display.
+    pub message_len: usize,
+    pub details: Option<String>,
+    pub details_len: usize,
+    pub file: Option<String>,
+    pub line: Option<u64>,
+    pub attempts: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlakyTest {
+    pub suite: Option<String>,
+    pub classname: Option<String>,
+    pub name: Option<String>,
+    pub display_name: String,
+    pub attempts: usize,
+    /// 1-based attempt that first passed.
+    pub passed_on: usize,
+    /// The outcome that counted (a test that passed and later failed is flaky *and* failed).
+    pub outcome: TestOutcome,
+    /// What the failing attempt said.
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SlowTest {
+    pub name: String,
+    pub seconds: f64,
+}
+
+/// Builds the summary; `slowest` is how many slow tests to list.
+pub fn summarize(results: &TestResults, slowest: usize) -> TestSummary {
+    let mut failures = Vec::new();
+    let mut flaky = Vec::new();
+    for case in &results.cases {
+        if let Some((kind, f)) = case.failure() {
+            let location = f.location.as_ref();
+            failures.push(FailedTest {
+                suite: case.id.suite.clone(),
+                classname: case.id.classname.clone(),
+                name: case.id.name.clone(),
+                display_name: case.id.display_name(),
+                kind,
+                type_name: f.type_name.clone(),
+                message: f.message.clone(),
+                message_len: f.message_len,
+                details: f.details.clone(),
+                details_len: f.details_len,
+                file: location
+                    .map(|l| l.file.clone())
+                    .or_else(|| case.file.clone()),
+                line: location.map(|l| l.line),
+                attempts: case.attempts.len(),
+            });
+        }
+        if case.is_flaky() {
+            flaky.push(FlakyTest {
+                suite: case.id.suite.clone(),
+                classname: case.id.classname.clone(),
+                name: case.id.name.clone(),
+                display_name: case.id.display_name(),
+                attempts: case.attempts.len(),
+                passed_on: case.passed_on().unwrap_or(0),
+                outcome: case.outcome(),
+                message: case.last_failure().and_then(|(_, f)| f.message.clone()),
+            });
+        }
+    }
+    let mut timed: Vec<SlowTest> = results
+        .cases
+        .iter()
+        .filter_map(|c| {
+            c.time().map(|seconds| SlowTest {
+                name: c.id.display_name(),
+                seconds,
+            })
+        })
+        .collect();
+    timed.sort_by(|a, b| b.seconds.total_cmp(&a.seconds).then(a.name.cmp(&b.name)));
+    timed.truncate(slowest);
+    TestSummary {
+        counts: results.counts(),
+        duration_seconds: results.duration,
+        failures,
+        flaky,
+        slowest: timed,
+    }
+}
+
+impl TestSummary {
+    /// True when a test failed or errored (the `--fail-on-test-failure` gate).
+    pub fn has_failures(&self) -> bool {
+        self.counts.failed + self.counts.errored > 0
+    }
+
+    /// `2 failed, 310 passed, 3 skipped (1 flaky)`: the counts, for statuses and headers.
+    pub fn counts_phrase(&self) -> String {
+        let c = &self.counts;
+        let mut parts = Vec::new();
+        if c.failed > 0 {
+            parts.push(format!("{} failed", c.failed));
+        }
+        if c.errored > 0 {
+            parts.push(format!("{} errored", c.errored));
+        }
+        parts.push(format!("{} passed", c.passed));
+        if c.skipped > 0 {
+            parts.push(format!("{} skipped", c.skipped));
+        }
+        let mut s = if c.tests == 0 {
+            "no tests".to_owned()
+        } else {
+            parts.join(", ")
+        };
+        if c.flaky > 0 {
+            s.push_str(&format!(" ({} flaky)", c.flaky));
+        }
+        s
+    }
+}

@@ -1,0 +1,241 @@
+//! `prcov publish`: everything for one pull request, sent to the code host.
+//!
+//! Three ways to run: directly (compute, render, send); `--save FILE` (compute and render without
+//! a token, write the payload: step 1 of the fork recipe); `--from FILE` (read a saved payload as
+//! untrusted input and send it: step 2, in a trusted job).
+
+use std::io::Write as _;
+
+use crate::analysis::gates::{self, Gate, GateKind, Measured};
+use crate::analysis::tests::{summarize, TestSummary};
+use crate::config::PublishOptions;
+use crate::error::Error;
+use crate::exit;
+use crate::formats::junit;
+use crate::git::Repo;
+use crate::host::{self, ci_env, CiContext, HostKind, HostTarget, Mode, RetryConfig};
+use crate::paths::RepoFiles;
+use crate::render::publish::{plan, Target, TestsBrief};
+use crate::render::{self, Style};
+
+use super::{choose_junit, emit};
+
+fn env(key: &str) -> Option<String> {
+    std::env::var(key).ok()
+}
+
+/// The part of the comment the tests get, at most.
+const TESTS_SECTION_BUDGET: usize = 24_000;
+
+fn tests_brief(s: &TestSummary, repo: &RepoFiles) -> TestsBrief {
+    let failures_at = s
+        .failures
+        .iter()
+        .filter_map(|f| {
+            let file = f.file.as_deref()?;
+            let line = u32::try_from(f.line?).ok().filter(|l| *l > 0)?;
+            // Annotations must point at files of the repository.
+            let path = repo.map(file, &[], &[]).ok()?;
+            let message = f
+                .message
+                .clone()
+                .or_else(|| f.details.clone())
+                .unwrap_or_default();
+            Some((path, line, format!("{} failed", f.display_name), message))
+        })
+        .collect();
+    TestsBrief {
+        phrase: s.counts_phrase(),
+        markdown: render::tests::markdown(s, TESTS_SECTION_BUDGET),
+        failures_at,
+    }
+}
+
+fn api_url(opts: &PublishOptions, ci: Option<&CiContext>, host: HostKind) -> String {
+    opts.api_url
+        .clone()
+        .or_else(|| ci.map(|c| c.api_url.clone()))
+        .unwrap_or_else(|| match host {
+            HostKind::Github => ci_env::GITHUB_API_URL.to_owned(),
+            HostKind::Gitlab => ci_env::GITLAB_API_URL.to_owned(),
+        })
+}
+
+/// Writes `patch-coverage=…` and `project-coverage=…` for the GitHub Action's outputs.
+fn write_github_output(patch: Option<f64>, project: Option<f64>) {
+    let Some(path) = env("GITHUB_OUTPUT").filter(|p| !p.is_empty()) else {
+        return;
+    };
+    let fmt = |v: Option<f64>| v.map(|p| format!("{p:.2}")).unwrap_or_default();
+    let text = format!(
+        "patch-coverage={}\nproject-coverage={}\n",
+        fmt(patch),
+        fmt(project)
+    );
+    let written = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(&path)
+        .and_then(|mut f| f.write_all(text.as_bytes()));
+    if let Err(e) = written {
+        eprintln!("prcov: warning: could not write GITHUB_OUTPUT {path}: {e}");
+    }
+}
+
+fn send(
+    plan: &host::PublishPlan,
+    opts: &PublishOptions,
+    ci: Option<&CiContext>,
+    verify_pr_head: bool,
+) -> Result<(), Error> {
+    let target = HostTarget {
+        api_url: api_url(opts, ci, plan.host),
+        token: if opts.dry_run {
+            None
+        } else {
+            Some(ci_env::token_from_env(plan.host, &env)?)
+        },
+        retry: RetryConfig::from_env(&env),
+        step_summary: ci.and_then(|c| c.step_summary.clone()),
+        fork: ci.map(|c| c.is_fork),
+        verify_pr_head,
+    };
+    let outcome = if opts.dry_run {
+        let mut stdout = std::io::stdout().lock();
+        host::publish(plan, &target, Mode::DryRun(&mut stdout))?
+    } else {
+        host::publish(plan, &target, Mode::Send)?
+    };
+    for w in &outcome.warnings {
+        eprintln!("prcov: warning: {w}");
+    }
+    Ok(())
+}
+
+pub fn run(opts: &PublishOptions) -> Result<u8, Error> {
+    let ci = ci_env::detect(&env)?;
+    if let Some(from) = &opts.from {
+        // Step 2 of the fork recipe: the payload is untrusted input, validated on load, and the
+        // PR's head is checked against it before anything is posted.
+        let plan = host::payload::load(from)?;
+        if let Some(repo) = ci.as_ref().and_then(|c| c.repository.as_deref()) {
+            if plan.host == HostKind::Github && plan.repository != repo {
+                return Err(Error::Usage(format!(
+                    "{}: the payload names repository {} but this job runs in {repo}; refusing to post it",
+                    from.display(),
+                    plan.repository
+                )));
+            }
+        }
+        send(&plan, opts, ci.as_ref(), true)?;
+        return Ok(exit::SUCCESS);
+    }
+
+    let host = opts.host.or(ci.as_ref().map(|c| c.host)).ok_or_else(|| {
+        Error::Usage(
+            "cannot tell the code host: not running in GitHub Actions or GitLab CI; pass --host github|gitlab, --repo-slug and --pr".into(),
+        )
+    })?;
+    let repository = opts
+        .repo_slug
+        .clone()
+        .or_else(|| ci.as_ref().and_then(|c| c.repository.clone()))
+        .ok_or_else(|| {
+            Error::Usage(
+                "the repository on the host is unknown: pass --repo-slug OWNER/NAME".into(),
+            )
+        })?;
+    let pr = opts.pr.or(ci.as_ref().and_then(|c| c.pr));
+
+    // The CI's PR base and head fill in what the user did not give. Never the merge commit
+    // GitHub checks out for `pull_request`: that is why the event's head sha wins over HEAD.
+    let mut diff_opts = opts.diff.clone();
+    if diff_opts.base.is_none() {
+        diff_opts.base = ci.as_ref().and_then(|c| c.base_sha.clone());
+    }
+    if !opts.head_given {
+        if let Some(head) = ci.as_ref().and_then(|c| c.head_sha.clone()) {
+            diff_opts.head = head;
+        }
+    }
+    // Gates on tests are evaluated below, with the test results.
+    diff_opts.gates.gates.retain(|g| g.kind != GateKind::Tests);
+    let mut summary = crate::commands::diff::summarize(&diff_opts)?;
+
+    let start = diff_opts
+        .coverage
+        .repo_dir
+        .clone()
+        .unwrap_or_else(|| ".".into());
+    let repo = Repo::discover(&start)?;
+    let files = RepoFiles::new(repo.root(), repo.tracked_files(&summary.head)?);
+    let junit_files = if opts.junit.is_empty() {
+        // Test results are optional for publish: use what discovery finds, if anything.
+        choose_junit(&[], repo.root(), true).unwrap_or_default()
+    } else {
+        choose_junit(&opts.junit, repo.root(), opts.diff.output.quiet)?
+    };
+    let tests = if junit_files.is_empty() {
+        None
+    } else {
+        let (results, warnings) = junit::load(&junit_files)?;
+        summary
+            .warnings
+            .extend(warnings.into_iter().map(|w| w.message));
+        Some(summarize(&results, crate::analysis::tests::DEFAULT_SLOWEST))
+    };
+    if opts.fail_on_test_failure {
+        let failed = tests
+            .as_ref()
+            .map_or(0, |t| (t.counts.failed + t.counts.errored) as u64);
+        let measured = Measured {
+            failed_tests: Some(failed),
+            ..Measured::default()
+        };
+        summary.gates.extend(gates::evaluate(
+            &[Gate {
+                kind: GateKind::Tests,
+                target: 0.0,
+            }],
+            &measured,
+            0.0,
+        ));
+    }
+    let brief = tests.as_ref().map(|t| tests_brief(t, &files));
+    let target = Target {
+        host,
+        repository,
+        pr,
+        head_sha: summary.head.clone(),
+        comment_key: opts.comment_key.clone(),
+    };
+    let plan = plan(&summary, brief.as_ref(), &target);
+    write_github_output(summary.patch.totals.percent(), summary.project.percent());
+
+    if let Some(path) = &opts.save {
+        host::payload::save(&plan, path)?;
+        eprintln!(
+            "prcov: saved the publish payload to {} (post it with `prcov publish --from`)",
+            path.display()
+        );
+    } else {
+        send(&plan, opts, ci.as_ref(), false)?;
+    }
+    if !opts.dry_run {
+        // The CI log gets the same report a developer sees locally.
+        emit(
+            &opts.diff.output,
+            &render::text::diff(
+                &summary,
+                Style {
+                    color: opts.diff.output.color,
+                },
+            ),
+        )?;
+    }
+    Ok(if summary.passed() {
+        exit::SUCCESS
+    } else {
+        exit::GATE_FAILED
+    })
+}

@@ -1,0 +1,88 @@
+//! `prcov convert` and `prcov merge`: read reports, map paths, merge, write LCOV or Cobertura.
+
+use std::io::Write as _;
+
+use crate::config::WriteOptions;
+use crate::error::Error;
+use crate::exit;
+use crate::formats::write::write;
+use crate::git::Repo;
+use crate::model::CoverageReport;
+use crate::paths::RepoFiles;
+
+use super::load_coverage;
+
+pub fn run(opts: &WriteOptions) -> Result<u8, Error> {
+    let start = match &opts.coverage.repo_dir {
+        Some(d) => d.clone(),
+        None => std::env::current_dir().map_err(|source| Error::Io {
+            action: "read the working directory",
+            path: ".".into(),
+            source,
+        })?,
+    };
+    let repo = if opts.no_repo {
+        None
+    } else {
+        Repo::discover(&start).ok()
+    };
+    let mut report = match &repo {
+        Some(repo) => {
+            let head = repo.resolve("HEAD")?;
+            let files = RepoFiles::new(repo.root(), repo.tracked_files(&head)?);
+            let loaded = load_coverage(&opts.reports, &opts.coverage, Some(&files))?;
+            let mut report = loaded.report;
+            if !loaded.unmatched.is_empty() {
+                // Nothing is dropped: what does not map keeps the path the report wrote.
+                let raw = load_coverage(&opts.reports, &opts.coverage, None)?.report;
+                let mut kept = CoverageReport::default();
+                for u in &loaded.unmatched {
+                    let path = crate::paths::normalize(&u.path);
+                    if let Some(f) = raw.files.get(&path) {
+                        kept.file_mut(&path).merge(f);
+                    }
+                }
+                eprintln!(
+                    "prcov: warning: {} report path(s) match no file of the repository and are written as the report wrote them (first: {})",
+                    loaded.unmatched.len(),
+                    loaded.unmatched[0].path
+                );
+                report.merge(&kept);
+            }
+            for w in &loaded.warnings {
+                eprintln!("prcov: warning: {w}");
+            }
+            report
+        }
+        None => {
+            let loaded = load_coverage(&opts.reports, &opts.coverage, None)?;
+            for w in &loaded.warnings {
+                eprintln!("prcov: warning: {w}");
+            }
+            loaded.report
+        }
+    };
+    report.source_roots.clear();
+    let io = |path: std::path::PathBuf| {
+        move |source| Error::Io {
+            action: "write",
+            path,
+            source,
+        }
+    };
+    match &opts.output {
+        Some(path) => {
+            let file = std::fs::File::create(path).map_err(io(path.clone()))?;
+            let mut w = std::io::BufWriter::new(file);
+            write(&report, opts.to, &mut w).map_err(io(path.clone()))?;
+            w.flush().map_err(io(path.clone()))?;
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut w = std::io::BufWriter::new(stdout.lock());
+            // A closed pipe is not worth an error.
+            let _ = write(&report, opts.to, &mut w).and_then(|()| w.flush());
+        }
+    }
+    Ok(exit::SUCCESS)
+}

@@ -1,0 +1,426 @@
+//! The diff itself: options shared by the change set and its printed form, delta → `ChangedFile`,
+//! and the normalisation both the git2 path and the saved-diff parser end with.
+
+use std::cell::RefCell;
+use std::collections::HashSet;
+
+use git2::{Delta, Diff, DiffFindOptions, DiffFormat, DiffOptions, FileMode, Oid, Repository};
+
+use super::{similarity, ChangedFile, FileStatus, GitError};
+
+/// git's default `diff.renameLimit`.
+const DEFAULT_RENAME_LIMIT: u64 = 1000;
+
+/// The similarity (in %) at which libgit2 proposes a rename or copy candidate.
+const LIBGIT2_THRESHOLD: u16 = 30;
+
+/// What the merge-base is compared with.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum DiffTarget {
+    Commit(Oid),
+    /// The working tree, through the index (staged and unstaged changes, untracked files).
+    Worktree,
+}
+
+fn git_err(action: &str) -> impl FnOnce(git2::Error) -> GitError + '_ {
+    move |e| GitError::Other(format!("failed to {action}: {}", e.message()))
+}
+
+/// The diff merge-base → target with rename and copy detection as `git diff -M -C`.
+fn build_diff(
+    repo: &Repository,
+    base: Oid,
+    target: DiffTarget,
+    context: u32,
+) -> Result<Diff<'_>, GitError> {
+    let base_tree = repo
+        .find_commit(base)
+        .and_then(|c| c.tree())
+        .map_err(git_err("read the merge-base tree"))?;
+    let mut opts = DiffOptions::new();
+    // Added lines do not depend on context; zero context spares generating and passing it.
+    opts.context_lines(context)
+        .interhunk_lines(0)
+        // Submodules are left out of the change set; this also avoids opening them for status.
+        .ignore_submodules(true);
+    let mut diff = match target {
+        DiffTarget::Commit(head) => {
+            let head_tree = repo
+                .find_commit(head)
+                .and_then(|c| c.tree())
+                .map_err(git_err("read the head tree"))?;
+            repo.diff_tree_to_tree(Some(&base_tree), Some(&head_tree), Some(&mut opts))
+                .map_err(git_err("diff the merge-base and head trees"))?
+        }
+        DiffTarget::Worktree => {
+            opts.include_untracked(true)
+                .recurse_untracked_dirs(true)
+                .show_untracked_content(true);
+            repo.diff_tree_to_workdir_with_index(Some(&base_tree), Some(&mut opts))
+                .map_err(git_err("diff the merge-base and the working tree"))?
+        }
+    };
+
+    let limit = rename_limit(repo);
+    let mut find = DiffFindOptions::new();
+    find.renames(true)
+        .copies(true)
+        // Lower than git's 50 %: libgit2's measure sometimes rejects pairs git accepts; every
+        // inexact pair it proposes is re-scored with git's measure (`rejected_pair`).
+        .rename_threshold(LIBGIT2_THRESHOLD)
+        .copy_threshold(LIBGIT2_THRESHOLD)
+        .rename_limit(usize::try_from(limit).unwrap_or(usize::MAX))
+        .for_untracked(matches!(target, DiffTarget::Worktree));
+    // git skips inexact rename detection when sources × destinations exceed the limit squared
+    // (exact renames are still found); libgit2 only caps sources per destination, which can
+    // still mean hundreds of thousands of comparisons on a big diff.
+    let (sources, destinations) =
+        diff.deltas()
+            .fold((0u64, 0u64), |(s, d), delta| match delta.status() {
+                Delta::Added | Delta::Untracked => (s, d + 1),
+                Delta::Deleted | Delta::Modified => (s + 1, d),
+                _ => (s, d),
+            });
+    if sources.saturating_mul(destinations) > limit.saturating_mul(limit) {
+        find.exact_match_only(true);
+    }
+    diff.find_similar(Some(&mut find))
+        .map_err(git_err("detect renames"))?;
+    Ok(diff)
+}
+
+/// `diff.renameLimit` from the repository's configuration, else git's default.
+fn rename_limit(repo: &Repository) -> u64 {
+    repo.config()
+        .and_then(|c| c.get_i64("diff.renameLimit"))
+        .ok()
+        .and_then(|v| u64::try_from(v).ok())
+        .filter(|&v| v > 0)
+        .unwrap_or(DEFAULT_RENAME_LIMIT)
+}
+
+/// The changed files of merge-base → target, each with its added lines, normalised.
+pub(crate) fn changed_files(
+    repo: &Repository,
+    base: Oid,
+    target: DiffTarget,
+) -> Result<Vec<ChangedFile>, GitError> {
+    let diff = build_diff(repo, base, target, 0)?;
+    // `Some(index)` of the entry the callbacks are filling; `None` while skipping a delta.
+    let state: RefCell<(Vec<ChangedFile>, Option<usize>)> =
+        RefCell::new((Vec::with_capacity(diff.deltas().len()), None));
+    diff.foreach(
+        &mut |delta, _progress| {
+            let mut state = state.borrow_mut();
+            let (files, current) = &mut *state;
+            *current = None;
+            if let Some(file) = changed_file(&delta) {
+                if let Some(split) = rejected_pair(repo, &delta, &file) {
+                    // Complete already; the callbacks below skip this delta's lines.
+                    files.extend(split);
+                } else {
+                    files.push(file);
+                    *current = Some(files.len() - 1);
+                }
+            }
+            true
+        },
+        Some(&mut |_delta, _binary| {
+            let mut state = state.borrow_mut();
+            let (files, current) = &mut *state;
+            if let Some(file) = current.and_then(|i| files.get_mut(i)) {
+                file.binary = true;
+            }
+            true
+        }),
+        None,
+        Some(&mut |delta, _hunk, line| {
+            if line.origin() == '+' && accepts_lines(&delta) {
+                let mut state = state.borrow_mut();
+                let (files, current) = &mut *state;
+                if let (Some(file), Some(n)) =
+                    (current.and_then(|i| files.get_mut(i)), line.new_lineno())
+                {
+                    file.added_lines.push(n);
+                }
+            }
+            true
+        }),
+    )
+    .map_err(git_err("generate the diff"))?;
+    let (files, _) = state.into_inner();
+    Ok(normalize(files))
+}
+
+/// For an inexact rename or copy that git's own score rejects, what `git diff -M -C` shows
+/// instead: the new file as added in full (and, for a rename, the old one as deleted).
+/// `None` keeps libgit2's pairing (exact, accepted by git, or contents unreadable).
+fn rejected_pair(
+    repo: &Repository,
+    delta: &git2::DiffDelta<'_>,
+    file: &ChangedFile,
+) -> Option<Vec<ChangedFile>> {
+    if !matches!(file.status, FileStatus::Renamed | FileStatus::Copied)
+        || delta.old_file().id() == delta.new_file().id()
+    {
+        return None;
+    }
+    let old = content(repo, &delta.old_file())?;
+    let new = content(repo, &delta.new_file())?;
+    let regular =
+        |f: git2::DiffFile<'_>| matches!(f.mode(), FileMode::Blob | FileMode::BlobExecutable);
+    // git pairs symlinks (and other non-regular files) only when identical.
+    if regular(delta.old_file())
+        && regular(delta.new_file())
+        && similarity::score(&old, &new, similarity::DEFAULT_MIN_SCORE)
+            >= similarity::DEFAULT_MIN_SCORE
+    {
+        return None;
+    }
+    let binary = similarity::is_binary(&new);
+    let text = !binary && delta.new_file().mode() != FileMode::Link;
+    let mut split = vec![ChangedFile {
+        path: file.path.clone(),
+        old_path: None,
+        status: FileStatus::Added,
+        binary,
+        added_lines: if text {
+            (1..=similarity::line_count(&new)).collect()
+        } else {
+            Vec::new()
+        },
+    }];
+    if let (FileStatus::Renamed, Some(old_path)) = (file.status, &file.old_path) {
+        split.push(ChangedFile {
+            path: old_path.clone(),
+            old_path: None,
+            status: FileStatus::Deleted,
+            binary: similarity::is_binary(&old),
+            added_lines: Vec::new(),
+        });
+    }
+    Some(split)
+}
+
+/// A side's bytes: its blob, else (an unstaged working-tree file) the file itself.
+fn content(repo: &Repository, file: &git2::DiffFile<'_>) -> Option<Vec<u8>> {
+    if let Ok(blob) = repo.find_blob(file.id()) {
+        return Some(blob.content().to_vec());
+    }
+    let path = repo.workdir()?.join(file.path()?);
+    std::fs::read(path).ok()
+}
+
+/// The entry for one delta, or `None` for what the change set leaves out (submodules,
+/// unmodified or unreadable entries).
+fn changed_file(delta: &git2::DiffDelta<'_>) -> Option<ChangedFile> {
+    if delta.old_file().mode() == FileMode::Commit || delta.new_file().mode() == FileMode::Commit {
+        return None;
+    }
+    let status = match delta.status() {
+        Delta::Added | Delta::Untracked => FileStatus::Added,
+        Delta::Modified | Delta::Conflicted | Delta::Typechange => FileStatus::Modified,
+        Delta::Renamed => FileStatus::Renamed,
+        Delta::Copied => FileStatus::Copied,
+        Delta::Deleted => FileStatus::Deleted,
+        Delta::Unmodified | Delta::Ignored | Delta::Unreadable => return None,
+    };
+    let path_of = |file: git2::DiffFile<'_>| {
+        file.path_bytes()
+            .map(|p| String::from_utf8_lossy(p).into_owned())
+    };
+    let (path, old_path) = match status {
+        FileStatus::Deleted => (path_of(delta.old_file())?, None),
+        FileStatus::Renamed | FileStatus::Copied => {
+            (path_of(delta.new_file())?, path_of(delta.old_file()))
+        }
+        FileStatus::Added | FileStatus::Modified => (path_of(delta.new_file())?, None),
+    };
+    Some(ChangedFile {
+        path,
+        old_path,
+        status,
+        binary: delta.flags().is_binary(),
+        added_lines: Vec::new(),
+    })
+}
+
+/// Only text files that exist at head carry added lines; a symlink's "line" is its target.
+fn accepts_lines(delta: &git2::DiffDelta<'_>) -> bool {
+    delta.status() != Delta::Deleted && delta.new_file().mode() != FileMode::Link
+}
+
+/// The final shape of a change set, whatever produced it: a type change printed as deletion +
+/// addition of one path becomes one `Modified` entry; files sorted by path; lines ascending
+/// and unique; binary files without lines.
+pub(crate) fn normalize(mut files: Vec<ChangedFile>) -> Vec<ChangedFile> {
+    // Stable sort keeps the deletion before the addition git prints for a type change.
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut out: Vec<ChangedFile> = Vec::with_capacity(files.len());
+    for mut file in files {
+        file.added_lines.sort_unstable();
+        file.added_lines.dedup();
+        if file.binary || file.status == FileStatus::Deleted {
+            file.added_lines.clear();
+        }
+        if let Some(prev) = out.last_mut() {
+            if prev.path == file.path {
+                let pair = (prev.status, file.status);
+                if matches!(
+                    pair,
+                    (FileStatus::Deleted, FileStatus::Added)
+                        | (FileStatus::Added, FileStatus::Deleted)
+                ) {
+                    let added = if file.status == FileStatus::Added {
+                        file
+                    } else {
+                        prev.clone()
+                    };
+                    *prev = ChangedFile {
+                        status: FileStatus::Modified,
+                        old_path: None,
+                        ..added
+                    };
+                    continue;
+                }
+            }
+        }
+        out.push(file);
+    }
+    out
+}
+
+/// The diff as git2 prints it in patch format, with `context` lines around changes.
+pub(crate) fn unified_text(
+    repo: &Repository,
+    base: Oid,
+    target: DiffTarget,
+    context: u32,
+) -> Result<String, GitError> {
+    let diff = build_diff(repo, base, target, context)?;
+    // Pairs git's score rejects are printed as git prints them: a deletion and an addition.
+    let rejected: HashSet<(Vec<u8>, Vec<u8>)> = diff
+        .deltas()
+        .filter(|delta| {
+            changed_file(delta).is_some_and(|file| rejected_pair(repo, delta, &file).is_some())
+        })
+        .map(|delta| side_paths(&delta))
+        .collect();
+    let mut out = Vec::new();
+    diff.print(DiffFormat::Patch, |delta, _hunk, line| {
+        if rejected.contains(&side_paths(&delta)) {
+            if line.origin() == 'F' {
+                print_split(repo, &delta, &mut out);
+            }
+            return true;
+        }
+        // Content lines come without their origin character; headers carry their own text.
+        if matches!(line.origin(), '+' | '-' | ' ') {
+            out.push(line.origin() as u8);
+        }
+        out.extend_from_slice(line.content());
+        true
+    })
+    .map_err(git_err("print the diff"))?;
+    Ok(String::from_utf8_lossy(&out).into_owned())
+}
+
+fn side_paths(delta: &git2::DiffDelta<'_>) -> (Vec<u8>, Vec<u8>) {
+    let bytes = |f: git2::DiffFile<'_>| f.path_bytes().unwrap_or_default().to_vec();
+    (bytes(delta.old_file()), bytes(delta.new_file()))
+}
+
+/// A rejected rename (copy) printed as the deletion of the old file (rename only) and the
+/// addition of the new one, in `git diff` form.
+fn print_split(repo: &Repository, delta: &git2::DiffDelta<'_>, out: &mut Vec<u8>) {
+    let (old_path, new_path) = side_paths(delta);
+    if delta.status() == Delta::Renamed {
+        let old = content(repo, &delta.old_file()).unwrap_or_default();
+        print_whole(
+            out,
+            &old_path,
+            u32::from(delta.old_file().mode()),
+            &old,
+            false,
+        );
+    }
+    let new = content(repo, &delta.new_file()).unwrap_or_default();
+    print_whole(
+        out,
+        &new_path,
+        u32::from(delta.new_file().mode()),
+        &new,
+        true,
+    );
+}
+
+/// One file printed as entirely added (or deleted).
+fn print_whole(out: &mut Vec<u8>, path: &[u8], mode: u32, bytes: &[u8], added: bool) {
+    let a = quote_path(b"a/", path);
+    let b = quote_path(b"b/", path);
+    let (kind, minus, plus, sign) = if added {
+        ("new", b"/dev/null".to_vec(), b.clone(), b'+')
+    } else {
+        ("deleted", a.clone(), b"/dev/null".to_vec(), b'-')
+    };
+    let mut header = |parts: &[&[u8]]| {
+        parts.iter().for_each(|p| out.extend_from_slice(p));
+        out.push(b'\n');
+    };
+    header(&[b"diff --git ", &a, b" ", &b]);
+    header(&[
+        kind.as_bytes(),
+        b" file mode ",
+        format!("{mode:o}").as_bytes(),
+    ]);
+    if similarity::is_binary(bytes) {
+        let (from, to) = if added {
+            (&b"/dev/null"[..], &b[..])
+        } else {
+            (&a[..], &b"/dev/null"[..])
+        };
+        header(&[b"Binary files ", from, b" and ", to, b" differ"]);
+        return;
+    }
+    header(&[b"--- ", &minus]);
+    header(&[b"+++ ", &plus]);
+    let n = similarity::line_count(bytes);
+    if n == 0 {
+        return;
+    }
+    let range = if added {
+        format!("@@ -0,0 +1,{n} @@")
+    } else {
+        format!("@@ -1,{n} +0,0 @@")
+    };
+    header(&[range.as_bytes()]);
+    for line in bytes.split_inclusive(|&c| c == b'\n') {
+        out.push(sign);
+        out.extend_from_slice(line);
+        if line.last() != Some(&b'\n') {
+            out.extend_from_slice(b"\n\\ No newline at end of file\n");
+        }
+    }
+}
+
+/// `prefix` + `path`, C-quoted the way git quotes unusual names.
+fn quote_path(prefix: &[u8], path: &[u8]) -> Vec<u8> {
+    let plain = path
+        .iter()
+        .all(|&c| (0x20..0x7f).contains(&c) && c != b'"' && c != b'\\');
+    if plain {
+        return [prefix, path].concat();
+    }
+    let mut out = vec![b'"'];
+    for &c in prefix.iter().chain(path) {
+        match c {
+            b'"' | b'\\' => out.extend_from_slice(&[b'\\', c]),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            0x20..=0x7e => out.push(c),
+            _ => out.extend_from_slice(format!("\\{c:03o}").as_bytes()),
+        }
+    }
+    out.push(b'"');
+    out
+}

@@ -1,0 +1,233 @@
+//! A git repository opened with git2: revisions, default base, merge-base, change set, tracked files.
+
+use std::path::{Path, PathBuf};
+
+use git2::{ErrorCode, ObjectType, Oid, Repository};
+
+use super::diff::{self, DiffTarget};
+use super::{ChangeSet, GitError};
+
+/// Where `default_base` looks, in order, after the `origin/HEAD` symbolic ref.
+const DEFAULT_BASE_CANDIDATES: [&str; 4] = ["origin/main", "origin/master", "main", "master"];
+
+/// An open repository and its working directory.
+pub struct Repo {
+    repo: Repository,
+    root: PathBuf,
+}
+
+impl std::fmt::Debug for Repo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Repo").field("root", &self.root).finish()
+    }
+}
+
+impl Repo {
+    /// The repository containing `dir` (searching parent folders like git does).
+    pub fn discover(dir: &Path) -> Result<Repo, GitError> {
+        let repo = Repository::discover(dir).map_err(|e| match e.code() {
+            ErrorCode::NotFound => GitError::NotARepo {
+                path: dir.to_path_buf(),
+            },
+            _ => GitError::Other(format!(
+                "failed to open the git repository at {}: {}",
+                dir.display(),
+                e.message()
+            )),
+        })?;
+        // A bare repository has no working directory; its git dir stands in as the root.
+        let root = repo.workdir().unwrap_or_else(|| repo.path()).to_path_buf();
+        Ok(Repo { repo, root })
+    }
+
+    /// The working directory (the repository root paths are relative to).
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The full sha of the commit `rev` names: a branch, remote branch, tag, `HEAD~2`, short sha…
+    pub fn resolve(&self, rev: &str) -> Result<String, GitError> {
+        self.resolve_oid(rev).map(|oid| oid.to_string())
+    }
+
+    fn resolve_oid(&self, rev: &str) -> Result<Oid, GitError> {
+        let unknown = || GitError::UnknownRevision {
+            rev: rev.to_owned(),
+            repo: self.root.clone(),
+        };
+        let object = self.repo.revparse_single(rev).map_err(|_| unknown())?;
+        let commit = object.peel_to_commit().map_err(|_| unknown())?;
+        Ok(commit.id())
+    }
+
+    /// The local stand-in for the PR base: `origin/HEAD`'s target, else the first of
+    /// `origin/main`, `origin/master`, `main`, `master` that exists.
+    pub fn default_base(&self) -> Result<String, GitError> {
+        let mut tried = Vec::new();
+        tried.push("origin/HEAD".to_owned());
+        if let Ok(head) = self.repo.find_reference("refs/remotes/origin/HEAD") {
+            if let Ok(Some(target)) = head.symbolic_target() {
+                let name = target.strip_prefix("refs/remotes/").unwrap_or(target);
+                if self.resolve_oid(target).is_ok() {
+                    return Ok(name.to_owned());
+                }
+                tried.push(name.to_owned());
+            } else if head.target().is_some() {
+                // A detached origin/HEAD (rare, but git allows it) still names a commit.
+                return Ok("origin/HEAD".to_owned());
+            }
+        }
+        for candidate in DEFAULT_BASE_CANDIDATES {
+            if self.resolve_oid(candidate).is_ok() {
+                return Ok(candidate.to_owned());
+            }
+            tried.push(candidate.to_owned());
+        }
+        Err(GitError::NoDefaultBase { tried })
+    }
+
+    /// The change `merge-base(base, head)..head`, or `merge-base(base, HEAD)..working tree`
+    /// (index and untracked, non-ignored files included) when `worktree` is set.
+    pub fn change_set(
+        &self,
+        base_rev: &str,
+        head_rev: &str,
+        worktree: bool,
+    ) -> Result<ChangeSet, GitError> {
+        let (merge_base, head) = self.endpoints(base_rev, head_rev, worktree)?;
+        let target = if worktree {
+            DiffTarget::Worktree
+        } else {
+            DiffTarget::Commit(head)
+        };
+        let files = diff::changed_files(&self.repo, merge_base, target)?;
+        Ok(ChangeSet {
+            base: merge_base.to_string(),
+            head: head.to_string(),
+            files,
+        })
+    }
+
+    /// The unified diff (with `context` lines) of the same comparison as [`Repo::change_set`],
+    /// as git2 prints it: for `--print-diff`-style debugging, and to check the diff parser.
+    pub fn unified_diff(
+        &self,
+        base_rev: &str,
+        head_rev: &str,
+        worktree: bool,
+        context: u32,
+    ) -> Result<String, GitError> {
+        let (merge_base, head) = self.endpoints(base_rev, head_rev, worktree)?;
+        let target = if worktree {
+            DiffTarget::Worktree
+        } else {
+            DiffTarget::Commit(head)
+        };
+        diff::unified_text(&self.repo, merge_base, target, context)
+    }
+
+    /// Resolves both revisions and computes their merge-base, telling a shallow clone apart
+    /// from unrelated histories.
+    fn endpoints(
+        &self,
+        base_rev: &str,
+        head_rev: &str,
+        worktree: bool,
+    ) -> Result<(Oid, Oid), GitError> {
+        let shallow = |detail: String| GitError::ShallowClone {
+            base: base_rev.to_owned(),
+            head: head_rev.to_owned(),
+            repo: self.root.clone(),
+            detail,
+        };
+        let resolve = |rev: &str| {
+            self.resolve_oid(rev).map_err(|e| {
+                if self.repo.is_shallow() {
+                    shallow(format!("`{rev}` is not in the fetched history"))
+                } else {
+                    e
+                }
+            })
+        };
+        let base = resolve(base_rev)?;
+        let head = resolve(head_rev)?;
+        if worktree {
+            // The working tree sits on HEAD; comparing it with another head commit is meaningless.
+            let current = self.resolve_oid("HEAD")?;
+            if current != head {
+                return Err(GitError::Other(format!(
+                    "--worktree compares the working tree, which is on HEAD ({}), but the head is `{head_rev}` ({})",
+                    short(current),
+                    short(head)
+                )));
+            }
+        }
+        match self.repo.merge_base(base, head) {
+            Ok(oid) => Ok((oid, head)),
+            // libgit2 treats the commits at the shallow boundary as roots, so a cut history
+            // shows up as "no merge-base"; only the shallow flag tells the two cases apart.
+            Err(_) if self.repo.is_shallow() => Err(shallow(
+                "the history up to their common ancestor is missing".to_owned(),
+            )),
+            Err(e) if e.code() == ErrorCode::NotFound && e.class() == git2::ErrorClass::Merge => {
+                Err(GitError::NoMergeBase {
+                    base: base_rev.to_owned(),
+                    head: head_rev.to_owned(),
+                })
+            }
+            Err(e) => Err(GitError::Other(format!(
+                "failed to compute the merge-base of `{base_rev}` and `{head_rev}`: {}",
+                e.message()
+            ))),
+        }
+    }
+
+    /// Every file (blob) path of the tree at `head_sha`, sorted and '/'-separated. Submodules
+    /// are not files of this repository and are left out. Reads trees only, never blobs.
+    pub fn tracked_files(&self, head_sha: &str) -> Result<Vec<String>, GitError> {
+        let commit = self.resolve_oid(head_sha)?;
+        let tree = self
+            .repo
+            .find_commit(commit)
+            .and_then(|c| c.tree())
+            .map_err(|e| {
+                GitError::Other(format!(
+                    "failed to read the tree of {head_sha}: {}",
+                    e.message()
+                ))
+            })?;
+        // An explicit walk instead of `Tree::walk`: git2's walk aborts on a non-UTF-8 folder name.
+        let mut files = Vec::new();
+        let mut pending = vec![(String::new(), tree)];
+        while let Some((dir, tree)) = pending.pop() {
+            for entry in tree.iter() {
+                let mut path = dir.clone();
+                path.push_str(&String::from_utf8_lossy(entry.name_bytes()));
+                match entry.kind() {
+                    Some(ObjectType::Blob) => files.push(path),
+                    Some(ObjectType::Tree) => {
+                        let sub = self.repo.find_tree(entry.id()).map_err(|e| {
+                            GitError::Other(format!(
+                                "failed to read the tree of {path}: {}",
+                                e.message()
+                            ))
+                        })?;
+                        path.push('/');
+                        pending.push((path, sub));
+                    }
+                    // Gitlinks (submodules) are commits of another repository.
+                    _ => {}
+                }
+            }
+        }
+        // The stack walk visits folders in no useful order.
+        files.sort_unstable();
+        Ok(files)
+    }
+}
+
+fn short(oid: Oid) -> String {
+    let mut s = oid.to_string();
+    s.truncate(7);
+    s
+}

@@ -1,0 +1,309 @@
+//! GitHub REST: commit statuses, the sticky issue comment, and the check run with annotations
+//! (50 per request). Request bodies follow `fixtures/host/github-openapi-subset.json`, which the
+//! tests check every body against.
+
+use serde_json::{json, Value};
+
+use super::error::{HostError, HostName};
+use super::http::{encode_segment, next_link, same_origin, Method, Request, Response, Sender};
+use super::sticky::{self, Candidate, CommentApi};
+use super::{
+    limits, CheckRun, CheckRunOutcome, CommentOutcome, HostKind, PublishOutcome, PublishPlan,
+    StatusState,
+};
+
+/// GitHub accepts at most 50 annotations per create/update request.
+pub const ANNOTATIONS_PER_REQUEST: usize = 50;
+
+pub(crate) struct Github<'a> {
+    api_url: &'a str,
+    /// `owner/name`, each part percent-encoded.
+    repo_path: String,
+}
+
+impl<'a> Github<'a> {
+    pub(crate) fn new(api_url: &'a str, repository: &str) -> Result<Self, HostError> {
+        let (owner, name) = repository
+            .split_once('/')
+            .filter(|(o, n)| !o.is_empty() && !n.is_empty() && !n.contains('/'))
+            .ok_or_else(|| {
+                HostError::InvalidPlan(format!(
+                    "GitHub repository {repository:?} is not of the form owner/name"
+                ))
+            })?;
+        Ok(Github {
+            api_url,
+            repo_path: format!("{}/{}", encode_segment(owner), encode_segment(name)),
+        })
+    }
+
+    fn url(&self, rest: &str) -> String {
+        format!("{}/repos/{}/{rest}", self.api_url, self.repo_path)
+    }
+
+    pub(crate) fn publish(
+        &self,
+        plan: &PublishPlan,
+        verify_pr_head: bool,
+        sender: &mut dyn Sender,
+        outcome: &mut PublishOutcome,
+    ) -> Result<(), HostError> {
+        if verify_pr_head {
+            if let Some(pr) = plan.pr {
+                self.verify_pr_head(pr, &plan.head_sha, sender)?;
+            }
+        }
+        let sha = encode_segment(&plan.head_sha);
+        for status in &plan.statuses {
+            let req = Request {
+                method: Method::Post,
+                url: self.url(&format!("statuses/{sha}")),
+                body: Some(json!({
+                    "state": state(status.state),
+                    "context": status.context,
+                    "description": limits::status_description(&status.description),
+                })),
+                action: format!("create commit status {}", status.context),
+            };
+            sender.send(&req)?;
+            outcome.statuses.push(status.context.clone());
+        }
+
+        if let Some(pr) = plan.pr {
+            let marker = sticky::marker(&plan.comment_key);
+            let body = limits::comment_body(&marker, &plan.comment_body);
+            let api = Comments { gh: self, pr };
+            outcome.comment = sticky::upsert(&api, sender, &marker, &body, &mut outcome.warnings)?;
+        } else {
+            outcome.comment = CommentOutcome::NoPullRequest;
+        }
+
+        if let Some(check) = &plan.check_run {
+            outcome.check_run =
+                self.check_run(check, &plan.head_sha, sender, &mut outcome.warnings)?;
+        }
+        Ok(())
+    }
+
+    /// Refuses a plan whose PR does not have `head_sha` as its head (a stale or forged payload).
+    fn verify_pr_head(
+        &self,
+        pr: u64,
+        head_sha: &str,
+        sender: &mut dyn Sender,
+    ) -> Result<(), HostError> {
+        let req = Request {
+            method: Method::Get,
+            url: self.url(&format!("pulls/{pr}")),
+            body: None,
+            action: format!("check that pull request #{pr} has head {head_sha}"),
+        };
+        let Some(resp) = sender.send(&req)? else {
+            return sender.note("  (and stop if its head.sha differs from the payload's head_sha)");
+        };
+        let json = resp
+            .json()
+            .map_err(|detail| HostError::UnexpectedResponse {
+                host: HostName(HostKind::Github),
+                action: req.action.clone(),
+                detail,
+            })?;
+        let actual = json["head"]["sha"].as_str().unwrap_or_default();
+        if !actual.eq_ignore_ascii_case(head_sha) {
+            return Err(HostError::InvalidPlan(format!(
+                "the payload is for commit {head_sha}, but pull request #{pr} is at {}; hint: the \
+                 payload is stale (a newer push) or does not belong to this pull request",
+                if actual.is_empty() {
+                    "an unknown commit"
+                } else {
+                    actual
+                }
+            )));
+        }
+        Ok(())
+    }
+
+    /// Creates the check run with the first 50 annotations, then appends the rest 50 at a time.
+    /// Only GitHub App tokens may create check runs: a 403 is a warning, not a failure, because
+    /// statuses and the comment already carry the result.
+    fn check_run(
+        &self,
+        check: &CheckRun,
+        head_sha: &str,
+        sender: &mut dyn Sender,
+        warnings: &mut Vec<String>,
+    ) -> Result<CheckRunOutcome, HostError> {
+        let summary = limits::check_summary(&check.summary);
+        let mut batches = check.annotations.chunks(ANNOTATIONS_PER_REQUEST);
+        let first: &[super::Annotation] = batches.next().unwrap_or(&[]);
+        let create = Request {
+            method: Method::Post,
+            url: self.url("check-runs"),
+            body: Some(json!({
+                "name": check.name,
+                "head_sha": head_sha,
+                "status": "completed",
+                "conclusion": check.conclusion,
+                "output": output(&check.title, &summary, first),
+            })),
+            action: format!("create check run {}", check.name),
+        };
+        let resp = match sender.send(&create) {
+            Ok(resp) => resp,
+            Err(e @ HostError::Forbidden { .. }) => {
+                warnings.push(format!(
+                    "check run skipped (annotations need a GitHub App token or `checks: write`): {e}"
+                ));
+                return Ok(CheckRunOutcome::Skipped);
+            }
+            Err(e) => return Err(e),
+        };
+        let id = match &resp {
+            Some(r) => Some(
+                check_run_id(r).ok_or_else(|| HostError::UnexpectedResponse {
+                    host: HostName(HostKind::Github),
+                    action: create.action.clone(),
+                    detail: "no numeric `id` in the created check run".to_owned(),
+                })?,
+            ),
+            None => None,
+        };
+        let id_segment = id.map_or_else(|| "{check_run_id}".to_owned(), |id| id.to_string());
+        let mut requests = 1;
+        let mut sent = first.len();
+        for batch in batches {
+            let req = Request {
+                method: Method::Patch,
+                url: self.url(&format!("check-runs/{id_segment}")),
+                body: Some(json!({ "output": output(&check.title, &summary, batch) })),
+                action: format!("add annotations to check run {}", check.name),
+            };
+            match sender.send(&req) {
+                Ok(_) => {
+                    requests += 1;
+                    sent += batch.len();
+                }
+                Err(e @ HostError::Forbidden { .. }) => {
+                    warnings.push(format!("some annotations were not added: {e}"));
+                    break;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(match id {
+            Some(id) => CheckRunOutcome::Created {
+                id,
+                annotations: sent,
+                requests,
+            },
+            None => CheckRunOutcome::DryRun { requests },
+        })
+    }
+}
+
+fn check_run_id(resp: &Response) -> Option<u64> {
+    resp.json().ok()?["id"].as_u64()
+}
+
+fn output(title: &str, summary: &str, annotations: &[super::Annotation]) -> Value {
+    let annotations: Vec<Value> = annotations
+        .iter()
+        .map(|a| {
+            json!({
+                "path": a.path,
+                "start_line": a.start_line,
+                "end_line": a.end_line,
+                "annotation_level": match a.level {
+                    super::AnnotationLevel::Notice => "notice",
+                    super::AnnotationLevel::Warning => "warning",
+                    super::AnnotationLevel::Failure => "failure",
+                },
+                "title": limits::truncate_chars(&a.title, limits::ANNOTATION_TITLE_MAX, "…"),
+                "message": limits::truncate_chars(&a.message, limits::ANNOTATION_MESSAGE_MAX, "…"),
+            })
+        })
+        .collect();
+    json!({ "title": title, "summary": summary, "annotations": annotations })
+}
+
+fn state(state: StatusState) -> &'static str {
+    match state {
+        StatusState::Success => "success",
+        StatusState::Failure => "failure",
+        StatusState::Error => "error",
+        StatusState::Pending => "pending",
+    }
+}
+
+struct Comments<'g, 'a> {
+    gh: &'g Github<'a>,
+    pr: u64,
+}
+
+impl CommentApi for Comments<'_, '_> {
+    fn kind(&self) -> HostKind {
+        HostKind::Github
+    }
+
+    fn first_page_url(&self) -> String {
+        self.gh
+            .url(&format!("issues/{}/comments?per_page=100", self.pr))
+    }
+
+    fn next_page_url(&self, resp: &Response, _current: &str) -> Result<Option<String>, HostError> {
+        let Some(next) = resp.header("link").and_then(next_link) else {
+            return Ok(None);
+        };
+        // Followed exactly as given, but never to another host: the token goes with it.
+        if !same_origin(&next, self.gh.api_url) {
+            return Err(HostError::UnexpectedResponse {
+                host: HostName(HostKind::Github),
+                action: "list the pull request comments".to_owned(),
+                detail: format!("the next-page link points away from {}", self.gh.api_url),
+            });
+        }
+        Ok(Some(next))
+    }
+
+    fn parse_page(&self, page: &Value) -> Result<Vec<Candidate>, String> {
+        let items = page.as_array().ok_or("expected a JSON array of comments")?;
+        items
+            .iter()
+            .map(|c| {
+                Ok(Candidate {
+                    id: c["id"].as_u64().ok_or("a comment without a numeric id")?,
+                    login: c["user"]["login"].as_str().map(str::to_owned),
+                    is_bot: c["user"]["type"].as_str() == Some("Bot"),
+                    body: c["body"].as_str().unwrap_or_default().to_owned(),
+                })
+            })
+            .collect()
+    }
+
+    fn create(&self, body: &str) -> Request {
+        Request {
+            method: Method::Post,
+            url: self.gh.url(&format!("issues/{}/comments", self.pr)),
+            body: Some(json!({ "body": body })),
+            action: format!("create the comment on pull request #{}", self.pr),
+        }
+    }
+
+    fn update(&self, id: &str, body: &str) -> Request {
+        Request {
+            method: Method::Patch,
+            url: self.gh.url(&format!("issues/comments/{id}")),
+            body: Some(json!({ "body": body })),
+            action: format!("update the comment on pull request #{}", self.pr),
+        }
+    }
+
+    fn delete(&self, id: u64) -> Request {
+        Request {
+            method: Method::Delete,
+            url: self.gh.url(&format!("issues/comments/{id}")),
+            body: None,
+            action: format!("delete a duplicate comment on pull request #{}", self.pr),
+        }
+    }
+}

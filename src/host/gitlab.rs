@@ -1,0 +1,189 @@
+//! GitLab REST v4: commit statuses (with the coverage value) and the sticky merge request note.
+//! Request bodies follow `fixtures/host/gitlab-api-fields.json` (from GitLab's REST docs). GitLab
+//! has no check-run annotations; a plan's check run is ignored here.
+
+use serde_json::{json, Map, Value};
+
+use super::error::{HostError, HostName};
+use super::http::{encode_segment, next_link, same_origin, Method, Request, Response, Sender};
+use super::sticky::{self, Candidate, CommentApi};
+use super::{limits, CommentOutcome, HostKind, PublishOutcome, PublishPlan, StatusState};
+
+pub(crate) struct Gitlab<'a> {
+    api_url: &'a str,
+    /// Project id, or its `group/project` path URL-encoded as one segment.
+    project: String,
+}
+
+impl<'a> Gitlab<'a> {
+    pub(crate) fn new(api_url: &'a str, repository: &str) -> Result<Self, HostError> {
+        if repository.is_empty() {
+            return Err(HostError::InvalidPlan(
+                "the GitLab project is empty".to_owned(),
+            ));
+        }
+        Ok(Gitlab {
+            api_url,
+            project: encode_segment(repository),
+        })
+    }
+
+    fn url(&self, rest: &str) -> String {
+        format!("{}/projects/{}/{rest}", self.api_url, self.project)
+    }
+
+    pub(crate) fn publish(
+        &self,
+        plan: &PublishPlan,
+        sender: &mut dyn Sender,
+        outcome: &mut PublishOutcome,
+    ) -> Result<(), HostError> {
+        let sha = encode_segment(&plan.head_sha);
+        for status in &plan.statuses {
+            let mut body = Map::new();
+            body.insert("state".into(), state(status.state).into());
+            body.insert("name".into(), status.context.clone().into());
+            body.insert(
+                "description".into(),
+                limits::status_description(&status.description)
+                    .into_owned()
+                    .into(),
+            );
+            if let Some(coverage) = status.coverage.filter(|c| c.is_finite()) {
+                body.insert("coverage".into(), json!(coverage));
+            }
+            let req = Request {
+                method: Method::Post,
+                url: self.url(&format!("statuses/{sha}")),
+                body: Some(Value::Object(body)),
+                action: format!("create commit status {}", status.context),
+            };
+            sender.send(&req)?;
+            outcome.statuses.push(status.context.clone());
+        }
+
+        outcome.comment = match plan.pr {
+            Some(iid) => {
+                let marker = sticky::marker(&plan.comment_key);
+                let body = limits::comment_body(&marker, &plan.comment_body);
+                let api = Notes { gl: self, iid };
+                sticky::upsert(&api, sender, &marker, &body, &mut outcome.warnings)?
+            }
+            None => CommentOutcome::NoPullRequest,
+        };
+        Ok(())
+    }
+}
+
+/// GitLab has no `error` state for external statuses; `running` is never sent because prcov
+/// publishes finished results.
+fn state(state: StatusState) -> &'static str {
+    match state {
+        StatusState::Success => "success",
+        StatusState::Failure | StatusState::Error => "failed",
+        StatusState::Pending => "pending",
+    }
+}
+
+struct Notes<'g, 'a> {
+    gl: &'g Gitlab<'a>,
+    iid: u64,
+}
+
+impl Notes<'_, '_> {
+    fn notes_url(&self) -> String {
+        self.gl.url(&format!("merge_requests/{}/notes", self.iid))
+    }
+}
+
+impl CommentApi for Notes<'_, '_> {
+    fn kind(&self) -> HostKind {
+        HostKind::Gitlab
+    }
+
+    fn first_page_url(&self) -> String {
+        format!("{}?sort=desc&per_page=100", self.notes_url())
+    }
+
+    /// `Link: rel="next"` when GitLab sends it, else the `x-next-page` number on the current URL.
+    fn next_page_url(&self, resp: &Response, current: &str) -> Result<Option<String>, HostError> {
+        let next = match resp.header("link").and_then(next_link) {
+            Some(next) => next,
+            None => {
+                let Some(page) = resp
+                    .header("x-next-page")
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .and_then(|p| p.parse::<u64>().ok())
+                else {
+                    return Ok(None);
+                };
+                let Ok(mut url) = reqwest::Url::parse(current) else {
+                    return Ok(None);
+                };
+                let kept: Vec<(String, String)> = url
+                    .query_pairs()
+                    .filter(|(k, _)| k != "page")
+                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .collect();
+                url.query_pairs_mut()
+                    .clear()
+                    .extend_pairs(kept)
+                    .append_pair("page", &page.to_string());
+                url.to_string()
+            }
+        };
+        if !same_origin(&next, self.gl.api_url) {
+            return Err(HostError::UnexpectedResponse {
+                host: HostName(HostKind::Gitlab),
+                action: "list the merge request notes".to_owned(),
+                detail: format!("the next-page link points away from {}", self.gl.api_url),
+            });
+        }
+        Ok(Some(next))
+    }
+
+    fn parse_page(&self, page: &Value) -> Result<Vec<Candidate>, String> {
+        let items = page.as_array().ok_or("expected a JSON array of notes")?;
+        let mut out = Vec::with_capacity(items.len());
+        for n in items {
+            if n["system"].as_bool() == Some(true) {
+                continue;
+            }
+            out.push(Candidate {
+                id: n["id"].as_u64().ok_or("a note without a numeric id")?,
+                login: n["author"]["username"].as_str().map(str::to_owned),
+                is_bot: n["author"]["bot"].as_bool() == Some(true),
+                body: n["body"].as_str().unwrap_or_default().to_owned(),
+            });
+        }
+        Ok(out)
+    }
+
+    fn create(&self, body: &str) -> Request {
+        Request {
+            method: Method::Post,
+            url: self.notes_url(),
+            body: Some(json!({ "body": body })),
+            action: format!("create the note on merge request !{}", self.iid),
+        }
+    }
+
+    fn update(&self, id: &str, body: &str) -> Request {
+        Request {
+            method: Method::Put,
+            url: format!("{}/{id}", self.notes_url()),
+            body: Some(json!({ "body": body })),
+            action: format!("update the note on merge request !{}", self.iid),
+        }
+    }
+
+    fn delete(&self, id: u64) -> Request {
+        Request {
+            method: Method::Delete,
+            url: format!("{}/{id}", self.notes_url()),
+            body: None,
+            action: format!("delete a duplicate note on merge request !{}", self.iid),
+        }
+    }
+}

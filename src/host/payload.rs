@@ -1,0 +1,498 @@
+//! The fork-PR payload: `prcov publish --save FILE` writes the [`PublishPlan`] as versioned JSON
+//! without needing a token; `prcov publish --from FILE` reads it back in a trusted `workflow_run`
+//! job. That file was produced by code from the fork, so it is untrusted input: it is size-capped,
+//! checked field by field, and only ever sent as JSON data — never executed, never interpolated
+//! into a shell or a URL without encoding.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use super::{limits, HostKind, PublishPlan};
+
+/// The payload format this prcov writes and reads.
+pub const VERSION: u32 = 1;
+/// Larger files are refused before parsing.
+pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+const MAX_STATUSES: usize = 20;
+const MAX_ANNOTATIONS: usize = 5_000;
+const MAX_SHORT: usize = 255;
+
+/// Why a payload cannot be saved or loaded. Bad input: exit code 2.
+#[derive(Debug, thiserror::Error)]
+pub enum PayloadError {
+    #[error("failed to {action} the payload {path}: {source}")]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the payload {path} is {size} bytes, more than the {MAX_FILE_BYTES} a prcov payload can be; hint: pass the file written by `prcov publish --save`")]
+    TooLarge { path: PathBuf, size: u64 },
+    #[error("the payload {path} is not valid JSON ({source}); hint: pass the file written by `prcov publish --save`")]
+    Json {
+        path: PathBuf,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("the payload {path} has version {found}, but this prcov reads version {VERSION}; hint: use the same prcov version in both jobs")]
+    Version { path: PathBuf, found: String },
+    #[error("invalid payload{}: {field} {problem}", path_suffix(.path))]
+    Invalid {
+        path: Option<PathBuf>,
+        field: String,
+        problem: String,
+    },
+}
+
+impl PayloadError {
+    pub fn exit_code(&self) -> u8 {
+        crate::exit::BAD_INPUT
+    }
+
+    fn with_path(self, p: &Path) -> Self {
+        match self {
+            PayloadError::Invalid { field, problem, .. } => PayloadError::Invalid {
+                path: Some(p.to_path_buf()),
+                field,
+                problem,
+            },
+            other => other,
+        }
+    }
+}
+
+fn path_suffix(path: &Option<PathBuf>) -> String {
+    path.as_ref()
+        .map(|p| format!(" {}", p.display()))
+        .unwrap_or_default()
+}
+
+/// The plan as pretty JSON, after validating it (a plan we could not load back is not saved).
+pub fn to_json(plan: &PublishPlan) -> Result<String, PayloadError> {
+    validate(plan, true)?;
+    serde_json::to_string_pretty(plan).map_err(|e| invalid("plan", e.to_string()))
+}
+
+/// Writes the plan to `path` (`--save`).
+pub fn save(plan: &PublishPlan, path: &Path) -> Result<(), PayloadError> {
+    let mut json = to_json(plan).map_err(|e| e.with_path(path))?;
+    json.push('\n');
+    std::fs::write(path, json).map_err(|source| PayloadError::Io {
+        action: "write",
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Reads and validates a plan written by [`save`] (`--from`).
+pub fn load(path: &Path) -> Result<PublishPlan, PayloadError> {
+    let io = |action, source| PayloadError::Io {
+        action,
+        path: path.to_path_buf(),
+        source,
+    };
+    let size = std::fs::metadata(path).map_err(|e| io("read", e))?.len();
+    if size > MAX_FILE_BYTES {
+        return Err(PayloadError::TooLarge {
+            path: path.to_path_buf(),
+            size,
+        });
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| io("read", e))?;
+    from_json(&text, path)
+}
+
+/// Parses and validates payload text; `path` is only used in messages.
+pub fn from_json(text: &str, path: &Path) -> Result<PublishPlan, PayloadError> {
+    let json_err = |source| PayloadError::Json {
+        path: path.to_path_buf(),
+        source,
+    };
+    let value: Value = serde_json::from_str(text).map_err(json_err)?;
+    // Check the version before the shape, so a newer format gets the version message.
+    match value.get("version") {
+        Some(v) if v.as_u64() == Some(u64::from(VERSION)) => {}
+        Some(v) => {
+            return Err(PayloadError::Version {
+                path: path.to_path_buf(),
+                found: v.to_string(),
+            })
+        }
+        None => {
+            return Err(PayloadError::Invalid {
+                path: Some(path.to_path_buf()),
+                field: "version".to_owned(),
+                problem: "is missing".to_owned(),
+            })
+        }
+    }
+    let plan: PublishPlan = serde_json::from_value(value).map_err(json_err)?;
+    validate(&plan, true).map_err(|e| e.with_path(path))?;
+    Ok(plan)
+}
+
+fn invalid(field: impl Into<String>, problem: impl Into<String>) -> PayloadError {
+    PayloadError::Invalid {
+        path: None,
+        field: field.into(),
+        problem: problem.into(),
+    }
+}
+
+/// Checks every field of an untrusted plan: its shape ([`validate_shape`]) and every size limit.
+/// `require_pr`: a saved payload must carry the PR number (`workflow_run.pull_requests` is empty
+/// for forks, so nothing else has it).
+pub fn validate(plan: &PublishPlan, require_pr: bool) -> Result<(), PayloadError> {
+    validate_shape(plan, require_pr)?;
+    check_sizes(plan)
+}
+
+/// The checks `publish` applies to every plan, trusted or not: what goes into URLs and markers
+/// (repository, PR, SHA, comment key) and annotation paths. Sizes are not checked here: a plan
+/// fresh from the renderer that is too long is cut to the host limits instead.
+pub fn validate_shape(plan: &PublishPlan, require_pr: bool) -> Result<(), PayloadError> {
+    if plan.version != VERSION {
+        return Err(invalid(
+            "version",
+            format!("is {}, expected {VERSION}", plan.version),
+        ));
+    }
+    check_repository(plan.host, &plan.repository)?;
+    match plan.pr {
+        Some(0) => return Err(invalid("pr", "must be a positive number")),
+        Some(n) if n > 1_000_000_000 => {
+            return Err(invalid("pr", format!("{n} is not a plausible number")))
+        }
+        None if require_pr => {
+            return Err(invalid(
+                "pr",
+                "is missing; a saved payload must name the pull request it belongs to",
+            ))
+        }
+        _ => {}
+    }
+    let sha = &plan.head_sha;
+    if !((sha.len() == 40 || sha.len() == 64) && sha.bytes().all(|b| b.is_ascii_hexdigit())) {
+        return Err(invalid(
+            "head_sha",
+            format!("{:?} is not a 40-character hex commit id", clip(sha)),
+        ));
+    }
+    let key = &plan.comment_key;
+    // The key goes into an HTML comment: a strict charset keeps `-->` and friends out.
+    if key.is_empty()
+        || key.len() > 64
+        || !key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/'))
+    {
+        return Err(invalid(
+            "comment_key",
+            format!(
+                "{:?} must be 1-64 characters of letters, digits, '-', '_', '.', '/'",
+                clip(key)
+            ),
+        ));
+    }
+    if let Some(check) = &plan.check_run {
+        for (i, a) in check.annotations.iter().enumerate() {
+            let field = |f: &str| format!("check_run.annotations[{i}].{f}");
+            check_relative_path(&field("path"), &a.path)?;
+            if a.start_line == 0 || a.end_line < a.start_line {
+                return Err(invalid(
+                    field("start_line"),
+                    format!(
+                        "{}-{} is not a line range starting at 1",
+                        a.start_line, a.end_line
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn check_sizes(plan: &PublishPlan) -> Result<(), PayloadError> {
+    if plan.comment_body.chars().count() > limits::COMMENT_MAX {
+        return Err(invalid(
+            "comment_body",
+            format!("is longer than {} characters", limits::COMMENT_MAX),
+        ));
+    }
+    if plan.statuses.len() > MAX_STATUSES {
+        return Err(invalid(
+            "statuses",
+            format!("has more than {MAX_STATUSES} entries"),
+        ));
+    }
+    for (i, s) in plan.statuses.iter().enumerate() {
+        short_text(&format!("statuses[{i}].context"), &s.context, 100, false)?;
+        short_text(
+            &format!("statuses[{i}].description"),
+            &s.description,
+            limits::STATUS_DESCRIPTION_MAX,
+            true,
+        )?;
+        if let Some(c) = s.coverage {
+            if !(c.is_finite() && (0.0..=100.0).contains(&c)) {
+                return Err(invalid(
+                    format!("statuses[{i}].coverage"),
+                    format!("{c} is not a percentage"),
+                ));
+            }
+        }
+    }
+    if let Some(check) = &plan.check_run {
+        short_text("check_run.name", &check.name, 100, false)?;
+        if !matches!(check.conclusion.as_str(), "success" | "failure" | "neutral") {
+            return Err(invalid(
+                "check_run.conclusion",
+                format!(
+                    "{:?} is not success, failure or neutral",
+                    clip(&check.conclusion)
+                ),
+            ));
+        }
+        short_text("check_run.title", &check.title, MAX_SHORT, false)?;
+        if check.summary.chars().count() > limits::CHECK_SUMMARY_MAX {
+            return Err(invalid(
+                "check_run.summary",
+                format!("is longer than {} characters", limits::CHECK_SUMMARY_MAX),
+            ));
+        }
+        if check.annotations.len() > MAX_ANNOTATIONS {
+            return Err(invalid(
+                "check_run.annotations",
+                format!("has more than {MAX_ANNOTATIONS} entries"),
+            ));
+        }
+        for (i, a) in check.annotations.iter().enumerate() {
+            let field = |f: &str| format!("check_run.annotations[{i}].{f}");
+            short_text(
+                &field("title"),
+                &a.title,
+                limits::ANNOTATION_TITLE_MAX,
+                true,
+            )?;
+            if a.message.chars().count() > limits::ANNOTATION_MESSAGE_MAX || a.message.is_empty() {
+                return Err(invalid(
+                    field("message"),
+                    format!("must be 1-{} characters", limits::ANNOTATION_MESSAGE_MAX),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn check_repository(host: HostKind, repo: &str) -> Result<(), PayloadError> {
+    let part_ok = |p: &str| {
+        !p.is_empty()
+            && p != "."
+            && p != ".."
+            && p.len() <= 100
+            && p.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+    };
+    let ok = match host {
+        HostKind::Github => repo
+            .split_once('/')
+            .is_some_and(|(o, n)| part_ok(o) && part_ok(n) && !n.contains('/')),
+        // A numeric project id, or a `group/subgroup/project` path.
+        HostKind::Gitlab => repo.len() <= 255 && repo.split('/').all(part_ok),
+    };
+    if ok {
+        Ok(())
+    } else {
+        let shape = match host {
+            HostKind::Github => "owner/name",
+            HostKind::Gitlab => "a project id or group/project path",
+        };
+        Err(invalid(
+            "repository",
+            format!("{:?} is not {shape}", clip(repo)),
+        ))
+    }
+}
+
+fn check_relative_path(field: &str, path: &str) -> Result<(), PayloadError> {
+    let problem = if path.is_empty() || path.len() > 1024 {
+        Some("must be 1-1024 bytes")
+    } else if path.starts_with('/') || path.contains('\\') || path.contains(':') {
+        Some("must be a repository-relative path with '/' separators")
+    } else if path
+        .split('/')
+        .any(|c| c == ".." || c == "." || c.is_empty())
+    {
+        Some("must not contain '..', '.' or empty components")
+    } else if path.chars().any(char::is_control) {
+        Some("must not contain control characters")
+    } else {
+        None
+    };
+    match problem {
+        Some(p) => Err(invalid(field, format!("{:?} {p}", clip(path)))),
+        None => Ok(()),
+    }
+}
+
+fn short_text(field: &str, text: &str, max: usize, empty_ok: bool) -> Result<(), PayloadError> {
+    if (!empty_ok && text.trim().is_empty()) || text.chars().count() > max {
+        return Err(invalid(
+            field,
+            format!("must be {}-{max} characters", usize::from(!empty_ok)),
+        ));
+    }
+    if text.chars().any(char::is_control) {
+        return Err(invalid(field, "must not contain control characters"));
+    }
+    Ok(())
+}
+
+/// Untrusted strings are quoted in messages, but only their start.
+fn clip(s: &str) -> String {
+    limits::truncate_chars(s, 60, "…").into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Annotation, AnnotationLevel, CheckRun, CommitStatus, StatusState};
+    use super::*;
+
+    fn plan() -> PublishPlan {
+        PublishPlan {
+            version: 1,
+            host: HostKind::Github,
+            repository: "octo/proj".to_owned(),
+            pr: Some(7),
+            head_sha: "a".repeat(40),
+            comment_key: "default".to_owned(),
+            comment_body: "## Coverage".to_owned(),
+            statuses: vec![CommitStatus {
+                context: "prcov/patch".to_owned(),
+                state: StatusState::Success,
+                description: "100.00% of diff hit".to_owned(),
+                coverage: Some(100.0),
+            }],
+            check_run: Some(CheckRun {
+                name: "prcov".to_owned(),
+                conclusion: "success".to_owned(),
+                title: "Patch 100.00%".to_owned(),
+                summary: "ok".to_owned(),
+                annotations: vec![Annotation {
+                    path: "src/a.rs".to_owned(),
+                    start_line: 3,
+                    end_line: 4,
+                    level: AnnotationLevel::Warning,
+                    title: "Uncovered".to_owned(),
+                    message: "Added lines #L3-L4 were not covered by tests".to_owned(),
+                }],
+            }),
+        }
+    }
+
+    fn err_of(edit: impl FnOnce(&mut PublishPlan)) -> String {
+        let mut p = plan();
+        edit(&mut p);
+        validate(&p, true).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn round_trip_through_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("payload.json");
+        save(&plan(), &path).unwrap();
+        assert_eq!(load(&path).unwrap(), plan());
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.starts_with("{\n  \"version\": 1,"), "{text}");
+    }
+
+    #[test]
+    fn each_bad_field_is_named() {
+        assert_eq!(
+            err_of(|p| p.head_sha = "HEAD".into()),
+            "invalid payload: head_sha \"HEAD\" is not a 40-character hex commit id"
+        );
+        assert_eq!(
+            err_of(|p| p.repository = "octo/proj/extra".into()),
+            "invalid payload: repository \"octo/proj/extra\" is not owner/name"
+        );
+        assert_eq!(
+            err_of(|p| p.pr = None),
+            "invalid payload: pr is missing; a saved payload must name the pull request it belongs to"
+        );
+        assert_eq!(
+            err_of(|p| p.comment_key = "x --> <script>".into()),
+            "invalid payload: comment_key \"x --> <script>\" must be 1-64 characters of letters, digits, '-', '_', '.', '/'"
+        );
+        assert_eq!(
+            err_of(|p| p.check_run.as_mut().unwrap().annotations[0].path = "../../etc/passwd".into()),
+            "invalid payload: check_run.annotations[0].path \"../../etc/passwd\" must not contain '..', '.' or empty components"
+        );
+        assert_eq!(
+            err_of(|p| p.check_run.as_mut().unwrap().annotations[0].path = "/abs/a.rs".into()),
+            "invalid payload: check_run.annotations[0].path \"/abs/a.rs\" must be a repository-relative path with '/' separators"
+        );
+        assert_eq!(
+            err_of(|p| p.statuses[0].description = "d".repeat(141)),
+            "invalid payload: statuses[0].description must be 0-140 characters"
+        );
+        assert_eq!(
+            err_of(|p| p.comment_body = "x".repeat(limits::COMMENT_MAX + 1)),
+            "invalid payload: comment_body is longer than 65536 characters"
+        );
+        assert_eq!(
+            err_of(|p| p.statuses[0].coverage = Some(f64::NAN)),
+            "invalid payload: statuses[0].coverage NaN is not a percentage"
+        );
+    }
+
+    #[test]
+    fn version_and_shape_errors_name_the_file() {
+        let path = Path::new("payload.json");
+        let v2 = serde_json::to_string(&plan())
+            .unwrap()
+            .replace("\"version\":1", "\"version\":2");
+        assert_eq!(
+            from_json(&v2, path).unwrap_err().to_string(),
+            "the payload payload.json has version 2, but this prcov reads version 1; hint: use the same prcov version in both jobs"
+        );
+        let err = from_json("{\"version\": 1, \"host\": \"bitbucket\"}", path).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("the payload payload.json is not valid JSON"),
+            "{err}"
+        );
+        assert_eq!(err.exit_code(), 2);
+        let mut bad = plan();
+        bad.head_sha = "xyz".into();
+        let text = serde_json::to_string(&bad).unwrap();
+        assert_eq!(
+            from_json(&text, path).unwrap_err().to_string(),
+            "invalid payload payload.json: head_sha \"xyz\" is not a 40-character hex commit id"
+        );
+    }
+
+    #[test]
+    fn oversized_file_is_refused_before_parsing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.json");
+        let file = std::fs::File::create(&path).unwrap();
+        file.set_len(MAX_FILE_BYTES + 1).unwrap();
+        assert!(matches!(load(&path), Err(PayloadError::TooLarge { .. })));
+    }
+
+    #[test]
+    fn gitlab_paths_and_ids_are_accepted() {
+        let mut p = plan();
+        p.host = HostKind::Gitlab;
+        p.repository = "group/sub/project".into();
+        assert!(validate(&p, true).is_ok());
+        p.repository = "278964".into();
+        assert!(validate(&p, true).is_ok());
+        p.repository = "group/../x".into();
+        assert!(validate(&p, true).is_err());
+    }
+}

@@ -1,0 +1,185 @@
+//! Rendering one `publish`: the statuses, the comment and the check run, as a [`PublishPlan`].
+//!
+//! Pure: everything here is computed from summaries; the host only sends it.
+
+use crate::analysis::{DiffSummary, GateKind, Percent};
+use crate::host::{
+    Annotation, AnnotationLevel, CheckRun, CommitStatus, HostKind, PublishPlan, StatusState,
+};
+
+use super::{markdown, ranges, short_sha};
+
+/// GitHub's limit on a status description.
+pub const MAX_STATUS_DESCRIPTION: usize = 140;
+
+/// What the test-results half contributes to a publish.
+#[derive(Debug, Clone, Default)]
+pub struct TestsBrief {
+    /// `2 failed, 310 passed (1 flaky)`, for the status description.
+    pub phrase: String,
+    /// The Markdown section for the comment (counts line, failures in `<details>`).
+    pub markdown: String,
+    /// Failed tests that have a source location: (repo path, line, title, message).
+    pub failures_at: Vec<(String, u32, String, String)>,
+}
+
+/// Where the plan goes.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub host: HostKind,
+    pub repository: String,
+    pub pr: Option<u64>,
+    pub head_sha: String,
+    pub comment_key: String,
+}
+
+fn cut(s: String, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s;
+    }
+    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+fn state(passed: bool) -> StatusState {
+    if passed {
+        StatusState::Success
+    } else {
+        StatusState::Failure
+    }
+}
+
+/// The three statuses: `prcov/patch`, `prcov/project`, and `prcov/tests` when tests were given.
+pub fn statuses(s: &DiffSummary, tests: Option<&TestsBrief>) -> Vec<CommitStatus> {
+    let gate = |kinds: &[GateKind]| {
+        s.gates
+            .iter()
+            .filter(|g| kinds.contains(&g.kind))
+            .all(|g| g.passed)
+    };
+    let patch_target = s.gates.iter().find(|g| g.kind == GateKind::Patch);
+    let patch_desc = match Percent::of(&s.patch.totals) {
+        None => "Coverage not affected: no coverable lines changed".to_owned(),
+        Some(pc) => match patch_target {
+            Some(g) => format!("{pc}% of diff hit (target {}%)", Percent::value(g.target)),
+            None => format!("{pc}% of diff hit"),
+        },
+    };
+    let project_desc = match (Percent::of(&s.project), s.delta()) {
+        (None, _) => "No coverable lines in the reports".to_owned(),
+        (Some(pc), Some(d)) => format!(
+            "{pc}% ({}%) compared to {}",
+            Percent::delta(d),
+            short_sha(&s.base)
+        ),
+        (Some(pc), None) => match s.gates.iter().find(|g| g.kind == GateKind::Project) {
+            Some(g) => format!("{pc}% (target {}%)", Percent::value(g.target)),
+            None => format!("{pc}%"),
+        },
+    };
+    let mut out = vec![
+        CommitStatus {
+            context: "prcov/patch".into(),
+            state: state(gate(&[GateKind::Patch])),
+            description: cut(patch_desc, MAX_STATUS_DESCRIPTION),
+            coverage: s.patch.totals.percent(),
+        },
+        CommitStatus {
+            context: "prcov/project".into(),
+            state: state(gate(&[
+                GateKind::Project,
+                GateKind::ProjectDrop,
+                GateKind::Unmatched,
+            ])),
+            description: cut(project_desc, MAX_STATUS_DESCRIPTION),
+            coverage: s.project.percent(),
+        },
+    ];
+    if let Some(t) = tests {
+        out.push(CommitStatus {
+            context: "prcov/tests".into(),
+            state: state(gate(&[GateKind::Tests])),
+            description: cut(t.phrase.clone(), MAX_STATUS_DESCRIPTION),
+            coverage: None,
+        });
+    }
+    out
+}
+
+/// Annotations: one per uncovered range of added lines, one per failed test with a location.
+pub fn annotations(s: &DiffSummary, tests: Option<&TestsBrief>) -> Vec<Annotation> {
+    let mut out = Vec::new();
+    for f in &s.patch.files {
+        for (lines, what) in [
+            (&f.missed_lines, "were not covered by tests"),
+            (&f.partial_lines, "were only partially covered by tests"),
+        ] {
+            for (a, b) in ranges::compact(lines) {
+                let (title, message) = if a == b {
+                    (
+                        "Added line not covered".to_owned(),
+                        format!("Added line #L{a} {}", what.replacen("were", "was", 1)),
+                    )
+                } else {
+                    (
+                        "Added lines not covered".to_owned(),
+                        format!("Added lines #L{a}-L{b} {what}"),
+                    )
+                };
+                out.push(Annotation {
+                    path: f.path.clone(),
+                    start_line: a,
+                    end_line: b,
+                    level: AnnotationLevel::Warning,
+                    title,
+                    message,
+                });
+            }
+        }
+    }
+    if let Some(t) = tests {
+        for (path, line, title, message) in &t.failures_at {
+            out.push(Annotation {
+                path: path.clone(),
+                start_line: *line,
+                end_line: *line,
+                level: AnnotationLevel::Failure,
+                title: cut(title.clone(), 255),
+                message: cut(message.clone(), 64 * 1024 - 1),
+            });
+        }
+    }
+    out
+}
+
+/// The whole plan for one PR.
+pub fn plan(s: &DiffSummary, tests: Option<&TestsBrief>, target: &Target) -> PublishPlan {
+    // Leave room for the host's hidden marker line.
+    let budget = markdown::MAX_COMMENT_CHARS - 200;
+    let tests_section = tests
+        .map(|t| format!("\n{}\n", t.markdown.trim_end()))
+        .unwrap_or_default();
+    let body = markdown::diff_within(s, &tests_section, budget);
+    let passed = s.passed();
+    PublishPlan {
+        version: 1,
+        host: target.host,
+        repository: target.repository.clone(),
+        pr: target.pr,
+        head_sha: target.head_sha.clone(),
+        comment_key: target.comment_key.clone(),
+        statuses: statuses(s, tests),
+        check_run: Some(CheckRun {
+            name: "prcov".into(),
+            conclusion: if passed { "success" } else { "failure" }.into(),
+            title: markdown::headline(s)
+                .replace(":white_check_mark: ", "")
+                .replace(":x: ", "")
+                .replace(":warning: ", ""),
+            summary: body.clone(),
+            annotations: annotations(s, tests),
+        }),
+        comment_body: body,
+    }
+}

@@ -1,0 +1,566 @@
+//! `prcov diff` and `prcov report` end to end: temporary git repositories with known changes, real
+//! report files, the real binary.
+
+use std::path::{Path, PathBuf};
+use std::process::Command as Std;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// A throwaway repository driven by the `git` CLI (tests only; prcov itself uses git2).
+struct Repo {
+    dir: tempfile::TempDir,
+}
+
+impl Repo {
+    fn new() -> Self {
+        let r = Repo {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        r.git(&["init", "-q", "-b", "main"]);
+        r.git(&["config", "user.email", "t@example.com"]);
+        r.git(&["config", "user.name", "T"]);
+        r.git(&["config", "commit.gpgsign", "false"]);
+        r
+    }
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+    fn git(&self, args: &[&str]) -> String {
+        let out = Std::new("git")
+            .args(args)
+            .current_dir(self.path())
+            .output()
+            .expect("git runs");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
+    fn write(&self, rel: &str, text: &str) {
+        let p = self.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    fn commit(&self, msg: &str) -> String {
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "-m", msg]);
+        self.git(&["rev-parse", "HEAD"])
+    }
+    /// Writes a report outside the repository (as CI does, in another folder) and returns its path.
+    fn report(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.path().join("..").join(format!(
+            "{}-{name}",
+            self.path().file_name().unwrap().to_string_lossy()
+        ));
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+}
+
+fn lines(n: usize) -> String {
+    (1..=n).map(|i| format!("line {i}\n")).collect()
+}
+
+/// Content unlike any other file's, so rename and copy detection leave it alone.
+fn unique(tag: &str, n: usize) -> String {
+    (1..=n)
+        .map(|i| format!("{tag} statement number {i} of {n}\n"))
+        .collect()
+}
+
+fn prcov(repo: &Repo) -> Command {
+    let mut c = Command::cargo_bin("prcov").unwrap();
+    c.current_dir(repo.path())
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("GITLAB_CI")
+        .env("NO_COLOR", "1");
+    c
+}
+
+fn json_of(out: &std::process::Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+fn ints(v: &Value) -> Vec<u64> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_u64().unwrap())
+        .collect()
+}
+
+/// A repository with every kind of change: modified, added, deleted, renamed with edits,
+/// binary, a changed file no report mentions, and changed lines without coverage records.
+fn scenario() -> (Repo, PathBuf) {
+    let r = Repo::new();
+    r.write("src/calc.c", &lines(20));
+    r.write("src/old_name.c", &lines(30));
+    r.write("src/gone.c", &lines(5));
+    r.write("docs/guide.md", "# guide\n");
+    r.write("assets/logo.bin", "\u{0}\u{1}\u{2}");
+    r.commit("base");
+    r.git(&["checkout", "-q", "-b", "feature"]);
+    // Modified: lines 5, 6 and 7 replaced, line 21 appended.
+    let mut calc: Vec<String> = (1..=20).map(|i| format!("line {i}")).collect();
+    for i in [4, 5, 6] {
+        calc[i] = format!("changed {}", i + 1);
+    }
+    calc.push("line 21".into());
+    r.write("src/calc.c", &(calc.join("\n") + "\n"));
+    // Added.
+    r.write("src/new.c", &unique("new", 4));
+    // Deleted.
+    std::fs::remove_file(r.path().join("src/gone.c")).unwrap();
+    // Renamed with one edited line (line 10).
+    let mut renamed: Vec<String> = (1..=30).map(|i| format!("line {i}")).collect();
+    renamed[9] = "edited 10".into();
+    std::fs::remove_file(r.path().join("src/old_name.c")).unwrap();
+    r.write("src/new_name.c", &(renamed.join("\n") + "\n"));
+    // Binary and not measured.
+    r.write("assets/logo.bin", "\u{0}\u{3}\u{4}\u{5}");
+    r.write("docs/guide.md", "# guide\n\nmore\n");
+    r.commit("feature");
+    // The report: absolute paths from another checkout, as CI writes them.
+    let lcov = "\
+TN:
+SF:/build/checkout/src/calc.c
+DA:4,1
+DA:5,3
+DA:6,0
+DA:7,2
+BRDA:7,0,0,1
+BRDA:7,0,1,0
+DA:21,1
+end_of_record
+SF:/build/checkout/src/new.c
+DA:1,1
+DA:2,0
+DA:4,1
+end_of_record
+SF:/build/checkout/src/new_name.c
+DA:10,0
+DA:11,1
+end_of_record
+SF:/build/checkout/src/gone.c
+DA:1,1
+end_of_record
+SF:/elsewhere/vendor/lib.c
+DA:1,1
+end_of_record
+";
+    let report = r.report("lcov.info", lcov);
+    (r, report)
+}
+
+#[test]
+fn diff_counts_every_kind_of_change() {
+    let (r, report) = scenario();
+    let out = prcov(&r)
+        .args(["diff", "--base", "main", "--format", "json"])
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let j = json_of(&out);
+    assert_eq!(j["schema"], 1);
+    assert_eq!(j["base"].as_str().unwrap(), r.git(&["rev-parse", "main"]));
+    assert_eq!(
+        j["head"].as_str().unwrap(),
+        r.git(&["rev-parse", "feature"])
+    );
+    // calc.c: 5 hit, 6 miss, 7 partial, 21 hit; new.c: 1 hit, 2 miss, 4 hit (3 has no record);
+    // new_name.c: only line 10 was edited → miss (11 is not an added line).
+    assert_eq!(j["patch"]["lines"], 8);
+    assert_eq!(j["patch"]["hits"], 4);
+    assert_eq!(j["patch"]["misses"], 3);
+    assert_eq!(j["patch"]["partials"], 1);
+    assert_eq!(j["patch"]["percent"], 50.0);
+    let files = j["files"].as_array().unwrap();
+    let paths: Vec<&str> = files.iter().map(|f| f["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, ["src/calc.c", "src/new.c", "src/new_name.c"]);
+    assert_eq!(files[0]["status"], "modified");
+    assert_eq!(ints(&files[0]["hit_lines"]), [5, 21]);
+    assert_eq!(ints(&files[0]["missed_lines"]), [6]);
+    assert_eq!(ints(&files[0]["partial_lines"]), [7]);
+    assert_eq!(files[1]["status"], "added");
+    assert_eq!(ints(&files[1]["hit_lines"]), [1, 4]);
+    assert_eq!(files[2]["status"], "renamed");
+    assert_eq!(files[2]["old_path"], "src/old_name.c");
+    assert_eq!(ints(&files[2]["missed_lines"]), [10]);
+    // Deleted and binary files contribute nothing; docs/guide.md is not measured.
+    assert_eq!(j["not_measured"], serde_json::json!(["docs/guide.md"]));
+    // gone.c no longer exists at head, lib.c never did: both are unmatched, never silently dropped.
+    assert_eq!(
+        j["unmatched_report_paths"],
+        serde_json::json!(["/build/checkout/src/gone.c", "/elsewhere/vendor/lib.c"])
+    );
+    // Project: calc 4,5,7,21 ran (7 partial), 6 missed; new.c 2 of 3; new_name.c 1 of 2.
+    assert_eq!(j["project"]["lines"], 10);
+    assert_eq!(j["project"]["hits"], 6);
+    assert_eq!(j["project"]["partials"], 1);
+    assert_eq!(j["project"]["misses"], 3);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("using coverage report"),
+        "named reports are not announced: {stderr}"
+    );
+}
+
+#[test]
+fn gates_decide_the_exit_code() {
+    let (r, report) = scenario();
+    let run = |extra: &[&str]| {
+        let out = prcov(&r)
+            .args(["diff", "--base", "main", "--format", "json"])
+            .args(extra)
+            .arg(&report)
+            .output()
+            .unwrap();
+        (out.status.code(), json_of(&out))
+    };
+    let (code, j) = run(&["--fail-under-patch", "50"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        j["gates"],
+        serde_json::json!([{"name": "patch", "target": 50.0, "actual": 50.0, "passed": true}])
+    );
+    let (code, j) = run(&["--fail-under-patch", "50.01"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(j["gates"][0]["passed"], false);
+    let (code, _) = run(&["--fail-under-patch", "60", "--threshold", "10"]);
+    assert_eq!(code, Some(0), "a miss within the threshold passes");
+    let (code, j) = run(&["--fail-under-patch", "60", "--partials-as-hits"]);
+    assert_eq!(code, Some(0), "5 of 8 = 62.5% with partials as hits");
+    assert_eq!(j["patch"]["hits"], 5);
+    let (code, j) = run(&["--fail-on-unmatched"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(j["gates"][0]["name"], "unmatched");
+    assert_eq!(j["gates"][0]["actual"], 2.0);
+    let (code, j) = run(&["--fail-under-project", "60"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(j["gates"][0]["actual"], 60.0);
+}
+
+#[test]
+fn text_and_markdown_outputs() {
+    let (r, report) = scenario();
+    let text = prcov(&r)
+        .args(["diff", "--base", "main", "--fail-under-patch", "80"])
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert_eq!(text.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&text.stdout);
+    let sha = |rev: &str| r.git(&["rev-parse", "--short=7", rev]);
+    let filter = |s: &str| {
+        s.replace(&sha("main"), "[BASE]")
+            .replace(&sha("feature"), "[HEAD]")
+    };
+    insta::assert_snapshot!("scenario_text", filter(&stdout));
+    let md = prcov(&r)
+        .args(["diff", "--base", "main", "--format", "markdown"])
+        .arg(&report)
+        .output()
+        .unwrap();
+    insta::assert_snapshot!(
+        "scenario_markdown",
+        filter(&String::from_utf8_lossy(&md.stdout))
+    );
+}
+
+#[test]
+fn path_map_and_strip_prefix_rewrite_report_paths() {
+    let r = Repo::new();
+    r.write("pkg/a.py", &lines(3));
+    r.write("other/a.py", &lines(3));
+    r.commit("base");
+    r.git(&["checkout", "-q", "-b", "feature"]);
+    r.write("pkg/a.py", &lines(5));
+    r.commit("more");
+    let report = r.report("lcov.info", "SF:a.py\nDA:4,1\nDA:5,0\nend_of_record\n");
+    // `a.py` alone is ambiguous (pkg/a.py, other/a.py): listed, not guessed.
+    let out = prcov(&r)
+        .args(["diff", "--base", "main", "--format", "json"])
+        .arg(&report)
+        .output()
+        .unwrap();
+    let j = json_of(&out);
+    assert_eq!(j["unmatched_report_paths"], serde_json::json!(["a.py"]));
+    assert_eq!(j["unmatched_details"][0]["reason"], "ambiguous");
+    assert_eq!(j["not_measured"], serde_json::json!(["pkg/a.py"]));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.is_empty(),
+        "json mode keeps stderr for errors: {stderr}"
+    );
+    let out = prcov(&r)
+        .args([
+            "diff",
+            "--base",
+            "main",
+            "--format",
+            "json",
+            "--path-map",
+            "a.py=pkg/a.py",
+        ])
+        .arg(&report)
+        .output()
+        .unwrap();
+    let j = json_of(&out);
+    assert_eq!(j["patch"]["lines"], 2);
+    assert_eq!(j["patch"]["hits"], 1);
+    let report2 = r.report(
+        "lcov2.info",
+        "SF:/ci/work/pkg/a.py\nDA:4,1\nDA:5,1\nend_of_record\n",
+    );
+    let out = prcov(&r)
+        .args([
+            "diff",
+            "--base",
+            "main",
+            "--format",
+            "json",
+            "--strip-prefix",
+            "/ci/work",
+        ])
+        .arg(&report2)
+        .output()
+        .unwrap();
+    assert_eq!(json_of(&out)["patch"]["percent"], 100.0);
+}
+
+#[test]
+fn unmatched_paths_warn_in_text_mode() {
+    let (r, report) = scenario();
+    let out = prcov(&r)
+        .args(["diff", "--base", "main"])
+        .arg(&report)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("2 report path(s) match no file of the repository"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("hint: use --path-map"), "{stdout}");
+}
+
+#[test]
+fn several_reports_merge_and_discovery_says_what_it_used() {
+    let r = Repo::new();
+    r.write("a.c", &lines(2));
+    r.commit("base");
+    r.git(&["checkout", "-q", "-b", "feature"]);
+    r.write("a.c", &lines(4));
+    r.commit("more");
+    // Two shards: each hits one of the new lines; one is a Cobertura file, one LCOV.
+    r.write(
+        "build/shard1/lcov.info",
+        "SF:a.c\nDA:3,1\nDA:4,0\nend_of_record\n",
+    );
+    r.write(
+        "build/shard2/coverage.xml",
+        r#"<?xml version="1.0"?><coverage><sources><source>.</source></sources><packages><package name="p"><classes><class name="a" filename="a.c"><lines><line number="3" hits="0"/><line number="4" hits="2"/></lines></class></classes></package></packages></coverage>"#,
+    );
+    r.write(
+        "node_modules/x/lcov.info",
+        "SF:a.c\nDA:3,0\nend_of_record\n",
+    );
+    let out = prcov(&r)
+        .args(["diff", "--base", "main", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let j = json_of(&out);
+    assert_eq!(j["patch"]["hits"], 2, "a line is hit if any report hit it");
+    assert_eq!(j["patch"]["percent"], 100.0);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("using coverage report(s)"), "{stderr}");
+    assert!(
+        stderr.contains("shard1/lcov.info") && stderr.contains("shard2/coverage.xml"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("node_modules"), "{stderr}");
+}
+
+#[test]
+fn no_coverable_lines_is_not_a_failure() {
+    let r = Repo::new();
+    r.write("a.c", &lines(2));
+    r.commit("base");
+    r.git(&["checkout", "-q", "-b", "feature"]);
+    r.write("a.c", &(lines(2) + "// comment\n"));
+    r.commit("comment only");
+    let report = r.report("lcov.info", "SF:a.c\nDA:1,1\nDA:2,0\nend_of_record\n");
+    let out = prcov(&r)
+        .args([
+            "diff",
+            "--base",
+            "main",
+            "--format",
+            "json",
+            "--fail-under-patch",
+            "90",
+        ])
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let j = json_of(&out);
+    assert_eq!(j["patch"]["percent"], Value::Null);
+    assert_eq!(j["files"], serde_json::json!([]));
+    assert_eq!(j["gates"][0]["actual"], Value::Null);
+    assert_eq!(j["gates"][0]["passed"], true);
+}
+
+#[test]
+fn worktree_includes_uncommitted_changes() {
+    let r = Repo::new();
+    r.write("a.c", &lines(2));
+    r.commit("base");
+    r.write("a.c", &lines(3));
+    r.write("b.c", &unique("b", 1));
+    let report = r.report(
+        "lcov.info",
+        "SF:a.c\nDA:3,0\nend_of_record\nSF:b.c\nDA:1,1\nend_of_record\n",
+    );
+    let out = prcov(&r)
+        .args(["diff", "--base", "main", "--worktree", "--format", "json"])
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let j = json_of(&out);
+    assert_eq!(j["patch"]["lines"], 2);
+    assert_eq!(j["patch"]["misses"], 1);
+}
+
+#[test]
+fn base_defaults_and_revision_errors() {
+    let (r, report) = scenario();
+    // Locally the base defaults to main when there is no origin.
+    let out = prcov(&r)
+        .args(["diff", "--format", "json"])
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(json_of(&out)["patch"]["lines"], 8);
+    let out = prcov(&r)
+        .args(["diff", "--base", "no-such-branch"])
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no-such-branch"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn shallow_clone_asks_for_history() {
+    let (r, report) = scenario();
+    let clone = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", r.path().display());
+    let out = Std::new("git")
+        .args([
+            "clone",
+            "-q",
+            "--depth",
+            "1",
+            "--branch",
+            "feature",
+            "--no-single-branch",
+            &url,
+        ])
+        .arg(clone.path().join("c"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = Command::cargo_bin("prcov")
+        .unwrap()
+        .current_dir(clone.path().join("c"))
+        .args(["diff", "--base", "origin/main"])
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("shallow") && err.contains("fetch-depth: 0"),
+        "{err}"
+    );
+}
+
+#[test]
+fn malformed_report_names_file_and_line() {
+    let (r, _) = scenario();
+    let bad = r.report("bad.info", "SF:src/calc.c\nDA:1,1\nDA:2,x\nend_of_record\n");
+    let out = prcov(&r)
+        .args(["diff", "--base", "main"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.info") && err.contains("line 3"), "{err}");
+}
+
+#[test]
+fn report_per_file_and_directory() {
+    let (r, report) = scenario();
+    let out = prcov(&r)
+        .args(["report", "--format", "json"])
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let j = json_of(&out);
+    assert_eq!(j["project"]["lines"], 10);
+    assert_eq!(j["files"].as_array().unwrap().len(), 3);
+    assert_eq!(j["directories"][0]["path"], "src");
+    assert_eq!(j["unmatched_report_paths"].as_array().unwrap().len(), 2);
+    // Without the repository every record counts, paths as written.
+    let out = prcov(&r)
+        .args(["report", "--no-repo", "--format", "json"])
+        .arg(&report)
+        .output()
+        .unwrap();
+    let j = json_of(&out);
+    assert_eq!(j["project"]["lines"], 12);
+    assert_eq!(j["files"][0]["path"], "/build/checkout/src/calc.c");
+    assert_eq!(j["unmatched_report_paths"], serde_json::json!([]));
+}

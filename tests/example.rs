@@ -1,0 +1,89 @@
+//! The bundled example (fixtures/example): the README's first command, asserted exactly. The
+//! Cobertura and LCOV reports of the same coverage.py run must give the same answer.
+
+use std::path::{Path, PathBuf};
+use std::process::Command as Std;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn example() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/example")
+}
+
+/// Clones the bundle's `feature` branch (git2 cannot read bundles; tests may use the git CLI).
+fn checkout() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Std::new("git")
+        .args(["clone", "-q", "--branch", "feature"])
+        .arg(example().join("shop.bundle"))
+        .arg(dir.path().join("shop"))
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    dir
+}
+
+fn diff(repo: &Path, report: &str, format: &str) -> (Option<i32>, String) {
+    let out = Command::cargo_bin("prcov")
+        .unwrap()
+        .env("NO_COLOR", "1")
+        .env_remove("GITHUB_ACTIONS")
+        .args([
+            "diff",
+            "--base",
+            "origin/main",
+            "--format",
+            format,
+            "--repo",
+        ])
+        .arg(repo)
+        .arg(example().join(report))
+        .output()
+        .unwrap();
+    (out.status.code(), String::from_utf8(out.stdout).unwrap())
+}
+
+#[test]
+fn example_numbers_agree_across_formats() {
+    let dir = checkout();
+    let repo = dir.path().join("shop");
+    let (code, cob) = diff(&repo, "coverage.xml", "json");
+    assert_eq!(code, Some(0));
+    let (_, lcov) = diff(&repo, "lcov.info", "json");
+    let mut cob: Value = serde_json::from_str(&cob).unwrap();
+    let mut lcov: Value = serde_json::from_str(&lcov).unwrap();
+    assert_eq!(
+        cob["patch"],
+        serde_json::json!({"lines": 31, "hits": 23, "misses": 5, "partials": 3, "percent": 100.0 * 23.0 / 31.0})
+    );
+    assert_eq!(cob["project"]["lines"], 52);
+    assert_eq!(cob["project"]["hits"], 38);
+    assert_eq!(cob["not_measured"], serde_json::json!(["README.md"]));
+    let helpers = &cob["files"][0];
+    assert_eq!(helpers["path"], "shop/helpers.py");
+    assert_eq!(helpers["status"], "renamed");
+    assert_eq!(helpers["old_path"], "shop/util.py");
+    assert_eq!(
+        cob["files"][2]["missed_lines"],
+        serde_json::json!([8, 13, 18])
+    );
+    assert_eq!(cob["files"][2]["partial_lines"], serde_json::json!([7, 12]));
+    // Only the list of inputs differs.
+    cob["reports"] = Value::Null;
+    lcov["reports"] = Value::Null;
+    assert_eq!(cob, lcov);
+}
+
+#[test]
+fn example_markdown() {
+    let dir = checkout();
+    let (_, md) = diff(&dir.path().join("shop"), "coverage.xml", "markdown");
+    insta::assert_snapshot!(md);
+    let (_, md_lcov) = diff(&dir.path().join("shop"), "lcov.info", "markdown");
+    assert_eq!(md, md_lcov);
+}

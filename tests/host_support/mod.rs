@@ -1,0 +1,592 @@
+//! A fake GitHub/GitLab for host tests: one catch-all httpmock responder with state (comments,
+//! check runs), fault injection, a record of every request, and validation of every request body
+//! against the API descriptions in `fixtures/host/`.
+#![allow(dead_code)]
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use httpmock::{HttpMockRequest, HttpMockResponse, MockServer};
+use serde_json::{json, Value};
+
+pub const TOKEN: &str = "ghp_T0PSECRET_never_print_me_42";
+pub const SHA: &str = "0123456789abcdef0123456789abcdef01234567";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavor {
+    Github,
+    Gitlab,
+}
+
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub method: String,
+    pub path: String,
+    pub query: String,
+    pub body: Option<Value>,
+    pub headers: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Comment {
+    pub id: u64,
+    pub body: String,
+    pub login: String,
+    pub bot: bool,
+}
+
+/// A canned answer for the next request matching `method` and a path containing `path_part`.
+#[derive(Debug, Clone)]
+pub struct Fault {
+    pub method: &'static str,
+    pub path_part: &'static str,
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+#[derive(Default)]
+pub struct State {
+    pub base_url: String,
+    pub requests: Vec<Recorded>,
+    pub comments: Vec<Comment>,
+    pub next_id: u64,
+    pub faults: VecDeque<Fault>,
+    /// Comments per page the fake returns (whatever `per_page` asks), to force pagination.
+    pub page_size: usize,
+    pub check_run_annotations: Vec<usize>,
+    /// What `GET /pulls/{n}` reports as the PR head.
+    pub pr_head: String,
+    /// Simulates another job racing: when a comment is created, this body is created first
+    /// (so it gets the older id) by the same bot.
+    pub race_on_create: Option<String>,
+}
+
+pub struct Fake {
+    pub server: MockServer,
+    pub state: Arc<Mutex<State>>,
+    pub mock_id: usize,
+    pub flavor: Flavor,
+}
+
+impl Fake {
+    pub fn start(flavor: Flavor) -> Fake {
+        let server = MockServer::start();
+        let state = Arc::new(Mutex::new(State {
+            base_url: server.base_url(),
+            next_id: 1000,
+            pr_head: SHA.to_owned(),
+            page_size: 100,
+            ..State::default()
+        }));
+        let shared = Arc::clone(&state);
+        let mock = server.mock(move |when, then| {
+            when.any_request();
+            then.respond_with(move |req: &HttpMockRequest| handle(&shared, flavor, req));
+        });
+        let mock_id = mock.id();
+        Fake {
+            server,
+            state,
+            mock_id,
+            flavor,
+        }
+    }
+
+    pub fn api_url(&self) -> String {
+        match self.flavor {
+            Flavor::Github => self.server.base_url(),
+            Flavor::Gitlab => format!("{}/api/v4", self.server.base_url()),
+        }
+    }
+
+    pub fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap()
+    }
+
+    pub fn fault(
+        &self,
+        method: &'static str,
+        path_part: &'static str,
+        status: u16,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) {
+        self.state().faults.push_back(Fault {
+            method,
+            path_part,
+            status,
+            headers: headers
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            body: body.to_owned(),
+        });
+    }
+
+    pub fn seed_comment(&self, body: &str, login: &str, bot: bool) -> u64 {
+        let mut s = self.state();
+        s.next_id += 1;
+        let id = s.next_id;
+        s.comments.push(Comment {
+            id,
+            body: body.to_owned(),
+            login: login.to_owned(),
+            bot,
+        });
+        id
+    }
+
+    /// Requests the mock server answered, by httpmock's own count.
+    pub fn server_hits(&self) -> usize {
+        httpmock::Mock::new(self.mock_id, &self.server).calls()
+    }
+
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.state().requests.clone()
+    }
+
+    /// `METHOD path?query` of every request, in order.
+    pub fn log(&self) -> Vec<String> {
+        self.requests()
+            .iter()
+            .map(|r| {
+                if r.query.is_empty() {
+                    format!("{} {}", r.method, r.path)
+                } else {
+                    format!("{} {}?{}", r.method, r.path, r.query)
+                }
+            })
+            .collect()
+    }
+
+    pub fn count(&self, method: &str, path_part: &str) -> usize {
+        self.requests()
+            .iter()
+            .filter(|r| r.method == method && r.path.contains(path_part))
+            .count()
+    }
+
+    /// Validates every recorded request body against the fixture for this host; panics with all
+    /// violations. Returns how many bodies were checked.
+    pub fn assert_bodies_valid(&self) -> usize {
+        let fixture = match self.flavor {
+            Flavor::Github => load_fixture("github-openapi-subset.json"),
+            Flavor::Gitlab => load_fixture("gitlab-api-fields.json"),
+        };
+        let mut checked = 0;
+        let mut problems = Vec::new();
+        for r in self.requests() {
+            let op = operation_for(self.flavor, &r.method, &r.path).unwrap_or_else(|| {
+                panic!(
+                    "request {} {} matches no operation prcov should call",
+                    r.method, r.path
+                )
+            });
+            let spec = &fixture["operations"][op];
+            assert_eq!(
+                spec["method"].as_str(),
+                Some(r.method.as_str()),
+                "operation {op}"
+            );
+            match (&spec["request_body"], &r.body) {
+                (Value::Null, None) => {}
+                (Value::Null, Some(b)) => problems.push(format!("{op}: unexpected body {b}")),
+                (_, None) => problems.push(format!("{op}: missing request body")),
+                (schema, Some(body)) => {
+                    checked += 1;
+                    validate(schema, body, op, &mut problems);
+                }
+            }
+        }
+        assert!(
+            problems.is_empty(),
+            "request bodies violate the API description:\n{}",
+            problems.join("\n")
+        );
+        checked
+    }
+}
+
+fn load_fixture(name: &str) -> Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/host")
+        .join(name);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap()
+}
+
+fn operation_for(flavor: Flavor, method: &str, path: &str) -> Option<&'static str> {
+    let seg: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    match flavor {
+        Flavor::Github => match (method, seg.as_slice()) {
+            ("POST", ["repos", _, _, "statuses", _]) => Some("repos/create-commit-status"),
+            (
+                "GET",
+                ["repos", _, _, "issues", _, "comments"]
+                | ["repositories", _, "issues", _, "comments"],
+            ) => Some("issues/list-comments"),
+            ("POST", ["repos", _, _, "issues", _, "comments"]) => Some("issues/create-comment"),
+            ("PATCH", ["repos", _, _, "issues", "comments", _]) => Some("issues/update-comment"),
+            ("DELETE", ["repos", _, _, "issues", "comments", _]) => Some("issues/delete-comment"),
+            ("POST", ["repos", _, _, "check-runs"]) => Some("checks/create"),
+            ("GET", ["repos", _, _, "pulls", _]) => Some("pulls/get"),
+            ("PATCH", ["repos", _, _, "check-runs", _]) => Some("checks/update"),
+            _ => None,
+        },
+        Flavor::Gitlab => match (method, seg.as_slice()) {
+            ("POST", ["api", "v4", "projects", _, "statuses", _]) => {
+                Some("commits/set-pipeline-status")
+            }
+            ("GET", ["api", "v4", "projects", _, "merge_requests", _, "notes"]) => {
+                Some("notes/list-merge-request-notes")
+            }
+            ("POST", ["api", "v4", "projects", _, "merge_requests", _, "notes"]) => {
+                Some("notes/create-merge-request-note")
+            }
+            ("PUT", ["api", "v4", "projects", _, "merge_requests", _, "notes", _]) => {
+                Some("notes/modify-merge-request-note")
+            }
+            ("DELETE", ["api", "v4", "projects", _, "merge_requests", _, "notes", _]) => {
+                Some("notes/delete-merge-request-note")
+            }
+            _ => None,
+        },
+    }
+}
+
+/// The JSON-schema subset GitHub's description uses for these operations: type (+ nullable),
+/// required, properties, enum, maxLength, maxItems, items, anyOf. Stricter than the spec in one
+/// way: a property the schema does not declare is reported (it would be a typo on our side).
+pub fn validate(schema: &Value, value: &Value, at: &str, problems: &mut Vec<String>) {
+    if let Some(t) = schema["type"].as_str() {
+        let nullable = schema["nullable"].as_bool() == Some(true);
+        let ok = match t {
+            "object" => value.is_object(),
+            "array" => value.is_array(),
+            "string" => value.is_string(),
+            "integer" => value.is_i64() || value.is_u64(),
+            "number" => value.is_number(),
+            "boolean" => value.is_boolean(),
+            "null" => value.is_null(),
+            other => {
+                problems.push(format!("{at}: validator does not know type {other}"));
+                true
+            }
+        } || (nullable && value.is_null());
+        if !ok {
+            problems.push(format!("{at}: expected {t}, got {value}"));
+            return;
+        }
+    }
+    if let Some(options) = schema["enum"].as_array() {
+        if !options.contains(value) {
+            problems.push(format!(
+                "{at}: {value} is not one of {}",
+                Value::Array(options.clone())
+            ));
+        }
+    }
+    if let (Some(max), Some(s)) = (schema["maxLength"].as_u64(), value.as_str()) {
+        if s.chars().count() as u64 > max {
+            problems.push(format!(
+                "{at}: {} characters, more than maxLength {max}",
+                s.chars().count()
+            ));
+        }
+    }
+    if let Some(items) = value.as_array() {
+        if let Some(max) = schema["maxItems"].as_u64() {
+            if items.len() as u64 > max {
+                problems.push(format!(
+                    "{at}: {} items, more than maxItems {max}",
+                    items.len()
+                ));
+            }
+        }
+        if schema.get("items").is_some() {
+            for (i, item) in items.iter().enumerate() {
+                validate(&schema["items"], item, &format!("{at}[{i}]"), problems);
+            }
+        }
+    }
+    if let Some(obj) = value.as_object() {
+        for req in schema["required"].as_array().into_iter().flatten() {
+            let name = req.as_str().unwrap_or_default();
+            if !obj.contains_key(name) {
+                problems.push(format!("{at}: missing required property {name}"));
+            }
+        }
+        if let Some(props) = schema["properties"].as_object() {
+            for (k, v) in obj {
+                match props.get(k) {
+                    Some(sub) => validate(sub, v, &format!("{at}.{k}"), problems),
+                    // anyOf branches only refine; the undeclared-property check is for the top schema.
+                    None if schema.get("type").is_some() => {
+                        problems.push(format!("{at}: undeclared property {k}"))
+                    }
+                    None => {}
+                }
+            }
+        }
+    }
+    if let Some(branches) = schema["anyOf"].as_array() {
+        let ok = branches.iter().any(|b| {
+            let mut p = Vec::new();
+            validate(b, value, at, &mut p);
+            p.is_empty()
+        });
+        if !ok {
+            problems.push(format!("{at}: matches none of the anyOf branches"));
+        }
+    }
+}
+
+fn respond(status: u16, headers: &[(String, String)], body: Value) -> HttpMockResponse {
+    let mut b = HttpMockResponse::builder()
+        .status(status)
+        .header("content-type", "application/json");
+    for (k, v) in headers {
+        b = b.header(k.clone(), v.clone());
+    }
+    let text = if body.is_null() {
+        String::new()
+    } else {
+        body.to_string()
+    };
+    b.body(text).build()
+}
+
+fn handle(state: &Arc<Mutex<State>>, flavor: Flavor, req: &HttpMockRequest) -> HttpMockResponse {
+    let uri = req.uri();
+    let path = uri.path().to_owned();
+    let query = uri.query().unwrap_or_default().to_owned();
+    let method = req.method_str().to_owned();
+    let raw = req.body_string();
+    let body = if raw.is_empty() {
+        None
+    } else {
+        serde_json::from_str(&raw).ok()
+    };
+    let mut s = state.lock().unwrap();
+    s.requests.push(Recorded {
+        method: method.clone(),
+        path: path.clone(),
+        query: query.clone(),
+        body: body.clone(),
+        headers: req.headers_vec().clone(),
+    });
+    if let Some(pos) = s
+        .faults
+        .iter()
+        .position(|f| f.method == method && path.contains(f.path_part))
+    {
+        let f = s.faults.remove(pos).unwrap_or_else(|| unreachable!());
+        let body = serde_json::from_str(&f.body).unwrap_or(Value::String(f.body.clone()));
+        return respond(f.status, &f.headers, body);
+    }
+    let seg: Vec<String> = path
+        .trim_start_matches('/')
+        .split('/')
+        .map(str::to_owned)
+        .collect();
+    let seg: Vec<&str> = seg.iter().map(String::as_str).collect();
+    let page: usize = query_param(&query, "page")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(1);
+    match flavor {
+        Flavor::Github => match (method.as_str(), seg.as_slice()) {
+            ("POST", ["repos", _, _, "statuses", _]) => respond(
+                201,
+                &[],
+                json!({"id": 1, "state": body.as_ref().map(|b| b["state"].clone())}),
+            ),
+            (
+                "GET",
+                ["repos", _, _, "issues", pr, "comments"]
+                | ["repositories", "1", "issues", pr, "comments"],
+            ) => {
+                let pr = (*pr).to_owned();
+                let size = s.page_size;
+                let all: Vec<Value> = s
+                    .comments
+                    .iter()
+                    .map(|c| json!({"id": c.id, "body": c.body, "user": {"login": c.login, "type": if c.bot {"Bot"} else {"User"}}}))
+                    .collect();
+                let pages = all.len().div_ceil(size).max(1);
+                let items: Vec<Value> =
+                    all.into_iter().skip((page - 1) * size).take(size).collect();
+                let mut headers = Vec::new();
+                if page < pages {
+                    // Like GitHub, the next link uses another URL form (repository id): the client
+                    // must follow it as given.
+                    headers.push((
+                        "link".to_owned(),
+                        format!(
+                            "<{base}/repositories/1/issues/{pr}/comments?per_page=100&page={n}>; rel=\"next\", <{base}/repositories/1/issues/{pr}/comments?per_page=100&page={pages}>; rel=\"last\"",
+                            base = s.base_url,
+                            n = page + 1
+                        ),
+                    ));
+                }
+                respond(200, &headers, Value::Array(items))
+            }
+            ("POST", ["repos", _, _, "issues", _, "comments"]) => {
+                if let Some(other) = s.race_on_create.take() {
+                    s.next_id += 1;
+                    let id = s.next_id;
+                    s.comments.push(Comment {
+                        id,
+                        body: other,
+                        login: "github-actions[bot]".into(),
+                        bot: true,
+                    });
+                }
+                s.next_id += 1;
+                let id = s.next_id;
+                let text = body
+                    .as_ref()
+                    .and_then(|b| b["body"].as_str())
+                    .unwrap_or_default()
+                    .to_owned();
+                s.comments.push(Comment {
+                    id,
+                    body: text.clone(),
+                    login: "github-actions[bot]".into(),
+                    bot: true,
+                });
+                respond(
+                    201,
+                    &[],
+                    json!({"id": id, "body": text, "user": {"login": "github-actions[bot]", "type": "Bot"}}),
+                )
+            }
+            ("PATCH", ["repos", _, _, "issues", "comments", id]) => {
+                let id: u64 = id.parse().unwrap_or(0);
+                let text = body
+                    .as_ref()
+                    .and_then(|b| b["body"].as_str())
+                    .unwrap_or_default()
+                    .to_owned();
+                match s.comments.iter_mut().find(|c| c.id == id) {
+                    Some(c) => {
+                        c.body = text;
+                        respond(200, &[], json!({"id": id}))
+                    }
+                    None => respond(404, &[], json!({"message": "Not Found"})),
+                }
+            }
+            ("DELETE", ["repos", _, _, "issues", "comments", id]) => {
+                let id: u64 = id.parse().unwrap_or(0);
+                let before = s.comments.len();
+                s.comments.retain(|c| c.id != id);
+                if s.comments.len() < before {
+                    respond(204, &[], Value::Null)
+                } else {
+                    respond(404, &[], json!({"message": "Not Found"}))
+                }
+            }
+            ("GET", ["repos", _, _, "pulls", n]) => respond(
+                200,
+                &[],
+                json!({"number": n.parse::<u64>().unwrap_or(0), "head": {"sha": s.pr_head}}),
+            ),
+            ("POST", ["repos", _, _, "check-runs"]) => {
+                let n = body
+                    .as_ref()
+                    .and_then(|b| b["output"]["annotations"].as_array().map(Vec::len))
+                    .unwrap_or(0);
+                s.check_run_annotations.push(n);
+                respond(201, &[], json!({"id": 555, "name": "prcov"}))
+            }
+            ("PATCH", ["repos", _, _, "check-runs", "555"]) => {
+                let n = body
+                    .as_ref()
+                    .and_then(|b| b["output"]["annotations"].as_array().map(Vec::len))
+                    .unwrap_or(0);
+                s.check_run_annotations.push(n);
+                respond(200, &[], json!({"id": 555}))
+            }
+            _ => respond(404, &[], json!({"message": "Not Found"})),
+        },
+        Flavor::Gitlab => match (method.as_str(), seg.as_slice()) {
+            ("POST", ["api", "v4", "projects", _, "statuses", _]) => {
+                respond(201, &[], json!({"id": 1}))
+            }
+            ("GET", ["api", "v4", "projects", _, "merge_requests", _, "notes"]) => {
+                let size = s.page_size;
+                // GitLab lists newest first with sort=desc.
+                let mut notes: Vec<&Comment> = s.comments.iter().collect();
+                if query_param(&query, "sort").as_deref() == Some("desc") {
+                    notes.reverse();
+                }
+                let mut all: Vec<Value> = notes
+                    .iter()
+                    .map(|c| json!({"id": c.id, "body": c.body, "system": false, "author": {"username": c.login}}))
+                    .collect();
+                // A system note ("added 1 commit") that happens to start with the marker is ignored.
+                all.insert(0, json!({"id": 1, "body": "<!-- prcov:default --> system", "system": true, "author": {"username": "x"}}));
+                let pages = all.len().div_ceil(size).max(1);
+                let items: Vec<Value> =
+                    all.into_iter().skip((page - 1) * size).take(size).collect();
+                let next = if page < pages {
+                    (page + 1).to_string()
+                } else {
+                    String::new()
+                };
+                respond(
+                    200,
+                    &[
+                        ("x-next-page".to_owned(), next),
+                        ("x-page".to_owned(), page.to_string()),
+                    ],
+                    Value::Array(items),
+                )
+            }
+            ("POST", ["api", "v4", "projects", _, "merge_requests", _, "notes"]) => {
+                s.next_id += 1;
+                let id = s.next_id;
+                let text = body
+                    .as_ref()
+                    .and_then(|b| b["body"].as_str())
+                    .unwrap_or_default()
+                    .to_owned();
+                s.comments.push(Comment {
+                    id,
+                    body: text,
+                    login: "project_1_bot".into(),
+                    bot: false,
+                });
+                respond(201, &[], json!({"id": id}))
+            }
+            ("PUT", ["api", "v4", "projects", _, "merge_requests", _, "notes", id]) => {
+                let id: u64 = id.parse().unwrap_or(0);
+                let text = body
+                    .as_ref()
+                    .and_then(|b| b["body"].as_str())
+                    .unwrap_or_default()
+                    .to_owned();
+                match s.comments.iter_mut().find(|c| c.id == id) {
+                    Some(c) => {
+                        c.body = text;
+                        respond(200, &[], json!({"id": id}))
+                    }
+                    None => respond(404, &[], json!({"message": "404 Not found"})),
+                }
+            }
+            ("DELETE", ["api", "v4", "projects", _, "merge_requests", _, "notes", id]) => {
+                let id: u64 = id.parse().unwrap_or(0);
+                s.comments.retain(|c| c.id != id);
+                respond(204, &[], Value::Null)
+            }
+            _ => respond(404, &[], json!({"message": "404 Not found"})),
+        },
+    }
+}
+
+fn query_param(query: &str, name: &str) -> Option<String> {
+    query.split('&').find_map(|kv| {
+        let (k, v) = kv.split_once('=')?;
+        (k == name).then(|| v.to_owned())
+    })
+}

@@ -1,0 +1,200 @@
+//! Snapshots of the PR comment, statuses and annotations for the cases a reviewer meets.
+
+use prcov::analysis::gates::{self, Measured};
+use prcov::analysis::{DiffSummary, Gate, GateKind, PatchCoverage, PatchFile};
+use prcov::git::FileStatus;
+use prcov::host::HostKind;
+use prcov::model::Totals;
+use prcov::render::publish::{self, Target, TestsBrief};
+use prcov::render::{json, markdown, text, Style};
+
+fn file(path: &str, hit: &[u32], missed: &[u32], partial: &[u32]) -> PatchFile {
+    let n = |v: &[u32]| v.len() as u64;
+    PatchFile {
+        path: path.into(),
+        old_path: None,
+        status: FileStatus::Modified,
+        totals: Totals {
+            lines: n(hit) + n(missed) + n(partial),
+            hits: n(hit),
+            misses: n(missed),
+            partials: n(partial),
+        },
+        hit_lines: hit.to_vec(),
+        missed_lines: missed.to_vec(),
+        partial_lines: partial.to_vec(),
+    }
+}
+
+fn summary(files: Vec<PatchFile>, gates_in: &[Gate]) -> DiffSummary {
+    let mut totals = Totals::default();
+    for f in &files {
+        totals += f.totals;
+    }
+    let mut s = DiffSummary {
+        base: "1a2b3c4d5e6f7a8b9c0d1a2b3c4d5e6f7a8b9c0d".into(),
+        head: "9f8e7d6c5b4a39281706f5e4d3c2b1a098765432".into(),
+        patch: PatchCoverage {
+            totals,
+            files,
+            not_measured: vec!["docs/guide.md".into()],
+        },
+        project: Totals {
+            lines: 1000,
+            hits: 812,
+            misses: 150,
+            partials: 38,
+        },
+        base_project: Some(Totals {
+            lines: 990,
+            hits: 800,
+            misses: 150,
+            partials: 40,
+        }),
+        unmatched: Vec::new(),
+        gates: Vec::new(),
+        reports: Vec::new(),
+        warnings: Vec::new(),
+    };
+    let m = Measured {
+        patch: s.patch.totals.percent(),
+        project: s.project.percent(),
+        delta: s.delta(),
+        failed_tests: None,
+        unmatched: 0,
+    };
+    s.gates = gates::evaluate(gates_in, &m, 0.0);
+    s
+}
+
+fn target() -> Target {
+    Target {
+        host: HostKind::Github,
+        repository: "acme/shop".into(),
+        pr: Some(42),
+        head_sha: "9f8e7d6c5b4a39281706f5e4d3c2b1a098765432".into(),
+        comment_key: "default".into(),
+    }
+}
+
+#[test]
+fn comment_some_lines_missing() {
+    let s = summary(
+        vec![
+            file("src/invoice.py", &[10, 11], &[12, 13, 14, 20], &[15]),
+            file("src/shipping.py", &[3, 4, 5], &[], &[]),
+        ],
+        &[Gate {
+            kind: GateKind::Patch,
+            target: 70.0,
+        }],
+    );
+    insta::assert_snapshot!(markdown::diff(&s));
+    insta::assert_snapshot!("text_some_lines_missing", text::diff(&s, Style::default()));
+    insta::assert_snapshot!("json_some_lines_missing", json::diff(&s));
+}
+
+#[test]
+fn comment_all_covered() {
+    let s = summary(vec![file("src/a.rs", &[1, 2, 3], &[], &[])], &[]);
+    let md = markdown::diff(&s);
+    assert!(
+        md.starts_with(":white_check_mark: All modified and coverable lines are covered by tests.")
+    );
+    insta::assert_snapshot!(md);
+}
+
+#[test]
+fn comment_no_coverable_lines() {
+    let s = summary(
+        Vec::new(),
+        &[Gate {
+            kind: GateKind::Patch,
+            target: 90.0,
+        }],
+    );
+    assert!(
+        s.passed(),
+        "a change without coverable lines passes the patch gate"
+    );
+    insta::assert_snapshot!(markdown::diff(&s));
+    let statuses = publish::statuses(&s, None);
+    assert_eq!(
+        statuses[0].description,
+        "Coverage not affected: no coverable lines changed"
+    );
+}
+
+#[test]
+fn statuses_and_annotations() {
+    let s = summary(
+        vec![file("src/invoice.py", &[10, 11], &[12, 13, 14, 20], &[15])],
+        &[Gate {
+            kind: GateKind::Patch,
+            target: 70.0,
+        }],
+    );
+    let tests = TestsBrief {
+        phrase: "2 failed, 310 passed".into(),
+        failures_at: vec![(
+            "tests/test_a.py".into(),
+            7,
+            "test_a failed".into(),
+            "assert 1 == 2".into(),
+        )],
+        ..TestsBrief::default()
+    };
+    let plan = publish::plan(&s, Some(&tests), &target());
+    let st: Vec<_> = plan
+        .statuses
+        .iter()
+        .map(|s| (s.context.as_str(), s.state, s.description.as_str()))
+        .collect();
+    insta::assert_debug_snapshot!(st);
+    let ann: Vec<_> = plan
+        .check_run
+        .as_ref()
+        .map(|c| {
+            c.annotations
+                .iter()
+                .map(|a| {
+                    format!(
+                        "{}:{}-{} {:?} {}",
+                        a.path, a.start_line, a.end_line, a.level, a.message
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    insta::assert_debug_snapshot!(ann);
+}
+
+#[test]
+fn huge_pr_comment_degrades_under_the_limit() {
+    let files: Vec<PatchFile> = (0..5000)
+        .map(|i| {
+            file(
+                &format!("src/module_{i:05}/a_rather_long_file_name_for_the_table.rs"),
+                &[1],
+                &[2, 4, 6, 8, 10],
+                &[12],
+            )
+        })
+        .collect();
+    let s = summary(files, &[]);
+    let plan = publish::plan(&s, None, &target());
+    let n = plan.comment_body.chars().count();
+    assert!(
+        n <= markdown::MAX_COMMENT_CHARS,
+        "comment has {n} characters"
+    );
+    assert!(
+        plan.comment_body.contains("… and "),
+        "the table says how many rows it left out"
+    );
+    assert!(plan
+        .comment_body
+        .starts_with(":x: Patch coverage is 14.28% with 30000 lines"));
+    // Everything still reaches the annotations: 5000 files × (5 missed ranges + 1 partial).
+    assert_eq!(plan.check_run.map(|c| c.annotations.len()), Some(30_000));
+}
