@@ -107,7 +107,10 @@ fn prcov(repo: &Path, report: &Path, branch_mode: bool) -> Lines {
         } else {
             missed
         };
-        files.insert(file["path"].as_str().unwrap().to_owned(), (coverable, uncovered));
+        files.insert(
+            file["path"].as_str().unwrap().to_owned(),
+            (coverable, uncovered),
+        );
     }
     files
 }
@@ -136,9 +139,18 @@ fn packaging_coverage_py_cobertura_and_lcov_agree_with_diff_cover() {
     let tmp = tempfile::tempdir().unwrap();
     let repo = checkout("packaging", tmp.path());
     let t = tmp.path();
-    assert_eq!(agree("packaging", &repo, t, "coverage.xml", false), [10, 188, 57]);
-    assert_eq!(agree("packaging", &repo, t, "coverage.xml", true), [10, 188, 68]);
-    assert_eq!(agree("packaging", &repo, t, "coverage.lcov", false), [10, 188, 57]);
+    assert_eq!(
+        agree("packaging", &repo, t, "coverage.xml", false),
+        [10, 188, 57]
+    );
+    assert_eq!(
+        agree("packaging", &repo, t, "coverage.xml", true),
+        [10, 188, 68]
+    );
+    assert_eq!(
+        agree("packaging", &repo, t, "coverage.lcov", false),
+        [10, 188, 57]
+    );
 }
 
 #[test]
@@ -146,8 +158,14 @@ fn lz4_gcovr_and_lcov_reports_agree_with_diff_cover() {
     let tmp = tempfile::tempdir().unwrap();
     let repo = checkout("lz4", tmp.path());
     let t = tmp.path();
-    assert_eq!(agree("lz4", &repo, t, "gcovr-cobertura.xml", false), [4, 617, 131]);
-    assert_eq!(agree("lz4", &repo, t, "gcovr-cobertura.xml", true), [4, 617, 218]);
+    assert_eq!(
+        agree("lz4", &repo, t, "gcovr-cobertura.xml", false),
+        [4, 617, 131]
+    );
+    assert_eq!(
+        agree("lz4", &repo, t, "gcovr-cobertura.xml", true),
+        [4, 617, 218]
+    );
     assert_eq!(agree("lz4", &repo, t, "gcovr.lcov", false), [4, 617, 131]);
     assert_eq!(agree("lz4", &repo, t, "lcov.info", false), [4, 617, 131]);
 }
