@@ -222,7 +222,8 @@ fn merged_counts_of_every_ok_file_never_exceed_element_counts() {
 #[test]
 fn merged_counts_equal_the_oracle_except_documented_retries() {
     // file → (tests, failed, errored, skipped) prcov gives, and why it differs from the oracle.
-    let retried: &[(&str, (usize, usize, usize, usize), &str)] = &[
+    type Counts = (usize, usize, usize, usize);
+    let retried: &[(&str, Counts, &str)] = &[
         (
             "junit/mikepenz-go-junit-report-rerun.xml",
             (3, 0, 0, 1),
