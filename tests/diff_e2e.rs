@@ -564,3 +564,50 @@ fn report_per_file_and_directory() {
     assert_eq!(j["files"][0]["path"], "/build/checkout/src/calc.c");
     assert_eq!(j["unmatched_report_paths"], serde_json::json!([]));
 }
+
+#[test]
+fn saved_diff_file_gives_the_same_answer_with_or_without_a_repository() {
+    let (r, report) = scenario();
+    let from_git = prcov(&r)
+        .args(["diff", "--base", "main", "--format", "json"])
+        .arg(&report)
+        .output()
+        .unwrap();
+    let diff = r.git(&["diff", "main...feature"]);
+    let diff_path = r.report("change.diff", &(diff + "\n"));
+    let inside = prcov(&r)
+        .args(["diff", "--format", "json", "--diff-file"])
+        .arg(&diff_path)
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert_eq!(
+        inside.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&inside.stderr)
+    );
+    let (git, inside) = (json_of(&from_git), json_of(&inside));
+    assert_eq!(git["patch"], inside["patch"]);
+    assert_eq!(git["files"], inside["files"]);
+    assert_eq!(inside["base"], "unknown");
+    let elsewhere = tempfile::tempdir().unwrap();
+    let outside = Command::cargo_bin("prcov")
+        .unwrap()
+        .current_dir(elsewhere.path())
+        .args(["diff", "--format", "json", "--diff-file"])
+        .arg(&diff_path)
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert_eq!(
+        outside.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&outside.stderr)
+    );
+    let outside = json_of(&outside);
+    assert_eq!(git["patch"], outside["patch"]);
+    // Without a repository every record counts for the project, gone.c and lib.c included.
+    assert_eq!(outside["project"]["lines"], 12);
+}

@@ -198,3 +198,33 @@ fn huge_pr_comment_degrades_under_the_limit() {
     // Everything still reaches the annotations: 5000 files × (5 missed ranges + 1 partial).
     assert_eq!(plan.check_run.map(|c| c.annotations.len()), Some(30_000));
 }
+
+#[test]
+fn comment_with_failed_and_flaky_tests() {
+    let fixture = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/junit/pytest-rerun.xml");
+    let (results, _) = prcov::formats::junit::load(&[fixture]).unwrap();
+    let tests = prcov::analysis::tests::summarize(&results, 10);
+    let brief = TestsBrief {
+        phrase: tests.counts_phrase(),
+        markdown: prcov::render::tests::markdown(&tests, 24_000),
+        failures_at: Vec::new(),
+    };
+    let s = summary(vec![file("src/invoice.py", &[10, 11], &[12], &[])], &[]);
+    let plan = publish::plan(&s, Some(&brief), &target());
+    // Order of SPEC §5: headline, project, tests line, files table, failed tests.
+    let body = &plan.comment_body;
+    let pos = |needle: &str| {
+        body.find(needle)
+            .unwrap_or_else(|| panic!("{needle} missing from\n{body}"))
+    };
+    assert!(pos("Patch coverage is") < pos("Project coverage is"));
+    assert!(pos("Project coverage is") < pos("2 failed, 1 errored, 5 passed"));
+    assert!(pos("2 failed, 1 errored, 5 passed") < pos("| Files with missing lines"));
+    assert!(pos("| Files with missing lines") < pos("<details><summary>tests.test_calc"));
+    insta::assert_snapshot!(body);
+    assert_eq!(
+        plan.statuses[2].description,
+        "2 failed, 1 errored, 5 passed, 1 skipped (1 flaky)"
+    );
+}

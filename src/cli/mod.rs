@@ -135,6 +135,9 @@ pub struct RevArgs {
     /// Include uncommitted changes of the working tree (and untracked files).
     #[arg(long)]
     pub worktree: bool,
+    /// Read the change from a saved unified diff (`git diff base...head > FILE`) instead of git.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["base", "head", "worktree"])]
+    pub diff_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -118,6 +118,8 @@ pub struct DiffOptions {
     pub base: Option<String>,
     pub head: String,
     pub worktree: bool,
+    /// A saved unified diff to use instead of asking git.
+    pub diff_file: Option<PathBuf>,
     pub gates: GateOptions,
     pub output: OutputOptions,
 }

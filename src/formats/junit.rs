@@ -687,6 +687,7 @@ impl<R: BufRead> Parser<R> {
         } else {
             self.top_time += case.time.unwrap_or(0.0);
         }
+        self.out.elements += 1;
         self.out.cases.push(TestCase {
             id: case.id,
             file: case.file,
@@ -775,6 +776,21 @@ impl<R: BufRead> Parser<R> {
                 }
             }
         }
+        // The repeats are attempts of one test: make them one case, so a test that failed every
+        // attempt still counts once.
+        let tail = self.out.cases.split_off(suite.first_case);
+        let mut collapsed: Vec<TestCase> = Vec::with_capacity(tail.len());
+        for case in tail {
+            match collapsed.last_mut() {
+                Some(prev) if prev.id.name.is_some() && prev.id == case.id => {
+                    prev.attempts.extend(case.attempts);
+                    prev.file = prev.file.take().or(case.file);
+                    prev.line = prev.line.or(case.line);
+                }
+                _ => collapsed.push(case),
+            }
+        }
+        self.out.cases.extend(collapsed);
         true
     }
 

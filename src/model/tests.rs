@@ -163,7 +163,10 @@ impl TestCase {
 /// One file's tests, one [`TestCase`] per `<testcase>` element, before merging.
 #[derive(Debug, Clone, Default)]
 pub struct ParsedTests {
+    /// One case per test; consecutive reruns that the file marks as such are already one case.
     pub cases: Vec<TestCase>,
+    /// How many `<testcase>` elements the file has, reruns included.
+    pub elements: usize,
     /// The file's duration: the root's `time`, else the sum of its suites' or test cases' times.
     pub duration: f64,
     pub warnings: Vec<Warning>,
@@ -210,34 +213,75 @@ pub struct TestResults {
 }
 
 impl TestResults {
-    /// Merges files in the order given; a test seen again (same suite, classname and name) gets
-    /// the new runs appended to its attempts. Tests without a name are never merged: nothing
-    /// says two of them are the same test.
+    /// Merges files in the order given. Elements of the same test (same suite, classname and
+    /// name) become one test with several attempts when they are attempts of one test:
+    /// - their outcomes are mixed (some passed, some failed or errored): a retry, so the test is
+    ///   flaky and counts once, by its final outcome (pytest-rerunfailures, jest/vitest retries);
+    /// - or they come from different files: a CI re-run or a repeated job.
+    ///
+    /// Within one file, repeats that all agree are distinct tests that share a name
+    /// (parametrized tests, TestNG): SPEC §4 counts `<testcase>` elements, so each counts.
+    /// Tests without a name are never merged: nothing says two of them are the same test.
     pub fn merge(files: impl IntoIterator<Item = ParsedTests>) -> Self {
         let mut out = TestResults::default();
-        let mut index: HashMap<TestId, usize> = HashMap::new();
-        for file in files {
+        // Per test id, in first-seen order: the elements of each file.
+        let mut order: Vec<TestId> = Vec::new();
+        let mut groups: HashMap<TestId, Vec<Vec<TestCase>>> = HashMap::new();
+        let mut unnamed: Vec<(usize, TestCase)> = Vec::new();
+        for (file_index, file) in files.into_iter().enumerate() {
             out.duration += file.duration;
+            out.elements += file.elements.max(file.cases.len());
             for case in file.cases {
-                out.elements += 1;
                 if case.id.name.is_none() {
-                    out.cases.push(case);
+                    unnamed.push((order.len(), case));
                     continue;
                 }
-                match index.get(&case.id) {
-                    Some(&i) => {
-                        let existing = &mut out.cases[i];
-                        existing.attempts.extend(case.attempts);
-                        existing.file = existing.file.take().or(case.file);
-                        existing.line = existing.line.or(case.line);
-                    }
-                    None => {
-                        index.insert(case.id.clone(), out.cases.len());
-                        out.cases.push(case);
-                    }
+                let per_file = groups.entry(case.id.clone()).or_insert_with(|| {
+                    order.push(case.id.clone());
+                    Vec::new()
+                });
+                if per_file.len() <= file_index {
+                    per_file.resize_with(file_index + 1, Vec::new);
                 }
+                per_file[file_index].push(case);
             }
         }
+        let mut unnamed = unnamed.into_iter().peekable();
+        for (position, id) in order.iter().enumerate() {
+            while let Some((_, case)) = unnamed.next_if(|(at, _)| *at <= position) {
+                out.cases.push(case);
+            }
+            let Some(per_file) = groups.remove(id) else {
+                continue;
+            };
+            let files_with_it = per_file.iter().filter(|f| !f.is_empty()).count();
+            let elements: Vec<TestCase> = per_file.into_iter().flatten().collect();
+            let passed = elements
+                .iter()
+                .flat_map(|c| &c.attempts)
+                .any(|a| a.outcome == TestOutcome::Passed);
+            let failed = elements
+                .iter()
+                .flat_map(|c| &c.attempts)
+                .any(|a| a.outcome.is_failure());
+            if elements.len() > 1 && ((passed && failed) || files_with_it > 1) {
+                let mut merged: Option<TestCase> = None;
+                for case in elements {
+                    match &mut merged {
+                        None => merged = Some(case),
+                        Some(existing) => {
+                            existing.attempts.extend(case.attempts);
+                            existing.file = existing.file.take().or(case.file);
+                            existing.line = existing.line.or(case.line);
+                        }
+                    }
+                }
+                out.cases.extend(merged);
+            } else {
+                out.cases.extend(elements);
+            }
+        }
+        out.cases.extend(unnamed.map(|(_, c)| c));
         out
     }
 
@@ -281,6 +325,7 @@ mod unit {
 
     fn file(cases: Vec<TestCase>) -> ParsedTests {
         ParsedTests {
+            elements: cases.len(),
             cases,
             duration: 2.5,
             warnings: vec![],

@@ -115,6 +115,7 @@ pub fn normalize(path: &str) -> String {
 pub struct RepoFiles {
     files: HashSet<String>,
     by_name: HashMap<String, Vec<String>>,
+    by_lower_name: HashMap<String, Vec<String>>,
     /// The repository root, normalized, without a trailing slash.
     root: String,
 }
@@ -122,13 +123,19 @@ pub struct RepoFiles {
 impl RepoFiles {
     pub fn new(root: &std::path::Path, tracked: Vec<String>) -> Self {
         let mut by_name: HashMap<String, Vec<String>> = HashMap::new();
+        let mut by_lower_name: HashMap<String, Vec<String>> = HashMap::new();
         for f in &tracked {
             let name = f.rsplit('/').next().unwrap_or(f);
             by_name.entry(name.to_owned()).or_default().push(f.clone());
+            by_lower_name
+                .entry(name.to_lowercase())
+                .or_default()
+                .push(f.clone());
         }
         RepoFiles {
             files: tracked.into_iter().collect(),
             by_name,
+            by_lower_name,
             root: normalize(&root.to_string_lossy()),
         }
     }
@@ -148,30 +155,21 @@ impl RepoFiles {
     }
 
     /// The tracked files sharing the longest run of trailing components with `path` (at least the
-    /// file name).
-    fn suffix_candidates(&self, path: &str) -> Vec<&str> {
+    /// file name), and that length. Names compare exactly; only when nothing matches exactly do
+    /// they compare without case (reports written on Windows or macOS spell case freely).
+    fn suffix_candidates(&self, path: &str) -> (usize, Vec<&str>) {
         let name = path.rsplit('/').next().unwrap_or(path);
-        let Some(files) = self.by_name.get(name) else {
-            return Vec::new();
-        };
-        let wanted: Vec<&str> = path.rsplit('/').collect();
-        let mut best = 0;
-        let mut out = Vec::new();
-        for f in files {
-            let common = f
-                .rsplit('/')
-                .zip(&wanted)
-                .take_while(|(a, b)| a == *b)
-                .count();
-            if common > best {
-                best = common;
-                out.clear();
-            }
-            if common == best {
-                out.push(f.as_str());
-            }
+        let exact = self
+            .by_name
+            .get(name)
+            .map(|files| best_suffix(files, path, false));
+        match exact {
+            Some(found) if !found.1.is_empty() => found,
+            _ => self
+                .by_lower_name
+                .get(&name.to_lowercase())
+                .map_or((0, Vec::new()), |files| best_suffix(files, path, true)),
         }
-        out
     }
 
     /// Maps one report path; `Err` says why not.
@@ -207,7 +205,19 @@ impl RepoFiles {
                 }
             }
         }
-        let candidates = self.suffix_candidates(&path);
+        // Suffix matching over the path and each source root joined with it: a root adds
+        // components that tell apart files of the same name.
+        let mut best = self.suffix_candidates(&path);
+        for root in source_roots {
+            let joined = normalize(&format!("{}/{path}", normalize(root)));
+            let found = self.suffix_candidates(&joined);
+            if found.0 > best.0 {
+                best = found;
+            }
+        }
+        let mut candidates = best.1;
+        candidates.sort_unstable();
+        candidates.dedup();
         match candidates.as_slice() {
             [] => Err(UnmatchedReason::NoMatch),
             [one] => Ok((*one).to_owned()),
@@ -218,6 +228,38 @@ impl RepoFiles {
             }
         }
     }
+}
+
+/// The files sharing the most trailing components with `path`, and how many they share.
+fn best_suffix<'a>(files: &'a [String], path: &str, ignore_case: bool) -> (usize, Vec<&'a str>) {
+    let same = |a: &str, b: &str| {
+        if ignore_case {
+            a.eq_ignore_ascii_case(b) || a.to_lowercase() == b.to_lowercase()
+        } else {
+            a == b
+        }
+    };
+    let wanted: Vec<&str> = path.rsplit('/').collect();
+    let mut best = 0;
+    let mut out = Vec::new();
+    for f in files {
+        let common = f
+            .rsplit('/')
+            .zip(&wanted)
+            .take_while(|(a, b)| same(a, b))
+            .count();
+        if common == 0 {
+            continue;
+        }
+        if common > best {
+            best = common;
+            out.clear();
+        }
+        if common == best {
+            out.push(f.as_str());
+        }
+    }
+    (best, out)
 }
 
 /// Rewrites the paths of a report without a repository (`prcov report --no-repo`): only the
@@ -332,6 +374,21 @@ mod tests {
         assert_eq!(
             r.map("nothing/here.go", &[], &[]),
             Err(UnmatchedReason::NoMatch)
+        );
+    }
+
+    #[test]
+    fn source_roots_and_case_help_suffix_matching() {
+        let r = repo();
+        // `mod.rs` alone is ambiguous; the root `…/pkg/b` picks one.
+        assert_eq!(
+            r.map("mod.rs", &[], &["/ci/checkout/pkg/b".into()]),
+            Ok("pkg/b/mod.rs".into())
+        );
+        // A Windows report with other case.
+        assert_eq!(
+            r.map(r"C:\Agent\Src\App\Main.py", &[], &[]),
+            Ok("src/app/main.py".into())
         );
     }
 

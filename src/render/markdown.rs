@@ -126,11 +126,19 @@ fn list_section(out: &mut String, title: &str, items: &[String], max: usize) {
     let _ = writeln!(out, "\n</details>");
 }
 
-/// The coverage part of the PR comment, degraded (fewer rows) until it fits `budget` characters.
-pub fn diff_within(s: &DiffSummary, extra_sections: &str, budget: usize) -> String {
+/// Extra sections of the PR comment: the test results' counts line goes under the project line,
+/// the failed tests' details under the files table (the order SPEC §5 lists).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Extra<'a> {
+    pub before_table: &'a str,
+    pub after_table: &'a str,
+}
+
+/// The PR comment, degraded (fewer table rows) until it fits `budget` characters.
+pub fn diff_within(s: &DiffSummary, extra: Extra<'_>, budget: usize) -> String {
     let mut rows = usize::MAX;
     loop {
-        let body = diff_with_rows(s, extra_sections, rows);
+        let body = diff_with_rows(s, extra, rows);
         if body.chars().count() <= budget || rows == 0 {
             if body.chars().count() <= budget {
                 return body;
@@ -146,12 +154,13 @@ pub fn diff_within(s: &DiffSummary, extra_sections: &str, budget: usize) -> Stri
     }
 }
 
-fn diff_with_rows(s: &DiffSummary, extra_sections: &str, rows: usize) -> String {
+fn diff_with_rows(s: &DiffSummary, extra: Extra<'_>, rows: usize) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}\n", headline(s));
     let _ = writeln!(out, "{}", project_line(s));
-    out.push_str(extra_sections);
+    out.push_str(extra.before_table);
     out.push_str(&files_table(s, rows));
+    out.push_str(extra.after_table);
     let list_max = rows.min(50);
     list_section(
         &mut out,
@@ -190,7 +199,7 @@ fn diff_with_rows(s: &DiffSummary, extra_sections: &str, rows: usize) -> String 
 
 /// `prcov diff --format markdown`.
 pub fn diff(s: &DiffSummary) -> String {
-    diff_within(s, "", MAX_COMMENT_CHARS)
+    diff_within(s, Extra::default(), MAX_COMMENT_CHARS)
 }
 
 /// `prcov report --format markdown`.

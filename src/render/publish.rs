@@ -111,19 +111,23 @@ pub fn statuses(s: &DiffSummary, tests: Option<&TestsBrief>) -> Vec<CommitStatus
 pub fn annotations(s: &DiffSummary, tests: Option<&TestsBrief>) -> Vec<Annotation> {
     let mut out = Vec::new();
     for f in &s.patch.files {
-        for (lines, what) in [
-            (&f.missed_lines, "were not covered by tests"),
-            (&f.partial_lines, "were only partially covered by tests"),
+        for (lines, short, what) in [
+            (&f.missed_lines, "not covered", "were not covered by tests"),
+            (
+                &f.partial_lines,
+                "partially covered",
+                "were only partially covered by tests",
+            ),
         ] {
             for (a, b) in ranges::compact(lines) {
                 let (title, message) = if a == b {
                     (
-                        "Added line not covered".to_owned(),
+                        format!("Added line {short}"),
                         format!("Added line #L{a} {}", what.replacen("were", "was", 1)),
                     )
                 } else {
                     (
-                        "Added lines not covered".to_owned(),
+                        format!("Added lines {short}"),
                         format!("Added lines #L{a}-L{b} {what}"),
                     )
                 };
@@ -157,10 +161,27 @@ pub fn annotations(s: &DiffSummary, tests: Option<&TestsBrief>) -> Vec<Annotatio
 pub fn plan(s: &DiffSummary, tests: Option<&TestsBrief>, target: &Target) -> PublishPlan {
     // Leave room for the host's hidden marker line.
     let budget = markdown::MAX_COMMENT_CHARS - 200;
-    let tests_section = tests
-        .map(|t| format!("\n{}\n", t.markdown.trim_end()))
-        .unwrap_or_default();
-    let body = markdown::diff_within(s, &tests_section, budget);
+    // The tests' Markdown is a counts line, then the failed and flaky tests.
+    let (line, details) = tests.map_or(("", ""), |t| {
+        t.markdown
+            .split_once("\n\n")
+            .unwrap_or((t.markdown.as_str(), ""))
+    });
+    let before_table = if line.is_empty() {
+        String::new()
+    } else {
+        format!("\n{}\n", line.trim_end())
+    };
+    let after_table = if details.trim().is_empty() {
+        String::new()
+    } else {
+        format!("\n{}\n", details.trim_end())
+    };
+    let extra = markdown::Extra {
+        before_table: &before_table,
+        after_table: &after_table,
+    };
+    let body = markdown::diff_within(s, extra, budget);
     let passed = s.passed();
     PublishPlan {
         version: 1,
