@@ -325,7 +325,7 @@ fn path_map_and_strip_prefix_rewrite_report_paths() {
     assert_eq!(j["patch"]["hits"], 1);
     let report2 = r.report(
         "lcov2.info",
-        "SF:/ci/work/pkg/a.py\nDA:4,1\nDA:5,1\nend_of_record\n",
+        "SF:/ci/build/pkg/a.py\nDA:4,1\nDA:5,1\nend_of_record\n",
     );
     let out = prcov(&r)
         .args([
