@@ -287,6 +287,7 @@ fn path_map_and_strip_prefix_rewrite_report_paths() {
     let r = Repo::new();
     r.write("pkg/a.py", &lines(3));
     r.write("other/a.py", &lines(3));
+    r.write("vendor/pkg/a.py", &unique("vendored", 3));
     r.commit("base");
     r.git(&["checkout", "-q", "-b", "feature"]);
     r.write("pkg/a.py", &lines(5));
@@ -335,12 +336,19 @@ fn path_map_and_strip_prefix_rewrite_report_paths() {
             "--format",
             "json",
             "--strip-prefix",
-            "/ci/work",
+            "/ci/build",
         ])
         .arg(&report2)
         .output()
         .unwrap();
     assert_eq!(json_of(&out)["patch"]["percent"], 100.0);
+    // Without the prefix stripped, `pkg/a.py` and `vendor/pkg/a.py` fit equally well.
+    let out = prcov(&r)
+        .args(["diff", "--base", "main", "--format", "json"])
+        .arg(&report2)
+        .output()
+        .unwrap();
+    assert_eq!(json_of(&out)["unmatched_details"][0]["reason"], "ambiguous");
 }
 
 #[test]
