@@ -110,8 +110,10 @@ impl<R: BufRead> LineTracker<R> {
             line += 1;
             last_nl = Some(nl);
         }
+        // An error may point before the newlines already folded away (quick-xml reports the
+        // start of a truncated construct); the column then cannot be known exactly.
         let col = match last_nl {
-            Some(nl) => pos - nl,
+            Some(nl) => pos.saturating_sub(nl).max(1),
             None => pos + 1,
         };
         (line, col)
