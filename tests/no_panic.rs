@@ -47,3 +47,87 @@ fn truncated_and_corrupted_corpus_files_never_panic() {
     }
     assert!(runs > 10_000, "{runs} runs");
 }
+
+/// Random bytes, and random sequences of format-looking tokens (a deterministic generator), never
+/// panic any parser.
+#[test]
+fn random_input_never_panics() {
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let tokens: &[&[u8]] = &[
+        b"<",
+        b">",
+        b"/>",
+        b"</",
+        b"<coverage",
+        b"<line number=\"",
+        b"\" hits=\"",
+        b"<class filename=\"",
+        b"<report",
+        b"<sourcefile name=\"",
+        b"<line nr=\"",
+        b" mi=\"",
+        b" ci=\"",
+        b" mb=\"",
+        b" cb=\"",
+        b"<testsuite",
+        b"<testcase name=\"",
+        b"<failure",
+        b"<![CDATA[",
+        b"]]>",
+        b"&amp;",
+        b"&#x",
+        b"\"",
+        b"SF:",
+        b"DA:",
+        b"BRDA:",
+        b",",
+        b"-",
+        b"end_of_record",
+        b"\n",
+        b"\r\n",
+        b"0",
+        b"1",
+        b"99999999999999999999",
+        b"{",
+        b"}",
+        b"[",
+        b"]",
+        b":",
+        b"\"statementMap\"",
+        b"\"s\"",
+        b"mode: set",
+        b".go:1.2,3.4 5 6",
+        b"condition-coverage=\"50% (1/2)\"",
+        b"branch=\"true\"",
+        b"\xff",
+        b"\x00",
+        b"e0",
+        b"FN:",
+        b"FNDA:",
+    ];
+    for _ in 0..2_000 {
+        let len = (next() % 200) as usize;
+        let mut input = Vec::new();
+        if next() % 2 == 0 {
+            input.extend((0..len).map(|_| next() as u8));
+        } else {
+            for _ in 0..len {
+                input.extend_from_slice(tokens[(next() % tokens.len() as u64) as usize]);
+            }
+        }
+        for &format in Format::value_variants() {
+            let result = std::panic::catch_unwind(|| parse_any(format, &input));
+            assert!(
+                result.is_ok(),
+                "{format} panicked on {:?}",
+                String::from_utf8_lossy(&input)
+            );
+        }
+    }
+}
