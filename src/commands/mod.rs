@@ -116,7 +116,7 @@ pub fn load_coverage(
             }
             None => paths::rewrite_only(l.parsed.report, &opts.rewrites),
         };
-        out.report.merge(&mapped);
+        out.report.merge_owned(mapped);
         out.inputs.push(ReportInput {
             path: l.path,
             format: l.format,
