@@ -8,7 +8,8 @@ use crate::git::Repo;
 use crate::paths::RepoFiles;
 use crate::render::{self, OutputFormat, Style};
 
-use super::{choose_reports, emit, load_coverage};
+use super::{choose_reports, emit, load_coverage, map_loaded};
+use crate::input;
 
 /// Computes the diff summary (shared with `publish`).
 pub fn summarize(opts: &DiffOptions) -> Result<DiffSummary, Error> {
@@ -25,10 +26,26 @@ pub fn summarize(opts: &DiffOptions) -> Result<DiffSummary, Error> {
         Some(b) => b.clone(),
         None => repo.default_base()?,
     };
-    let change = repo.change_set(&base_rev, &opts.head, opts.worktree)?;
-    let files = RepoFiles::new(repo.root(), repo.tracked_files(&change.head)?);
     let reports = choose_reports(&opts.coverage.reports, repo.root(), opts.output.quiet)?;
-    let head = load_coverage(&reports, &opts.coverage, Some(&files))?;
+    // Reading the reports and asking git are independent: do them at once, on two threads.
+    let (git, parsed) = std::thread::scope(|s| {
+        let parse = s.spawn(|| input::load_coverage(&reports, opts.coverage.forced_format));
+        let git = repo
+            .change_set(&base_rev, &opts.head, opts.worktree)
+            .and_then(|change| {
+                Ok((
+                    RepoFiles::new(repo.root(), repo.tracked_files(&change.head)?),
+                    change,
+                ))
+            });
+        (git, parse.join())
+    });
+    let (files, change) = git?;
+    let parsed = match parsed {
+        Ok(result) => result?,
+        Err(panic) => std::panic::resume_unwind(panic),
+    };
+    let head = map_loaded(parsed, &opts.coverage, Some(&files));
     let rules: CountingRules = opts.coverage.rules;
     let patch = PatchCoverage::compute(&change, &head.report, rules);
     let project = ProjectCoverage::compute(&head.report, rules).totals;

@@ -189,8 +189,15 @@ enum Slot {
         covered: u32,
         total: u32,
     },
-    /// `ids[start..start + len]` and `taken[...]`, sorted by id, ids unique.
+    /// Ids `high << 32 | ids[start..start + len]` with `taken[...]`, sorted by id, ids unique.
+    /// LCOV ids of one line share their upper half (the block), so 4 bytes per id suffice.
     Identified {
+        start: u32,
+        len: u32,
+        high: u32,
+    },
+    /// Ids that do not share an upper half: `wide[start..start + len]`, `wide_taken[...]`.
+    Wide {
         start: u32,
         len: u32,
     },
@@ -211,8 +218,10 @@ pub struct LineMap {
     /// Index into `slots`, or `NO_BRANCHES`.
     branch: Vec<u32>,
     slots: Vec<Slot>,
-    ids: Vec<u64>,
+    ids: Vec<u32>,
     taken: Vec<bool>,
+    wide: Vec<u64>,
+    wide_taken: Vec<bool>,
     /// Line → hits for counts that do not fit `hits`.
     big_hits: BTreeMap<u32, u64>,
     /// Records for `Index`, built on first use and dropped on any change.
@@ -265,12 +274,63 @@ impl LineMap {
         }
     }
 
-    fn identified_at(&self, start: u32, len: u32) -> impl Iterator<Item = (u64, bool)> + '_ {
-        let (a, b) = (start as usize, start as usize + len as usize);
-        self.ids[a..b]
-            .iter()
-            .copied()
-            .zip(self.taken[a..b].iter().copied())
+    /// The identified branches of a slot (empty for a counted one).
+    fn identified_at(&self, slot: Slot) -> Vec<(u64, bool)> {
+        match slot {
+            Slot::Counted { .. } => Vec::new(),
+            Slot::Identified { start, len, high } => {
+                let (a, b) = (start as usize, start as usize + len as usize);
+                let high = u64::from(high) << 32;
+                self.ids[a..b]
+                    .iter()
+                    .zip(&self.taken[a..b])
+                    .map(|(id, t)| (high | u64::from(*id), *t))
+                    .collect()
+            }
+            Slot::Wide { start, len } => {
+                let (a, b) = (start as usize, start as usize + len as usize);
+                self.wide[a..b]
+                    .iter()
+                    .copied()
+                    .zip(self.wide_taken[a..b].iter().copied())
+                    .collect()
+            }
+        }
+    }
+
+    /// `(covered, total)` of a slot.
+    fn counts_at(&self, slot: Slot) -> (u32, u32) {
+        let (taken, start, len) = match slot {
+            Slot::Counted { covered, total } => return (covered, total),
+            Slot::Identified { start, len, .. } => (&self.taken, start, len),
+            Slot::Wide { start, len } => (&self.wide_taken, start, len),
+        };
+        let a = start as usize;
+        let c = taken[a..a + len as usize].iter().filter(|t| **t).count();
+        (u32::try_from(c).unwrap_or(u32::MAX), len)
+    }
+
+    /// Appends a sorted, unique identified set to the branch columns and returns its slot.
+    fn store_identified(&mut self, b: &[(u64, bool)]) -> Slot {
+        let len = u32::try_from(b.len()).unwrap_or(u32::MAX);
+        let high = b.first().map_or(0, |x| x.0 >> 32);
+        if b.iter().all(|x| x.0 >> 32 == high) {
+            let start = u32::try_from(self.ids.len()).unwrap_or(u32::MAX);
+            // Truncation keeps the lower half on purpose; the upper half is `high`.
+            #[expect(clippy::cast_possible_truncation, reason = "lower 32 bits")]
+            self.ids.extend(b.iter().map(|x| x.0 as u32));
+            self.taken.extend(b.iter().map(|x| x.1));
+            Slot::Identified {
+                start,
+                len,
+                high: u32::try_from(high).unwrap_or(u32::MAX),
+            }
+        } else {
+            let start = u32::try_from(self.wide.len()).unwrap_or(u32::MAX);
+            self.wide.extend(b.iter().map(|x| x.0));
+            self.wide_taken.extend(b.iter().map(|x| x.1));
+            Slot::Wide { start, len }
+        }
     }
 
     fn branches_at(&self, i: usize) -> Option<Branches> {
@@ -278,9 +338,7 @@ impl LineMap {
             NO_BRANCHES => None,
             s => Some(match self.slots[s as usize] {
                 Slot::Counted { covered, total } => Branches::Counted { covered, total },
-                Slot::Identified { start, len } => {
-                    Branches::Identified(self.identified_at(start, len).collect())
-                }
+                slot => Branches::Identified(self.identified_at(slot)),
             }),
         }
     }
@@ -299,14 +357,7 @@ impl LineMap {
         }
         let (covered, total) = match self.branch[i] {
             NO_BRANCHES => return LineState::Hit,
-            s => match self.slots[s as usize] {
-                Slot::Counted { covered, total } => (covered, total),
-                Slot::Identified { start, len } => {
-                    let (a, b) = (start as usize, start as usize + len as usize);
-                    let covered = self.taken[a..b].iter().filter(|t| **t).count();
-                    (u32::try_from(covered).unwrap_or(u32::MAX), len)
-                }
-            },
+            s => self.counts_at(self.slots[s as usize]),
         };
         if total > 0 && covered < total {
             LineState::Partial
@@ -403,11 +454,8 @@ impl LineMap {
         if !sorted_unique {
             return self.set_branches(i, &Branches::identified(branches.to_vec()));
         }
-        let start = u32::try_from(self.ids.len()).unwrap_or(u32::MAX);
-        let len = u32::try_from(branches.len()).unwrap_or(u32::MAX);
-        self.ids.extend(branches.iter().map(|b| b.0));
-        self.taken.extend(branches.iter().map(|b| b.1));
-        self.put_slot(i, Slot::Identified { start, len });
+        let slot = self.store_identified(branches);
+        self.put_slot(i, slot);
     }
 
     fn set_branches(&mut self, i: usize, branches: &Branches) {
@@ -422,25 +470,28 @@ impl LineMap {
             Branches::Identified(b) => {
                 // Same ids as before (the usual merge): overwrite in place; else append (the old
                 // span becomes unused, which only merges of differing reports cause).
-                if let Some(Slot::Identified { start, len }) = self
+                if let Some(Slot::Identified { start, len, high }) = self
                     .branch
                     .get(i)
                     .and_then(|s| self.slots.get(*s as usize))
                     .copied()
                 {
                     let (a, e) = (start as usize, start as usize + len as usize);
-                    if e - a == b.len() && self.ids[a..e].iter().zip(b).all(|(x, y)| *x == y.0) {
+                    let high = u64::from(high) << 32;
+                    if e - a == b.len()
+                        && self.ids[a..e]
+                            .iter()
+                            .zip(b)
+                            .all(|(x, y)| high | u64::from(*x) == y.0)
+                    {
                         for (t, y) in self.taken[a..e].iter_mut().zip(b) {
                             *t = y.1;
                         }
                         return;
                     }
                 }
-                let start = u32::try_from(self.ids.len()).unwrap_or(u32::MAX);
-                let len = u32::try_from(b.len()).unwrap_or(u32::MAX);
-                self.ids.extend(b.iter().map(|x| x.0));
-                self.taken.extend(b.iter().map(|x| x.1));
-                self.put_slot(i, Slot::Identified { start, len });
+                let slot = self.store_identified(b);
+                self.put_slot(i, slot);
             }
         }
     }
@@ -462,6 +513,8 @@ impl LineMap {
         self.slots.shrink_to_fit();
         self.ids.shrink_to_fit();
         self.taken.shrink_to_fit();
+        self.wide.shrink_to_fit();
+        self.wide_taken.shrink_to_fit();
     }
 }
 
@@ -474,6 +527,8 @@ impl Clone for LineMap {
             slots: self.slots.clone(),
             ids: self.ids.clone(),
             taken: self.taken.clone(),
+            wide: self.wide.clone(),
+            wide_taken: self.wide_taken.clone(),
             big_hits: self.big_hits.clone(),
             materialized: std::sync::OnceLock::new(),
         }
@@ -700,6 +755,21 @@ mod tests {
             Some(Branches::Identified(vec![(1, true), (2, true), (4, true)]))
         );
         assert_eq!(f.lines.state(10), Some(LineState::Hit));
+        // Ids that differ in their upper half take the wide columns.
+        f.add_line(12, LineRecord::new(1));
+        assert!(f.add_identified_branches(12, &[(1, true), (5 << 40, false)]));
+        assert_eq!(
+            f.lines.get(&12).and_then(|r| r.branches),
+            Some(Branches::Identified(vec![(1, true), (5 << 40, false)]))
+        );
+        assert_eq!(f.lines.state(12), Some(LineState::Partial));
+        f.add_line(12, LineRecord::new(0));
+        assert!(f.add_identified_branches(12, &[(5 << 40, true)]));
+        assert_eq!(f.lines.state(12), Some(LineState::Hit));
+        f = FileCoverage {
+            lines: f.lines.iter().filter(|(n, _)| *n != 12).collect(),
+            functions: Vec::new(),
+        };
         let t = f.totals();
         assert_eq!((t.lines, t.hits, t.misses, t.partials), (3, 2, 1, 0));
         let mut g = FileCoverage::default();
