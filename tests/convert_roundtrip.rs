@@ -30,7 +30,7 @@ fn view(report: &CoverageReport) -> View {
                         .as_ref()
                         .filter(|b| b.total() > 0)
                         .map(|b| (b.covered(), b.total()));
-                    (*n, (r.hits, r.state(), b))
+                    (n, (r.hits, r.state(), b))
                 })
                 .collect();
             (path.clone(), lines)

@@ -66,7 +66,7 @@ fn root_attr(xml: &str, name: &str) -> u64 {
 fn branches(report: &CoverageReport) -> (u64, u64) {
     let mut t = (0, 0);
     for f in report.files.values() {
-        for b in f.lines.values().filter_map(|r| r.branches.as_ref()) {
+        for b in f.lines.values().filter_map(|r| r.branches) {
             t.0 += u64::from(b.total());
             t.1 += u64::from(b.covered());
         }
@@ -301,7 +301,7 @@ fn native_lcov_and_cobertura_agree_line_by_line_and_on_the_patch() {
             file_for(r, &path)
                 .lines
                 .iter()
-                .map(|(n, l)| (*n, l.state()))
+                .map(|(n, l)| (n, l.state()))
                 .collect()
         };
         let (base_patch, base_states) = patch(&base, &added);

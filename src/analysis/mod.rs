@@ -26,7 +26,12 @@ pub struct CountingRules {
 
 impl CountingRules {
     pub fn state(self, record: &LineRecord) -> LineState {
-        match record.state() {
+        self.count(record.state())
+    }
+
+    /// The state a line counts as, from its SPEC §2 state.
+    pub fn count(self, state: LineState) -> LineState {
+        match state {
             LineState::Partial if self.partials_as_hits => LineState::Hit,
             s => s,
         }

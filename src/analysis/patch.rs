@@ -66,10 +66,10 @@ impl PatchCoverage {
                 partial_lines: Vec::new(),
             };
             for line in &changed.added_lines {
-                let Some(record) = file.lines.get(line) else {
+                let Some(state) = file.lines.state(*line) else {
                     continue;
                 };
-                let state = rules.state(record);
+                let state = rules.count(state);
                 pf.totals.add(state);
                 match state {
                     LineState::Hit => pf.hit_lines.push(*line),

@@ -26,8 +26,8 @@ impl ProjectCoverage {
         let mut out = ProjectCoverage::default();
         for (path, file) in &report.files {
             let mut t = Totals::default();
-            for record in file.lines.values() {
-                t.add(rules.state(record));
+            for (_, state) in file.lines.states() {
+                t.add(rules.count(state));
             }
             out.totals += t;
             out.files.push((path.clone(), t));

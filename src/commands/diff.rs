@@ -1,14 +1,17 @@
 //! `prcov diff`: patch coverage of merge-base(base, head)..head.
 
+use std::path::Path;
+
 use crate::analysis::{gates, CountingRules, DiffSummary, PatchCoverage, ProjectCoverage};
 use crate::config::DiffOptions;
 use crate::error::Error;
 use crate::exit;
 use crate::git::{ChangeSet, FileStatus, Repo};
+use crate::input;
 use crate::paths::RepoFiles;
 use crate::render::{self, OutputFormat, Style};
 
-use super::{choose_reports, emit, load_coverage};
+use super::{choose_reports, emit, load_coverage, map_loaded, LoadedCoverage};
 
 /// Computes the diff summary (shared with `publish`).
 pub fn summarize(opts: &DiffOptions) -> Result<DiffSummary, Error> {
@@ -20,38 +23,66 @@ pub fn summarize(opts: &DiffOptions) -> Result<DiffSummary, Error> {
             source,
         })?,
     };
+    if let Some(diff_file) = &opts.diff_file {
+        return summarize_saved_diff(opts, &start, diff_file);
+    }
+    let repo = Repo::discover(&start)?;
+    let base_rev = match &opts.base {
+        Some(b) => b.clone(),
+        None => ci_base()?.map_or_else(|| repo.default_base(), Ok)?,
+    };
+    let reports = choose_reports(&opts.coverage.reports, repo.root(), opts.output.quiet)?;
+    // Reading the reports and asking git are independent: do them at once, on two threads.
+    let (git, parsed) = std::thread::scope(|s| {
+        let parse = s.spawn(|| input::load_coverage(&reports, opts.coverage.forced_format));
+        let git = repo
+            .change_set(&base_rev, &opts.head, opts.worktree)
+            .and_then(|change| Ok((repo.tracked_files(&change.head)?, change)));
+        (git, parse.join())
+    });
+    let (tracked, change) = git?;
+    let parsed = match parsed {
+        Ok(result) => result?,
+        Err(panic) => std::panic::resume_unwind(panic),
+    };
+    let files = RepoFiles::new(repo.root(), with_changed_files(tracked, &change));
+    let head = map_loaded(parsed, &opts.coverage, Some(&files));
+    let base_files = || {
+        Ok::<_, Error>(RepoFiles::new(
+            repo.root(),
+            repo.tracked_files(&change.base)?,
+        ))
+    };
+    finish(opts, &change, head, base_files)
+}
+
+/// Untracked files of the working tree (`--worktree`), or files of a saved diff that the
+/// checkout does not have, are part of the change: reports may name them.
+fn with_changed_files(mut tracked: Vec<String>, change: &ChangeSet) -> Vec<String> {
+    let known: std::collections::HashSet<&str> = tracked.iter().map(String::as_str).collect();
+    let extra: Vec<String> = change
+        .files
+        .iter()
+        .filter(|f| f.status != FileStatus::Deleted && !known.contains(f.path.as_str()))
+        .map(|f| f.path.clone())
+        .collect();
+    tracked.extend(extra);
+    tracked
+}
+
+/// `--diff-file`: a saved unified diff replaces git. The repository, when there is one, still
+/// names the files; without one, report paths are matched against the diff's files for the
+/// patch, and every record counts for the project.
+fn summarize_saved_diff(
+    opts: &DiffOptions,
+    start: &Path,
+    diff_file: &Path,
+) -> Result<DiffSummary, Error> {
+    let change = ChangeSet::read_diff_file(diff_file)?;
     let rules: CountingRules = opts.coverage.rules;
-    let (change, repo) = match &opts.diff_file {
-        // A saved diff replaces git; the repository, when there is one, still names the files.
-        Some(path) => (
-            ChangeSet::read_diff_file(path)?,
-            Repo::discover(&start).ok(),
-        ),
-        None => {
-            let repo = Repo::discover(&start)?;
-            let base_rev = match &opts.base {
-                Some(b) => b.clone(),
-                None => ci_base()?.map_or_else(|| repo.default_base(), Ok)?,
-            };
-            (
-                repo.change_set(&base_rev, &opts.head, opts.worktree)?,
-                Some(repo),
-            )
-        }
-    };
-    let changed_paths = || {
-        change
-            .files
-            .iter()
-            .filter(|f| f.status != FileStatus::Deleted)
-            .map(|f| f.path.clone())
-    };
-    let Some(repo) = repo else {
-        // No repository (`--diff-file` outside a checkout): report paths are matched against the
-        // diff's files for the patch, and every record counts for the project.
-        let root = start.clone();
-        let files = RepoFiles::new(&root, changed_paths().collect());
-        let reports = choose_reports(&opts.coverage.reports, &root, opts.output.quiet)?;
+    let Ok(repo) = Repo::discover(start) else {
+        let files = RepoFiles::new(start, with_changed_files(Vec::new(), &change));
+        let reports = choose_reports(&opts.coverage.reports, start, opts.output.quiet)?;
         let head = load_coverage(&reports, &opts.coverage, Some(&files))?;
         let all = load_coverage(&reports, &opts.coverage, None)?;
         let summary = DiffSummary {
@@ -67,37 +98,34 @@ pub fn summarize(opts: &DiffOptions) -> Result<DiffSummary, Error> {
         };
         return Ok(with_gates(summary, opts));
     };
-    let mut tracked = if opts.diff_file.is_some() {
-        let head = repo.resolve("HEAD")?;
-        repo.tracked_files(&head)?
-    } else {
-        repo.tracked_files(&change.head)?
-    };
-    // Untracked files of the working tree (`--worktree`), or files of a saved diff that the
-    // checkout does not have, are part of the change: reports may name them.
-    let known: std::collections::HashSet<&str> = tracked.iter().map(String::as_str).collect();
-    let extra: Vec<String> = changed_paths()
-        .filter(|p| !known.contains(p.as_str()))
-        .collect();
-    tracked.extend(extra);
-    let files = RepoFiles::new(repo.root(), tracked);
+    let head_sha = repo.resolve("HEAD")?;
+    let files = RepoFiles::new(
+        repo.root(),
+        with_changed_files(repo.tracked_files(&head_sha)?, &change),
+    );
     let reports = choose_reports(&opts.coverage.reports, repo.root(), opts.output.quiet)?;
     let head = load_coverage(&reports, &opts.coverage, Some(&files))?;
-    let patch = PatchCoverage::compute(&change, &head.report, rules);
+    let base_files = || Ok::<_, Error>(RepoFiles::new(repo.root(), repo.tracked_files(&head_sha)?));
+    finish(opts, &change, head, base_files)
+}
+
+/// Patch, project, the base report's project, and the gates.
+fn finish(
+    opts: &DiffOptions,
+    change: &ChangeSet,
+    head: LoadedCoverage,
+    base_files: impl FnOnce() -> Result<RepoFiles, Error>,
+) -> Result<DiffSummary, Error> {
+    let rules: CountingRules = opts.coverage.rules;
+    let patch = PatchCoverage::compute(change, &head.report, rules);
     let project = ProjectCoverage::compute(&head.report, rules).totals;
     let base_project = if opts.coverage.base_reports.is_empty() {
         None
     } else {
-        let base_tree = if opts.diff_file.is_some() {
-            repo.resolve("HEAD")?
-        } else {
-            change.base.clone()
-        };
-        let base_files = RepoFiles::new(repo.root(), repo.tracked_files(&base_tree)?);
         let base = load_coverage(
             &opts.coverage.base_reports,
             &opts.coverage,
-            Some(&base_files),
+            Some(&base_files()?),
         )?;
         Some(ProjectCoverage::compute(&base.report, rules).totals)
     };

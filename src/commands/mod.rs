@@ -91,6 +91,15 @@ pub fn load_coverage(
     repo: Option<&RepoFiles>,
 ) -> Result<LoadedCoverage, Error> {
     let loaded = input::load_coverage(paths_in, opts.forced_format)?;
+    Ok(map_loaded(loaded, opts, repo))
+}
+
+/// Maps the paths of parsed reports (when a repository is given) and merges them.
+pub fn map_loaded(
+    loaded: Vec<input::LoadedReport>,
+    opts: &CoverageOptions,
+    repo: Option<&RepoFiles>,
+) -> LoadedCoverage {
     let mut out = LoadedCoverage {
         report: CoverageReport::default(),
         unmatched: Vec::new(),
@@ -116,7 +125,7 @@ pub fn load_coverage(
             }
             None => paths::rewrite_only(l.parsed.report, &opts.rewrites),
         };
-        out.report.merge(&mapped);
+        out.report.merge_owned(mapped);
         out.inputs.push(ReportInput {
             path: l.path,
             format: l.format,
@@ -124,7 +133,7 @@ pub fn load_coverage(
     }
     out.unmatched.sort_by(|a, b| a.path.cmp(&b.path));
     out.unmatched.dedup_by(|a, b| a.path == b.path);
-    Ok(out)
+    out
 }
 
 /// Writes the rendered output to `--output FILE` or standard output.

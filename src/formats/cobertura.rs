@@ -311,7 +311,7 @@ mod tests {
         parsed.report.files[path]
             .lines
             .iter()
-            .map(|(n, r)| (*n, r.state()))
+            .map(|(n, r)| (n, r.state()))
             .collect()
     }
 

@@ -152,7 +152,7 @@ mod tests {
                        "b.rs": [null, 1, null, 0]}, "messages": {}}"#;
         let parsed = parse(text.as_bytes()).unwrap();
         let a = &parsed.report.files["a.rs"];
-        let states: Vec<_> = a.lines.iter().map(|(n, r)| (*n, r.state())).collect();
+        let states: Vec<_> = a.lines.iter().map(|(n, r)| (n, r.state())).collect();
         assert_eq!(
             states,
             vec![
@@ -164,7 +164,7 @@ mod tests {
             ]
         );
         let b = &parsed.report.files["b.rs"];
-        assert_eq!(b.lines.keys().copied().collect::<Vec<_>>(), vec![1, 3]);
+        assert_eq!(b.lines.keys().collect::<Vec<_>>(), vec![1, 3]);
     }
 
     #[test]

@@ -304,10 +304,7 @@ mod tests {
         let parsed = parse(text.as_bytes()).unwrap();
         let f = &parsed.report.files["m/a.go"];
         // 3..=4 (5 is the lone `}`), 7..=9, 9..=10.
-        assert_eq!(
-            f.lines.keys().copied().collect::<Vec<_>>(),
-            vec![3, 4, 7, 8, 9, 10]
-        );
+        assert_eq!(f.lines.keys().collect::<Vec<_>>(), vec![3, 4, 7, 8, 9, 10]);
         assert!(f.lines.values().all(|r| r.state() == LineState::Hit));
     }
 

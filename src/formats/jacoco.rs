@@ -267,7 +267,7 @@ mod tests {
             ["Main.kt", "com/acme/A.java"]
         );
         let file = &parsed.report.files["com/acme/A.java"];
-        let states: Vec<_> = file.lines.iter().map(|(n, r)| (*n, r.state())).collect();
+        let states: Vec<_> = file.lines.iter().map(|(n, r)| (n, r.state())).collect();
         assert_eq!(
             states,
             [

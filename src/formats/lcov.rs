@@ -18,7 +18,7 @@ use std::io::BufRead;
 
 use super::count::{parse_count, parse_line_number, CountError};
 use super::{FormatError, Location, Parsed, Warning};
-use crate::model::{Branches, CoverageReport, FileCoverage, Function, LineRecord};
+use crate::model::{CoverageReport, FileCoverage, Function, LineRecord};
 
 /// Bits of a packed branch id: `[named:1][exception:1][block:32][branch:30]`. Blocks take all 32
 /// bits because geninfo writes `4294967295` (-1) for an unnamed block; branch numbers count
@@ -389,17 +389,14 @@ impl Parser {
             );
         }
         branches.sort_unstable_by_key(|b| (b.0, b.1));
+        let mut group = Vec::new();
         let mut i = 0;
         while i < branches.len() {
             let line = branches[i].0;
             let end = i + branches[i..].iter().take_while(|b| b.0 == line).count();
-            if let Some(record) = file.lines.get_mut(&line) {
-                let group = branches[i..end].iter().map(|b| (b.1, b.2)).collect();
-                record.merge(&LineRecord {
-                    hits: 0,
-                    branches: Some(Branches::identified(group)),
-                });
-            } else {
+            group.clear();
+            group.extend(branches[i..end].iter().map(|b| (b.1, b.2)));
+            if !file.add_identified_branches(line, &group) {
                 self.orphans.extend(
                     branches[i..end]
                         .iter()
@@ -408,12 +405,8 @@ impl Parser {
             }
             i = end;
         }
-        match self.report.files.get_mut(&path) {
-            Some(existing) => existing.merge(&file),
-            None => {
-                self.report.files.insert(path, file);
-            }
-        }
+        file.shrink_to_fit();
+        self.report.add_file(path, file);
     }
 
     fn finish(mut self, last_line: u64) -> Result<Parsed, FormatError> {
@@ -441,17 +434,13 @@ impl Parser {
         let orphans = std::mem::take(&mut self.orphans);
         let mut dropped: Vec<(u64, String, u32)> = Vec::new();
         for (path, line, id, taken, at) in orphans {
-            let record = self
+            let attached = self
                 .report
                 .files
                 .get_mut(&path)
-                .and_then(|f| f.lines.get_mut(&line));
-            match record {
-                Some(record) => record.merge(&LineRecord {
-                    hits: 0,
-                    branches: Some(Branches::Identified(vec![(id, taken)])),
-                }),
-                None => dropped.push((at, path, line)),
+                .is_some_and(|f| f.add_identified_branches(line, &[(id, taken)]));
+            if !attached {
+                dropped.push((at, path, line));
             }
         }
         // One warning per file and line, at its first BRDA record.
@@ -581,7 +570,7 @@ fn function_alias(record: &mut Record, line_no: u64, value: &[u8]) -> Result<(),
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::model::{LineState, Totals};
+    use crate::model::{Branches, LineState, Totals};
 
     fn parse_str(text: &str) -> Result<Parsed, FormatError> {
         parse(text.as_bytes())
@@ -591,7 +580,7 @@ pub(crate) mod tests {
         parsed.report.files[path]
             .lines
             .iter()
-            .map(|(n, r)| (*n, r.state()))
+            .map(|(n, r)| (n, r.state()))
             .collect()
     }
 

@@ -133,34 +133,452 @@ pub struct Function {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct FileCoverage {
     /// Line number (≥ 1) → record. Lines without a record are not coverable.
-    pub lines: BTreeMap<u32, LineRecord>,
+    pub lines: LineMap,
     pub functions: Vec<Function>,
 }
 
 impl FileCoverage {
     /// Adds a record for `line`, merging with one already there.
     pub fn add_line(&mut self, line: u32, record: LineRecord) {
-        match self.lines.entry(line) {
-            std::collections::btree_map::Entry::Vacant(v) => {
-                v.insert(record);
+        self.lines.add(line, &record);
+    }
+
+    /// Unites identified branches `(id, taken)` into the record of `line`, if the line has one.
+    /// Returns false when the line has no record (the caller decides what an orphan branch means).
+    /// Saves building a [`LineRecord`] per branchy line on the parsers' hot path.
+    pub fn add_identified_branches(&mut self, line: u32, branches: &[(u64, bool)]) -> bool {
+        match self.lines.index_of(line) {
+            Ok(i) => {
+                self.lines.unite_identified(i, branches);
+                true
             }
-            std::collections::btree_map::Entry::Occupied(mut o) => o.get_mut().merge(&record),
+            Err(_) => false,
         }
     }
 
     pub fn merge(&mut self, other: &FileCoverage) {
         for (line, record) in &other.lines {
-            self.add_line(*line, record.clone());
+            self.add_line(line, record);
         }
         self.functions.extend(other.functions.iter().cloned());
     }
 
     pub fn totals(&self) -> Totals {
         let mut t = Totals::default();
-        for record in self.lines.values() {
-            t.add(record.state());
+        for (_, state) in self.lines.states() {
+            t.add(state);
         }
         t
+    }
+
+    /// Releases the spare capacity left by growing; parsers call it when a file is complete.
+    pub fn shrink_to_fit(&mut self) {
+        self.lines.shrink_to_fit();
+        self.functions.shrink_to_fit();
+    }
+}
+
+const NO_BRANCHES: u32 = u32::MAX;
+/// Hit counts at or above this are kept in `LineMap::big_hits` (rare: counters past 4·10⁹).
+const BIG_HITS: u32 = u32::MAX;
+
+/// Branch data of one line, in `LineMap::slots`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    Counted {
+        covered: u32,
+        total: u32,
+    },
+    /// Ids `high << 32 | ids[start..start + len]` with `taken[...]`, sorted by id, ids unique.
+    /// LCOV ids of one line share their upper half (the block), so 4 bytes per id suffice.
+    Identified {
+        start: u32,
+        len: u32,
+        high: u32,
+    },
+    /// Ids that do not share an upper half: `wide[start..start + len]`, `wide_taken[...]`.
+    Wide {
+        start: u32,
+        len: u32,
+    },
+}
+
+/// Line number → [`LineRecord`], sorted by line: the line model of one file.
+///
+/// Stored by columns rather than as a map of records, because a monorepo report holds millions
+/// of lines and the records dominate memory: 12 bytes per line (line, hits, branch slot), 12 per
+/// branchy line and 9 per identified branch, instead of ~80 per line in a `BTreeMap` with a `Vec`
+/// of branches per line. Reads return records by value ([`LineMap::get`], [`LineMap::iter`]);
+/// indexing (`lines[&n]`, for tests) materializes all records once, on first use.
+#[derive(Default)]
+pub struct LineMap {
+    lines: Vec<u32>,
+    /// Hits, or `BIG_HITS` with the count in `big_hits`.
+    hits: Vec<u32>,
+    /// Index into `slots`, or `NO_BRANCHES`.
+    branch: Vec<u32>,
+    slots: Vec<Slot>,
+    ids: Vec<u32>,
+    taken: Vec<bool>,
+    wide: Vec<u64>,
+    wide_taken: Vec<bool>,
+    /// Line → hits for counts that do not fit `hits`.
+    big_hits: BTreeMap<u32, u64>,
+    /// Records for `Index`, built on first use and dropped on any change.
+    materialized: std::sync::OnceLock<Vec<LineRecord>>,
+}
+
+impl LineMap {
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    fn index_of(&self, line: u32) -> Result<usize, usize> {
+        // Parsers add lines in ascending order: check the end first.
+        match self.lines.last() {
+            Some(&last) if last < line => Err(self.lines.len()),
+            None => Err(0),
+            _ => self.lines.binary_search(&line),
+        }
+    }
+
+    pub fn contains_key(&self, line: &u32) -> bool {
+        self.index_of(*line).is_ok()
+    }
+
+    fn hits_at(&self, i: usize) -> u64 {
+        match self.hits[i] {
+            BIG_HITS => self
+                .big_hits
+                .get(&self.lines[i])
+                .copied()
+                .unwrap_or(u64::MAX),
+            h => u64::from(h),
+        }
+    }
+
+    fn set_hits(&mut self, i: usize, hits: u64) {
+        match u32::try_from(hits) {
+            Ok(h) if h != BIG_HITS => {
+                self.hits[i] = h;
+                self.big_hits.remove(&self.lines[i]);
+            }
+            _ => {
+                self.hits[i] = BIG_HITS;
+                self.big_hits.insert(self.lines[i], hits);
+            }
+        }
+    }
+
+    /// The identified branches of a slot (empty for a counted one).
+    fn identified_at(&self, slot: Slot) -> Vec<(u64, bool)> {
+        match slot {
+            Slot::Counted { .. } => Vec::new(),
+            Slot::Identified { start, len, high } => {
+                let (a, b) = (start as usize, start as usize + len as usize);
+                let high = u64::from(high) << 32;
+                self.ids[a..b]
+                    .iter()
+                    .zip(&self.taken[a..b])
+                    .map(|(id, t)| (high | u64::from(*id), *t))
+                    .collect()
+            }
+            Slot::Wide { start, len } => {
+                let (a, b) = (start as usize, start as usize + len as usize);
+                self.wide[a..b]
+                    .iter()
+                    .copied()
+                    .zip(self.wide_taken[a..b].iter().copied())
+                    .collect()
+            }
+        }
+    }
+
+    /// `(covered, total)` of a slot.
+    fn counts_at(&self, slot: Slot) -> (u32, u32) {
+        let (taken, start, len) = match slot {
+            Slot::Counted { covered, total } => return (covered, total),
+            Slot::Identified { start, len, .. } => (&self.taken, start, len),
+            Slot::Wide { start, len } => (&self.wide_taken, start, len),
+        };
+        let a = start as usize;
+        let c = taken[a..a + len as usize].iter().filter(|t| **t).count();
+        (u32::try_from(c).unwrap_or(u32::MAX), len)
+    }
+
+    /// Appends a sorted, unique identified set to the branch columns and returns its slot.
+    fn store_identified(&mut self, b: &[(u64, bool)]) -> Slot {
+        let len = u32::try_from(b.len()).unwrap_or(u32::MAX);
+        let high = b.first().map_or(0, |x| x.0 >> 32);
+        if b.iter().all(|x| x.0 >> 32 == high) {
+            let start = u32::try_from(self.ids.len()).unwrap_or(u32::MAX);
+            // Truncation keeps the lower half on purpose; the upper half is `high`.
+            #[expect(clippy::cast_possible_truncation, reason = "lower 32 bits")]
+            self.ids.extend(b.iter().map(|x| x.0 as u32));
+            self.taken.extend(b.iter().map(|x| x.1));
+            Slot::Identified {
+                start,
+                len,
+                high: u32::try_from(high).unwrap_or(u32::MAX),
+            }
+        } else {
+            let start = u32::try_from(self.wide.len()).unwrap_or(u32::MAX);
+            self.wide.extend(b.iter().map(|x| x.0));
+            self.wide_taken.extend(b.iter().map(|x| x.1));
+            Slot::Wide { start, len }
+        }
+    }
+
+    fn branches_at(&self, i: usize) -> Option<Branches> {
+        match self.branch[i] {
+            NO_BRANCHES => None,
+            s => Some(match self.slots[s as usize] {
+                Slot::Counted { covered, total } => Branches::Counted { covered, total },
+                slot => Branches::Identified(self.identified_at(slot)),
+            }),
+        }
+    }
+
+    fn record_at(&self, i: usize) -> LineRecord {
+        LineRecord {
+            hits: self.hits_at(i),
+            branches: self.branches_at(i),
+        }
+    }
+
+    /// SPEC §2 state of the line at index `i`, without building its record.
+    fn state_at(&self, i: usize) -> LineState {
+        if self.hits[i] == 0 {
+            return LineState::Miss;
+        }
+        let (covered, total) = match self.branch[i] {
+            NO_BRANCHES => return LineState::Hit,
+            s => self.counts_at(self.slots[s as usize]),
+        };
+        if total > 0 && covered < total {
+            LineState::Partial
+        } else {
+            LineState::Hit
+        }
+    }
+
+    /// The record of `line`, if the line is coverable.
+    pub fn get(&self, line: &u32) -> Option<LineRecord> {
+        self.index_of(*line).ok().map(|i| self.record_at(i))
+    }
+
+    /// The SPEC §2 state of `line`, if coverable (cheaper than `get(..).state()`).
+    pub fn state(&self, line: u32) -> Option<LineState> {
+        self.index_of(line).ok().map(|i| self.state_at(i))
+    }
+
+    /// `(line, record)` in ascending line order.
+    pub fn iter(&self) -> impl Iterator<Item = (u32, LineRecord)> + '_ {
+        (0..self.lines.len()).map(|i| (self.lines[i], self.record_at(i)))
+    }
+
+    /// `(line, state)` in ascending line order, without building records.
+    pub fn states(&self) -> impl Iterator<Item = (u32, LineState)> + '_ {
+        (0..self.lines.len()).map(|i| (self.lines[i], self.state_at(i)))
+    }
+
+    /// `(line, hits)` in ascending line order.
+    pub fn hits(&self) -> impl Iterator<Item = (u32, u64)> + '_ {
+        (0..self.lines.len()).map(|i| (self.lines[i], self.hits_at(i)))
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = u32> + '_ {
+        self.lines.iter().copied()
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = LineRecord> + '_ {
+        (0..self.lines.len()).map(|i| self.record_at(i))
+    }
+
+    /// Adds a record for `line`, merging with one already there (hits add up, branches unite).
+    pub fn add(&mut self, line: u32, record: &LineRecord) {
+        self.materialized = std::sync::OnceLock::new();
+        let i = match self.index_of(line) {
+            Ok(i) => {
+                let hits = self.hits_at(i).saturating_add(record.hits);
+                self.set_hits(i, hits);
+                i
+            }
+            Err(i) => {
+                // Out-of-order lines shift the columns; parsers add in ascending order, so this
+                // stays rare (Cobertura classes listing one file twice, merges).
+                self.lines.insert(i, line);
+                self.hits.insert(i, 0);
+                self.branch.insert(i, NO_BRANCHES);
+                self.set_hits(i, record.hits);
+                i
+            }
+        };
+        match &record.branches {
+            None => {}
+            Some(Branches::Identified(b)) => self.unite_identified(i, b),
+            Some(theirs @ Branches::Counted { .. }) => {
+                let merged = match self.branches_at(i) {
+                    Some(mut mine) => {
+                        mine.merge(theirs);
+                        mine
+                    }
+                    None => theirs.clone(),
+                };
+                self.set_branches(i, &merged);
+            }
+        }
+    }
+
+    fn unite_identified(&mut self, i: usize, theirs: &[(u64, bool)]) {
+        self.materialized = std::sync::OnceLock::new();
+        if let NO_BRANCHES = self.branch[i] {
+            self.push_identified(i, theirs);
+            return;
+        }
+        let mut mine = match self.branches_at(i) {
+            Some(b) => b,
+            None => return self.push_identified(i, theirs),
+        };
+        mine.merge(&Branches::Identified(theirs.to_vec()));
+        self.set_branches(i, &mine);
+    }
+
+    /// Stores a new identified set for line `i` at the end of the branch columns.
+    fn push_identified(&mut self, i: usize, branches: &[(u64, bool)]) {
+        let sorted_unique = branches.windows(2).all(|w| w[0].0 < w[1].0);
+        if !sorted_unique {
+            return self.set_branches(i, &Branches::identified(branches.to_vec()));
+        }
+        let slot = self.store_identified(branches);
+        self.put_slot(i, slot);
+    }
+
+    fn set_branches(&mut self, i: usize, branches: &Branches) {
+        match branches {
+            Branches::Counted { covered, total } => self.put_slot(
+                i,
+                Slot::Counted {
+                    covered: *covered,
+                    total: *total,
+                },
+            ),
+            Branches::Identified(b) => {
+                // Same ids as before (the usual merge): overwrite in place; else append (the old
+                // span becomes unused, which only merges of differing reports cause).
+                if let Some(Slot::Identified { start, len, high }) = self
+                    .branch
+                    .get(i)
+                    .and_then(|s| self.slots.get(*s as usize))
+                    .copied()
+                {
+                    let (a, e) = (start as usize, start as usize + len as usize);
+                    let high = u64::from(high) << 32;
+                    if e - a == b.len()
+                        && self.ids[a..e]
+                            .iter()
+                            .zip(b)
+                            .all(|(x, y)| high | u64::from(*x) == y.0)
+                    {
+                        for (t, y) in self.taken[a..e].iter_mut().zip(b) {
+                            *t = y.1;
+                        }
+                        return;
+                    }
+                }
+                let slot = self.store_identified(b);
+                self.put_slot(i, slot);
+            }
+        }
+    }
+
+    fn put_slot(&mut self, i: usize, slot: Slot) {
+        match self.branch[i] {
+            NO_BRANCHES => {
+                self.branch[i] = u32::try_from(self.slots.len()).unwrap_or(NO_BRANCHES - 1);
+                self.slots.push(slot);
+            }
+            s => self.slots[s as usize] = slot,
+        }
+    }
+
+    pub fn shrink_to_fit(&mut self) {
+        self.lines.shrink_to_fit();
+        self.hits.shrink_to_fit();
+        self.branch.shrink_to_fit();
+        self.slots.shrink_to_fit();
+        self.ids.shrink_to_fit();
+        self.taken.shrink_to_fit();
+        self.wide.shrink_to_fit();
+        self.wide_taken.shrink_to_fit();
+    }
+}
+
+impl Clone for LineMap {
+    fn clone(&self) -> Self {
+        LineMap {
+            lines: self.lines.clone(),
+            hits: self.hits.clone(),
+            branch: self.branch.clone(),
+            slots: self.slots.clone(),
+            ids: self.ids.clone(),
+            taken: self.taken.clone(),
+            wide: self.wide.clone(),
+            wide_taken: self.wide_taken.clone(),
+            big_hits: self.big_hits.clone(),
+            materialized: std::sync::OnceLock::new(),
+        }
+    }
+}
+
+/// Equal when the records are: the storage layout (unused spans after merges) does not count.
+impl PartialEq for LineMap {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for LineMap {}
+
+impl std::fmt::Debug for LineMap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl std::ops::Index<&u32> for LineMap {
+    type Output = LineRecord;
+
+    /// The record of `line`; panics when the line has no record, like `BTreeMap`'s index.
+    fn index(&self, line: &u32) -> &LineRecord {
+        let all = self.materialized.get_or_init(|| self.values().collect());
+        match self.index_of(*line) {
+            Ok(i) => &all[i],
+            Err(_) => panic!("line {line} has no record"),
+        }
+    }
+}
+
+impl<'a> IntoIterator for &'a LineMap {
+    type Item = (u32, LineRecord);
+    type IntoIter = Box<dyn Iterator<Item = (u32, LineRecord)> + 'a>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        Box::new(self.iter())
+    }
+}
+
+impl FromIterator<(u32, LineRecord)> for LineMap {
+    fn from_iter<I: IntoIterator<Item = (u32, LineRecord)>>(iter: I) -> Self {
+        let mut m = LineMap::default();
+        for (line, record) in iter {
+            m.add(line, &record);
+        }
+        m
     }
 }
 
@@ -180,6 +598,29 @@ impl CoverageReport {
             self.files.insert(path.to_owned(), FileCoverage::default());
         }
         self.files.get_mut(path).expect("inserted above")
+    }
+
+    /// Merges another report, taking its files by value: a file this report lacks is moved in,
+    /// not copied, so merging into an empty report costs nothing (the common single-report case).
+    pub fn merge_owned(&mut self, other: CoverageReport) {
+        for (path, file) in other.files {
+            self.add_file(path, file);
+        }
+        for root in other.source_roots {
+            if !self.source_roots.contains(&root) {
+                self.source_roots.push(root);
+            }
+        }
+    }
+
+    /// Adds a file's coverage under `path`, moving it in, or merging with an entry already there.
+    pub fn add_file(&mut self, path: String, file: FileCoverage) {
+        match self.files.entry(path) {
+            std::collections::btree_map::Entry::Vacant(v) => {
+                v.insert(file);
+            }
+            std::collections::btree_map::Entry::Occupied(mut o) => o.get_mut().merge(&file),
+        }
     }
 
     /// Merges another report (shards, languages, jobs) per file and line.
@@ -294,6 +735,59 @@ mod tests {
         a.merge(&b);
         assert_eq!(a.hits, 3);
         assert_eq!(a.state(), LineState::Hit);
+    }
+
+    #[test]
+    fn line_map_keeps_order_big_counts_and_unites_branches() {
+        let mut f = FileCoverage::default();
+        f.add_line(10, LineRecord::new(1));
+        f.add_line(3, LineRecord::new(u64::MAX - 1));
+        f.add_line(7, LineRecord::new(0));
+        f.add_line(3, LineRecord::new(5)); // saturates
+        assert_eq!(f.lines.keys().collect::<Vec<_>>(), vec![3, 7, 10]);
+        assert_eq!(f.lines[&3].hits, u64::MAX);
+        assert!(f.add_identified_branches(10, &[(2, false), (1, true)]));
+        assert!(!f.add_identified_branches(11, &[(0, true)]));
+        assert_eq!(f.lines.state(10), Some(LineState::Partial));
+        assert!(f.add_identified_branches(10, &[(2, true), (4, true)]));
+        assert_eq!(
+            f.lines.get(&10).and_then(|r| r.branches),
+            Some(Branches::Identified(vec![(1, true), (2, true), (4, true)]))
+        );
+        assert_eq!(f.lines.state(10), Some(LineState::Hit));
+        // Ids that differ in their upper half take the wide columns.
+        f.add_line(12, LineRecord::new(1));
+        assert!(f.add_identified_branches(12, &[(1, true), (5 << 40, false)]));
+        assert_eq!(
+            f.lines.get(&12).and_then(|r| r.branches),
+            Some(Branches::Identified(vec![(1, true), (5 << 40, false)]))
+        );
+        assert_eq!(f.lines.state(12), Some(LineState::Partial));
+        f.add_line(12, LineRecord::new(0));
+        assert!(f.add_identified_branches(12, &[(5 << 40, true)]));
+        assert_eq!(f.lines.state(12), Some(LineState::Hit));
+        f = FileCoverage {
+            lines: f.lines.iter().filter(|(n, _)| *n != 12).collect(),
+            functions: Vec::new(),
+        };
+        let t = f.totals();
+        assert_eq!((t.lines, t.hits, t.misses, t.partials), (3, 2, 1, 0));
+        let mut g = FileCoverage::default();
+        g.add_line(
+            7,
+            LineRecord {
+                hits: 2,
+                branches: Some(Branches::Counted {
+                    covered: 1,
+                    total: 2,
+                }),
+            },
+        );
+        g.merge(&f);
+        assert_eq!(g.lines.get(&7).map(|r| r.hits), Some(2));
+        assert_eq!(g.lines.state(7), Some(LineState::Partial));
+        assert_eq!(g.lines.len(), 3);
+        assert_eq!(g.clone(), g);
     }
 
     #[test]

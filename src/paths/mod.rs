@@ -273,7 +273,7 @@ pub fn rewrite_only(report: CoverageReport, rewrites: &[Rewrite]) -> CoverageRep
             .iter()
             .find_map(|rw| rw.apply(&normalized))
             .map_or(raw, |p| normalize(&p));
-        out.file_mut(&path).merge(&file);
+        out.add_file(path, file);
     }
     out
 }
@@ -289,14 +289,7 @@ pub fn map_report(
     let mut unmatched = Vec::new();
     for (raw, file) in report.files {
         match repo.map(&raw, rewrites, &report.source_roots) {
-            Ok(path) => {
-                let entry = mapped.file_mut(&path);
-                if entry.lines.is_empty() && entry.functions.is_empty() {
-                    *entry = file;
-                } else {
-                    entry.merge(&file);
-                }
-            }
+            Ok(path) => mapped.add_file(path, file),
             Err(reason) => unmatched.push(Unmatched { path: raw, reason }),
         }
     }

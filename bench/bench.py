@@ -1,0 +1,249 @@
+#!/usr/bin/env python3
+"""Times prcov and its peers on the generated inputs in one run, checks that they agree, and
+prints the results as a Markdown table. Called by run.sh (which builds and generates first).
+
+Each command runs RUNS times (SLOW_RUNS for peers slower than 5 s); the table shows the median
+wall time and the largest peak RSS (/usr/bin/time). A job's figures are compared between prcov
+and every peer that computes the same thing; a mismatch fails the run (exit 1), so speed can never
+come from skipping work.
+"""
+
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+BENCH = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.realpath(os.environ.get("PRCOV_BENCH_OUT", os.path.join(BENCH, "out")))
+PRCOV = os.environ["PRCOV"]
+RUNS = int(os.environ.get("RUNS", "5"))
+SLOW_RUNS = int(os.environ.get("SLOW_RUNS", "1"))
+SKIP = set(filter(None, os.environ.get("SKIP", "").split(",")))
+PEERS = os.path.join(BENCH, "peers")
+REPO = os.path.join(OUT, "repo")
+
+
+def o(name):
+    return os.path.join(OUT, name)
+
+
+def run_once(cmd, cwd=None, stdout_path=None):
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
+        out = open(stdout_path, "w") if stdout_path else subprocess.DEVNULL
+        t0 = time.perf_counter()
+        p = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", tf.name, "sh", "-c", cmd],
+                           cwd=cwd, stdout=out, stderr=subprocess.PIPE)
+        wall = time.perf_counter() - t0
+        if stdout_path:
+            out.close()
+        rss_kb = int(tf.read().strip().splitlines()[-1] or 0)
+    return p.returncode, wall, rss_kb * 1024, p.stderr.decode(errors="replace")
+
+
+def measure(label, cmd, cwd=None, runs=None, ok_codes=(0,)):
+    """Median wall seconds and max peak RSS bytes over runs; the stdout of the last run is kept."""
+    stdout_path = o(f"results/{re.sub(r'[^A-Za-z0-9]+', '_', label)}.out")
+    walls, rss = [], 0
+    n = runs or RUNS
+    i = 0
+    while i < n:
+        code, wall, r, err = run_once(cmd, cwd, stdout_path)
+        if code not in ok_codes:
+            print(f"  {label}: exit {code}: {err.strip()[-400:]}", file=sys.stderr)
+            return None
+        walls.append(wall)
+        rss = max(rss, r)
+        i += 1
+        if i == 1 and runs is None and wall > 5:
+            n = SLOW_RUNS
+    med = statistics.median(walls)
+    print(f"  {label:<42} {med:8.3f} s  {rss / 2**20:8.0f} MiB  ({len(walls)} runs)", file=sys.stderr)
+    with open(stdout_path, encoding="utf-8", errors="replace") as f:
+        text = f.read()
+    return {"label": label, "wall": med, "rss": rss, "stdout": text, "runs": len(walls)}
+
+
+def js(res):
+    return json.loads(res["stdout"]) if res else None
+
+
+CHECKS = []
+
+
+def check(what, a, b):
+    ok = a == b
+    CHECKS.append((what, a, b, ok))
+    if not ok:
+        print(f"  MISMATCH {what}: {a} != {b}", file=sys.stderr)
+
+
+def compare_patch(fmt, prcov, dc):
+    """Per file, against diff-cover (which runs `git diff`).
+
+    Two differences are by design and excluded from the exact check: diff-cover's `git diff`
+    has no copy detection, so a file prcov reads as `copied` (git stage: copies scored like git's
+    -C) is all `+` lines there; and for `renamed` files likewise when git's own rename detection
+    differs. For the other files the number of coverable added lines must be equal. Which lines
+    they are can differ where a hunk is ambiguous (generated files repeat functions): git slides
+    such hunks with its indent heuristic, libgit2 does not; the misses are compared as a figure,
+    not a check."""
+    stats = dc["src_stats"]
+    excluded = {f["path"] for f in prcov["files"] if f["status"] in ("renamed", "copied")}
+    mine_lines = mine_miss = 0
+    for f in prcov["files"]:
+        if f["path"] in excluded:
+            continue
+        mine_lines += len(f["hit_lines"]) + len(f["missed_lines"]) + len(f["partial_lines"])
+        mine_miss += len(f["missed_lines"])
+    theirs_lines = sum(len(st["covered_lines"]) + len(st["violation_lines"])
+                       for p, st in stats.items() if p not in excluded)
+    theirs_miss = sum(len(st["violation_lines"]) for p, st in stats.items() if p not in excluded)
+    check(f"{fmt} coverable added lines (not renamed/copied): prcov vs diff-cover", mine_lines, theirs_lines)
+    NOTES.append(f"{fmt} patch: {len(excluded)} renamed/copied files excluded; misses prcov {mine_miss} "
+                 f"vs diff-cover violations {theirs_miss} (hunk placement differs where ambiguous); "
+                 f"prcov patch total {prcov['patch']['lines']} lines, diff-cover {dc['total_num_lines']}")
+
+
+NOTES = []
+
+
+def mb(path):
+    return os.path.getsize(path) / 1e6
+
+
+def main():
+    os.makedirs(o("results"), exist_ok=True)
+    rows = []  # (job, input, prcov, peers: [res], floor label, floor res)
+    linear = []
+
+    # --- parse + totals, LCOV
+    if "lcov" not in SKIP:
+        print("report: LCOV M", file=sys.stderr)
+        p = measure("prcov report (LCOV)", f"{PRCOV} report --no-repo --format json {o('mono-M.info')}")
+        peers = [
+            measure("grcov -t covdir (checksums stripped)", f"grcov {o('mono-M.nochk.info')} -t covdir -o /dev/stdout"),
+            measure("Python dict", f"python3 {PEERS}/lcov_dict.py {o('mono-M.info')}"),
+            measure("lcov --summary", f"lcov --summary {o('mono-M.info')} --rc lcov_branch_coverage=1 2>&1"),
+        ]
+        floor = measure("wc -l (byte floor)", f"wc -l {o('mono-M.info')}")
+        pj = js(p)["project"]
+        g = js(peers[0])
+        check("LCOV lines: prcov vs grcov", pj["lines"], g["linesTotal"])
+        check("LCOV executed: prcov vs grcov", pj["hits"] + pj["partials"], g["linesCovered"])
+        d = js(peers[1])
+        for k in ("lines", "hits", "misses", "partials"):
+            check(f"LCOV {k}: prcov vs Python dict", pj[k], d[k])
+        m = re.search(r"lines\.+: [\d.]+% \((\d+) of (\d+) lines\)", peers[2]["stdout"])
+        check("LCOV lines: prcov vs lcov --summary", pj["lines"], int(m.group(2)))
+        check("LCOV executed: prcov vs lcov --summary", pj["hits"] + pj["partials"], int(m.group(1)))
+        rows.append(("`prcov report`, LCOV", o("mono-M.info"), p, peers, floor))
+        lcov_totals = pj
+    # --- parse + totals, Cobertura
+    if "cobertura" not in SKIP:
+        print("report: Cobertura M", file=sys.stderr)
+        p = measure("prcov report (Cobertura)", f"{PRCOV} report --no-repo --format json {o('mono-M.xml')}")
+        peers = [
+            measure("ElementTree iterparse", f"python3 {PEERS}/cobertura_iterparse.py {o('mono-M.xml')}"),
+            measure("pycobertura show", f"pycobertura show -f json {o('mono-M.xml')}"),
+        ]
+        floor = measure("wc -l (byte floor)", f"wc -l {o('mono-M.xml')}")
+        pj = js(p)["project"]
+        it = js(peers[0])
+        for k in ("lines", "hits", "misses", "partials"):
+            check(f"Cobertura {k}: prcov vs iterparse", pj[k], it[k])
+        if peers[1]:
+            t = js(peers[1])["total"]
+            check("Cobertura lines: prcov vs pycobertura Stmts", pj["lines"], t["Stmts"])
+            check("Cobertura misses+partials: prcov vs pycobertura Miss", pj["misses"] + pj["partials"], t["Miss"])
+        if "lcov" not in SKIP:
+            for k in ("lines", "hits", "misses", "partials"):
+                check(f"{k}: prcov on LCOV vs prcov on Cobertura (same monorepo)", lcov_totals[k], pj[k])
+        rows.append(("`prcov report`, Cobertura", o("mono-M.xml"), p, peers, floor))
+    # --- patch coverage
+    gitdiff = measure("git diff main...pr", "git diff main...pr", cwd=REPO)
+    for fmt, name in (("LCOV", "mono-M.info"), ("Cobertura", "mono-M.xml")):
+        if f"diff-{fmt.lower()}" in SKIP:
+            continue
+        print(f"diff: {fmt}", file=sys.stderr)
+        p = measure(f"prcov diff ({fmt})",
+                    f"{PRCOV} diff --repo {REPO} --base main --head pr --format json {o(name)}",
+                    cwd=REPO, ok_codes=(0, 1))
+        dc_json = o(f"results/diff-cover-{fmt}.json")
+        dc = measure(f"diff-cover ({fmt})",
+                     f"diff-cover {o(name)} --compare-branch=main --format json:{dc_json}", cwd=REPO)
+        with open(dc_json, encoding="utf-8") as f:
+            d = json.load(f)
+        compare_patch(fmt, js(p), d)
+        rows.append((f"`prcov diff`, {fmt}", o(name), p, [dc], gitdiff))
+    # --- JUnit
+    if "junit" not in SKIP:
+        for name in ("junit-10k.xml", "junit-200k.xml"):
+            print(f"tests: {name}", file=sys.stderr)
+            p = measure(f"prcov tests ({name})", f"{PRCOV} tests --format json {o(name)}", ok_codes=(0, 1))
+            trp = measure("test-results-parser", f"python3 {PEERS}/junit_trp.py {o(name)}")
+            jp = measure("junitparser", f"python3 {PEERS}/junit_junitparser.py {o(name)}")
+            floor = measure("wc -l (byte floor)", f"wc -l {o(name)}")
+            pj, tj, jj = js(p), js(trp), js(jp)
+            for k in ("tests", "failed", "errored", "skipped"):
+                check(f"{name} {k}: prcov vs junitparser", pj[k], jj[k])
+            for k in ("tests", "failed", "errored"):
+                check(f"{name} {k}: prcov vs test-results-parser", pj[k], tj[k])
+            if tj["skipped"] != pj["skipped"]:
+                NOTES.append(f"{name}: test-results-parser reports {tj['skipped']} skipped (it reads "
+                             f"<skipped> as a pass); prcov and junitparser {pj['skipped']}")
+            rows.append((f"`prcov tests`, {name}", o(name), p, [trp, jp], floor))
+    # --- linearity
+    if "linear" not in SKIP:
+        print("linearity: LCOV S, M, L", file=sys.stderr)
+        for size in ("S", "M", "L"):
+            path = o(f"mono-{size}.info")
+            if not os.path.exists(path):
+                continue
+            r = measure(f"prcov report LCOV {size}", f"{PRCOV} report --no-repo --format json {path}",
+                        runs=RUNS if size != "L" else max(1, SLOW_RUNS))
+            linear.append((size, path, r))
+    print_table(rows, linear)
+    bad = [c for c in CHECKS if not c[3]]
+    print(f"\n{len(CHECKS) - len(bad)} of {len(CHECKS)} agreement checks passed.")
+    for n in NOTES:
+        print(f"- note: {n}")
+    for what, a, b, _ in bad:
+        print(f"- MISMATCH {what}: {a} != {b}")
+    return 1 if bad else 0
+
+
+def fmt_s(x):
+    return f"{x:.3f} s" if x < 10 else f"{x:.1f} s"
+
+
+def print_table(rows, linear):
+    print("\n| job | input | prcov | peak RSS (× input) | fastest peer | others | prcov speed-up vs fastest peer | floor | prcov ÷ floor |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for job, path, p, peers, floor in rows:
+        size = os.path.getsize(path)
+        peers = [x for x in peers if x]
+        fastest = min(peers, key=lambda r: r["wall"]) if peers else None
+        others = ", ".join(f"{r['label']} {fmt_s(r['wall'])} / {r['rss'] / 2**20:.0f} MiB"
+                           for r in peers if r is not fastest)
+        print(f"| {job} | {size / 1e6:.0f} MB | {fmt_s(p['wall'])} | {p['rss'] / 2**20:.0f} MiB ({p['rss'] / size:.2f}×) "
+              f"| {fastest['label']} {fmt_s(fastest['wall'])} / {fastest['rss'] / 2**20:.0f} MiB | {others or '—'} "
+              f"| {fastest['wall'] / p['wall']:.1f}× | {floor['label']} {fmt_s(floor['wall'])} "
+              f"| {p['wall'] / floor['wall']:.1f}× |")
+    if linear:
+        print("\n| LCOV size | bytes | prcov report | peak RSS | time ratio to previous size | size ratio |")
+        print("|---|---|---|---|---|---|")
+        prev = None
+        for size, path, r in linear:
+            b = os.path.getsize(path)
+            ratio = f"{r['wall'] / prev[1]:.2f}×" if prev else "—"
+            sratio = f"{b / prev[0]:.2f}×" if prev else "—"
+            print(f"| {size} | {b / 1e6:.0f} MB | {fmt_s(r['wall'])} | {r['rss'] / 2**20:.0f} MiB | {ratio} | {sratio} |")
+            prev = (b, r["wall"])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
