@@ -619,3 +619,66 @@ fn saved_diff_file_gives_the_same_answer_with_or_without_a_repository() {
     // Without a repository every record counts for the project, gone.c and lib.c included.
     assert_eq!(outside["project"]["lines"], 12);
 }
+
+/// Added lines from `git diff -U0` output: the `+c,d` of every hunk header.
+fn git_added_lines(diff: &str) -> Vec<(String, u32)> {
+    let mut out = Vec::new();
+    let mut file = String::new();
+    for line in diff.lines() {
+        if let Some(p) = line.strip_prefix("+++ b/") {
+            file = p.to_owned();
+        } else if let Some(rest) = line.strip_prefix("@@ ") {
+            let plus = rest.split(' ').nth(1).unwrap().trim_start_matches('+');
+            let (start, count) = plus.split_once(',').map_or((plus, "1"), |(a, b)| (a, b));
+            let (start, count): (u32, u32) = (start.parse().unwrap(), count.parse().unwrap());
+            out.extend((start..start + count).map(|l| (file.clone(), l)));
+        }
+    }
+    out
+}
+
+#[test]
+fn sliding_hunks_are_placed_as_git_places_them() {
+    let r = Repo::new();
+    // git's own example (t4061): the inserted "a, blank, b" could sit one line earlier or
+    // later; the indent heuristic chooses.
+    let base = "1\n2\na\n\nb\n3\n4\n";
+    r.write("a.c", base);
+    r.commit("base");
+    r.git(&["checkout", "-q", "-b", "feature"]);
+    let head = "1\n2\na\n\nb\na\n\nb\n3\n4\n";
+    r.write("a.c", head);
+    r.commit("feature");
+    let n = head.lines().count();
+    let lcov: String = format!(
+        "SF:a.c\n{}end_of_record\n",
+        (1..=n).map(|l| format!("DA:{l},1\n")).collect::<String>()
+    );
+    let report = r.report("lcov.info", &lcov);
+    let out = prcov(&r)
+        .args(["diff", "--base", "main", "--format", "json"])
+        .arg(&report)
+        .output()
+        .unwrap();
+    let j = json_of(&out);
+    let ours: Vec<(String, u32)> = ints(&j["files"][0]["hit_lines"])
+        .into_iter()
+        .map(|l| ("a.c".to_owned(), l as u32))
+        .collect();
+    let git = git_added_lines(&r.git(&[
+        "-c",
+        "diff.indentHeuristic=true",
+        "diff",
+        "-U0",
+        "main...feature",
+    ]));
+    assert_eq!(ours, git);
+    assert_eq!(
+        git,
+        [
+            ("a.c".to_owned(), 5),
+            ("a.c".to_owned(), 6),
+            ("a.c".to_owned(), 7)
+        ]
+    );
+}

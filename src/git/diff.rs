@@ -41,6 +41,9 @@ fn build_diff(
     // Added lines do not depend on context; zero context spares generating and passing it.
     opts.context_lines(context)
         .interhunk_lines(0)
+        // git's default since 2.14: where a hunk could slide (repeated lines such as `}` or blank
+        // lines), place it as git and code hosts do, so the added lines are the same ones.
+        .indent_heuristic(true)
         // Submodules are left out of the change set; this also avoids opening them for status.
         .ignore_submodules(true);
     let mut diff = match target {
