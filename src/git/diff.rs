@@ -66,8 +66,10 @@ fn build_diff(
 
     let limit = rename_limit(repo);
     let mut find = DiffFindOptions::new();
+    // Renames, not copies: git's default (`diff.renames = true`), which is what `git diff`,
+    // code hosts and diff-cover show; a copy is an added file, counted in full.
     find.renames(true)
-        .copies(true)
+        .copies(false)
         // Lower than git's 50 %: libgit2's measure sometimes rejects pairs git accepts; every
         // inexact pair it proposes is re-scored with git's measure (`rejected_pair`).
         .rename_threshold(LIBGIT2_THRESHOLD)

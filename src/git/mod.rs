@@ -7,12 +7,12 @@
 //!   without a repository).
 //!
 //! Decisions shared by both (so that a saved diff and a live repo agree):
-//! - rename and copy detection as `git diff -M -C`: 50 % similarity by git's own measure
-//!   (libgit2 proposes candidates, `similarity` re-scores them the way git does), copies only
-//!   from files the change also modifies, inexact detection skipped beyond `diff.renameLimit`
-//!   (default 1000) like git; the user's `diff.renames` setting is deliberately not read, so a
-//!   laptop and CI compute the same patch. Copies are detected because the JSON has a `copied`
-//!   status; plain `git diff` (and so GitHub's diff) would show such a file as added in full;
+//! - rename detection as plain `git diff` does it (git's default `diff.renames`): 50 % similarity
+//!   by git's own measure (libgit2 proposes candidates, `similarity` re-scores them the way git
+//!   does), inexact detection skipped beyond `diff.renameLimit` (default 1000) like git. Copies are
+//!   not detected, as `git diff`, code hosts and diff-cover do not: a copy is an added file
+//!   counted in full. A saved diff made with `-C` keeps its `copied` entries. The user's
+//!   `diff.renames` setting is deliberately not read, so a laptop and CI compute the same patch;
 //! - deleted and binary files have no added lines; a symlink has none either (its "content" is a
 //!   target path, not code); submodules (gitlinks) are left out entirely;
 //! - a type change (file ↔ symlink), which git prints as a deletion plus an addition of the same
