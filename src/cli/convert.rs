@@ -38,14 +38,24 @@ fn output(common: &CommonArgs) -> OutputOptions {
     }
 }
 
+/// `--path-map FROM=TO` and `--strip-prefix P` (command line first, then the settings file).
+fn rewrites<'a>(
+    maps: impl Iterator<Item = &'a String>,
+    strips: impl Iterator<Item = &'a String>,
+) -> Result<Vec<Rewrite>, Error> {
+    let mut out = Vec::new();
+    for m in maps {
+        out.push(Rewrite::parse_map(m).map_err(Error::Usage)?);
+    }
+    out.extend(strips.map(|p| Rewrite::strip(p)));
+    Ok(out)
+}
+
 fn coverage(args: &CoverageArgs, file: &FileConfig) -> Result<CoverageOptions, Error> {
-    let mut rewrites = Vec::new();
-    for m in args.path_map.iter().chain(&file.path_map) {
-        rewrites.push(Rewrite::parse_map(m).map_err(Error::Usage)?);
-    }
-    for p in args.strip_prefix.iter().chain(&file.strip_prefix) {
-        rewrites.push(Rewrite::strip(p));
-    }
+    let rewrites = rewrites(
+        args.path_map.iter().chain(&file.path_map),
+        args.strip_prefix.iter().chain(&file.strip_prefix),
+    )?;
     Ok(CoverageOptions {
         reports: if args.reports.is_empty() {
             file.reports.clone()
@@ -249,13 +259,7 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
 }
 
 fn write_config(reports: Vec<std::path::PathBuf>, a: &WriteArgs) -> Result<Config, Error> {
-    let mut rewrites = Vec::new();
-    for m in &a.path_map {
-        rewrites.push(Rewrite::parse_map(m).map_err(Error::Usage)?);
-    }
-    for p in &a.strip_prefix {
-        rewrites.push(Rewrite::strip(p));
-    }
+    let rewrites = rewrites(a.path_map.iter(), a.strip_prefix.iter())?;
     Ok(Config::Write(WriteOptions {
         reports,
         to: match a.to {

@@ -25,37 +25,26 @@ pub fn summarize(opts: &ReportOptions) -> Result<ReportSummary, Error> {
     } else {
         Repo::discover(&start).ok()
     };
-    let (head, base) = match &repo {
+    // With a repository, report paths map to the files tracked at `--head`; without one, every
+    // record counts with its path as written.
+    let (root, files) = match &repo {
         Some(repo) => {
             let head_sha = repo.resolve(&opts.head)?;
             let files = RepoFiles::new(repo.root(), repo.tracked_files(&head_sha)?);
-            let reports = choose_reports(&opts.coverage.reports, repo.root(), opts.output.quiet)?;
-            let head = load_coverage(&reports, &opts.coverage, Some(&files))?;
-            let base = if opts.coverage.base_reports.is_empty() {
-                None
-            } else {
-                Some(load_coverage(
-                    &opts.coverage.base_reports,
-                    &opts.coverage,
-                    Some(&files),
-                )?)
-            };
-            (head, base)
+            (repo.root().to_path_buf(), Some(files))
         }
-        None => {
-            let reports = choose_reports(&opts.coverage.reports, &start, opts.output.quiet)?;
-            let head = load_coverage(&reports, &opts.coverage, None)?;
-            let base = if opts.coverage.base_reports.is_empty() {
-                None
-            } else {
-                Some(load_coverage(
-                    &opts.coverage.base_reports,
-                    &opts.coverage,
-                    None,
-                )?)
-            };
-            (head, base)
-        }
+        None => (start.clone(), None),
+    };
+    let reports = choose_reports(&opts.coverage.reports, &root, opts.output.quiet)?;
+    let head = load_coverage(&reports, &opts.coverage, files.as_ref())?;
+    let base = if opts.coverage.base_reports.is_empty() {
+        None
+    } else {
+        Some(load_coverage(
+            &opts.coverage.base_reports,
+            &opts.coverage,
+            files.as_ref(),
+        )?)
     };
     let rules = opts.coverage.rules;
     let mut summary = ReportSummary {
