@@ -8,12 +8,14 @@ use std::io::Write as _;
 
 use crate::analysis::gates::{self, Gate, GateKind, Measured};
 use crate::analysis::tests::{summarize, TestSummary};
+use crate::analysis::Percent;
 use crate::config::PublishOptions;
 use crate::error::Error;
 use crate::exit;
 use crate::formats::junit;
 use crate::git::Repo;
 use crate::host::{self, ci_env, CiContext, HostKind, HostTarget, Mode, RetryConfig};
+use crate::model::Totals;
 use crate::paths::RepoFiles;
 use crate::render::publish::{plan, Target, TestsBrief};
 use crate::render::{self, Style};
@@ -61,16 +63,16 @@ fn api_url(opts: &PublishOptions, ci: Option<&CiContext>, host: HostKind) -> Str
         })
 }
 
-/// Writes `patch-coverage=…` and `project-coverage=…` for the GitHub Action's outputs.
-fn write_github_output(patch: Option<f64>, project: Option<f64>) {
+/// Writes `patch-coverage=…` and `project-coverage=…` for the GitHub Action's outputs, shown
+/// like everywhere else: rounded down (`66.66`, not `66.67`), empty when nothing is coverable.
+fn write_github_output(patch: &Totals, project: &Totals) {
     let Some(path) = env("GITHUB_OUTPUT").filter(|p| !p.is_empty()) else {
         return;
     };
-    let fmt = |v: Option<f64>| v.map(|p| format!("{p:.2}")).unwrap_or_default();
     let text = format!(
         "patch-coverage={}\nproject-coverage={}\n",
-        fmt(patch),
-        fmt(project)
+        Percent::of(patch).unwrap_or_default(),
+        Percent::of(project).unwrap_or_default()
     );
     let written = std::fs::OpenOptions::new()
         .append(true)
@@ -210,7 +212,7 @@ pub fn run(opts: &PublishOptions) -> Result<u8, Error> {
         comment_key: opts.comment_key.clone(),
     };
     let plan = plan(&summary, brief.as_ref(), &target);
-    write_github_output(summary.patch.totals.percent(), summary.project.percent());
+    write_github_output(&summary.patch.totals, &summary.project);
 
     if let Some(path) = &opts.save {
         host::payload::save(&plan, path)?;
