@@ -349,7 +349,13 @@ fn pull_request_statuses_comment_check_run_summary_and_outputs() {
             .filter(|(k, _)| k.eq_ignore_ascii_case("authorization"))
             .map(|(_, v)| v.as_str())
             .collect();
-        assert_eq!(auth, [format!("Bearer {TOKEN}")], "{} {}", req.method, req.path);
+        assert_eq!(
+            auth,
+            [format!("Bearer {TOKEN}")],
+            "{} {}",
+            req.method,
+            req.path
+        );
     }
     assert_eq!(fake.assert_bodies_valid(), 5);
 
@@ -462,9 +468,9 @@ fn second_push_updates_the_same_comment_and_an_unchanged_run_sends_no_edit() {
     assert_eq!(comments[0].id, created[0].id);
     assert_ne!(comments[0].body, created[0].body);
     assert!(
-        comments[0]
-            .body
-            .contains(":warning: Patch coverage is 88.88% with 1 line in your changes missing coverage."),
+        comments[0].body.contains(
+            ":warning: Patch coverage is 88.88% with 1 line in your changes missing coverage."
+        ),
         "{}",
         comments[0].body
     );
@@ -497,7 +503,10 @@ fn second_push_updates_the_same_comment_and_an_unchanged_run_sends_no_edit() {
     assert_eq!(
         second_statuses,
         [
-            ("success".to_owned(), "88.88% of diff hit (target 70.00%)".to_owned()),
+            (
+                "success".to_owned(),
+                "88.88% of diff hit (target 70.00%)".to_owned()
+            ),
             ("success".to_owned(), "84.21% (target 70.00%)".to_owned()),
             ("failure".to_owned(), "1 failed, 2 passed".to_owned()),
         ]
@@ -513,4 +522,422 @@ fn second_push_updates_the_same_comment_and_an_unchanged_run_sends_no_edit() {
     assert_eq!(fake.count("POST", "/issues/7/comments"), 1);
     assert_eq!(fake.state().comments.len(), 1);
     fake.assert_bodies_valid();
+}
+
+#[test]
+fn annotations_for_120_uncovered_ranges_arrive_in_3_requests() {
+    let fake = Fake::start(Flavor::Github);
+    // 240 added lines, every odd one missed: 120 separate one-line ranges.
+    let sc = Scenario::build(&[("src/big.rs", rust_lines("big", 1..=240))]);
+    let lines: Vec<(u32, u32)> = (1..=240).map(|l| (l, u32::from(l % 2 == 0))).collect();
+    assert_eq!(lines.iter().filter(|(_, h)| *h == 0).count(), 120);
+    let lcov = sc.ci_path("big.info");
+    write(&lcov, &lcov_file("src/big.rs", &lines));
+    let r = run(sc.prcov(&fake.api_url()).arg(&lcov));
+    assert_eq!(r.code, 0, "no gate: {}", r.stderr);
+
+    assert_eq!(fake.state().check_run_annotations, [50, 50, 20]);
+    assert_eq!(fake.count("POST", "/check-runs"), 1);
+    assert_eq!(fake.count("PATCH", "/check-runs/555"), 2);
+    // 2 statuses (no tests), list + create + list, 1 + 2 check-run requests.
+    assert_eq!(fake.server_hits(), 8, "{:?}", fake.log());
+    let mut lines_annotated = Vec::new();
+    for req in fake.requests() {
+        if req.path.contains("/check-runs") {
+            let body = req.body.unwrap();
+            for a in body["output"]["annotations"].as_array().unwrap() {
+                assert_eq!(a["start_line"], a["end_line"]);
+                assert_eq!(a["path"], json!("src/big.rs"));
+                lines_annotated.push(a["start_line"].as_u64().unwrap());
+            }
+        }
+    }
+    assert_eq!(
+        lines_annotated,
+        (0..120).map(|i| 2 * i + 1).collect::<Vec<u64>>()
+    );
+    let (seen, _) = statuses(&fake);
+    assert_eq!(
+        seen,
+        status_map(&[
+            ("prcov/patch", "success", "50.00% of diff hit"),
+            // The base's calc.rs has no report records: only big.rs counts.
+            ("prcov/project", "success", "50.00%"),
+        ])
+    );
+    assert_eq!(fake.assert_bodies_valid(), 6);
+}
+
+#[test]
+fn a_500_is_retried_then_succeeds() {
+    let fake = Fake::start(Flavor::Github);
+    let sc = Scenario::standard();
+    fake.fault(
+        "POST",
+        "/statuses/",
+        500,
+        &[],
+        r#"{"message":"Server Error"}"#,
+    );
+    let r = run(sc.prcov(&fake.api_url()).args(sc.standard_args()));
+    assert_eq!(r.code, 1, "gates, not the host: {}", r.stderr);
+    assert_eq!(fake.count("POST", "/statuses/"), 4);
+    assert_eq!(fake.server_hits(), 8);
+    let contexts: Vec<String> = fake
+        .requests()
+        .iter()
+        .filter(|r| r.path.contains("/statuses/"))
+        .map(|r| {
+            r.body.as_ref().unwrap()["context"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(
+        contexts,
+        ["prcov/patch", "prcov/patch", "prcov/project", "prcov/tests"]
+    );
+    assert_eq!(fake.state().comments.len(), 1);
+}
+
+#[test]
+fn a_persistent_500_exits_3_after_4_attempts() {
+    let fake = Fake::start(Flavor::Github);
+    let sc = Scenario::standard();
+    for _ in 0..4 {
+        fake.fault(
+            "POST",
+            "/statuses/",
+            502,
+            &[],
+            r#"{"message":"Bad Gateway"}"#,
+        );
+    }
+    let r = run(sc
+        .prcov(&fake.api_url())
+        .env("PRCOV_MAX_RETRY_WAIT", "0")
+        .args(sc.standard_args()));
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert_eq!(fake.log().len(), 4, "{:?}", fake.log());
+    assert!(
+        r.stderr
+            .contains("GitHub answered 502 to the request to create commit status prcov/patch"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_429_with_retry_after_waits_then_succeeds() {
+    let fake = Fake::start(Flavor::Github);
+    let sc = Scenario::standard();
+    fake.fault(
+        "POST",
+        "/issues/7/comments",
+        429,
+        &[("retry-after", "1")],
+        r#"{"message":"You have exceeded a secondary rate limit"}"#,
+    );
+    let r = run(sc.prcov(&fake.api_url()).args(sc.standard_args()));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.elapsed >= Duration::from_secs(1),
+        "did not wait: {:?}",
+        r.elapsed
+    );
+    assert_eq!(fake.count("POST", "/issues/7/comments"), 2);
+    assert_eq!(fake.state().comments.len(), 1);
+    assert_eq!(fake.server_hits(), 8);
+
+    // A wait longer than PRCOV_MAX_RETRY_WAIT (2s here) fails at once, saying so.
+    let fake = Fake::start(Flavor::Github);
+    fake.fault("POST", "/statuses/", 429, &[("retry-after", "600")], "{}");
+    let r = run(sc.prcov(&fake.api_url()).args(sc.standard_args()));
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.elapsed < Duration::from_secs(60), "{:?}", r.elapsed);
+    assert_eq!(fake.server_hits(), 1);
+    assert!(
+        r.stderr
+            .contains("asked to wait 600s, more than the 2s prcov waits"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_403_on_a_fork_pr_exits_3_with_the_two_step_recipe() {
+    let fake = Fake::start(Flavor::Github);
+    let sc = Scenario::standard();
+    sc.write_event("alice/proj");
+    // A proxy that echoes the token: it must still not reach the output.
+    fake.fault(
+        "POST",
+        "/statuses/",
+        403,
+        &[],
+        &format!(r#"{{"message":"Resource not accessible by integration (token {TOKEN})"}}"#),
+    );
+    let r = run(sc.prcov(&fake.api_url()).args(sc.standard_args()));
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert_eq!(fake.server_hits(), 1, "nothing after the refusal");
+    let err = r.stderr.trim_end();
+    assert!(
+        err.starts_with(
+            "prcov: error: GitHub refused to create commit status prcov/patch (403 Forbidden: Resource not accessible by integration (token ***)); hint: on pull requests from forks the token is read-only"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("prcov publish --save prcov-payload.json")
+            && err.contains("prcov publish --from prcov-payload.json"),
+        "{err}"
+    );
+    // The step summary needs no token and was written before the refusal.
+    let summary = std::fs::read_to_string(sc.ci_path("summary.md")).unwrap();
+    assert!(
+        summary.starts_with(":x: Patch coverage is 66.66%"),
+        "{summary}"
+    );
+}
+
+/// `METHOD path` and JSON body of each request a dry run printed (GETs are printed as notes).
+fn dry_run_requests(stdout: &str, api_url: &str) -> Vec<(String, Option<Value>)> {
+    let mut out = Vec::new();
+    let mut lines = stdout.lines().peekable();
+    while let Some(line) = lines.next() {
+        let Some((method, url)) = line.split_once(' ') else {
+            continue;
+        };
+        if !["POST", "PATCH", "PUT", "DELETE"].contains(&method) {
+            continue;
+        }
+        let path = url.strip_prefix(api_url).unwrap_or(url);
+        let mut body = None;
+        if lines.peek() == Some(&"{") {
+            let mut json = String::new();
+            for l in lines.by_ref() {
+                json.push_str(l);
+                json.push('\n');
+                if l == "}" {
+                    break;
+                }
+            }
+            body = Some(serde_json::from_str(&json).unwrap());
+        }
+        out.push((format!("{method} {path}"), body));
+    }
+    out
+}
+
+#[test]
+fn dry_run_prints_the_live_requests_sends_nothing_and_keeps_the_gate_exit_code() {
+    let fake = Fake::start(Flavor::Github);
+    let sc = Scenario::standard();
+    let r = run(sc
+        .prcov(&fake.api_url())
+        .env_remove("GITHUB_TOKEN")
+        .arg("--dry-run")
+        .args(sc.standard_args()));
+    assert_eq!(r.code, 1, "the patch gate fails: {}", r.stderr);
+    assert_eq!(fake.server_hits(), 0);
+    assert!(
+        !sc.ci_path("summary.md").exists(),
+        "a dry run writes no summary"
+    );
+    assert!(r.stdout.contains(&format!(
+        "would GET {}/repos/octo/proj/issues/7/comments?per_page=100",
+        fake.api_url()
+    )));
+    let printed = dry_run_requests(&r.stdout, &fake.api_url());
+    let dry_stdout = r.stdout;
+
+    // The same run, live: the requests with bodies are exactly what the dry run printed.
+    let live = Fake::start(Flavor::Github);
+    let r = run(sc.prcov(&live.api_url()).args(sc.standard_args()));
+    assert_eq!(r.code, 1);
+    let sent: Vec<(String, Option<Value>)> = live
+        .requests()
+        .into_iter()
+        .filter(|req| req.method != "GET")
+        .map(|req| (format!("{} {}", req.method, req.path), req.body))
+        .collect();
+    assert_eq!(printed.len(), 5);
+    assert_eq!(printed, sent);
+    let summary = std::fs::read_to_string(sc.ci_path("summary.md")).unwrap();
+    assert_eq!(
+        dry_stdout.lines().next(),
+        Some(
+            format!(
+                "would append {} characters of Markdown to the step summary {}",
+                summary.chars().count(),
+                sc.ci_path("summary.md").display()
+            )
+            .as_str()
+        )
+    );
+}
+
+#[test]
+fn fork_two_step_save_without_token_then_from_in_workflow_run() {
+    let sc = Scenario::standard();
+    sc.write_event("alice/proj");
+    let payload = sc.ci_path("prcov-payload.json");
+
+    // Step 1, in the fork's pull_request job: no token at all, nothing sent.
+    let fake = Fake::start(Flavor::Github);
+    let r = run(sc
+        .prcov(&fake.api_url())
+        .env_remove("GITHUB_TOKEN")
+        .arg("--save")
+        .arg(&payload)
+        .args(sc.standard_args()));
+    assert_eq!(r.code, 1, "gates still decide: {}", r.stderr);
+    assert_eq!(fake.server_hits(), 0);
+    assert!(
+        r.stderr.contains("saved the publish payload to"),
+        "{}",
+        r.stderr
+    );
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&payload).unwrap()).unwrap();
+    assert_eq!(saved["version"], json!(1));
+    assert_eq!(saved["host"], json!("github"));
+    assert_eq!(saved["repository"], json!(SLUG));
+    assert_eq!(saved["pr"], json!(PR));
+    assert_eq!(saved["head_sha"], json!(sc.head));
+    assert_eq!(saved["statuses"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        saved["check_run"]["annotations"].as_array().unwrap().len(),
+        3
+    );
+    let comment_body = saved["comment_body"].as_str().unwrap().to_owned();
+    assert!(comment_body.starts_with(":x: Patch coverage is 66.66%"));
+    // The fork's job summary gets the report too (it needs no token).
+    let summary = std::fs::read_to_string(sc.ci_path("summary.md")).unwrap();
+    assert_eq!(summary.trim_end(), comment_body.trim_end());
+
+    // Step 2, in the trusted workflow_run job: no checkout (run outside any repository), the
+    // event has no pull_requests (fork), the payload carries the PR number.
+    let event = sc.ci_path("workflow_run.json");
+    write(
+        &event,
+        &json!({"workflow_run": {
+            "event": "pull_request",
+            "head_sha": sc.head,
+            "pull_requests": [],
+            "head_repository": {"full_name": "alice/proj"},
+            "repository": {"full_name": SLUG},
+        }})
+        .to_string(),
+    );
+    let trusted = |fake: &Fake| {
+        let mut cmd = sc.prcov(&fake.api_url());
+        cmd.current_dir(&sc.ci)
+            .env("GITHUB_EVENT_NAME", "workflow_run")
+            .env("GITHUB_EVENT_PATH", &event)
+            .env("GITHUB_STEP_SUMMARY", sc.ci_path("trusted-summary.md"))
+            .arg("--from")
+            .arg(&payload);
+        cmd
+    };
+    let fake = Fake::start(Flavor::Github);
+    fake.state().pr_head = sc.head.clone();
+    let r = run(&mut trusted(&fake));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let statuses_path = format!("/repos/octo/proj/statuses/{}", sc.head);
+    assert_eq!(
+        fake.log(),
+        [
+            "GET /repos/octo/proj/pulls/7".to_owned(),
+            format!("POST {statuses_path}"),
+            format!("POST {statuses_path}"),
+            format!("POST {statuses_path}"),
+            "GET /repos/octo/proj/issues/7/comments?per_page=100".to_owned(),
+            "POST /repos/octo/proj/issues/7/comments".to_owned(),
+            "GET /repos/octo/proj/issues/7/comments?per_page=100".to_owned(),
+            "POST /repos/octo/proj/check-runs".to_owned(),
+        ]
+    );
+    assert_eq!(
+        fake.state().comments[0].body,
+        format!("<!-- prcov:default -->\n{comment_body}")
+    );
+    assert_eq!(fake.state().check_run_annotations, [3]);
+    assert_eq!(fake.assert_bodies_valid(), 5);
+
+    // The PR moved on (or the payload names another commit): refused after one GET, exit 3.
+    let fake = Fake::start(Flavor::Github);
+    fake.state().pr_head = "ffffffffffffffffffffffffffffffffffffffff".to_owned();
+    let r = run(&mut trusted(&fake));
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert_eq!(fake.log(), ["GET /repos/octo/proj/pulls/7"]);
+    assert!(
+        r.stderr.contains(&format!(
+            "the payload is for commit {}, but pull request #7 is at ffffffffffffffffffffffffffffffffffffffff",
+            sc.head
+        )),
+        "{}",
+        r.stderr
+    );
+
+    // A payload for another repository is refused before any request: bad input.
+    let fake = Fake::start(Flavor::Github);
+    let r = run(trusted(&fake).env("GITHUB_REPOSITORY", "other/repo"));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(fake.server_hits(), 0);
+    assert!(
+        r.stderr
+            .contains("names repository octo/proj but this job runs in other/repo"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn missing_token_is_a_usage_error_and_sends_nothing() {
+    let fake = Fake::start(Flavor::Github);
+    let sc = Scenario::standard();
+    let r = run(sc
+        .prcov(&fake.api_url())
+        .env_remove("GITHUB_TOKEN")
+        .env("PRCOV_TOKEN", "   ")
+        .args(sc.standard_args()));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(fake.server_hits(), 0);
+    assert_eq!(
+        r.stderr.trim_end(),
+        "prcov: error: no token to publish; hint: set GITHUB_TOKEN or PRCOV_TOKEN (or use --dry-run / --save to publish later)"
+    );
+}
+
+#[test]
+fn a_broken_event_payload_is_bad_input() {
+    let fake = Fake::start(Flavor::Github);
+    let sc = Scenario::standard();
+    write(&sc.ci_path("event.json"), "{\"pull_request\": ");
+    let r = run(sc.prcov(&fake.api_url()).args(sc.standard_args()));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(fake.server_hits(), 0);
+    assert!(
+        r.stderr.starts_with(&format!(
+            "prcov: error: failed to parse the GitHub event payload {} (GITHUB_EVENT_PATH) as JSON:",
+            sc.ci_path("event.json").display()
+        )),
+        "{}",
+        r.stderr
+    );
+
+    // Valid JSON without the PR head.
+    write(
+        &sc.ci_path("event.json"),
+        r#"{"pull_request": {"number": 7}}"#,
+    );
+    let r = run(sc.prcov(&fake.api_url()).args(sc.standard_args()));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("has no pull_request.head.sha"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(fake.server_hits(), 0);
 }

@@ -95,7 +95,9 @@ fn send(
         token: if opts.dry_run {
             None
         } else {
-            Some(ci_env::token_from_env(plan.host, &env)?)
+            // A missing token is a usage error (exit 2): SPEC §3 keeps exit 3 for a host that
+            // refused or could not be reached, and here no request was made.
+            Some(ci_env::token_from_env(plan.host, &env).map_err(|e| Error::Usage(e.to_string()))?)
         },
         retry: RetryConfig::from_env(&env),
         step_summary: ci.and_then(|c| c.step_summary.clone()),
@@ -216,6 +218,16 @@ pub fn run(opts: &PublishOptions) -> Result<u8, Error> {
 
     if let Some(path) = &opts.save {
         host::payload::save(&plan, path)?;
+        // SPEC §5: the summary goes to GITHUB_STEP_SUMMARY when set; it needs no token, so the
+        // fork's own job shows the report too.
+        if let Some(summary) = ci.as_ref().and_then(|c| c.step_summary.as_deref()) {
+            if let Err(e) = host::append_step_summary(summary, &plan.comment_body) {
+                eprintln!(
+                    "prcov: warning: failed to append to the step summary {}: {e}",
+                    summary.display()
+                );
+            }
+        }
         eprintln!(
             "prcov: saved the publish payload to {} (post it with `prcov publish --from`)",
             path.display()
