@@ -941,3 +941,165 @@ fn a_broken_event_payload_is_bad_input() {
     );
     assert_eq!(fake.server_hits(), 0);
 }
+
+// ---- GitLab CI -------------------------------------------------------------------------------
+
+const PROJECT_ID: &str = "278964";
+const MR_IID: u64 = 42;
+const JOB_TOKEN: &str = "glcbt-64_JOBTOKEN_do_not_print";
+
+/// `prcov publish` with a GitLab merge-request pipeline environment pointing at `fake`.
+fn gitlab_cmd(sc: &Scenario, fake: &Fake) -> Command {
+    let mut cmd = sc.prcov(&fake.api_url());
+    for key in [
+        "GITHUB_ACTIONS",
+        "GITHUB_EVENT_NAME",
+        "GITHUB_EVENT_PATH",
+        "GITHUB_REPOSITORY",
+        "GITHUB_SHA",
+        "GITHUB_API_URL",
+        "GITHUB_TOKEN",
+        "GITHUB_STEP_SUMMARY",
+        "GITHUB_OUTPUT",
+    ] {
+        cmd.env_remove(key);
+    }
+    cmd.env("GITLAB_CI", "true")
+        .env("CI", "true")
+        .env("CI_PIPELINE_SOURCE", "merge_request_event")
+        .env("CI_MERGE_REQUEST_IID", MR_IID.to_string())
+        .env("CI_MERGE_REQUEST_DIFF_BASE_SHA", &sc.base)
+        .env("CI_COMMIT_SHA", &sc.head)
+        .env("CI_PROJECT_ID", PROJECT_ID)
+        .env("CI_PROJECT_PATH", "group/proj")
+        .env("CI_API_V4_URL", fake.api_url())
+        .env("CI_JOB_TOKEN", JOB_TOKEN)
+        .env("GITLAB_TOKEN", TOKEN);
+    cmd
+}
+
+fn assert_no_job_token(r: &Run) {
+    assert!(
+        !r.stdout.contains(JOB_TOKEN) && !r.stderr.contains(JOB_TOKEN),
+        "{}\n{}",
+        r.stdout,
+        r.stderr
+    );
+}
+
+#[test]
+fn gitlab_statuses_with_coverage_and_one_sticky_note_edited_on_the_next_push() {
+    let fake = Fake::start(Flavor::Gitlab);
+    let mut sc = Scenario::standard();
+    let r = run(gitlab_cmd(&sc, &fake).args(sc.standard_args()));
+    assert_no_job_token(&r);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+
+    let statuses_path = format!("/api/v4/projects/{PROJECT_ID}/statuses/{}", sc.head);
+    let notes = format!("/api/v4/projects/{PROJECT_ID}/merge_requests/{MR_IID}/notes");
+    assert_eq!(
+        fake.log(),
+        [
+            format!("POST {statuses_path}"),
+            format!("POST {statuses_path}"),
+            format!("POST {statuses_path}"),
+            format!("GET {notes}?sort=desc&per_page=100"),
+            format!("POST {notes}"),
+            format!("GET {notes}?sort=desc&per_page=100"),
+        ]
+    );
+    // GitLab authenticates with PRIVATE-TOKEN, never with the job token.
+    for req in fake.requests() {
+        let tokens: Vec<&str> = req
+            .headers
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case("private-token"))
+            .map(|(_, v)| v.as_str())
+            .collect();
+        assert_eq!(tokens, [TOKEN]);
+    }
+    let bodies: Vec<Value> = fake
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.contains("/statuses/"))
+        .map(|r| r.body.unwrap())
+        .collect();
+    assert_eq!(
+        bodies,
+        [
+            json!({"name": "prcov/patch", "state": "failed",
+                   "description": "66.66% of diff hit (target 70.00%)", "coverage": 600.0 / 9.0}),
+            json!({"name": "prcov/project", "state": "success",
+                   "description": "73.68% (target 70.00%)", "coverage": 1400.0 / 19.0}),
+            json!({"name": "prcov/tests", "state": "failed", "description": "1 failed, 2 passed"}),
+        ]
+    );
+    let notes_now = fake.state().comments.clone();
+    assert_eq!(notes_now.len(), 1);
+    assert!(notes_now[0]
+        .body
+        .starts_with("<!-- prcov:default -->\n:x: Patch coverage is 66.66% with 3 lines"));
+    // No step summary or outputs outside GitHub Actions.
+    assert!(!sc.ci_path("summary.md").exists());
+    assert_eq!(fake.assert_bodies_valid(), 4);
+
+    // The next push: the same note is edited in place.
+    sc.push("docs/notes.md", "# Notes\n\nCalc got tests.\n");
+    let before = fake.requests().len();
+    let r = run(gitlab_cmd(&sc, &fake).args(sc.args_with(&[])));
+    assert_eq!(r.code, 1, "a test still fails: {}", r.stderr);
+    let log = fake.log().split_off(before);
+    assert_eq!(
+        log,
+        [
+            format!("POST /api/v4/projects/{PROJECT_ID}/statuses/{}", sc.head),
+            format!("POST /api/v4/projects/{PROJECT_ID}/statuses/{}", sc.head),
+            format!("POST /api/v4/projects/{PROJECT_ID}/statuses/{}", sc.head),
+            format!("GET {notes}?sort=desc&per_page=100"),
+            format!("PUT {notes}/{}", notes_now[0].id),
+        ]
+    );
+    let after = fake.state().comments.clone();
+    assert_eq!(after.len(), 1);
+    assert_eq!(after[0].id, notes_now[0].id);
+    assert!(
+        after[0]
+            .body
+            .contains(":warning: Patch coverage is 88.88% with 1 line in your changes missing coverage."),
+        "{}",
+        after[0].body
+    );
+    fake.assert_bodies_valid();
+}
+
+#[test]
+fn gitlab_with_only_the_job_token_explains_and_sends_nothing() {
+    let fake = Fake::start(Flavor::Gitlab);
+    let sc = Scenario::standard();
+    let r = run(gitlab_cmd(&sc, &fake)
+        .env_remove("GITLAB_TOKEN")
+        .args(sc.standard_args()));
+    assert_no_job_token(&r);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(fake.server_hits(), 0);
+    assert!(
+        r.stderr.starts_with("prcov: error: only CI_JOB_TOKEN is set, and GitLab does not let a job token create merge request notes or commit statuses; hint: create a project or group access token with the `api` scope"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn gitlab_403_exits_3_with_the_permissions_hint() {
+    let fake = Fake::start(Flavor::Gitlab);
+    let sc = Scenario::standard();
+    fake.fault("POST", "/statuses/", 403, &[], r#"{"message":"403 Forbidden"}"#);
+    let r = run(gitlab_cmd(&sc, &fake).args(sc.standard_args()));
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert_eq!(fake.server_hits(), 1);
+    assert!(
+        r.stderr.contains("GitLab refused to create commit status prcov/patch (403 Forbidden: 403 Forbidden); hint: the token may not write here: use a project or group access token with the `api` scope and the Developer role"),
+        "{}",
+        r.stderr
+    );
+}
