@@ -1063,9 +1063,9 @@ fn gitlab_statuses_with_coverage_and_one_sticky_note_edited_on_the_next_push() {
     assert_eq!(after.len(), 1);
     assert_eq!(after[0].id, notes_now[0].id);
     assert!(
-        after[0]
-            .body
-            .contains(":warning: Patch coverage is 88.88% with 1 line in your changes missing coverage."),
+        after[0].body.contains(
+            ":warning: Patch coverage is 88.88% with 1 line in your changes missing coverage."
+        ),
         "{}",
         after[0].body
     );
@@ -1093,7 +1093,13 @@ fn gitlab_with_only_the_job_token_explains_and_sends_nothing() {
 fn gitlab_403_exits_3_with_the_permissions_hint() {
     let fake = Fake::start(Flavor::Gitlab);
     let sc = Scenario::standard();
-    fake.fault("POST", "/statuses/", 403, &[], r#"{"message":"403 Forbidden"}"#);
+    fake.fault(
+        "POST",
+        "/statuses/",
+        403,
+        &[],
+        r#"{"message":"403 Forbidden"}"#,
+    );
     let r = run(gitlab_cmd(&sc, &fake).args(sc.standard_args()));
     assert_eq!(r.code, 3, "{}", r.stderr);
     assert_eq!(fake.server_hits(), 1);
@@ -1101,5 +1107,40 @@ fn gitlab_403_exits_3_with_the_permissions_hint() {
         r.stderr.contains("GitLab refused to create commit status prcov/patch (403 Forbidden: 403 Forbidden); hint: the token may not write here: use a project or group access token with the `api` scope and the Developer role"),
         "{}",
         r.stderr
+    );
+}
+
+#[test]
+fn project_drop_gate_needs_a_base_report_and_reports_the_delta_in_the_status() {
+    let fake = Fake::start(Flavor::Github);
+    let sc = Scenario::standard();
+    let r = run(sc
+        .prcov(&fake.api_url())
+        .args(sc.standard_args())
+        .args(["--max-project-drop", "1"]));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(fake.server_hits(), 0);
+    assert_eq!(
+        r.stderr.trim_end(),
+        "prcov: error: --max-project-drop needs a base report to compare with: add --base-report FILE"
+    );
+
+    // Base: calc 1-10 with 9 and 10 missed, 80%. Head: 73.68%, a drop of 6.31 points.
+    let base_lcov = sc.ci_path("base.info");
+    let base_lines: Vec<(u32, u32)> = (1..=10).map(|l| (l, u32::from(l < 9))).collect();
+    write(&base_lcov, &lcov_file("src/calc.rs", &base_lines));
+    let r = run(sc
+        .prcov(&fake.api_url())
+        .args(sc.standard_args())
+        .args(["--max-project-drop", "1", "--base-report"])
+        .arg(&base_lcov));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let (seen, _) = statuses(&fake);
+    assert_eq!(
+        seen["prcov/project"],
+        (
+            "failure".to_owned(),
+            format!("73.68% (-6.31%) compared to {}", &sc.base[..7])
+        )
     );
 }
