@@ -8,12 +8,14 @@ use std::io::Write as _;
 
 use crate::analysis::gates::{self, Gate, GateKind, Measured};
 use crate::analysis::tests::{summarize, TestSummary};
+use crate::analysis::Percent;
 use crate::config::PublishOptions;
 use crate::error::Error;
 use crate::exit;
 use crate::formats::junit;
 use crate::git::Repo;
 use crate::host::{self, ci_env, CiContext, HostKind, HostTarget, Mode, RetryConfig};
+use crate::model::Totals;
 use crate::paths::RepoFiles;
 use crate::render::publish::{plan, Target, TestsBrief};
 use crate::render::{self, Style};
@@ -61,16 +63,16 @@ fn api_url(opts: &PublishOptions, ci: Option<&CiContext>, host: HostKind) -> Str
         })
 }
 
-/// Writes `patch-coverage=…` and `project-coverage=…` for the GitHub Action's outputs.
-fn write_github_output(patch: Option<f64>, project: Option<f64>) {
+/// Writes `patch-coverage=…` and `project-coverage=…` for the GitHub Action's outputs, shown
+/// like everywhere else: rounded down (`66.66`, not `66.67`), empty when nothing is coverable.
+fn write_github_output(patch: &Totals, project: &Totals) {
     let Some(path) = env("GITHUB_OUTPUT").filter(|p| !p.is_empty()) else {
         return;
     };
-    let fmt = |v: Option<f64>| v.map(|p| format!("{p:.2}")).unwrap_or_default();
     let text = format!(
         "patch-coverage={}\nproject-coverage={}\n",
-        fmt(patch),
-        fmt(project)
+        Percent::of(patch).unwrap_or_default(),
+        Percent::of(project).unwrap_or_default()
     );
     let written = std::fs::OpenOptions::new()
         .append(true)
@@ -93,7 +95,9 @@ fn send(
         token: if opts.dry_run {
             None
         } else {
-            Some(ci_env::token_from_env(plan.host, &env)?)
+            // A missing token is a usage error (exit 2): SPEC §3 keeps exit 3 for a host that
+            // refused or could not be reached, and here no request was made.
+            Some(ci_env::token_from_env(plan.host, &env).map_err(|e| Error::Usage(e.to_string()))?)
         },
         retry: RetryConfig::from_env(&env),
         step_summary: ci.and_then(|c| c.step_summary.clone()),
@@ -210,10 +214,20 @@ pub fn run(opts: &PublishOptions) -> Result<u8, Error> {
         comment_key: opts.comment_key.clone(),
     };
     let plan = plan(&summary, brief.as_ref(), &target);
-    write_github_output(summary.patch.totals.percent(), summary.project.percent());
+    write_github_output(&summary.patch.totals, &summary.project);
 
     if let Some(path) = &opts.save {
         host::payload::save(&plan, path)?;
+        // SPEC §5: the summary goes to GITHUB_STEP_SUMMARY when set; it needs no token, so the
+        // fork's own job shows the report too.
+        if let Some(summary) = ci.as_ref().and_then(|c| c.step_summary.as_deref()) {
+            if let Err(e) = host::append_step_summary(summary, &plan.comment_body) {
+                eprintln!(
+                    "prcov: warning: failed to append to the step summary {}: {e}",
+                    summary.display()
+                );
+            }
+        }
         eprintln!(
             "prcov: saved the publish payload to {} (post it with `prcov publish --from`)",
             path.display()

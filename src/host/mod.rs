@@ -268,23 +268,26 @@ fn write_step_summary(
             path.display()
         ));
     }
-    let result = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .and_then(|mut f| {
-            f.write_all(markdown.as_bytes())?;
-            if !markdown.ends_with('\n') {
-                f.write_all(b"\n")?;
-            }
-            Ok(())
-        });
-    match result {
+    match append_step_summary(path, markdown) {
         Ok(()) => outcome.step_summary_written = true,
         Err(e) => outcome.warnings.push(format!(
             "failed to append to the step summary {}: {e}",
             path.display()
         )),
+    }
+    Ok(())
+}
+
+/// Appends `markdown` (and a final newline) to the job summary file. Also used by `--save`,
+/// which sends nothing but still gives the fork's job its summary.
+pub fn append_step_summary(path: &std::path::Path, markdown: &str) -> std::io::Result<()> {
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    f.write_all(markdown.as_bytes())?;
+    if !markdown.ends_with('\n') {
+        f.write_all(b"\n")?;
     }
     Ok(())
 }
