@@ -216,7 +216,14 @@ fn every_input_env_var_is_set_from_its_input_and_used() {
 }
 
 /// Flags of other tools that docs/publishing.md shows in its workflow examples.
-const OTHER_TOOLS_FLAGS: [&str; 4] = ["--locked", "--lcov", "--cobertura", "--output-path"];
+const OTHER_TOOLS_FLAGS: [&str; 6] = [
+    "--locked",
+    "--git",
+    "--rev",
+    "--lcov",
+    "--cobertura",
+    "--output-path",
+];
 
 #[test]
 fn publishing_docs_name_only_real_flags_and_action_inputs() {
