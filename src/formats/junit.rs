@@ -17,9 +17,12 @@
 //! first [`SCAN_LIMIT`] bytes of a body.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
+use quick_xml::events::attributes::Attribute;
 use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::Reader;
 
@@ -189,13 +192,44 @@ impl ResultKind {
     }
 }
 
-/// A result element being read.
+/// What an element name means here, decided once per distinct name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ElemKind {
+    Testsuites,
+    Testsuite,
+    Testcase,
+    /// `<system-out>` or `<system-err>`.
+    Output,
+    Result(ResultKind),
+    Other,
+}
+
+impl ElemKind {
+    fn of(name: &str) -> Self {
+        match name {
+            "testsuites" => ElemKind::Testsuites,
+            "testsuite" => ElemKind::Testsuite,
+            "testcase" => ElemKind::Testcase,
+            "system-out" | "system-err" => ElemKind::Output,
+            _ => ResultKind::from_name(name).map_or(ElemKind::Other, ElemKind::Result),
+        }
+    }
+}
+
+/// An open element: its interned name and its index among same-named siblings (for element
+/// paths in messages), and how many children of each name it has had so far.
+struct OpenElement {
+    name: u32,
+    index: usize,
+    children: Vec<(u32, usize)>,
+}
+
+/// A result element being read. Its body is collected in [`Parser::body`].
 struct OpenResult {
     kind: ResultKind,
     type_name: Option<String>,
     message: Option<String>,
     message_len: usize,
-    body: String,
     body_len: usize,
     /// Depth of `<system-out>`/`<system-err>` nesting inside it (Surefire puts them in
     /// `<flakyFailure>`); their text is output, not the failure body.
@@ -215,20 +249,19 @@ struct ReadResult {
 /// A `<testcase>` being read.
 struct OpenCase {
     id: TestId,
-    file: Option<String>,
+    file: Option<Arc<str>>,
     line: Option<u64>,
     time: Option<f64>,
     results: Vec<ReadResult>,
-    /// Text of the case's own `<system-out>`/`<system-err>`, searched for frames when the
-    /// failure body has none (nextest writes the panic there).
-    output: String,
+    /// Whether the case's own `<system-out>`/`<system-err>` is being read; its text goes to
+    /// [`Parser::output`].
     in_output: bool,
     depth: usize,
 }
 
 /// A `<testsuite>` (or the `<testsuites>` root) being read.
 struct OpenSuite {
-    name: Option<String>,
+    name: Option<Arc<str>>,
     is_root_collection: bool,
     declared: [Option<u64>; 4],
     counted: [u64; 4],
@@ -241,11 +274,24 @@ struct OpenSuite {
 
 struct Parser<R: BufRead> {
     reader: Reader<LineTracker<R>>,
-    /// Element names from the root, each with its index among same-named siblings.
-    path: Vec<(String, usize)>,
-    /// For each open element, how many children of each name it has had.
-    sibling_counts: Vec<Vec<(String, usize)>>,
+    /// Distinct element names, and what each means; elements refer to them by index.
+    names: Vec<(Box<str>, ElemKind)>,
+    name_ids: HashMap<Box<str>, u32>,
+    /// Open elements from the root: `open[..depth]` (slots past it are kept for reuse, so a
+    /// deep document does not allocate per element).
+    open: Vec<OpenElement>,
+    depth: usize,
+    /// How many children of each name the document root level has had.
+    top_children: Vec<(u32, usize)>,
     suites: Vec<OpenSuite>,
+    /// Text of the open result element (cut at [`SCAN_LIMIT`]); reused across elements.
+    body: String,
+    /// Text of the open case's own `<system-out>`/`<system-err>` (cut at [`SCAN_LIMIT`]),
+    /// searched for frames when the failure body has none (nextest writes the panic there).
+    output: String,
+    /// The last `classname`/`file` values, shared by the next cases that repeat them.
+    last_classname: Option<Arc<str>>,
+    last_file: Option<Arc<str>>,
     case: Option<OpenCase>,
     result: Option<OpenResult>,
     out: ParsedTests,
@@ -274,9 +320,16 @@ impl<R: BufRead> Parser<R> {
         config.allow_dangling_amp = true;
         Parser {
             reader,
-            path: Vec::new(),
-            sibling_counts: vec![Vec::new()],
+            names: Vec::new(),
+            name_ids: HashMap::new(),
+            open: Vec::new(),
+            depth: 0,
+            top_children: Vec::new(),
             suites: Vec::new(),
+            body: String::new(),
+            output: String::new(),
+            last_classname: None,
+            last_file: None,
             case: None,
             result: None,
             out: ParsedTests::default(),
@@ -299,11 +352,25 @@ impl<R: BufRead> Parser<R> {
     }
 
     fn element_path(&self) -> String {
-        self.path
+        self.open[..self.depth]
             .iter()
-            .map(|(n, i)| format!("{n}[{i}]"))
+            .map(|e| format!("{}[{}]", self.name_of(e.name), e.index))
             .collect::<Vec<_>>()
             .join("/")
+    }
+
+    fn name_of(&self, id: u32) -> &str {
+        self.names.get(id as usize).map_or("", |(n, _)| n)
+    }
+
+    fn intern(&mut self, name: &str) -> u32 {
+        if let Some(&id) = self.name_ids.get(name) {
+            return id;
+        }
+        let id = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
+        self.names.push((name.into(), ElemKind::of(name)));
+        self.name_ids.insert(name.into(), id);
+        id
     }
 
     fn here(&self) -> Location {
@@ -350,14 +417,16 @@ impl<R: BufRead> Parser<R> {
                     self.end()?;
                 }
                 Event::End(_) => self.end()?,
-                Event::Text(t) => {
+                // Text outside failure bodies and failed cases' output is not kept: not decoded.
+                Event::Text(t) if self.collecting() => {
                     let text = t.xml10_content();
-                    self.text(&text)?;
+                    self.text(&text);
                 }
-                Event::CData(t) => {
+                Event::CData(t) if self.collecting() => {
                     let text = t.xml10_content();
-                    self.text(&text)?;
+                    self.text(&text);
                 }
+                Event::Text(_) | Event::CData(_) => {}
                 Event::GeneralRef(r) => self.general_ref(&r)?,
                 Event::Eof => break,
                 Event::Comment(_) | Event::Decl(_) | Event::PI(_) | Event::DocType(_) => {}
@@ -369,7 +438,8 @@ impl<R: BufRead> Parser<R> {
                 message: "no XML element found; expected a JUnit report with a <testsuites>, <testsuite> or <testcase> root".into(),
             });
         }
-        if let Some((name, _)) = self.path.last() {
+        if let Some(open) = self.open[..self.depth].last() {
+            let name = self.name_of(open.name).to_owned();
             let path = self.element_path();
             return Err(FormatError {
                 location: self.location_at(self.event_start, Some(path)),
@@ -383,28 +453,49 @@ impl<R: BufRead> Parser<R> {
     }
 
     fn start(&mut self, e: &BytesStart<'_>) -> Result<(), FormatError> {
-        let name = e.name().as_ref().to_owned();
+        let qname = e.name();
+        let name_str: &str = qname.as_ref();
+        let name = self.intern(name_str);
+        let kind = self
+            .names
+            .get(name as usize)
+            .map_or(ElemKind::Other, |n| n.1);
         // Index among same-named siblings, for element paths in messages.
-        let counts = self.sibling_counts.last_mut();
-        let index = match counts {
-            Some(counts) => match counts.iter_mut().find(|(n, _)| *n == name) {
-                Some((_, c)) => {
-                    *c += 1;
-                    *c - 1
-                }
-                None => {
-                    counts.push((name.clone(), 1));
-                    0
-                }
-            },
-            None => 0,
+        let counts = match self.depth {
+            0 => &mut self.top_children,
+            d => &mut self.open[d - 1].children,
         };
-        self.path.push((name.clone(), index));
-        self.sibling_counts.push(Vec::new());
+        let index = match counts.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, c)) => {
+                *c += 1;
+                *c - 1
+            }
+            None => {
+                counts.push((name, 1));
+                0
+            }
+        };
+        if self.open.len() == self.depth {
+            self.open.push(OpenElement {
+                name,
+                index,
+                children: Vec::new(),
+            });
+        } else {
+            let slot = &mut self.open[self.depth];
+            slot.name = name;
+            slot.index = index;
+            slot.children.clear();
+        }
+        self.depth += 1;
 
         if !self.root_seen {
             self.root_seen = true;
-            if !matches!(name.as_str(), "testsuites" | "testsuite" | "testcase") {
+            if !matches!(
+                kind,
+                ElemKind::Testsuites | ElemKind::Testsuite | ElemKind::Testcase
+            ) {
+                let name = name_str.to_owned();
                 return Err(self.error_here(format!(
                     "root element is <{name}>; expected a JUnit report with a <testsuites>, <testsuite> or <testcase> root"
                 )));
@@ -412,49 +503,52 @@ impl<R: BufRead> Parser<R> {
         }
 
         if let Some(result) = &mut self.result {
-            if matches!(name.as_str(), "system-out" | "system-err") {
+            if kind == ElemKind::Output {
                 result.in_output += 1;
             }
             return Ok(());
         }
         if let Some(case) = &mut self.case {
             case.depth += 1;
-            if let Some(kind) = ResultKind::from_name(&name) {
-                let attrs = self.attributes(e);
-                let (message, message_len) = match attr(&attrs, "message") {
-                    Some(m) => (Some(cut(m, MESSAGE_KEEP)), m.len()),
+            if let ElemKind::Result(kind) = kind {
+                let [message, type_name, time] = self.attributes(e, ["message", "type", "time"]);
+                let (message, message_len) = match message {
+                    Some(m) => (Some(cut(&m, MESSAGE_KEEP)), m.len()),
                     None => (None, 0),
                 };
-                let time = self.time_attr(&attrs);
+                let time = self.time_attr(time.as_deref());
+                self.body.clear();
                 self.result = Some(OpenResult {
                     kind,
-                    type_name: attr(&attrs, "type").map(str::to_owned),
+                    type_name: type_name.map(Cow::into_owned),
                     message,
                     message_len,
-                    body: String::new(),
                     body_len: 0,
                     in_output: 0,
                     time,
                 });
-            } else if matches!(name.as_str(), "system-out" | "system-err") {
+            } else if kind == ElemKind::Output {
                 if let Some(case) = &mut self.case {
                     case.in_output = true;
                 }
             }
             return Ok(());
         }
-        match name.as_str() {
-            "testsuites" | "testsuite" => {
-                let attrs = self.attributes(e);
-                let num = |key: &str| attr(&attrs, key).and_then(|v| v.trim().parse::<u64>().ok());
-                let declared = [num("tests"), num("failures"), num("errors"), num("skipped")];
-                let declared_time = self.time_attr(&attrs);
+        match kind {
+            ElemKind::Testsuites | ElemKind::Testsuite => {
+                let [tests, failures, errors, skipped, time, suite_name] = self.attributes(
+                    e,
+                    ["tests", "failures", "errors", "skipped", "time", "name"],
+                );
+                let num = |v: Option<Cow<'_, str>>| v.and_then(|v| v.trim().parse::<u64>().ok());
+                let declared = [num(tests), num(failures), num(errors), num(skipped)];
+                let declared_time = self.time_attr(time.as_deref());
                 let location = self.here();
                 let first_case = self.out.cases.len();
                 self.suites.push(OpenSuite {
                     first_case,
-                    name: attr(&attrs, "name").map(str::to_owned),
-                    is_root_collection: name == "testsuites",
+                    name: suite_name.map(|n| Arc::from(&*n)),
+                    is_root_collection: kind == ElemKind::Testsuites,
                     declared,
                     counted: [0; 4],
                     declared_time,
@@ -462,27 +556,30 @@ impl<R: BufRead> Parser<R> {
                     location,
                 });
             }
-            "testcase" => {
-                let attrs = self.attributes(e);
-                let line = attr(&attrs, "line").and_then(|l| l.trim().parse::<u64>().ok());
-                let time = self.time_attr(&attrs);
+            ElemKind::Testcase => {
+                let [case_name, classname, time, file, line] =
+                    self.attributes(e, ["name", "classname", "time", "file", "line"]);
+                let line = line.and_then(|l| l.trim().parse::<u64>().ok());
+                let time = self.time_attr(time.as_deref());
                 let suite = self
                     .suites
                     .iter()
                     .rev()
                     .find(|s| !s.is_root_collection)
                     .and_then(|s| s.name.clone());
+                let classname = classname.map(|c| share(&mut self.last_classname, &c));
+                let file = file.map(|f| share(&mut self.last_file, &f));
+                self.output.clear();
                 self.case = Some(OpenCase {
                     id: TestId {
                         suite,
-                        classname: attr(&attrs, "classname").map(str::to_owned),
-                        name: attr(&attrs, "name").map(str::to_owned),
+                        classname,
+                        name: case_name.map(Cow::into_owned),
                     },
-                    file: attr(&attrs, "file").map(str::to_owned),
+                    file,
                     line,
                     time,
                     results: Vec::new(),
-                    output: String::new(),
                     in_output: false,
                     depth: 0,
                 });
@@ -494,23 +591,26 @@ impl<R: BufRead> Parser<R> {
     }
 
     fn end(&mut self) -> Result<(), FormatError> {
-        let Some((name, _)) = self.path.last().cloned() else {
+        let Some(open) = self.open[..self.depth].last() else {
             return Err(self.error_here("closing tag without an opening tag"));
         };
-        let result = self.end_element(&name);
-        self.path.pop();
-        self.sibling_counts.pop();
-        result
+        let kind = self
+            .names
+            .get(open.name as usize)
+            .map_or(ElemKind::Other, |n| n.1);
+        self.end_element(kind);
+        self.depth -= 1;
+        Ok(())
     }
 
-    fn end_element(&mut self, name: &str) -> Result<(), FormatError> {
+    fn end_element(&mut self, kind: ElemKind) {
         if let Some(result) = &mut self.result {
-            if matches!(name, "system-out" | "system-err") && result.in_output > 0 {
+            if kind == ElemKind::Output && result.in_output > 0 {
                 result.in_output -= 1;
-                return Ok(());
+                return;
             }
-            if ResultKind::from_name(name) != Some(result.kind) || result.in_output > 0 {
-                return Ok(());
+            if kind != ElemKind::Result(result.kind) || result.in_output > 0 {
+                return;
             }
             if let Some(result) = self.result.take() {
                 self.finish_result(result);
@@ -518,33 +618,32 @@ impl<R: BufRead> Parser<R> {
             if let Some(case) = &mut self.case {
                 case.depth -= 1;
             }
-            return Ok(());
+            return;
         }
         if let Some(case) = &mut self.case {
             if case.depth > 0 {
                 case.depth -= 1;
-                if matches!(name, "system-out" | "system-err") {
+                if kind == ElemKind::Output {
                     case.in_output = false;
                 }
-                return Ok(());
+                return;
             }
             if let Some(case) = self.case.take() {
                 self.finish_case(case);
             }
-            return Ok(());
+            return;
         }
-        if matches!(name, "testsuites" | "testsuite") {
+        if matches!(kind, ElemKind::Testsuites | ElemKind::Testsuite) {
             if let Some(suite) = self.suites.pop() {
                 self.finish_suite(suite);
             }
         }
-        Ok(())
     }
 
     fn finish_result(&mut self, r: OpenResult) {
         let Some(case) = &mut self.case else { return };
         if r.kind.failure_kind().is_none() {
-            let msg = r.message.or_else(|| first_line(&r.body));
+            let msg = r.message.or_else(|| first_line(&self.body));
             case.results.push(ReadResult {
                 kind: r.kind,
                 failure: None,
@@ -554,8 +653,8 @@ impl<R: BufRead> Parser<R> {
             return;
         }
         let mut frames = Vec::new();
-        scan_frames(&r.body, &mut frames);
-        let body = r.body.trim_matches(['\n', '\r']);
+        scan_frames(&self.body, &mut frames);
+        let body = self.body.trim_matches(['\n', '\r']);
         let message = r.message.clone().or_else(|| first_line(body));
         let message_len = if r.message.is_some() {
             r.message_len
@@ -594,10 +693,11 @@ impl<R: BufRead> Parser<R> {
         } else {
             TestOutcome::Passed
         };
+        let output = std::mem::take(&mut self.output);
         let output_frames = {
             let mut frames = Vec::new();
             if outcome.is_failure() || !case.results.is_empty() {
-                scan_frames(&case.output, &mut frames);
+                scan_frames(&output, &mut frames);
             }
             frames
         };
@@ -608,12 +708,13 @@ impl<R: BufRead> Parser<R> {
                     f.frames.clone_from(&output_frames);
                 }
                 f.location = pick_location(&f.frames, case.file.as_deref(), case.line);
-                if f.details.is_none() && !case.output.trim().is_empty() {
-                    f.details = Some(cut(case.output.trim(), DETAILS_KEEP));
-                    f.details_len = case.output.trim().len();
+                if f.details.is_none() && !output.trim().is_empty() {
+                    f.details = Some(cut(output.trim(), DETAILS_KEEP));
+                    f.details_len = output.trim().len();
                 }
             }
         }
+        self.output = output;
         let take = |results: &mut Vec<ReadResult>, k: ResultKind| {
             results
                 .iter()
@@ -636,7 +737,7 @@ impl<R: BufRead> Parser<R> {
                 };
                 if let Some(r) = take(&mut results, k) {
                     let fk = k.failure_kind().unwrap_or(FailureKind::Failure);
-                    main.failure = r.failure.map(|f| (fk, f));
+                    main.failure = r.failure.map(|f| Box::new((fk, f)));
                 }
             }
             TestOutcome::Skipped => {
@@ -667,7 +768,7 @@ impl<R: BufRead> Parser<R> {
             let fk = rk.failure_kind().unwrap_or(FailureKind::Failure);
             list.push(Attempt {
                 outcome,
-                failure: failure.map(|f| (fk, f)),
+                failure: failure.map(|f| Box::new((fk, f))),
                 skip_message: None,
                 time,
             });
@@ -774,7 +875,7 @@ impl<R: BufRead> Parser<R> {
             if silent && this.id.name.is_some() && this.id == next.id {
                 if let Some(a) = this.attempts.first_mut() {
                     a.outcome = TestOutcome::Failed;
-                    a.failure = Some((FailureKind::Failure, Failure::default()));
+                    a.failure = Some(Box::new((FailureKind::Failure, Failure::default())));
                 }
             }
         }
@@ -796,18 +897,26 @@ impl<R: BufRead> Parser<R> {
         true
     }
 
-    fn text(&mut self, text: &str) -> Result<(), FormatError> {
+    /// Whether text here is kept: a result element's body, or a case's own output.
+    fn collecting(&self) -> bool {
+        match (&self.result, &self.case) {
+            (Some(result), _) => result.in_output == 0,
+            (None, Some(case)) => case.in_output,
+            (None, None) => false,
+        }
+    }
+
+    fn text(&mut self, text: &str) {
         if let Some(result) = &mut self.result {
             if result.in_output == 0 {
                 result.body_len += text.len();
-                push_capped(&mut result.body, text, SCAN_LIMIT);
+                push_capped(&mut self.body, text, SCAN_LIMIT);
             }
         } else if let Some(case) = &mut self.case {
             if case.in_output {
-                push_capped(&mut case.output, text, SCAN_LIMIT);
+                push_capped(&mut self.output, text, SCAN_LIMIT);
             }
         }
-        Ok(())
     }
 
     fn general_ref(&mut self, r: &BytesRef<'_>) -> Result<(), FormatError> {
@@ -826,28 +935,43 @@ impl<R: BufRead> Parser<R> {
             },
             Err(err) => return Err(self.error_here(format!("bad character reference: {err}"))),
         };
-        self.text(&resolved)
+        self.text(&resolved);
+        Ok(())
     }
 
-    /// Attribute name/value pairs; values unescaped. A value quick-xml cannot unescape (an
-    /// unknown entity) is kept raw with a warning.
-    fn attributes(&mut self, e: &BytesStart<'_>) -> Vec<(String, String)> {
-        let mut out = Vec::new();
+    /// The values of the attributes named `keys` (the first of each, unescaped and normalized).
+    /// A value quick-xml cannot unescape (an unknown entity) is kept raw with a warning; other
+    /// attributes are only unescaped when they contain a reference, to warn the same way.
+    fn attributes<'e, const N: usize>(
+        &mut self,
+        e: &'e BytesStart<'_>,
+        keys: [&str; N],
+    ) -> [Option<Cow<'e, str>>; N] {
+        let mut out: [Option<Cow<'e, str>>; N] = std::array::from_fn(|_| None);
         let mut problems = Vec::new();
         for a in e.attributes().with_checks(false) {
-            match a {
-                Ok(a) => {
-                    let key = a.key.as_ref().to_owned();
-                    let value = match a.normalized_value(quick_xml::XmlVersion::Implicit1_0) {
-                        Ok(v) => v.into_owned(),
-                        Err(err) => {
-                            problems.push(format!("attribute {key}: {err}; kept as written"));
-                            a.value.into_owned()
-                        }
-                    };
-                    out.push((key, value));
+            let a: Attribute<'e> = match a {
+                Ok(a) => a,
+                Err(err) => {
+                    problems.push(format!("skipped an attribute: {err}"));
+                    continue;
                 }
-                Err(err) => problems.push(format!("skipped an attribute: {err}")),
+            };
+            let key: &str = a.key.as_ref();
+            let slot = keys.iter().position(|k| *k == key);
+            let wanted = slot.is_some_and(|i| out[i].is_none());
+            if !wanted && memchr::memchr(b'&', a.value.as_bytes()).is_none() {
+                continue;
+            }
+            let value = match a.normalized_value(quick_xml::XmlVersion::Implicit1_0) {
+                Ok(v) => v,
+                Err(err) => {
+                    problems.push(format!("attribute {key}: {err}; kept as written"));
+                    a.value.clone()
+                }
+            };
+            if let (true, Some(i)) = (wanted, slot) {
+                out[i] = Some(value);
             }
         }
         for p in problems {
@@ -857,8 +981,8 @@ impl<R: BufRead> Parser<R> {
         out
     }
 
-    fn time_attr(&mut self, attrs: &[(String, String)]) -> Option<f64> {
-        let raw = attr(attrs, "time")?;
+    fn time_attr(&mut self, raw: Option<&str>) -> Option<f64> {
+        let raw = raw?;
         let parsed = parse_time(raw);
         if parsed.is_none() {
             let mut loc = self.here();
@@ -871,11 +995,17 @@ impl<R: BufRead> Parser<R> {
     }
 }
 
-fn attr<'a>(attrs: &'a [(String, String)], key: &str) -> Option<&'a str> {
-    attrs
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
+/// `value` as the shared string `last` when it repeats it (the cases of one class name the same
+/// class and file), else a new one that becomes `last`.
+fn share(last: &mut Option<Arc<str>>, value: &str) -> Arc<str> {
+    match last {
+        Some(prev) if **prev == *value => prev.clone(),
+        _ => {
+            let new: Arc<str> = Arc::from(value);
+            *last = Some(new.clone());
+            new
+        }
+    }
 }
 
 /// Durations as tools write them: `1.5`, `1,234.5` (thousands), `1,5` (decimal comma), `1.5s`,
@@ -1209,7 +1339,7 @@ mod tests {
         assert_eq!((flaky.attempts.len(), flaky.passed_on()), (3, Some(3)));
         let (_, f) = flaky.last_failure().unwrap();
         assert_eq!(f.message.as_deref(), Some("second"));
-        let (_, first) = flaky.attempts[0].failure.as_ref().unwrap();
+        let (_, first) = flaky.attempts[0].failure.as_deref().unwrap();
         assert_eq!(first.details.as_deref(), Some("at a.b.C.t(C.java:12)"));
         assert_eq!(
             first.location,
