@@ -75,36 +75,67 @@ pub fn parse(reader: impl BufRead) -> Result<ParsedTests, FormatError> {
 /// A `BufRead` that counts the newlines it hands out, so byte offsets become line and column
 /// without keeping the document. Offsets are only asked for at or after the start of the event
 /// being read, so newlines before it are folded into a count.
+///
+/// Newlines are found once per buffer refill (one `memchr` pass over the new bytes), not per
+/// `consume`: quick-xml consumes a few bytes at a time, and a search per call cost a tenth of
+/// the parse.
 struct LineTracker<R> {
     inner: R,
     consumed: u64,
+    /// Bytes up to this offset have had their newlines recorded in `newlines`.
+    scanned: u64,
     folded_lines: u64,
     last_folded_newline: Option<u64>,
-    /// Offsets of the newlines not yet folded: those of the event being read.
-    pending: Vec<u64>,
+    /// Offsets of recorded newlines; those before `cursor` are folded.
+    newlines: Vec<u64>,
+    cursor: usize,
 }
 
 impl<R: BufRead> LineTracker<R> {
-    fn record(&mut self, bytes: &[u8], start: u64) {
-        self.pending
-            .extend(memchr::memchr_iter(b'\n', bytes).map(|pos| start + pos as u64));
+    fn new(inner: R) -> Self {
+        LineTracker {
+            inner,
+            consumed: 0,
+            scanned: 0,
+            folded_lines: 0,
+            last_folded_newline: None,
+            newlines: Vec::new(),
+            cursor: 0,
+        }
+    }
+
+    /// Records the newlines of `bytes`, which start at offset `start`, past `scanned`.
+    fn record(newlines: &mut Vec<u64>, scanned: &mut u64, bytes: &[u8], start: u64) {
+        let end = start + bytes.len() as u64;
+        if end <= *scanned {
+            return;
+        }
+        let from = scanned.saturating_sub(start) as usize;
+        newlines.extend(memchr::memchr_iter(b'\n', &bytes[from..]).map(|p| start + (from + p) as u64));
+        *scanned = end;
     }
 
     /// Forgets newline offsets before `pos`, keeping their count.
     fn fold_before(&mut self, pos: u64) {
-        let before = self.pending.partition_point(|&nl| nl < pos);
-        if before > 0 {
-            self.folded_lines += before as u64;
-            self.last_folded_newline = Some(self.pending[before - 1]);
-            self.pending.drain(..before);
+        while let Some(&nl) = self.newlines.get(self.cursor) {
+            if nl >= pos {
+                break;
+            }
+            self.cursor += 1;
+            self.folded_lines += 1;
+            self.last_folded_newline = Some(nl);
+        }
+        if self.cursor == self.newlines.len() {
+            self.newlines.clear();
+            self.cursor = 0;
         }
     }
 
-    /// 1-based line and column of byte offset `pos`.
+    /// 1-based line and column of byte offset `pos` (at most the bytes consumed so far).
     fn line_col(&self, pos: u64) -> (u64, u64) {
         let mut line = self.folded_lines + 1;
         let mut last_nl = self.last_folded_newline;
-        for &nl in &self.pending {
+        for &nl in &self.newlines[self.cursor..] {
             if nl >= pos {
                 break;
             }
@@ -125,7 +156,7 @@ impl<R: BufRead> Read for LineTracker<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         let start = self.consumed;
-        self.record(&buf[..n], start);
+        Self::record(&mut self.newlines, &mut self.scanned, &buf[..n], start);
         self.consumed += n as u64;
         Ok(n)
     }
@@ -133,17 +164,16 @@ impl<R: BufRead> Read for LineTracker<R> {
 
 impl<R: BufRead> BufRead for LineTracker<R> {
     fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
-        self.inner.fill_buf()
+        let buf = self.inner.fill_buf()?;
+        Self::record(&mut self.newlines, &mut self.scanned, buf, self.consumed);
+        Ok(buf)
     }
 
     fn consume(&mut self, amt: usize) {
-        // `consume` follows a `fill_buf` whose bytes are still buffered, so this returns them
-        // again without I/O.
-        let start = self.consumed;
-        if let Ok(buf) = self.inner.fill_buf() {
-            let n = amt.min(buf.len());
-            self.pending
-                .extend(memchr::memchr_iter(b'\n', &buf[..n]).map(|pos| start + pos as u64));
+        if self.consumed + amt as u64 > self.scanned {
+            // Consumed without a `fill_buf` first: the bytes are still buffered, so this
+            // returns them again without I/O.
+            let _ = self.fill_buf();
         }
         self.consumed += amt as u64;
         self.inner.consume(amt);
@@ -302,13 +332,7 @@ struct Parser<R: BufRead> {
 
 impl<R: BufRead> Parser<R> {
     fn new(reader: R) -> Self {
-        let tracker = LineTracker {
-            inner: reader,
-            consumed: 0,
-            folded_lines: 0,
-            last_folded_newline: None,
-            pending: Vec::new(),
-        };
+        let tracker = LineTracker::new(reader);
         let mut reader = Reader::from_reader(tracker);
         let config = reader.config_mut();
         config.trim_text(false);
@@ -1224,34 +1248,38 @@ fn scan_frames(text: &str, frames: &mut Vec<Frame>) {
 }
 
 fn java_frame(line: &str) -> Option<Frame> {
+    // Byte searches (memchr) rather than `str` patterns: this runs on every line of every
+    // stack trace, and the lines are short.
     let rest = line.strip_prefix("at ")?;
-    let open = rest.find('(')?;
-    let close = rest[open..].find(')')? + open;
+    let open = memchr::memchr(b'(', rest.as_bytes())?;
+    let close = memchr::memchr(b')', &rest.as_bytes()[open..])? + open;
     let method = &rest[..open];
     let inner = &rest[open + 1..close];
-    let (file, num) = inner.rsplit_once(':')?;
+    let colon = memchr::memrchr(b':', inner.as_bytes())?;
+    let (file, num) = (&inner[..colon], &inner[colon + 1..]);
     let line_no = num.trim().parse::<u64>().ok()?;
-    let ext = file.rsplit_once('.')?.1;
+    let ext = &file[memchr::memrchr(b'.', file.as_bytes())? + 1..];
     if !matches!(ext, "java" | "kt" | "scala" | "groovy") {
         return None;
     }
     // `a.b.C$Inner.method` → package `a.b`; strip any `module@version/` prefix.
-    let method = method.rsplit('/').next().unwrap_or(method);
+    let method = memchr::memrchr(b'/', method.as_bytes()).map_or(method, |i| &method[i + 1..]);
     if is_library_class(method) {
         return None;
     }
     // The package: all but the last two dotted parts (class and method).
-    let package = method
-        .rsplit_once('.')
-        .and_then(|(class, _)| class.rsplit_once('.'))
-        .map_or("", |(package, _)| package);
+    let last_dot = |s: &str| memchr::memrchr(b'.', s.as_bytes());
+    let package = last_dot(method)
+        .and_then(|i| last_dot(&method[..i]))
+        .map_or("", |i| &method[..i]);
     let mut path = String::with_capacity(package.len() + 1 + file.len());
-    for (i, part) in package.split('.').enumerate() {
-        if i > 0 {
-            path.push('/');
-        }
-        path.push_str(part);
+    let mut from = 0;
+    for dot in memchr::memchr_iter(b'.', package.as_bytes()) {
+        path.push_str(&package[from..dot]);
+        path.push('/');
+        from = dot + 1;
     }
+    path.push_str(&package[from..]);
     if !path.is_empty() {
         path.push('/');
     }
