@@ -28,7 +28,8 @@ use quick_xml::Reader;
 
 use super::{Format, FormatError, Location, ParseError, Warning};
 use crate::model::tests::{
-    Attempt, Failure, FailureKind, Frame, ParsedTests, TestCase, TestId, TestOutcome, TestResults,
+    Attempt, Attempts, Failure, FailureKind, Frame, ParsedTests, TestCase, TestId, TestOutcome,
+    TestResults,
 };
 
 /// Bytes of a `message` attribute kept for display.
@@ -111,7 +112,8 @@ impl<R: BufRead> LineTracker<R> {
             return;
         }
         let from = scanned.saturating_sub(start) as usize;
-        newlines.extend(memchr::memchr_iter(b'\n', &bytes[from..]).map(|p| start + (from + p) as u64));
+        newlines
+            .extend(memchr::memchr_iter(b'\n', &bytes[from..]).map(|p| start + (from + p) as u64));
         *scanned = end;
     }
 
@@ -800,11 +802,14 @@ impl<R: BufRead> Parser<R> {
         }
         // The element's own result goes last so that it decides the outcome, as every JUnit
         // reader counts it (`<failure>` + `<rerunError>` is a failure); reruns come before it.
-        // Exactly sized: a `Vec` grown by `push` reserves four attempts, and most tests have one.
-        let mut attempts = Vec::with_capacity(before.len() + after.len() + 1);
-        attempts.extend(before);
-        attempts.extend(after);
-        attempts.push(main);
+        let attempts: Attempts = if before.is_empty() && after.is_empty() {
+            Attempts::one(main)
+        } else {
+            let mut all = before;
+            all.extend(after);
+            all.push(main);
+            Attempts::from(all)
+        };
         if let Some(suite) = self.suites.last_mut() {
             suite.counted[0] += 1;
             match outcome {

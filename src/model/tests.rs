@@ -85,6 +85,112 @@ pub struct Attempt {
     pub time: Option<f64>,
 }
 
+/// The attempts of one test, in order. Nearly every test ran once, so one attempt is kept
+/// inline: a `Vec` would cost an allocation per test (and its page faults on a large report).
+/// Reads as a slice of [`Attempt`]s.
+#[derive(Debug, Clone)]
+pub struct Attempts(AttemptsRepr);
+
+#[derive(Debug, Clone)]
+enum AttemptsRepr {
+    One(Attempt),
+    Many(Vec<Attempt>),
+}
+
+impl Attempts {
+    pub fn one(attempt: Attempt) -> Self {
+        Attempts(AttemptsRepr::One(attempt))
+    }
+
+    pub fn push(&mut self, attempt: Attempt) {
+        let repr = std::mem::replace(&mut self.0, AttemptsRepr::Many(Vec::new()));
+        self.0 = match repr {
+            AttemptsRepr::Many(v) if v.is_empty() => AttemptsRepr::One(attempt),
+            AttemptsRepr::Many(mut v) => {
+                v.push(attempt);
+                AttemptsRepr::Many(v)
+            }
+            AttemptsRepr::One(first) => AttemptsRepr::Many(vec![first, attempt]),
+        };
+    }
+}
+
+impl Default for Attempts {
+    fn default() -> Self {
+        Attempts(AttemptsRepr::Many(Vec::new()))
+    }
+}
+
+impl std::ops::Deref for Attempts {
+    type Target = [Attempt];
+    fn deref(&self) -> &[Attempt] {
+        match &self.0 {
+            AttemptsRepr::One(a) => std::slice::from_ref(a),
+            AttemptsRepr::Many(v) => v,
+        }
+    }
+}
+
+impl std::ops::DerefMut for Attempts {
+    fn deref_mut(&mut self) -> &mut [Attempt] {
+        match &mut self.0 {
+            AttemptsRepr::One(a) => std::slice::from_mut(a),
+            AttemptsRepr::Many(v) => v,
+        }
+    }
+}
+
+impl PartialEq for Attempts {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl From<Vec<Attempt>> for Attempts {
+    fn from(mut v: Vec<Attempt>) -> Self {
+        match v.len() {
+            1 => match v.pop() {
+                Some(a) => Attempts(AttemptsRepr::One(a)),
+                None => Attempts::default(),
+            },
+            _ => Attempts(AttemptsRepr::Many(v)),
+        }
+    }
+}
+
+impl FromIterator<Attempt> for Attempts {
+    fn from_iter<I: IntoIterator<Item = Attempt>>(iter: I) -> Self {
+        Attempts::from(iter.into_iter().collect::<Vec<_>>())
+    }
+}
+
+impl Extend<Attempt> for Attempts {
+    fn extend<I: IntoIterator<Item = Attempt>>(&mut self, iter: I) {
+        for a in iter {
+            self.push(a);
+        }
+    }
+}
+
+impl IntoIterator for Attempts {
+    type Item = Attempt;
+    type IntoIter = std::vec::IntoIter<Attempt>;
+    fn into_iter(self) -> Self::IntoIter {
+        match self.0 {
+            AttemptsRepr::One(a) => vec![a].into_iter(),
+            AttemptsRepr::Many(v) => v.into_iter(),
+        }
+    }
+}
+
+impl<'a> IntoIterator for &'a Attempts {
+    type Item = &'a Attempt;
+    type IntoIter = std::slice::Iter<'a, Attempt>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
 /// What identifies a test across files and reruns. Suite and class names are shared by the
 /// test cases of one suite or class (`Arc`), so a large report keeps each only once.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -114,7 +220,7 @@ pub struct TestCase {
     pub file: Option<Arc<str>>,
     /// The `line` attribute.
     pub line: Option<u64>,
-    pub attempts: Vec<Attempt>,
+    pub attempts: Attempts,
 }
 
 impl TestCase {
@@ -386,7 +492,7 @@ mod unit {
                 } else {
                     FailureKind::Error
                 };
-                (kind, Failure::default())
+                Box::new((kind, Failure::default()))
             }),
             skip_message: None,
             time: Some(1.0),
