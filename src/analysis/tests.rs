@@ -186,3 +186,50 @@ impl TestSummary {
         s
     }
 }
+
+#[cfg(test)]
+mod unit {
+    use super::*;
+    use crate::model::tests::{Attempt, Attempts, TestCase, TestId};
+
+    fn timed(name: &str, seconds: Option<f64>) -> TestCase {
+        TestCase {
+            id: TestId {
+                suite: None,
+                classname: None,
+                name: Some(name.to_owned()),
+            },
+            file: None,
+            line: None,
+            attempts: Attempts::one(Attempt {
+                outcome: TestOutcome::Passed,
+                failure: None,
+                skip_message: None,
+                time: seconds,
+            }),
+        }
+    }
+
+    #[test]
+    fn slowest_are_longest_first_then_by_name_whichever_way_they_are_picked() {
+        let mut cases = Vec::new();
+        for i in 0..600 {
+            // Many ties: times repeat every 7 tests, names run backwards.
+            cases.push(timed(&format!("t{:03}", 999 - i), Some(f64::from(i % 7))));
+        }
+        cases.push(timed("untimed", None));
+        let results = TestResults {
+            cases,
+            ..TestResults::default()
+        };
+        let top = slowest_tests(&results, 3);
+        let got: Vec<_> = top.iter().map(|t| (t.name.as_str(), t.seconds)).collect();
+        assert_eq!(got, [("t405", 6.0), ("t412", 6.0), ("t419", 6.0)]);
+        // The bounded list and the full sort (used for long lists) agree.
+        let all = slowest_tests(&results, 300);
+        assert_eq!(all.len(), 300);
+        assert_eq!(&all[..3], &top[..]);
+        assert_eq!(slowest_tests(&results, 10)[..], all[..10]);
+        assert!(slowest_tests(&results, 0).is_empty());
+    }
+}

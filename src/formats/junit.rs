@@ -1448,6 +1448,82 @@ mod tests {
     }
 
     #[test]
+    fn plain_decimal_times_equal_the_general_parser() {
+        for s in [
+            "0.039",
+            "10.000",
+            "7",
+            "007",
+            "123456789.012345",
+            "0.1",
+            "2.675",
+        ] {
+            assert_eq!(plain_decimal(s), Some(s.parse::<f64>().unwrap()), "{s}");
+        }
+        // Left to the general parser.
+        for s in [
+            "",
+            ".5",
+            "1.",
+            "1.2.3",
+            "1e-05",
+            " 1",
+            "1,5",
+            "-1",
+            "1234567890123456",
+        ] {
+            assert_eq!(plain_decimal(s), None, "{s}");
+        }
+        assert_eq!(parse_time("1234567890123456"), Some(1234567890123456.0));
+    }
+
+    #[test]
+    fn attributes_the_shortcut_leaves_to_quick_xml_read_the_same() {
+        let p = parse_str(
+            "<testsuite name='s'>\n\
+             <testcase name=\"a &amp; b\" classname=\"C\" time=\"1.5\"/>\n\
+             <testcase name=\"tab\there\" classname='C' time = \"2\"/>\n\
+             <testcase\n  name=\"multi\"\n  classname=\"C\" name=\"second\"/>\n\
+             <testcase name=\"x\" classname=\"C\" time=\"&bogus;\"/>\n\
+             </testsuite>",
+        )
+        .unwrap();
+        let names: Vec<_> = p.cases.iter().map(|c| c.id.name.as_deref()).collect();
+        assert_eq!(
+            names,
+            [Some("a & b"), Some("tab here"), Some("multi"), Some("x")]
+        );
+        let times: Vec<_> = p.cases.iter().map(|c| c.attempts[0].time).collect();
+        assert_eq!(times, [Some(1.5), Some(2.0), None, None]);
+        assert_eq!(p.cases[0].id.suite.as_deref(), Some("s"));
+        // The unknown entity is kept as written, with a warning, as before the shortcut.
+        assert!(
+            p.warnings
+                .iter()
+                .any(|w| w.message.contains("attribute time")),
+            "{:?}",
+            p.warnings
+        );
+    }
+
+    #[test]
+    fn cases_of_one_class_share_its_strings() {
+        let p = parse_str(
+            r#"<testsuite name="s"><testcase name="a" classname="C" file="c.py"/><testcase name="b" classname="C" file="c.py"/></testsuite>"#,
+        )
+        .unwrap();
+        let (a, b) = (&p.cases[0], &p.cases[1]);
+        assert!(Arc::ptr_eq(
+            a.id.classname.as_ref().unwrap(),
+            b.id.classname.as_ref().unwrap()
+        ));
+        assert!(Arc::ptr_eq(
+            a.file.as_ref().unwrap(),
+            b.file.as_ref().unwrap()
+        ));
+    }
+
+    #[test]
     fn errors_carry_line_column_and_element() {
         let err = parse_str("<testsuites>\n  <testsuite name=\"s\">\n    <testcase name=\"a\">\n  </testsuite>\n</testsuites>")
             .unwrap_err();

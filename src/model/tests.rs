@@ -555,6 +555,41 @@ mod unit {
     }
 
     #[test]
+    fn repeats_that_agree_stay_separate_and_group_where_first_seen() {
+        let merged = TestResults::merge([file(vec![
+            case(Some("a"), &[Passed]),
+            case(None, &[Passed]),
+            case(Some("b"), &[Passed]),
+            case(Some("a"), &[Passed]),
+            case(Some("c"), &[Failed]),
+            case(Some("c"), &[Passed]),
+        ])]);
+        let names: Vec<_> = merged.cases.iter().map(|c| c.id.name.as_deref()).collect();
+        assert_eq!(names, [Some("a"), Some("a"), None, Some("b"), Some("c")]);
+        let c = merged.counts();
+        assert_eq!((c.tests, c.passed, c.flaky), (5, 5, 1));
+        assert_eq!(merged.cases[4].attempts.len(), 2);
+    }
+
+    #[test]
+    fn attempts_read_as_a_slice_whatever_their_number() {
+        let mut a = Attempts::default();
+        assert!(a.is_empty());
+        a.push(attempt(Failed));
+        assert_eq!(a.len(), 1);
+        a.extend([attempt(Passed), attempt(Skipped)]);
+        let outcomes: Vec<_> = a.iter().map(|x| x.outcome).collect();
+        assert_eq!(outcomes, [Failed, Passed, Skipped]);
+        assert_eq!(
+            Attempts::one(attempt(Passed)),
+            Attempts::from(vec![attempt(Passed)])
+        );
+        assert_eq!(a.clone().into_iter().count(), 3);
+        a[0].outcome = Errored;
+        assert_eq!(a.first().map(|x| x.outcome), Some(Errored));
+    }
+
+    #[test]
     fn nameless_tests_are_never_merged() {
         let merged = TestResults::merge([file(vec![case(None, &[Passed]), case(None, &[Failed])])]);
         let c = merged.counts();
