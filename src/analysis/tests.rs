@@ -67,8 +67,8 @@ pub fn summarize(results: &TestResults, slowest: usize) -> TestSummary {
         if let Some((kind, f)) = case.failure() {
             let location = f.location.as_ref();
             failures.push(FailedTest {
-                suite: case.id.suite.clone(),
-                classname: case.id.classname.clone(),
+                suite: case.id.suite.as_deref().map(str::to_owned),
+                classname: case.id.classname.as_deref().map(str::to_owned),
                 name: case.id.name.clone(),
                 display_name: case.id.display_name(),
                 kind,
@@ -79,15 +79,15 @@ pub fn summarize(results: &TestResults, slowest: usize) -> TestSummary {
                 details_len: f.details_len,
                 file: location
                     .map(|l| l.file.clone())
-                    .or_else(|| case.file.clone()),
+                    .or_else(|| case.file.as_deref().map(str::to_owned)),
                 line: location.map(|l| l.line),
                 attempts: case.attempts.len(),
             });
         }
         if case.is_flaky() {
             flaky.push(FlakyTest {
-                suite: case.id.suite.clone(),
-                classname: case.id.classname.clone(),
+                suite: case.id.suite.as_deref().map(str::to_owned),
+                classname: case.id.classname.as_deref().map(str::to_owned),
                 name: case.id.name.clone(),
                 display_name: case.id.display_name(),
                 attempts: case.attempts.len(),
@@ -97,18 +97,7 @@ pub fn summarize(results: &TestResults, slowest: usize) -> TestSummary {
             });
         }
     }
-    let mut timed: Vec<SlowTest> = results
-        .cases
-        .iter()
-        .filter_map(|c| {
-            c.time().map(|seconds| SlowTest {
-                name: c.id.display_name(),
-                seconds,
-            })
-        })
-        .collect();
-    timed.sort_by(|a, b| b.seconds.total_cmp(&a.seconds).then(a.name.cmp(&b.name)));
-    timed.truncate(slowest);
+    let timed = slowest_tests(results, slowest);
     TestSummary {
         counts: results.counts(),
         duration_seconds: results.duration,
@@ -116,6 +105,54 @@ pub fn summarize(results: &TestResults, slowest: usize) -> TestSummary {
         flaky,
         slowest: timed,
     }
+}
+
+/// The `n` longest tests, longest first, ties by name. Keeps only `n` candidates, sorted, and
+/// builds a name only when a test's time could place it among them: a report of 200,000 tests
+/// needs neither a name per test nor a sort of all of them.
+fn slowest_tests(results: &TestResults, n: usize) -> Vec<SlowTest> {
+    let mut top: Vec<SlowTest> = Vec::with_capacity(n.min(1024) + 1);
+    if n == 0 {
+        return top;
+    }
+    let order =
+        |a: &SlowTest, b: &SlowTest| b.seconds.total_cmp(&a.seconds).then(a.name.cmp(&b.name));
+    if n > 256 {
+        // Inserting into a long sorted list costs more than one sort of everything.
+        let mut all: Vec<SlowTest> = results
+            .cases
+            .iter()
+            .filter_map(|c| {
+                c.time().map(|seconds| SlowTest {
+                    name: c.id.display_name(),
+                    seconds,
+                })
+            })
+            .collect();
+        all.sort_by(order);
+        all.truncate(n);
+        return all;
+    }
+    for case in &results.cases {
+        let Some(seconds) = case.time() else { continue };
+        if top.len() == n {
+            if let Some(worst) = top.last() {
+                if seconds.total_cmp(&worst.seconds).is_lt() {
+                    continue;
+                }
+            }
+        }
+        let candidate = SlowTest {
+            name: case.id.display_name(),
+            seconds,
+        };
+        let at = top.partition_point(|t| order(t, &candidate).is_le());
+        if at < n {
+            top.insert(at, candidate);
+            top.truncate(n);
+        }
+    }
+    top
 }
 
 impl TestSummary {
@@ -147,5 +184,52 @@ impl TestSummary {
             s.push_str(&format!(" ({} flaky)", c.flaky));
         }
         s
+    }
+}
+
+#[cfg(test)]
+mod unit {
+    use super::*;
+    use crate::model::tests::{Attempt, Attempts, TestCase, TestId};
+
+    fn timed(name: &str, seconds: Option<f64>) -> TestCase {
+        TestCase {
+            id: TestId {
+                suite: None,
+                classname: None,
+                name: Some(name.to_owned()),
+            },
+            file: None,
+            line: None,
+            attempts: Attempts::one(Attempt {
+                outcome: TestOutcome::Passed,
+                failure: None,
+                skip_message: None,
+                time: seconds,
+            }),
+        }
+    }
+
+    #[test]
+    fn slowest_are_longest_first_then_by_name_whichever_way_they_are_picked() {
+        let mut cases = Vec::new();
+        for i in 0..600 {
+            // Many ties: times repeat every 7 tests, names run backwards.
+            cases.push(timed(&format!("t{:03}", 999 - i), Some(f64::from(i % 7))));
+        }
+        cases.push(timed("untimed", None));
+        let results = TestResults {
+            cases,
+            ..TestResults::default()
+        };
+        let top = slowest_tests(&results, 3);
+        let got: Vec<_> = top.iter().map(|t| (t.name.as_str(), t.seconds)).collect();
+        assert_eq!(got, [("t405", 6.0), ("t412", 6.0), ("t419", 6.0)]);
+        // The bounded list and the full sort (used for long lists) agree.
+        let all = slowest_tests(&results, 300);
+        assert_eq!(all.len(), 300);
+        assert_eq!(&all[..3], &top[..]);
+        assert_eq!(slowest_tests(&results, 10)[..], all[..10]);
+        assert!(slowest_tests(&results, 0).is_empty());
     }
 }

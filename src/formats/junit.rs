@@ -17,15 +17,19 @@
 //! first [`SCAN_LIMIT`] bytes of a body.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
+use quick_xml::events::attributes::Attribute;
 use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::Reader;
 
 use super::{Format, FormatError, Location, ParseError, Warning};
 use crate::model::tests::{
-    Attempt, Failure, FailureKind, Frame, ParsedTests, TestCase, TestId, TestOutcome, TestResults,
+    Attempt, Attempts, Failure, FailureKind, Frame, ParsedTests, TestCase, TestId, TestOutcome,
+    TestResults,
 };
 
 /// Bytes of a `message` attribute kept for display.
@@ -72,38 +76,68 @@ pub fn parse(reader: impl BufRead) -> Result<ParsedTests, FormatError> {
 /// A `BufRead` that counts the newlines it hands out, so byte offsets become line and column
 /// without keeping the document. Offsets are only asked for at or after the start of the event
 /// being read, so newlines before it are folded into a count.
+///
+/// Newlines are found once per buffer refill (one `memchr` pass over the new bytes), not per
+/// `consume`: quick-xml consumes a few bytes at a time, and a search per call cost a tenth of
+/// the parse.
 struct LineTracker<R> {
     inner: R,
     consumed: u64,
+    /// Bytes up to this offset have had their newlines recorded in `newlines`.
+    scanned: u64,
     folded_lines: u64,
     last_folded_newline: Option<u64>,
-    pending: std::collections::VecDeque<u64>,
+    /// Offsets of recorded newlines; those before `cursor` are folded.
+    newlines: Vec<u64>,
+    cursor: usize,
 }
 
 impl<R: BufRead> LineTracker<R> {
-    fn record(&mut self, bytes: &[u8], start: u64) {
-        for pos in memchr::memchr_iter(b'\n', bytes) {
-            self.pending.push_back(start + pos as u64);
+    fn new(inner: R) -> Self {
+        LineTracker {
+            inner,
+            consumed: 0,
+            scanned: 0,
+            folded_lines: 0,
+            last_folded_newline: None,
+            newlines: Vec::new(),
+            cursor: 0,
         }
+    }
+
+    /// Records the newlines of `bytes`, which start at offset `start`, past `scanned`.
+    fn record(newlines: &mut Vec<u64>, scanned: &mut u64, bytes: &[u8], start: u64) {
+        let end = start + bytes.len() as u64;
+        if end <= *scanned {
+            return;
+        }
+        let from = scanned.saturating_sub(start) as usize;
+        newlines
+            .extend(memchr::memchr_iter(b'\n', &bytes[from..]).map(|p| start + (from + p) as u64));
+        *scanned = end;
     }
 
     /// Forgets newline offsets before `pos`, keeping their count.
     fn fold_before(&mut self, pos: u64) {
-        while let Some(&nl) = self.pending.front() {
+        while let Some(&nl) = self.newlines.get(self.cursor) {
             if nl >= pos {
                 break;
             }
-            self.pending.pop_front();
+            self.cursor += 1;
             self.folded_lines += 1;
             self.last_folded_newline = Some(nl);
         }
+        if self.cursor == self.newlines.len() {
+            self.newlines.clear();
+            self.cursor = 0;
+        }
     }
 
-    /// 1-based line and column of byte offset `pos`.
+    /// 1-based line and column of byte offset `pos` (at most the bytes consumed so far).
     fn line_col(&self, pos: u64) -> (u64, u64) {
         let mut line = self.folded_lines + 1;
         let mut last_nl = self.last_folded_newline;
-        for &nl in &self.pending {
+        for &nl in &self.newlines[self.cursor..] {
             if nl >= pos {
                 break;
             }
@@ -124,7 +158,7 @@ impl<R: BufRead> Read for LineTracker<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         let start = self.consumed;
-        self.record(&buf[..n], start);
+        Self::record(&mut self.newlines, &mut self.scanned, &buf[..n], start);
         self.consumed += n as u64;
         Ok(n)
     }
@@ -132,18 +166,16 @@ impl<R: BufRead> Read for LineTracker<R> {
 
 impl<R: BufRead> BufRead for LineTracker<R> {
     fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
-        self.inner.fill_buf()
+        let buf = self.inner.fill_buf()?;
+        Self::record(&mut self.newlines, &mut self.scanned, buf, self.consumed);
+        Ok(buf)
     }
 
     fn consume(&mut self, amt: usize) {
-        // `consume` follows a `fill_buf` whose bytes are still buffered, so this returns them
-        // again without I/O.
-        let start = self.consumed;
-        if let Ok(buf) = self.inner.fill_buf() {
-            let n = amt.min(buf.len());
-            for pos in memchr::memchr_iter(b'\n', &buf[..n]) {
-                self.pending.push_back(start + pos as u64);
-            }
+        if self.consumed + amt as u64 > self.scanned {
+            // Consumed without a `fill_buf` first: the bytes are still buffered, so this
+            // returns them again without I/O.
+            let _ = self.fill_buf();
         }
         self.consumed += amt as u64;
         self.inner.consume(amt);
@@ -189,13 +221,44 @@ impl ResultKind {
     }
 }
 
-/// A result element being read.
+/// What an element name means here, decided once per distinct name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ElemKind {
+    Testsuites,
+    Testsuite,
+    Testcase,
+    /// `<system-out>` or `<system-err>`.
+    Output,
+    Result(ResultKind),
+    Other,
+}
+
+impl ElemKind {
+    fn of(name: &str) -> Self {
+        match name {
+            "testsuites" => ElemKind::Testsuites,
+            "testsuite" => ElemKind::Testsuite,
+            "testcase" => ElemKind::Testcase,
+            "system-out" | "system-err" => ElemKind::Output,
+            _ => ResultKind::from_name(name).map_or(ElemKind::Other, ElemKind::Result),
+        }
+    }
+}
+
+/// An open element: its interned name and its index among same-named siblings (for element
+/// paths in messages), and how many children of each name it has had so far.
+struct OpenElement {
+    name: u32,
+    index: usize,
+    children: Vec<(u32, usize)>,
+}
+
+/// A result element being read. Its body is collected in [`Parser::body`].
 struct OpenResult {
     kind: ResultKind,
     type_name: Option<String>,
     message: Option<String>,
     message_len: usize,
-    body: String,
     body_len: usize,
     /// Depth of `<system-out>`/`<system-err>` nesting inside it (Surefire puts them in
     /// `<flakyFailure>`); their text is output, not the failure body.
@@ -215,20 +278,19 @@ struct ReadResult {
 /// A `<testcase>` being read.
 struct OpenCase {
     id: TestId,
-    file: Option<String>,
+    file: Option<Arc<str>>,
     line: Option<u64>,
     time: Option<f64>,
     results: Vec<ReadResult>,
-    /// Text of the case's own `<system-out>`/`<system-err>`, searched for frames when the
-    /// failure body has none (nextest writes the panic there).
-    output: String,
+    /// Whether the case's own `<system-out>`/`<system-err>` is being read; its text goes to
+    /// [`Parser::output`].
     in_output: bool,
     depth: usize,
 }
 
 /// A `<testsuite>` (or the `<testsuites>` root) being read.
 struct OpenSuite {
-    name: Option<String>,
+    name: Option<Arc<str>>,
     is_root_collection: bool,
     declared: [Option<u64>; 4],
     counted: [u64; 4],
@@ -241,11 +303,24 @@ struct OpenSuite {
 
 struct Parser<R: BufRead> {
     reader: Reader<LineTracker<R>>,
-    /// Element names from the root, each with its index among same-named siblings.
-    path: Vec<(String, usize)>,
-    /// For each open element, how many children of each name it has had.
-    sibling_counts: Vec<Vec<(String, usize)>>,
+    /// Distinct element names, and what each means; elements refer to them by index.
+    names: Vec<(Box<str>, ElemKind)>,
+    name_ids: HashMap<Box<str>, u32>,
+    /// Open elements from the root: `open[..depth]` (slots past it are kept for reuse, so a
+    /// deep document does not allocate per element).
+    open: Vec<OpenElement>,
+    depth: usize,
+    /// How many children of each name the document root level has had.
+    top_children: Vec<(u32, usize)>,
     suites: Vec<OpenSuite>,
+    /// Text of the open result element (cut at [`SCAN_LIMIT`]); reused across elements.
+    body: String,
+    /// Text of the open case's own `<system-out>`/`<system-err>` (cut at [`SCAN_LIMIT`]),
+    /// searched for frames when the failure body has none (nextest writes the panic there).
+    output: String,
+    /// The last `classname`/`file` values, shared by the next cases that repeat them.
+    last_classname: Option<Arc<str>>,
+    last_file: Option<Arc<str>>,
     case: Option<OpenCase>,
     result: Option<OpenResult>,
     out: ParsedTests,
@@ -259,13 +334,7 @@ struct Parser<R: BufRead> {
 
 impl<R: BufRead> Parser<R> {
     fn new(reader: R) -> Self {
-        let tracker = LineTracker {
-            inner: reader,
-            consumed: 0,
-            folded_lines: 0,
-            last_folded_newline: None,
-            pending: std::collections::VecDeque::new(),
-        };
+        let tracker = LineTracker::new(reader);
         let mut reader = Reader::from_reader(tracker);
         let config = reader.config_mut();
         config.trim_text(false);
@@ -274,9 +343,16 @@ impl<R: BufRead> Parser<R> {
         config.allow_dangling_amp = true;
         Parser {
             reader,
-            path: Vec::new(),
-            sibling_counts: vec![Vec::new()],
+            names: Vec::new(),
+            name_ids: HashMap::new(),
+            open: Vec::new(),
+            depth: 0,
+            top_children: Vec::new(),
             suites: Vec::new(),
+            body: String::new(),
+            output: String::new(),
+            last_classname: None,
+            last_file: None,
             case: None,
             result: None,
             out: ParsedTests::default(),
@@ -299,11 +375,29 @@ impl<R: BufRead> Parser<R> {
     }
 
     fn element_path(&self) -> String {
-        self.path
+        self.open[..self.depth]
             .iter()
-            .map(|(n, i)| format!("{n}[{i}]"))
+            .map(|e| format!("{}[{}]", self.name_of(e.name), e.index))
             .collect::<Vec<_>>()
             .join("/")
+    }
+
+    fn name_of(&self, id: u32) -> &str {
+        self.names.get(id as usize).map_or("", |(n, _)| n)
+    }
+
+    fn intern(&mut self, name: &str) -> u32 {
+        // Reports use a handful of element names: a scan of the first few beats hashing.
+        if let Some(id) = self.names.iter().take(16).position(|(n, _)| **n == *name) {
+            return id as u32;
+        }
+        if let Some(&id) = self.name_ids.get(name) {
+            return id;
+        }
+        let id = u32::try_from(self.names.len()).unwrap_or(u32::MAX);
+        self.names.push((name.into(), ElemKind::of(name)));
+        self.name_ids.insert(name.into(), id);
+        id
     }
 
     fn here(&self) -> Location {
@@ -350,14 +444,16 @@ impl<R: BufRead> Parser<R> {
                     self.end()?;
                 }
                 Event::End(_) => self.end()?,
-                Event::Text(t) => {
+                // Text outside failure bodies and failed cases' output is not kept: not decoded.
+                Event::Text(t) if self.collecting() => {
                     let text = t.xml10_content();
-                    self.text(&text)?;
+                    self.text(&text);
                 }
-                Event::CData(t) => {
+                Event::CData(t) if self.collecting() => {
                     let text = t.xml10_content();
-                    self.text(&text)?;
+                    self.text(&text);
                 }
+                Event::Text(_) | Event::CData(_) => {}
                 Event::GeneralRef(r) => self.general_ref(&r)?,
                 Event::Eof => break,
                 Event::Comment(_) | Event::Decl(_) | Event::PI(_) | Event::DocType(_) => {}
@@ -369,7 +465,8 @@ impl<R: BufRead> Parser<R> {
                 message: "no XML element found; expected a JUnit report with a <testsuites>, <testsuite> or <testcase> root".into(),
             });
         }
-        if let Some((name, _)) = self.path.last() {
+        if let Some(open) = self.open[..self.depth].last() {
+            let name = self.name_of(open.name).to_owned();
             let path = self.element_path();
             return Err(FormatError {
                 location: self.location_at(self.event_start, Some(path)),
@@ -383,28 +480,49 @@ impl<R: BufRead> Parser<R> {
     }
 
     fn start(&mut self, e: &BytesStart<'_>) -> Result<(), FormatError> {
-        let name = e.name().as_ref().to_owned();
+        let qname = e.name();
+        let name_str: &str = qname.as_ref();
+        let name = self.intern(name_str);
+        let kind = self
+            .names
+            .get(name as usize)
+            .map_or(ElemKind::Other, |n| n.1);
         // Index among same-named siblings, for element paths in messages.
-        let counts = self.sibling_counts.last_mut();
-        let index = match counts {
-            Some(counts) => match counts.iter_mut().find(|(n, _)| *n == name) {
-                Some((_, c)) => {
-                    *c += 1;
-                    *c - 1
-                }
-                None => {
-                    counts.push((name.clone(), 1));
-                    0
-                }
-            },
-            None => 0,
+        let counts = match self.depth {
+            0 => &mut self.top_children,
+            d => &mut self.open[d - 1].children,
         };
-        self.path.push((name.clone(), index));
-        self.sibling_counts.push(Vec::new());
+        let index = match counts.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, c)) => {
+                *c += 1;
+                *c - 1
+            }
+            None => {
+                counts.push((name, 1));
+                0
+            }
+        };
+        if self.open.len() == self.depth {
+            self.open.push(OpenElement {
+                name,
+                index,
+                children: Vec::new(),
+            });
+        } else {
+            let slot = &mut self.open[self.depth];
+            slot.name = name;
+            slot.index = index;
+            slot.children.clear();
+        }
+        self.depth += 1;
 
         if !self.root_seen {
             self.root_seen = true;
-            if !matches!(name.as_str(), "testsuites" | "testsuite" | "testcase") {
+            if !matches!(
+                kind,
+                ElemKind::Testsuites | ElemKind::Testsuite | ElemKind::Testcase
+            ) {
+                let name = name_str.to_owned();
                 return Err(self.error_here(format!(
                     "root element is <{name}>; expected a JUnit report with a <testsuites>, <testsuite> or <testcase> root"
                 )));
@@ -412,49 +530,52 @@ impl<R: BufRead> Parser<R> {
         }
 
         if let Some(result) = &mut self.result {
-            if matches!(name.as_str(), "system-out" | "system-err") {
+            if kind == ElemKind::Output {
                 result.in_output += 1;
             }
             return Ok(());
         }
         if let Some(case) = &mut self.case {
             case.depth += 1;
-            if let Some(kind) = ResultKind::from_name(&name) {
-                let attrs = self.attributes(e);
-                let (message, message_len) = match attr(&attrs, "message") {
-                    Some(m) => (Some(cut(m, MESSAGE_KEEP)), m.len()),
+            if let ElemKind::Result(kind) = kind {
+                let [message, type_name, time] = self.attributes(e, ["message", "type", "time"]);
+                let (message, message_len) = match message {
+                    Some(m) => (Some(cut(&m, MESSAGE_KEEP)), m.len()),
                     None => (None, 0),
                 };
-                let time = self.time_attr(&attrs);
+                let time = self.time_attr(time.as_deref());
+                self.body.clear();
                 self.result = Some(OpenResult {
                     kind,
-                    type_name: attr(&attrs, "type").map(str::to_owned),
+                    type_name: type_name.map(Cow::into_owned),
                     message,
                     message_len,
-                    body: String::new(),
                     body_len: 0,
                     in_output: 0,
                     time,
                 });
-            } else if matches!(name.as_str(), "system-out" | "system-err") {
+            } else if kind == ElemKind::Output {
                 if let Some(case) = &mut self.case {
                     case.in_output = true;
                 }
             }
             return Ok(());
         }
-        match name.as_str() {
-            "testsuites" | "testsuite" => {
-                let attrs = self.attributes(e);
-                let num = |key: &str| attr(&attrs, key).and_then(|v| v.trim().parse::<u64>().ok());
-                let declared = [num("tests"), num("failures"), num("errors"), num("skipped")];
-                let declared_time = self.time_attr(&attrs);
+        match kind {
+            ElemKind::Testsuites | ElemKind::Testsuite => {
+                let [tests, failures, errors, skipped, time, suite_name] = self.attributes(
+                    e,
+                    ["tests", "failures", "errors", "skipped", "time", "name"],
+                );
+                let num = |v: Option<Cow<'_, str>>| v.and_then(|v| v.trim().parse::<u64>().ok());
+                let declared = [num(tests), num(failures), num(errors), num(skipped)];
+                let declared_time = self.time_attr(time.as_deref());
                 let location = self.here();
                 let first_case = self.out.cases.len();
                 self.suites.push(OpenSuite {
                     first_case,
-                    name: attr(&attrs, "name").map(str::to_owned),
-                    is_root_collection: name == "testsuites",
+                    name: suite_name.map(|n| Arc::from(&*n)),
+                    is_root_collection: kind == ElemKind::Testsuites,
                     declared,
                     counted: [0; 4],
                     declared_time,
@@ -462,27 +583,30 @@ impl<R: BufRead> Parser<R> {
                     location,
                 });
             }
-            "testcase" => {
-                let attrs = self.attributes(e);
-                let line = attr(&attrs, "line").and_then(|l| l.trim().parse::<u64>().ok());
-                let time = self.time_attr(&attrs);
+            ElemKind::Testcase => {
+                let [case_name, classname, time, file, line] =
+                    self.attributes(e, ["name", "classname", "time", "file", "line"]);
+                let line = line.and_then(|l| l.trim().parse::<u64>().ok());
+                let time = self.time_attr(time.as_deref());
                 let suite = self
                     .suites
                     .iter()
                     .rev()
                     .find(|s| !s.is_root_collection)
                     .and_then(|s| s.name.clone());
+                let classname = classname.map(|c| share(&mut self.last_classname, &c));
+                let file = file.map(|f| share(&mut self.last_file, &f));
+                self.output.clear();
                 self.case = Some(OpenCase {
                     id: TestId {
                         suite,
-                        classname: attr(&attrs, "classname").map(str::to_owned),
-                        name: attr(&attrs, "name").map(str::to_owned),
+                        classname,
+                        name: case_name.map(Cow::into_owned),
                     },
-                    file: attr(&attrs, "file").map(str::to_owned),
+                    file,
                     line,
                     time,
                     results: Vec::new(),
-                    output: String::new(),
                     in_output: false,
                     depth: 0,
                 });
@@ -494,23 +618,26 @@ impl<R: BufRead> Parser<R> {
     }
 
     fn end(&mut self) -> Result<(), FormatError> {
-        let Some((name, _)) = self.path.last().cloned() else {
+        let Some(open) = self.open[..self.depth].last() else {
             return Err(self.error_here("closing tag without an opening tag"));
         };
-        let result = self.end_element(&name);
-        self.path.pop();
-        self.sibling_counts.pop();
-        result
+        let kind = self
+            .names
+            .get(open.name as usize)
+            .map_or(ElemKind::Other, |n| n.1);
+        self.end_element(kind);
+        self.depth -= 1;
+        Ok(())
     }
 
-    fn end_element(&mut self, name: &str) -> Result<(), FormatError> {
+    fn end_element(&mut self, kind: ElemKind) {
         if let Some(result) = &mut self.result {
-            if matches!(name, "system-out" | "system-err") && result.in_output > 0 {
+            if kind == ElemKind::Output && result.in_output > 0 {
                 result.in_output -= 1;
-                return Ok(());
+                return;
             }
-            if ResultKind::from_name(name) != Some(result.kind) || result.in_output > 0 {
-                return Ok(());
+            if kind != ElemKind::Result(result.kind) || result.in_output > 0 {
+                return;
             }
             if let Some(result) = self.result.take() {
                 self.finish_result(result);
@@ -518,33 +645,32 @@ impl<R: BufRead> Parser<R> {
             if let Some(case) = &mut self.case {
                 case.depth -= 1;
             }
-            return Ok(());
+            return;
         }
         if let Some(case) = &mut self.case {
             if case.depth > 0 {
                 case.depth -= 1;
-                if matches!(name, "system-out" | "system-err") {
+                if kind == ElemKind::Output {
                     case.in_output = false;
                 }
-                return Ok(());
+                return;
             }
             if let Some(case) = self.case.take() {
                 self.finish_case(case);
             }
-            return Ok(());
+            return;
         }
-        if matches!(name, "testsuites" | "testsuite") {
+        if matches!(kind, ElemKind::Testsuites | ElemKind::Testsuite) {
             if let Some(suite) = self.suites.pop() {
                 self.finish_suite(suite);
             }
         }
-        Ok(())
     }
 
     fn finish_result(&mut self, r: OpenResult) {
         let Some(case) = &mut self.case else { return };
         if r.kind.failure_kind().is_none() {
-            let msg = r.message.or_else(|| first_line(&r.body));
+            let msg = r.message.or_else(|| first_line(&self.body));
             case.results.push(ReadResult {
                 kind: r.kind,
                 failure: None,
@@ -554,8 +680,8 @@ impl<R: BufRead> Parser<R> {
             return;
         }
         let mut frames = Vec::new();
-        scan_frames(&r.body, &mut frames);
-        let body = r.body.trim_matches(['\n', '\r']);
+        scan_frames(&self.body, &mut frames);
+        let body = self.body.trim_matches(['\n', '\r']);
         let message = r.message.clone().or_else(|| first_line(body));
         let message_len = if r.message.is_some() {
             r.message_len
@@ -594,10 +720,11 @@ impl<R: BufRead> Parser<R> {
         } else {
             TestOutcome::Passed
         };
+        let output = std::mem::take(&mut self.output);
         let output_frames = {
             let mut frames = Vec::new();
             if outcome.is_failure() || !case.results.is_empty() {
-                scan_frames(&case.output, &mut frames);
+                scan_frames(&output, &mut frames);
             }
             frames
         };
@@ -608,12 +735,13 @@ impl<R: BufRead> Parser<R> {
                     f.frames.clone_from(&output_frames);
                 }
                 f.location = pick_location(&f.frames, case.file.as_deref(), case.line);
-                if f.details.is_none() && !case.output.trim().is_empty() {
-                    f.details = Some(cut(case.output.trim(), DETAILS_KEEP));
-                    f.details_len = case.output.trim().len();
+                if f.details.is_none() && !output.trim().is_empty() {
+                    f.details = Some(cut(output.trim(), DETAILS_KEEP));
+                    f.details_len = output.trim().len();
                 }
             }
         }
+        self.output = output;
         let take = |results: &mut Vec<ReadResult>, k: ResultKind| {
             results
                 .iter()
@@ -636,7 +764,7 @@ impl<R: BufRead> Parser<R> {
                 };
                 if let Some(r) = take(&mut results, k) {
                     let fk = k.failure_kind().unwrap_or(FailureKind::Failure);
-                    main.failure = r.failure.map(|f| (fk, f));
+                    main.failure = r.failure.map(|f| Box::new((fk, f)));
                 }
             }
             TestOutcome::Skipped => {
@@ -667,16 +795,21 @@ impl<R: BufRead> Parser<R> {
             let fk = rk.failure_kind().unwrap_or(FailureKind::Failure);
             list.push(Attempt {
                 outcome,
-                failure: failure.map(|f| (fk, f)),
+                failure: failure.map(|f| Box::new((fk, f))),
                 skip_message: None,
                 time,
             });
         }
         // The element's own result goes last so that it decides the outcome, as every JUnit
         // reader counts it (`<failure>` + `<rerunError>` is a failure); reruns come before it.
-        let mut attempts = before;
-        attempts.extend(after);
-        attempts.push(main);
+        let attempts: Attempts = if before.is_empty() && after.is_empty() {
+            Attempts::one(main)
+        } else {
+            let mut all = before;
+            all.extend(after);
+            all.push(main);
+            Attempts::from(all)
+        };
         if let Some(suite) = self.suites.last_mut() {
             suite.counted[0] += 1;
             match outcome {
@@ -755,6 +888,12 @@ impl<R: BufRead> Parser<R> {
     fn mark_silent_reruns(&mut self, suite: &OpenSuite) -> bool {
         let cases = &mut self.out.cases[suite.first_case..];
         let elements = cases.len();
+        // Only a suite that declares fewer tests than it has elements can be such a report;
+        // skip counting distinct ids (a sort) for all others.
+        match suite.declared[0] {
+            Some(declared) if declared < elements as u64 => {}
+            _ => return false,
+        }
         let distinct = {
             let mut ids: Vec<&TestId> = cases.iter().map(|c| &c.id).collect();
             ids.sort();
@@ -774,7 +913,7 @@ impl<R: BufRead> Parser<R> {
             if silent && this.id.name.is_some() && this.id == next.id {
                 if let Some(a) = this.attempts.first_mut() {
                     a.outcome = TestOutcome::Failed;
-                    a.failure = Some((FailureKind::Failure, Failure::default()));
+                    a.failure = Some(Box::new((FailureKind::Failure, Failure::default())));
                 }
             }
         }
@@ -796,18 +935,26 @@ impl<R: BufRead> Parser<R> {
         true
     }
 
-    fn text(&mut self, text: &str) -> Result<(), FormatError> {
+    /// Whether text here is kept: a result element's body, or a case's own output.
+    fn collecting(&self) -> bool {
+        match (&self.result, &self.case) {
+            (Some(result), _) => result.in_output == 0,
+            (None, Some(case)) => case.in_output,
+            (None, None) => false,
+        }
+    }
+
+    fn text(&mut self, text: &str) {
         if let Some(result) = &mut self.result {
             if result.in_output == 0 {
                 result.body_len += text.len();
-                push_capped(&mut result.body, text, SCAN_LIMIT);
+                push_capped(&mut self.body, text, SCAN_LIMIT);
             }
         } else if let Some(case) = &mut self.case {
             if case.in_output {
-                push_capped(&mut case.output, text, SCAN_LIMIT);
+                push_capped(&mut self.output, text, SCAN_LIMIT);
             }
         }
-        Ok(())
     }
 
     fn general_ref(&mut self, r: &BytesRef<'_>) -> Result<(), FormatError> {
@@ -826,28 +973,47 @@ impl<R: BufRead> Parser<R> {
             },
             Err(err) => return Err(self.error_here(format!("bad character reference: {err}"))),
         };
-        self.text(&resolved)
+        self.text(&resolved);
+        Ok(())
     }
 
-    /// Attribute name/value pairs; values unescaped. A value quick-xml cannot unescape (an
-    /// unknown entity) is kept raw with a warning.
-    fn attributes(&mut self, e: &BytesStart<'_>) -> Vec<(String, String)> {
-        let mut out = Vec::new();
+    /// The values of the attributes named `keys` (the first of each, unescaped and normalized).
+    /// A value quick-xml cannot unescape (an unknown entity) is kept raw with a warning; other
+    /// attributes are only unescaped when they contain a reference, to warn the same way.
+    fn attributes<'e, const N: usize>(
+        &mut self,
+        e: &'e BytesStart<'_>,
+        keys: [&str; N],
+    ) -> [Option<Cow<'e, str>>; N] {
+        let mut out: [Option<Cow<'e, str>>; N] = std::array::from_fn(|_| None);
+        if plain_attributes(e.attributes_raw(), &keys, &mut out) {
+            return out;
+        }
+        out = std::array::from_fn(|_| None);
         let mut problems = Vec::new();
         for a in e.attributes().with_checks(false) {
-            match a {
-                Ok(a) => {
-                    let key = a.key.as_ref().to_owned();
-                    let value = match a.normalized_value(quick_xml::XmlVersion::Implicit1_0) {
-                        Ok(v) => v.into_owned(),
-                        Err(err) => {
-                            problems.push(format!("attribute {key}: {err}; kept as written"));
-                            a.value.into_owned()
-                        }
-                    };
-                    out.push((key, value));
+            let a: Attribute<'e> = match a {
+                Ok(a) => a,
+                Err(err) => {
+                    problems.push(format!("skipped an attribute: {err}"));
+                    continue;
                 }
-                Err(err) => problems.push(format!("skipped an attribute: {err}")),
+            };
+            let key: &str = a.key.as_ref();
+            let slot = keys.iter().position(|k| *k == key);
+            let wanted = slot.is_some_and(|i| out[i].is_none());
+            if !wanted && memchr::memchr(b'&', a.value.as_bytes()).is_none() {
+                continue;
+            }
+            let value = match a.normalized_value(quick_xml::XmlVersion::Implicit1_0) {
+                Ok(v) => v,
+                Err(err) => {
+                    problems.push(format!("attribute {key}: {err}; kept as written"));
+                    a.value.clone()
+                }
+            };
+            if let (true, Some(i)) = (wanted, slot) {
+                out[i] = Some(value);
             }
         }
         for p in problems {
@@ -857,8 +1023,8 @@ impl<R: BufRead> Parser<R> {
         out
     }
 
-    fn time_attr(&mut self, attrs: &[(String, String)]) -> Option<f64> {
-        let raw = attr(attrs, "time")?;
+    fn time_attr(&mut self, raw: Option<&str>) -> Option<f64> {
+        let raw = raw?;
         let parsed = parse_time(raw);
         if parsed.is_none() {
             let mut loc = self.here();
@@ -871,16 +1037,80 @@ impl<R: BufRead> Parser<R> {
     }
 }
 
-fn attr<'a>(attrs: &'a [(String, String)], key: &str) -> Option<&'a str> {
-    attrs
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
+/// Reads attributes written the common way, `key="value"` separated by whitespace, with
+/// values that need no unescaping or normalization (no `&`, no tab or line break), into the
+/// slots of `keys` (the first of each wins). Returns false on anything else, for quick-xml's
+/// attribute reader to handle with its checks and warnings: this is only a shortcut past it.
+fn plain_attributes<'e, const N: usize>(
+    raw: &'e str,
+    keys: &[&str; N],
+    out: &mut [Option<Cow<'e, str>>; N],
+) -> bool {
+    let b = raw.as_bytes();
+    let is_space = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r');
+    let mut i = 0;
+    loop {
+        while i < b.len() && is_space(b[i]) {
+            i += 1;
+        }
+        if i == b.len() {
+            return true;
+        }
+        let key_start = i;
+        while i < b.len() && b[i] != b'=' && !is_space(b[i]) {
+            i += 1;
+        }
+        let key = &raw[key_start..i];
+        if key.is_empty() || b.get(i) != Some(&b'=') {
+            return false;
+        }
+        i += 1;
+        let Some(&quote) = b.get(i).filter(|q| matches!(q, b'"' | b'\'')) else {
+            return false;
+        };
+        // One pass to the closing quote, stopping early at what needs quick-xml (values are
+        // short: a loop is cheaper than several `memchr` calls).
+        let Some(len) = b[i + 1..]
+            .iter()
+            .position(|&c| c == quote || c == b'&' || c == b'<' || c < 0x20)
+        else {
+            return false;
+        };
+        if b[i + 1 + len] != quote {
+            return false;
+        }
+        let value = &raw[i + 1..i + 1 + len];
+        if let Some(slot) = keys.iter().position(|k| *k == key) {
+            if out[slot].is_none() {
+                out[slot] = Some(Cow::Borrowed(value));
+            }
+        }
+        i += len + 2;
+        if i < b.len() && !is_space(b[i]) {
+            return false;
+        }
+    }
+}
+
+/// `value` as the shared string `last` when it repeats it (the cases of one class name the same
+/// class and file), else a new one that becomes `last`.
+fn share(last: &mut Option<Arc<str>>, value: &str) -> Arc<str> {
+    match last {
+        Some(prev) if **prev == *value => prev.clone(),
+        _ => {
+            let new: Arc<str> = Arc::from(value);
+            *last = Some(new.clone());
+            new
+        }
+    }
 }
 
 /// Durations as tools write them: `1.5`, `1,234.5` (thousands), `1,5` (decimal comma), `1.5s`,
 /// `1e-05`, `01:02:03.5`. Negative, NaN and infinite values are rejected.
 pub fn parse_time(raw: &str) -> Option<f64> {
+    if let Some(value) = plain_decimal(raw) {
+        return Some(value);
+    }
     let s = raw.trim();
     let s = s.strip_suffix('s').unwrap_or(s).trim();
     if s.is_empty() {
@@ -905,6 +1135,40 @@ pub fn parse_time(raw: &str) -> Option<f64> {
         s.parse::<f64>().ok()?
     };
     (value.is_finite() && value >= 0.0).then_some(value)
+}
+
+/// `DIGITS[.DIGITS]` with at most 15 digits (how nearly every tool writes `time`), computed as
+/// integer ÷ power of ten. Both are exact in an `f64` and the division rounds correctly, so
+/// this equals `str::parse::<f64>`, at a fraction of its cost. `None` for anything else.
+fn plain_decimal(s: &str) -> Option<f64> {
+    const POW10: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    let b = s.as_bytes();
+    if b.is_empty() || b.len() > 16 {
+        return None;
+    }
+    let mut mantissa: u64 = 0;
+    let mut digits = 0;
+    let mut frac: Option<usize> = None;
+    for &c in b {
+        match c {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + u64::from(c - b'0');
+                digits += 1;
+                if let Some(f) = &mut frac {
+                    *f += 1;
+                }
+            }
+            b'.' if frac.is_none() => frac = Some(0),
+            _ => return None,
+        }
+    }
+    // "1." and "." are left to the general parser, as are more digits than an f64 holds.
+    if digits == 0 || digits > 15 || frac == Some(0) || b[0] == b'.' {
+        return None;
+    }
+    Some(mantissa as f64 / POW10[frac.unwrap_or(0)])
 }
 
 /// Cuts `s` to at most `max` bytes at a character boundary.
@@ -1015,42 +1279,61 @@ fn scan_frames(text: &str, frames: &mut Vec<Frame>) {
         }
         let line = raw.trim();
         if let Some(f) = java_frame(line).or_else(|| python_frame(line)) {
-            if !frames.contains(&f) {
-                frames.push(f);
-            }
+            push_new(frames, f);
             continue;
         }
         if line.starts_with("at ") && line.contains('(') && line.contains(".java") {
             continue;
         }
+        if !may_hold_generic_frame(line) {
+            continue;
+        }
         if let Some(f) = generic_frame(line) {
-            if !frames.contains(&f) {
-                frames.push(f);
-            }
+            push_new(frames, f);
         }
     }
 }
 
+/// Adds `f` unless it is there already (line numbers compared first: cheaper than paths).
+fn push_new(frames: &mut Vec<Frame>, f: Frame) {
+    if !frames.iter().any(|g| g.line == f.line && g.file == f.file) {
+        frames.push(f);
+    }
+}
+
 fn java_frame(line: &str) -> Option<Frame> {
+    // Byte searches (memchr) rather than `str` patterns: this runs on every line of every
+    // stack trace, and the lines are short.
     let rest = line.strip_prefix("at ")?;
-    let open = rest.find('(')?;
-    let close = rest[open..].find(')')? + open;
+    let open = memchr::memchr(b'(', rest.as_bytes())?;
+    let close = memchr::memchr(b')', &rest.as_bytes()[open..])? + open;
     let method = &rest[..open];
     let inner = &rest[open + 1..close];
-    let (file, num) = inner.rsplit_once(':')?;
+    let colon = memchr::memrchr(b':', inner.as_bytes())?;
+    let (file, num) = (&inner[..colon], &inner[colon + 1..]);
     let line_no = num.trim().parse::<u64>().ok()?;
-    let ext = file.rsplit_once('.')?.1;
+    let ext = &file[memchr::memrchr(b'.', file.as_bytes())? + 1..];
     if !matches!(ext, "java" | "kt" | "scala" | "groovy") {
         return None;
     }
     // `a.b.C$Inner.method` → package `a.b`; strip any `module@version/` prefix.
-    let method = method.rsplit('/').next().unwrap_or(method);
+    let method = memchr::memrchr(b'/', method.as_bytes()).map_or(method, |i| &method[i + 1..]);
     if is_library_class(method) {
         return None;
     }
-    let mut parts: Vec<&str> = method.split('.').collect();
-    parts.truncate(parts.len().saturating_sub(2));
-    let mut path = parts.join("/");
+    // The package: all but the last two dotted parts (class and method).
+    let last_dot = |s: &str| memchr::memrchr(b'.', s.as_bytes());
+    let package = last_dot(method)
+        .and_then(|i| last_dot(&method[..i]))
+        .map_or("", |i| &method[..i]);
+    let mut path = String::with_capacity(package.len() + 1 + file.len());
+    let mut from = 0;
+    for dot in memchr::memchr_iter(b'.', package.as_bytes()) {
+        path.push_str(&package[from..dot]);
+        path.push('/');
+        from = dot + 1;
+    }
+    path.push_str(&package[from..]);
     if !path.is_empty() {
         path.push('/');
     }
@@ -1070,6 +1353,23 @@ fn python_frame(line: &str) -> Option<Frame> {
     Some(Frame {
         file: file.to_owned(),
         line: digits.parse().ok()?,
+    })
+}
+
+/// Whether `line` has `.EXT:DIGIT` somewhere (EXT letters and digits), which every frame
+/// [`generic_frame`] finds has: a cheap test that skips log lines without tokenizing them.
+fn may_hold_generic_frame(line: &str) -> bool {
+    let bytes = line.as_bytes();
+    memchr::memchr_iter(b':', bytes).any(|colon| {
+        if !bytes.get(colon + 1).is_some_and(u8::is_ascii_digit) {
+            return false;
+        }
+        let ext = bytes[..colon]
+            .iter()
+            .rev()
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .count();
+        ext > 0 && colon > ext && bytes[colon - ext - 1] == b'.'
     })
 }
 
@@ -1148,6 +1448,82 @@ mod tests {
     }
 
     #[test]
+    fn plain_decimal_times_equal_the_general_parser() {
+        for s in [
+            "0.039",
+            "10.000",
+            "7",
+            "007",
+            "123456789.012345",
+            "0.1",
+            "2.675",
+        ] {
+            assert_eq!(plain_decimal(s), Some(s.parse::<f64>().unwrap()), "{s}");
+        }
+        // Left to the general parser.
+        for s in [
+            "",
+            ".5",
+            "1.",
+            "1.2.3",
+            "1e-05",
+            " 1",
+            "1,5",
+            "-1",
+            "1234567890123456",
+        ] {
+            assert_eq!(plain_decimal(s), None, "{s}");
+        }
+        assert_eq!(parse_time("1234567890123456"), Some(1234567890123456.0));
+    }
+
+    #[test]
+    fn attributes_the_shortcut_leaves_to_quick_xml_read_the_same() {
+        let p = parse_str(
+            "<testsuite name='s'>\n\
+             <testcase name=\"a &amp; b\" classname=\"C\" time=\"1.5\"/>\n\
+             <testcase name=\"tab\there\" classname='C' time = \"2\"/>\n\
+             <testcase\n  name=\"multi\"\n  classname=\"C\" name=\"second\"/>\n\
+             <testcase name=\"x\" classname=\"C\" time=\"&bogus;\"/>\n\
+             </testsuite>",
+        )
+        .unwrap();
+        let names: Vec<_> = p.cases.iter().map(|c| c.id.name.as_deref()).collect();
+        assert_eq!(
+            names,
+            [Some("a & b"), Some("tab here"), Some("multi"), Some("x")]
+        );
+        let times: Vec<_> = p.cases.iter().map(|c| c.attempts[0].time).collect();
+        assert_eq!(times, [Some(1.5), Some(2.0), None, None]);
+        assert_eq!(p.cases[0].id.suite.as_deref(), Some("s"));
+        // The unknown entity is kept as written, with a warning, as before the shortcut.
+        assert!(
+            p.warnings
+                .iter()
+                .any(|w| w.message.contains("attribute time")),
+            "{:?}",
+            p.warnings
+        );
+    }
+
+    #[test]
+    fn cases_of_one_class_share_its_strings() {
+        let p = parse_str(
+            r#"<testsuite name="s"><testcase name="a" classname="C" file="c.py"/><testcase name="b" classname="C" file="c.py"/></testsuite>"#,
+        )
+        .unwrap();
+        let (a, b) = (&p.cases[0], &p.cases[1]);
+        assert!(Arc::ptr_eq(
+            a.id.classname.as_ref().unwrap(),
+            b.id.classname.as_ref().unwrap()
+        ));
+        assert!(Arc::ptr_eq(
+            a.file.as_ref().unwrap(),
+            b.file.as_ref().unwrap()
+        ));
+    }
+
+    #[test]
     fn errors_carry_line_column_and_element() {
         let err = parse_str("<testsuites>\n  <testsuite name=\"s\">\n    <testcase name=\"a\">\n  </testsuite>\n</testsuites>")
             .unwrap_err();
@@ -1209,7 +1585,7 @@ mod tests {
         assert_eq!((flaky.attempts.len(), flaky.passed_on()), (3, Some(3)));
         let (_, f) = flaky.last_failure().unwrap();
         assert_eq!(f.message.as_deref(), Some("second"));
-        let (_, first) = flaky.attempts[0].failure.as_ref().unwrap();
+        let (_, first) = flaky.attempts[0].failure.as_deref().unwrap();
         assert_eq!(first.details.as_deref(), Some("at a.b.C.t(C.java:12)"));
         assert_eq!(
             first.location,

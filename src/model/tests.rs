@@ -7,6 +7,8 @@
 //! flaky.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
 
 use crate::formats::Warning;
 
@@ -76,17 +78,125 @@ impl Failure {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Attempt {
     pub outcome: TestOutcome,
-    /// Set when `outcome` is `Failed` or `Errored`.
-    pub failure: Option<(FailureKind, Failure)>,
+    /// Set when `outcome` is `Failed` or `Errored`. Boxed: most runs pass, and an inline
+    /// `Failure` would triple the size of every attempt.
+    pub failure: Option<Box<(FailureKind, Failure)>>,
     pub skip_message: Option<String>,
     pub time: Option<f64>,
 }
 
-/// What identifies a test across files and reruns.
+/// The attempts of one test, in order. Nearly every test ran once, so one attempt is kept
+/// inline: a `Vec` would cost an allocation per test (and its page faults on a large report).
+/// Reads as a slice of [`Attempt`]s.
+#[derive(Debug, Clone)]
+pub struct Attempts(AttemptsRepr);
+
+#[derive(Debug, Clone)]
+enum AttemptsRepr {
+    One(Attempt),
+    Many(Vec<Attempt>),
+}
+
+impl Attempts {
+    pub fn one(attempt: Attempt) -> Self {
+        Attempts(AttemptsRepr::One(attempt))
+    }
+
+    pub fn push(&mut self, attempt: Attempt) {
+        let repr = std::mem::replace(&mut self.0, AttemptsRepr::Many(Vec::new()));
+        self.0 = match repr {
+            AttemptsRepr::Many(v) if v.is_empty() => AttemptsRepr::One(attempt),
+            AttemptsRepr::Many(mut v) => {
+                v.push(attempt);
+                AttemptsRepr::Many(v)
+            }
+            AttemptsRepr::One(first) => AttemptsRepr::Many(vec![first, attempt]),
+        };
+    }
+}
+
+impl Default for Attempts {
+    fn default() -> Self {
+        Attempts(AttemptsRepr::Many(Vec::new()))
+    }
+}
+
+impl std::ops::Deref for Attempts {
+    type Target = [Attempt];
+    fn deref(&self) -> &[Attempt] {
+        match &self.0 {
+            AttemptsRepr::One(a) => std::slice::from_ref(a),
+            AttemptsRepr::Many(v) => v,
+        }
+    }
+}
+
+impl std::ops::DerefMut for Attempts {
+    fn deref_mut(&mut self) -> &mut [Attempt] {
+        match &mut self.0 {
+            AttemptsRepr::One(a) => std::slice::from_mut(a),
+            AttemptsRepr::Many(v) => v,
+        }
+    }
+}
+
+impl PartialEq for Attempts {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl From<Vec<Attempt>> for Attempts {
+    fn from(mut v: Vec<Attempt>) -> Self {
+        match v.len() {
+            1 => match v.pop() {
+                Some(a) => Attempts(AttemptsRepr::One(a)),
+                None => Attempts::default(),
+            },
+            _ => Attempts(AttemptsRepr::Many(v)),
+        }
+    }
+}
+
+impl FromIterator<Attempt> for Attempts {
+    fn from_iter<I: IntoIterator<Item = Attempt>>(iter: I) -> Self {
+        Attempts::from(iter.into_iter().collect::<Vec<_>>())
+    }
+}
+
+impl Extend<Attempt> for Attempts {
+    fn extend<I: IntoIterator<Item = Attempt>>(&mut self, iter: I) {
+        for a in iter {
+            self.push(a);
+        }
+    }
+}
+
+impl IntoIterator for Attempts {
+    type Item = Attempt;
+    type IntoIter = std::vec::IntoIter<Attempt>;
+    fn into_iter(self) -> Self::IntoIter {
+        match self.0 {
+            AttemptsRepr::One(a) => vec![a].into_iter(),
+            AttemptsRepr::Many(v) => v.into_iter(),
+        }
+    }
+}
+
+impl<'a> IntoIterator for &'a Attempts {
+    type Item = &'a Attempt;
+    type IntoIter = std::slice::Iter<'a, Attempt>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+/// What identifies a test across files and reruns. Suite and class names are shared by the
+/// test cases of one suite or class (`Arc`), so a large report keeps each only once.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TestId {
-    pub suite: Option<String>,
-    pub classname: Option<String>,
+    pub suite: Option<Arc<str>>,
+    pub classname: Option<Arc<str>>,
     pub name: Option<String>,
 }
 
@@ -94,9 +204,9 @@ impl TestId {
     /// `classname › name`, or whichever of them exists.
     pub fn display_name(&self) -> String {
         match (&self.classname, &self.name) {
-            (Some(c), Some(n)) if c != n && !c.is_empty() => format!("{c} › {n}"),
+            (Some(c), Some(n)) if **c != **n && !c.is_empty() => format!("{c} › {n}"),
             (_, Some(n)) => n.clone(),
-            (Some(c), None) => c.clone(),
+            (Some(c), None) => c.to_string(),
             (None, None) => "(unnamed test)".to_owned(),
         }
     }
@@ -106,11 +216,11 @@ impl TestId {
 #[derive(Debug, Clone, PartialEq)]
 pub struct TestCase {
     pub id: TestId,
-    /// The `file` attribute, where the tool writes one.
-    pub file: Option<String>,
+    /// The `file` attribute, where the tool writes one (shared by the cases of one file).
+    pub file: Option<Arc<str>>,
     /// The `line` attribute.
     pub line: Option<u64>,
-    pub attempts: Vec<Attempt>,
+    pub attempts: Attempts,
 }
 
 impl TestCase {
@@ -143,7 +253,7 @@ impl TestCase {
     /// The failure that decided the outcome (the final attempt's), if the test failed or errored.
     pub fn failure(&self) -> Option<(FailureKind, &Failure)> {
         let last = self.final_attempt()?;
-        last.failure.as_ref().map(|(k, f)| (*k, f))
+        last.failure.as_deref().map(|(k, f)| (*k, f))
     }
 
     /// The most recent failure of any attempt (what a flaky test reported before passing).
@@ -151,7 +261,7 @@ impl TestCase {
         self.attempts
             .iter()
             .rev()
-            .find_map(|a| a.failure.as_ref().map(|(k, f)| (*k, f)))
+            .find_map(|a| a.failure.as_deref().map(|(k, f)| (*k, f)))
     }
 
     /// The longest single attempt, in seconds.
@@ -224,69 +334,148 @@ impl TestResults {
     /// Tests without a name are never merged: nothing says two of them are the same test.
     pub fn merge(files: impl IntoIterator<Item = ParsedTests>) -> Self {
         let mut out = TestResults::default();
-        // Per test id, in first-seen order: the elements of each file.
-        let mut order: Vec<TestId> = Vec::new();
-        let mut groups: HashMap<TestId, Vec<Vec<TestCase>>> = HashMap::new();
-        let mut unnamed: Vec<(usize, TestCase)> = Vec::new();
+        let mut cases: Vec<TestCase> = Vec::new();
+        let mut file_of: Vec<u32> = Vec::new();
         for (file_index, file) in files.into_iter().enumerate() {
             out.duration += file.duration;
             out.elements += file.elements.max(file.cases.len());
-            for case in file.cases {
+            if cases.is_empty() {
+                cases = file.cases;
+            } else {
+                cases.extend(file.cases);
+            }
+            file_of.resize(cases.len(), u32::try_from(file_index).unwrap_or(u32::MAX));
+        }
+        // Each case's group: the index of the first case with its id (itself when it is the
+        // first, or has no name). Ids are borrowed, not cloned; most tests occur once.
+        let mut group: Vec<u32> = Vec::with_capacity(cases.len());
+        let mut repeated = false;
+        {
+            let mut first: HashMap<&TestId, u32, BuildHasherDefault<IdHasher>> =
+                HashMap::with_capacity_and_hasher(cases.len(), Default::default());
+            for (i, case) in cases.iter().enumerate() {
+                let i = u32::try_from(i).unwrap_or(u32::MAX);
                 if case.id.name.is_none() {
-                    unnamed.push((order.len(), case));
+                    group.push(i);
                     continue;
                 }
-                let per_file = groups.entry(case.id.clone()).or_insert_with(|| {
-                    order.push(case.id.clone());
-                    Vec::new()
-                });
-                if per_file.len() <= file_index {
-                    per_file.resize_with(file_index + 1, Vec::new);
-                }
-                per_file[file_index].push(case);
+                let g = *first.entry(&case.id).or_insert(i);
+                repeated |= g != i;
+                group.push(g);
             }
         }
-        let mut unnamed = unnamed.into_iter().peekable();
-        for (position, id) in order.iter().enumerate() {
-            while let Some((_, case)) = unnamed.next_if(|(at, _)| *at <= position) {
-                out.cases.push(case);
+        if !repeated {
+            out.cases = cases;
+            return out;
+        }
+        // Members of each group in order, as a chain from its first case; and whether the
+        // group's elements are attempts of one test (mixed outcomes, or more than one file).
+        const NONE: u32 = u32::MAX;
+        let mut next = vec![NONE; cases.len()];
+        let mut last: Vec<u32> = (0..cases.len() as u32).collect();
+        #[derive(Clone, Copy, Default)]
+        struct Stat {
+            elements: u32,
+            passed: bool,
+            failed: bool,
+            files: bool,
+        }
+        let mut stats = vec![Stat::default(); cases.len()];
+        for (i, case) in cases.iter().enumerate() {
+            let g = group[i];
+            let i = i as u32;
+            if g != i {
+                next[last[g as usize] as usize] = i;
+                last[g as usize] = i;
             }
-            let Some(per_file) = groups.remove(id) else {
+            let stat = &mut stats[g as usize];
+            stat.elements += 1;
+            stat.files |= file_of[i as usize] != file_of[g as usize];
+            for a in &case.attempts {
+                stat.passed |= a.outcome == TestOutcome::Passed;
+                stat.failed |= a.outcome.is_failure();
+            }
+        }
+        drop(last);
+        let mut slots: Vec<Option<TestCase>> = cases.into_iter().map(Some).collect();
+        out.cases.reserve(slots.len());
+        for i in 0..slots.len() {
+            if group[i] as usize != i {
                 continue;
-            };
-            let files_with_it = per_file.iter().filter(|f| !f.is_empty()).count();
-            let elements: Vec<TestCase> = per_file.into_iter().flatten().collect();
-            let passed = elements
-                .iter()
-                .flat_map(|c| &c.attempts)
-                .any(|a| a.outcome == TestOutcome::Passed);
-            let failed = elements
-                .iter()
-                .flat_map(|c| &c.attempts)
-                .any(|a| a.outcome.is_failure());
-            if elements.len() > 1 && ((passed && failed) || files_with_it > 1) {
-                let mut merged: Option<TestCase> = None;
-                for case in elements {
+            }
+            let stat = stats[i];
+            let merge = stat.elements > 1 && ((stat.passed && stat.failed) || stat.files);
+            let mut merged: Option<TestCase> = None;
+            let mut at = i as u32;
+            while at != NONE {
+                if let Some(case) = slots[at as usize].take() {
                     match &mut merged {
-                        None => merged = Some(case),
-                        Some(existing) => {
+                        Some(existing) if merge => {
                             existing.attempts.extend(case.attempts);
                             existing.file = existing.file.take().or(case.file);
                             existing.line = existing.line.or(case.line);
                         }
+                        _ if merge => merged = Some(case),
+                        _ => out.cases.push(case),
                     }
                 }
-                out.cases.extend(merged);
-            } else {
-                out.cases.extend(elements);
+                at = next[at as usize];
             }
+            out.cases.extend(merged);
         }
-        out.cases.extend(unnamed.map(|(_, c)| c));
         out
     }
 
     pub fn counts(&self) -> TestCounts {
         TestCounts::of(&self.cases)
+    }
+}
+
+/// FxHash (rustc's hasher): test ids are not attacker-chosen keys of a long-lived map, and
+/// SipHash was a tenth of `prcov tests`' time on 200,000 test cases.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(c);
+            self.add(u64::from_le_bytes(word));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(word) ^ ((rest.len() as u64) << 59));
+        }
+    }
+
+    fn write_u8(&mut self, n: u8) {
+        self.add(u64::from(n));
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.add(u64::from(n));
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.add(n);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl IdHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
     }
 }
 
@@ -303,7 +492,7 @@ mod unit {
                 } else {
                     FailureKind::Error
                 };
-                (kind, Failure::default())
+                Box::new((kind, Failure::default()))
             }),
             skip_message: None,
             time: Some(1.0),
@@ -363,6 +552,41 @@ mod unit {
         // Passed first, then failed (a CI re-run that broke): flaky, and it counts as failed.
         let late = case(Some("t"), &[Passed, Failed]);
         assert_eq!((late.outcome(), late.is_flaky()), (Failed, true));
+    }
+
+    #[test]
+    fn repeats_that_agree_stay_separate_and_group_where_first_seen() {
+        let merged = TestResults::merge([file(vec![
+            case(Some("a"), &[Passed]),
+            case(None, &[Passed]),
+            case(Some("b"), &[Passed]),
+            case(Some("a"), &[Passed]),
+            case(Some("c"), &[Failed]),
+            case(Some("c"), &[Passed]),
+        ])]);
+        let names: Vec<_> = merged.cases.iter().map(|c| c.id.name.as_deref()).collect();
+        assert_eq!(names, [Some("a"), Some("a"), None, Some("b"), Some("c")]);
+        let c = merged.counts();
+        assert_eq!((c.tests, c.passed, c.flaky), (5, 5, 1));
+        assert_eq!(merged.cases[4].attempts.len(), 2);
+    }
+
+    #[test]
+    fn attempts_read_as_a_slice_whatever_their_number() {
+        let mut a = Attempts::default();
+        assert!(a.is_empty());
+        a.push(attempt(Failed));
+        assert_eq!(a.len(), 1);
+        a.extend([attempt(Passed), attempt(Skipped)]);
+        let outcomes: Vec<_> = a.iter().map(|x| x.outcome).collect();
+        assert_eq!(outcomes, [Failed, Passed, Skipped]);
+        assert_eq!(
+            Attempts::one(attempt(Passed)),
+            Attempts::from(vec![attempt(Passed)])
+        );
+        assert_eq!(a.clone().into_iter().count(), 3);
+        a[0].outcome = Errored;
+        assert_eq!(a.first().map(|x| x.outcome), Some(Errored));
     }
 
     #[test]
