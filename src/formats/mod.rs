@@ -294,7 +294,13 @@ fn detect_xml(text: &str) -> Result<Format, String> {
             "coverage" => Ok(Format::Cobertura),
             "report" => Ok(Format::Jacoco),
             "testsuites" | "testsuite" | "testcase" | "testrun" => Ok(Format::Junit),
-            other => Err(format!("XML with root element <{other}>")),
+            other => {
+                // `rest` is a suffix of `text`: the root element starts right before it.
+                let line = text[..text.len() - rest.len()].matches('\n').count() + 1;
+                Err(format!(
+                    "XML whose root element, at line {line}, is <{other}>"
+                ))
+            }
         };
     }
     Err("XML without a root element".into())
