@@ -506,6 +506,20 @@ impl LineMap {
         }
     }
 
+    /// Removes every line, keeping the allocated capacity for reuse.
+    pub fn clear(&mut self) {
+        self.lines.clear();
+        self.hits.clear();
+        self.branch.clear();
+        self.slots.clear();
+        self.ids.clear();
+        self.taken.clear();
+        self.wide.clear();
+        self.wide_taken.clear();
+        self.big_hits.clear();
+        self.materialized = std::sync::OnceLock::new();
+    }
+
     pub fn shrink_to_fit(&mut self) {
         self.lines.shrink_to_fit();
         self.hits.shrink_to_fit();
