@@ -80,24 +80,31 @@ fn parse_chunked(
         for _ in 0..threads {
             let (from_reader, to_reader, recycle) =
                 (&from_reader, to_reader.clone(), recycle.clone());
-            s.spawn(move || loop {
-                let chunk = match from_reader.lock() {
-                    Ok(rx) => match rx.recv() {
-                        Ok(chunk) => chunk,
+            s.spawn(move || {
+                // One record's buffers serve all the chunks this worker parses.
+                let mut spare = None;
+                loop {
+                    let chunk = match from_reader.lock() {
+                        Ok(rx) => match rx.recv() {
+                            Ok(chunk) => chunk,
+                            Err(_) => break,
+                        },
                         Err(_) => break,
-                    },
-                    Err(_) => break,
-                };
-                let mut parser = Parser::default();
-                let out = parser.feed(&chunk.bytes, chunk.first_line).map(|()| {
-                    // Results wait for their turn to merge: keep only what they hold.
-                    parser.spare = None;
-                    parser
-                });
-                // The reader refills spent buffers: fresh megabyte allocations cost page faults.
-                let _ = recycle.send(chunk.bytes);
-                if to_reader.send((chunk.index, out)).is_err() {
-                    break;
+                    };
+                    let mut parser = Parser {
+                        spare: spare.take(),
+                        ..Parser::default()
+                    };
+                    let out = parser.feed(&chunk.bytes, chunk.first_line).map(|()| {
+                        // Results wait for their turn to merge: they keep only what they hold.
+                        spare = parser.spare.take();
+                        parser
+                    });
+                    // The reader refills spent buffers: fresh megabyte allocations cost page faults.
+                    let _ = recycle.send(chunk.bytes);
+                    if to_reader.send((chunk.index, out)).is_err() {
+                        break;
+                    }
                 }
             });
         }
