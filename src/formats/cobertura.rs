@@ -32,18 +32,22 @@ pub fn parse(reader: impl BufRead) -> Result<Parsed, FormatError> {
     let mut report = CoverageReport::default();
     let mut class: Option<Class> = None;
     let mut source: Option<String> = None;
+    // The element's name, copied out of the path (which `element` borrows mutably) into one
+    // reused buffer rather than a new string per element.
+    let mut name = String::new();
     loop {
         match xml.next(&mut buf)? {
             XmlEvent::Start(start) => {
-                let name = xml.path.current().to_owned();
+                name.clear();
+                name.push_str(xml.path.current());
                 element(&mut xml, &start, &name, None, &mut class)?;
                 if name == "source" {
                     source = Some(String::new());
                 }
             }
             XmlEvent::Empty(start, index) => {
-                let name: &str = start.name().0;
-                let name = name.to_owned();
+                name.clear();
+                name.push_str(start.name().0);
                 element(&mut xml, &start, &name, Some(index), &mut class)?;
                 if name == "class" {
                     end_class(&mut class, &mut report);
@@ -190,7 +194,7 @@ fn line<R: BufRead>(
                 })?);
             }
             "branch" => branch = Some(value.trim().eq_ignore_ascii_case("true")),
-            "condition-coverage" => condition = Some(value.into_owned()),
+            "condition-coverage" => condition = Some(value),
             _ => {}
         }
     }

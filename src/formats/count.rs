@@ -26,6 +26,21 @@ impl CountError {
 /// coverage). Floats are accepted when finite and not negative; a fraction above zero counts as
 /// one execution so that "ran" is never lost to rounding.
 pub(crate) fn parse_count(text: &[u8]) -> Result<u64, CountError> {
+    // The common case, a short run of digits, in one pass.
+    if !text.is_empty() && text.len() <= 19 {
+        let mut value: u64 = 0;
+        let mut digits = true;
+        for &d in text {
+            if !d.is_ascii_digit() {
+                digits = false;
+                break;
+            }
+            value = value * 10 + u64::from(d - b'0');
+        }
+        if digits {
+            return Ok(value);
+        }
+    }
     let text = text.trim_ascii();
     if text.is_empty() {
         return Err(CountError::NotANumber);
@@ -77,10 +92,18 @@ fn parse_float(text: &[u8]) -> Option<f64> {
 /// Reads a line number: a plain decimal integer that fits `u32`.
 pub(crate) fn parse_line_number(text: &[u8]) -> Option<u32> {
     let text = text.trim_ascii();
-    if text.is_empty() || text.len() > 10 || !text.iter().all(u8::is_ascii_digit) {
+    if text.is_empty() || text.len() > 10 {
         return None;
     }
-    std::str::from_utf8(text).ok()?.parse().ok()
+    // Ten digits fit u64 without overflow; the range check below rejects what u32 cannot hold.
+    let mut value: u64 = 0;
+    for &d in text {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        value = value * 10 + u64::from(d - b'0');
+    }
+    u32::try_from(value).ok()
 }
 
 #[cfg(test)]

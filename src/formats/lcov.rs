@@ -18,7 +18,7 @@ use std::io::BufRead;
 
 use super::count::{parse_count, parse_line_number, CountError};
 use super::{FormatError, Location, Parsed, Warning};
-use crate::model::{CoverageReport, FileCoverage, Function, LineRecord};
+use crate::model::{Branches, CoverageReport, FileCoverage, Function, LineRecord};
 
 /// Bits of a packed branch id: `[named:1][exception:1][block:32][branch:30]`. Blocks take all 32
 /// bits because geninfo writes `4294967295` (-1) for an unnamed block; branch numbers count
@@ -28,27 +28,244 @@ const EXCEPTION_BIT: u64 = 1 << 62;
 const BRANCH_BITS: u32 = 30;
 const MAX_BRANCH: u64 = (1 << BRANCH_BITS) - 1;
 
+/// Reports are read in chunks of about this size, each ending after an `end_of_record` line;
+/// a report of more than one chunk is parsed on several threads.
+const CHUNK: usize = 1 << 18;
+
 /// Parses an LCOV tracefile.
-pub fn parse(mut reader: impl BufRead) -> Result<Parsed, FormatError> {
-    let mut parser = Parser::default();
-    let mut buf = Vec::with_capacity(256);
-    let mut line_no: u64 = 0;
-    loop {
-        buf.clear();
-        let read = reader
-            .read_until(b'\n', &mut buf)
-            .map_err(|e| FormatError::at_line(line_no + 1, format!("failed to read: {e}")))?;
-        if read == 0 {
-            break;
+pub fn parse(reader: impl BufRead) -> Result<Parsed, FormatError> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    parse_chunked(reader, threads, CHUNK)
+}
+
+/// Parses with up to `threads` worker threads, in chunks of about `chunk` bytes.
+///
+/// After an `end_of_record` line the parser is always between records, so chunks cut there
+/// parse independently into partial results that merge, in file order, to exactly what one
+/// pass over the whole file gives (see [`Parser::absorb`]). Line numbers stay exact because the
+/// reader counts each chunk's lines before handing it out.
+fn parse_chunked(
+    reader: impl BufRead,
+    threads: usize,
+    chunk: usize,
+) -> Result<Parsed, FormatError> {
+    let mut chunks = Chunks {
+        reader,
+        chunk,
+        carry: Vec::new(),
+        eof: false,
+        lines: 0,
+        handed: 0,
+        spare: Vec::new(),
+    };
+    let Some(first) = chunks.next_chunk()? else {
+        return Parser::default().finish(0);
+    };
+    if chunks.done() || threads < 2 {
+        let mut parser = Parser::default();
+        let mut chunk = Some(first);
+        while let Some(c) = chunk {
+            parser.feed(&c.bytes, c.first_line)?;
+            chunks.spare.push(c.bytes);
+            chunk = chunks.next_chunk()?;
         }
-        line_no += 1;
-        let mut line = buf.as_slice();
-        if line_no == 1 {
-            line = line.strip_prefix(b"\xef\xbb\xbf").unwrap_or(line);
-        }
-        parser.line(line_no, line.trim_ascii())?;
+        let lines = chunks.lines;
+        return parser.finish(lines);
     }
-    parser.finish(line_no)
+    let (to_workers, from_reader) = std::sync::mpsc::sync_channel::<Chunk>(threads);
+    let from_reader = std::sync::Mutex::new(from_reader);
+    let (to_reader, results) = std::sync::mpsc::channel();
+    let (recycle, recycled) = std::sync::mpsc::channel::<Vec<u8>>();
+    let (results, read_error) = std::thread::scope(|s| {
+        for _ in 0..threads {
+            let (from_reader, to_reader, recycle) =
+                (&from_reader, to_reader.clone(), recycle.clone());
+            s.spawn(move || {
+                // One record's buffers serve all the chunks this worker parses.
+                let mut spare = None;
+                loop {
+                    let chunk = match from_reader.lock() {
+                        Ok(rx) => match rx.recv() {
+                            Ok(chunk) => chunk,
+                            Err(_) => break,
+                        },
+                        Err(_) => break,
+                    };
+                    let mut parser = Parser {
+                        spare: spare.take(),
+                        ..Parser::default()
+                    };
+                    let out = parser.feed(&chunk.bytes, chunk.first_line).map(|()| {
+                        // Results wait for their turn to merge: they keep only what they hold.
+                        spare = parser.spare.take();
+                        parser
+                    });
+                    // The reader refills spent buffers: fresh megabyte allocations cost page faults.
+                    let _ = recycle.send(chunk.bytes);
+                    if to_reader.send((chunk.index, out)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(to_reader);
+        let mut sent = 0;
+        let mut read_error = None;
+        let mut next = Some(first);
+        while let Some(chunk) = next {
+            if to_workers.send(chunk).is_err() {
+                break;
+            }
+            sent += 1;
+            chunks.spare.extend(recycled.try_iter());
+            match chunks.next_chunk() {
+                Ok(c) => next = c,
+                Err(e) => {
+                    read_error = Some(e);
+                    break;
+                }
+            }
+        }
+        drop(to_workers);
+        let mut parsed: Vec<Option<Result<Parser, FormatError>>> =
+            std::iter::repeat_with(|| None).take(sent).collect();
+        for (index, out) in results {
+            if let Some(slot) = parsed.get_mut(index) {
+                *slot = Some(out);
+            }
+        }
+        (parsed, read_error)
+    });
+    let mut merged: Option<Parser> = None;
+    for (index, out) in results.into_iter().enumerate() {
+        let part = match out {
+            Some(out) => out?,
+            None => {
+                return Err(FormatError::at_line(
+                    1,
+                    format!("failed to parse part {index} of the file"),
+                ))
+            }
+        };
+        match &mut merged {
+            None => merged = Some(part),
+            Some(m) => m.absorb(part)?,
+        }
+    }
+    if let Some(e) = read_error {
+        return Err(e);
+    }
+    let lines = chunks.lines;
+    merged.unwrap_or_default().finish(lines)
+}
+
+/// Whole lines of the report, from line `first_line` on.
+struct Chunk {
+    index: usize,
+    first_line: u64,
+    bytes: Vec<u8>,
+}
+
+/// Cuts the input into chunks that end after an `end_of_record` line (or at the end).
+struct Chunks<R> {
+    reader: R,
+    /// Bytes to read at a time.
+    chunk: usize,
+    /// Bytes read but not handed out yet.
+    carry: Vec<u8>,
+    eof: bool,
+    /// Lines handed out so far.
+    lines: u64,
+    /// Chunks handed out so far.
+    handed: usize,
+    /// Spent chunk buffers, for reuse.
+    spare: Vec<Vec<u8>>,
+}
+
+impl<R: BufRead> Chunks<R> {
+    fn done(&self) -> bool {
+        self.eof && self.carry.is_empty()
+    }
+
+    fn next_chunk(&mut self) -> Result<Option<Chunk>, FormatError> {
+        // Where to look for a cut: from the start of the line that was incomplete last time.
+        let mut search_from = 0;
+        loop {
+            if !self.eof {
+                self.fill()?;
+                if self.eof {
+                    continue;
+                }
+                if let Some(cut) = cut_after_end_of_record(&self.carry, search_from) {
+                    let mut tail = self.spare.pop().unwrap_or_default();
+                    tail.clear();
+                    tail.extend_from_slice(&self.carry[cut..]);
+                    let mut bytes = std::mem::replace(&mut self.carry, tail);
+                    bytes.truncate(cut);
+                    return Ok(Some(self.hand_out(bytes)));
+                }
+                search_from = memchr::memrchr(b'\n', &self.carry).map_or(0, |i| i + 1);
+                continue;
+            }
+            if self.carry.is_empty() {
+                return Ok(None);
+            }
+            let bytes = std::mem::take(&mut self.carry);
+            return Ok(Some(self.hand_out(bytes)));
+        }
+    }
+
+    fn hand_out(&mut self, bytes: Vec<u8>) -> Chunk {
+        let first_line = self.lines + 1;
+        let newlines = memchr::memchr_iter(b'\n', &bytes).count() as u64;
+        self.lines += newlines + u64::from(bytes.last().is_some_and(|&b| b != b'\n'));
+        let index = self.handed;
+        self.handed += 1;
+        Chunk {
+            index,
+            first_line,
+            bytes,
+        }
+    }
+
+    /// Reads `chunk` more bytes into `carry`, fewer at the end of the input.
+    fn fill(&mut self) -> Result<(), FormatError> {
+        use std::io::Read;
+        self.carry.reserve(self.chunk);
+        let want = self.chunk as u64;
+        match self.reader.by_ref().take(want).read_to_end(&mut self.carry) {
+            Ok(n) => {
+                self.eof = (n as u64) < want;
+                Ok(())
+            }
+            Err(e) => {
+                let done = memchr::memchr_iter(b'\n', &self.carry).count() as u64;
+                Err(FormatError::at_line(
+                    self.lines + done + 1,
+                    format!("failed to read: {e}"),
+                ))
+            }
+        }
+    }
+}
+
+/// The position after the last complete `end_of_record` line of `buf` that starts at or after
+/// `from`, if any.
+fn cut_after_end_of_record(buf: &[u8], from: usize) -> Option<usize> {
+    let finder = memchr::memmem::FinderRev::new(b"end_of_record");
+    let mut end = buf.len();
+    while end > from {
+        let at = from + finder.rfind(&buf[from..end])?;
+        let start = memchr::memrchr(b'\n', &buf[..at]).map_or(0, |i| i + 1);
+        if let Some(nl) = memchr::memchr(b'\n', &buf[at..]) {
+            let stop = at + nl;
+            if buf[start..stop].trim_ascii() == b"end_of_record" {
+                return Some(stop + 1);
+            }
+        }
+        end = at;
+    }
+    None
 }
 
 /// The record being read: from `SF:` to `end_of_record`.
@@ -87,7 +304,10 @@ struct Parser {
     orphans: Vec<(String, u32, u64, bool, u64)>,
     /// Branch expression names (lcov 2) without a branch number → stable small ids.
     expressions: HashMap<Vec<u8>, u64>,
-    unknown_records_warned: Vec<Vec<u8>>,
+    /// Unknown record types warned about, with the index of that warning in `warnings`.
+    unknown_records_warned: Vec<(Vec<u8>, usize)>,
+    /// The last record, emptied: its buffers serve the next one.
+    spare: Option<Box<Record>>,
 }
 
 fn quoted(bytes: &[u8]) -> String {
@@ -103,12 +323,19 @@ fn quoted(bytes: &[u8]) -> String {
 
 /// Splits at the first comma.
 fn split_comma(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
-    memchr::memchr(b',', bytes).map(|i| (&bytes[..i], &bytes[i + 1..]))
+    // Fields are a few bytes long: a plain scan beats memchr's setup.
+    bytes
+        .iter()
+        .position(|&b| b == b',')
+        .map(|i| (&bytes[..i], &bytes[i + 1..]))
 }
 
 /// Splits at the last comma.
 fn rsplit_comma(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
-    memchr::memrchr(b',', bytes).map(|i| (&bytes[..i], &bytes[i + 1..]))
+    bytes
+        .iter()
+        .rposition(|&b| b == b',')
+        .map(|i| (&bytes[..i], &bytes[i + 1..]))
 }
 
 fn count_error(line_no: u64, after: &str, found: &[u8], err: CountError) -> FormatError {
@@ -128,6 +355,96 @@ impl Parser {
             location: Location::line(line_no),
             message: message.into(),
         });
+    }
+
+    /// Parses whole lines; the first is line `first_line` of the file.
+    fn feed(&mut self, bytes: &[u8], first_line: u64) -> Result<(), FormatError> {
+        let unterminated = bytes.last().is_some_and(|&b| b != b'\n');
+        let ends = memchr::memchr_iter(b'\n', bytes).chain(unterminated.then_some(bytes.len()));
+        let mut start = 0;
+        for (line_no, end) in (first_line..).zip(ends) {
+            let mut line = &bytes[start..end];
+            if line_no == 1 {
+                line = line.strip_prefix(b"\xef\xbb\xbf").unwrap_or(line);
+            }
+            self.line(line_no, line.trim_ascii())?;
+            start = end + 1;
+        }
+        Ok(())
+    }
+
+    /// Appends the result of the chunk that follows this one in the file, so that the two
+    /// together equal one pass over both: files merge as repeated records do, warnings keep
+    /// file order (an unknown record type is still reported once), and expression-named
+    /// branches get the numbers a single pass would have given them.
+    fn absorb(&mut self, mut next: Parser) -> Result<(), FormatError> {
+        let mut by_number: Vec<(u64, Vec<u8>)> =
+            next.expressions.drain().map(|(k, v)| (v, k)).collect();
+        by_number.sort_unstable();
+        let mut renumber = Vec::with_capacity(by_number.len());
+        for (_, name) in by_number {
+            let fresh = u64::try_from(self.expressions.len()).unwrap_or(u64::MAX);
+            let n = *self.expressions.entry(name).or_insert(fresh);
+            if n > MAX_BRANCH {
+                return Err(FormatError::at_line(
+                    1,
+                    "expected fewer than 2^30 distinct branch expression names",
+                ));
+            }
+            renumber.push(n);
+        }
+        if renumber.iter().enumerate().any(|(i, &n)| i as u64 != n) {
+            let map = |id: u64| {
+                if id & NAMED_BIT == 0 {
+                    return id;
+                }
+                let local = usize::try_from(id & MAX_BRANCH).unwrap_or(usize::MAX);
+                renumber.get(local).map_or(id, |&n| (id & !MAX_BRANCH) | n)
+            };
+            for file in next.report.files.values_mut() {
+                let named = file.lines.values().any(|r| {
+                    matches!(&r.branches, Some(Branches::Identified(b)) if b.iter().any(|x| x.0 & NAMED_BIT != 0))
+                });
+                if named {
+                    file.lines = file
+                        .lines
+                        .iter()
+                        .map(|(n, mut r)| {
+                            if let Some(Branches::Identified(b)) = &mut r.branches {
+                                b.iter_mut().for_each(|x| x.0 = map(x.0));
+                            }
+                            (n, r)
+                        })
+                        .collect();
+                }
+            }
+            for orphan in &mut next.orphans {
+                orphan.2 = map(orphan.2);
+            }
+        }
+        self.report.merge_owned(next.report);
+        let repeated: Vec<usize> = next
+            .unknown_records_warned
+            .iter()
+            .filter(|(k, _)| self.unknown_records_warned.iter().any(|(m, _)| m == k))
+            .map(|&(_, i)| i)
+            .collect();
+        let mut moved_to = vec![usize::MAX; next.warnings.len()];
+        for (i, w) in next.warnings.into_iter().enumerate() {
+            if !repeated.contains(&i) {
+                moved_to[i] = self.warnings.len();
+                self.warnings.push(w);
+            }
+        }
+        for (key, i) in next.unknown_records_warned {
+            if !repeated.contains(&i) {
+                self.unknown_records_warned.push((key, moved_to[i]));
+            }
+        }
+        self.orphans.extend(next.orphans);
+        self.saw_source_file |= next.saw_source_file;
+        self.state = next.state;
+        Ok(())
     }
 
     fn line(&mut self, line_no: u64, line: &[u8]) -> Result<(), FormatError> {
@@ -191,8 +508,9 @@ impl Parser {
             },
             _ if key.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_') => {
                 // A record type from a newer lcov: skip it, once said.
-                if !self.unknown_records_warned.iter().any(|k| k == key) {
-                    self.unknown_records_warned.push(key.to_vec());
+                if !self.unknown_records_warned.iter().any(|(k, _)| k == key) {
+                    self.unknown_records_warned
+                        .push((key.to_vec(), self.warnings.len()));
                     self.warn(
                         line_no,
                         format!(
@@ -233,15 +551,25 @@ impl Parser {
                 "a record has an empty file name (\"SF:\"); its lines are kept under an empty path",
             );
         }
-        self.state = State::Open(Box::new(Record {
-            path: String::from_utf8_lossy(path).into_owned(),
-            start: line_no,
-            file: FileCoverage::default(),
-            branches: Vec::new(),
-            function_index: HashMap::new(),
-            function_lines: HashMap::new(),
-            summary_lines: 0,
-        }));
+        let path = String::from_utf8_lossy(path).into_owned();
+        let record = match self.spare.take() {
+            Some(mut r) => {
+                r.path = path;
+                r.start = line_no;
+                r.summary_lines = 0;
+                r
+            }
+            None => Box::new(Record {
+                path,
+                start: line_no,
+                file: FileCoverage::default(),
+                branches: Vec::new(),
+                function_index: HashMap::new(),
+                function_lines: HashMap::new(),
+                summary_lines: 0,
+            }),
+        };
+        self.state = State::Open(record);
     }
 
     /// `DA:<line>,<count>[,<checksum>]`
@@ -367,19 +695,13 @@ impl Parser {
     }
 
     fn end_record(&mut self) {
-        let record = match std::mem::take(&mut self.state) {
+        let mut record = match std::mem::take(&mut self.state) {
             State::Open(record) => record,
             State::Between => return,
         };
-        let Record {
-            path,
-            start,
-            mut file,
-            mut branches,
-            summary_lines,
-            ..
-        } = *record;
-        if file.lines.is_empty() && branches.is_empty() && summary_lines > 0 {
+        let path = std::mem::take(&mut record.path);
+        let (start, summary_lines) = (record.start, record.summary_lines);
+        if record.file.lines.is_empty() && record.branches.is_empty() && summary_lines > 0 {
             self.warn(
                 start,
                 format!(
@@ -388,6 +710,7 @@ impl Parser {
                 ),
             );
         }
+        let Record { file, branches, .. } = &mut *record;
         branches.sort_unstable_by_key(|b| (b.0, b.1));
         let mut group = Vec::new();
         let mut i = 0;
@@ -405,8 +728,20 @@ impl Parser {
             }
             i = end;
         }
-        file.shrink_to_fit();
-        self.report.add_file(path, file);
+        // The record's buffers stay for the next record; the file gets exact-size copies,
+        // which is cheaper than growing fresh buffers for every record and shrinking them.
+        let mut functions = std::mem::take(&mut file.functions);
+        functions.shrink_to_fit();
+        let kept = FileCoverage {
+            lines: file.lines.clone(),
+            functions,
+        };
+        file.lines.clear();
+        branches.clear();
+        record.function_index.clear();
+        record.function_lines.clear();
+        self.spare = Some(record);
+        self.report.add_file(path, kept);
     }
 
     fn finish(mut self, last_line: u64) -> Result<Parsed, FormatError> {
@@ -751,6 +1086,63 @@ pub(crate) mod tests {
             assert_eq!(err.location.line, Some(*line), "{text:?}: {err:?}");
             assert!(err.message.contains(message), "{text:?}: {err:?}");
         }
+    }
+
+    /// Many records, files repeated far apart, branches whose line comes in a later record,
+    /// expression-named branches first seen in different orders, unknown record types and
+    /// warnings everywhere: cut into tiny chunks on several threads, the result (report,
+    /// warnings, their lines) is the one of a single pass.
+    #[test]
+    fn chunks_on_threads_equal_one_pass() {
+        let mut text = String::from("\u{feff}TN:t\n");
+        for i in 0..300 {
+            let path = format!("src/f{}.c", i % 7);
+            text.push_str(&format!(
+                "SF:{path}\nFN:{},f{i}\nFNDA:{},f{i}\n",
+                i % 5 + 1,
+                i % 3
+            ));
+            text.push_str(&format!(
+                "DA:{},{}\nDA:{},0,ck{i}\n",
+                i % 11 + 1,
+                i % 4,
+                i % 13 + 1
+            ));
+            text.push_str(&format!("BRDA:{},0,{},{}\n", i % 11 + 1, i % 3, i % 2));
+            text.push_str(&format!("BRDA:{},0,name{},1\n", i % 13 + 1, (i * 7) % 5));
+            text.push_str(&format!("BRDA:{},0,0,1\n", i % 17 + 20));
+            if i % 3 == 0 {
+                text.push_str(&format!("DA:{},1\n", i % 17 + 20));
+            }
+            if i % 40 == 0 {
+                text.push_str("XYZ:1\nDA:0,1\nLF:3\n");
+            }
+            text.push_str(if i % 9 == 0 {
+                "  end_of_record \r\n"
+            } else {
+                "end_of_record\n"
+            });
+            if i % 50 == 0 {
+                text.push_str("EOF\n");
+            }
+        }
+        text.push_str("SF:last.c\nDA:1,1");
+        let one = parse_chunked(text.as_bytes(), 1, text.len() + 1).unwrap();
+        assert!(one.warnings.len() > 10, "{:?}", one.warnings);
+        for (threads, chunk) in [(2, 1), (2, 64), (3, 200), (4, 4096)] {
+            let many = parse_chunked(text.as_bytes(), threads, chunk).unwrap();
+            assert_eq!(many.report, one.report, "threads {threads}, chunk {chunk}");
+            assert_eq!(
+                many.warnings, one.warnings,
+                "threads {threads}, chunk {chunk}"
+            );
+        }
+        // Errors name the same line, whichever chunk holds it.
+        let bad = text.replacen("DA:5,0", "DA:5,zz", 1);
+        let one = parse_chunked(bad.as_bytes(), 1, bad.len() + 1).unwrap_err();
+        let many = parse_chunked(bad.as_bytes(), 2, 64).unwrap_err();
+        assert_eq!(one, many);
+        assert!(one.location.line > Some(20), "{one:?}");
     }
 
     /// xorshift: deterministic bytes without a dependency.

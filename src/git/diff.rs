@@ -1,7 +1,6 @@
 //! The diff itself: options shared by the change set and its printed form, delta → `ChangedFile`,
 //! and the normalisation both the git2 path and the saved-diff parser end with.
 
-use std::cell::RefCell;
 use std::collections::HashSet;
 
 use git2::{Delta, Diff, DiffFindOptions, DiffFormat, DiffOptions, FileMode, Oid, Repository};
@@ -105,56 +104,131 @@ fn rename_limit(repo: &Repository) -> u64 {
 }
 
 /// The changed files of merge-base → target, each with its added lines, normalised.
+///
+/// Reading the blobs of a PR out of packed delta chains is most of the cost (libgit2 caches
+/// only the bottom of a chain), so between commits the deltas are shared out over threads,
+/// each with its own handle on the repository and its own copy of the (deterministic) diff.
 pub(crate) fn changed_files(
     repo: &Repository,
     base: Oid,
     target: DiffTarget,
 ) -> Result<Vec<ChangedFile>, GitError> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    changed_files_on(repo, base, target, threads)
+}
+
+/// [`changed_files`] on up to `threads` threads.
+fn changed_files_on(
+    repo: &Repository,
+    base: Oid,
+    target: DiffTarget,
+    threads: usize,
+) -> Result<Vec<ChangedFile>, GitError> {
     let diff = build_diff(repo, base, target, 0)?;
-    // `Some(index)` of the entry the callbacks are filling; `None` while skipping a delta.
-    let state: RefCell<(Vec<ChangedFile>, Option<usize>)> =
-        RefCell::new((Vec::with_capacity(diff.deltas().len()), None));
-    diff.foreach(
-        &mut |delta, _progress| {
-            let mut state = state.borrow_mut();
-            let (files, current) = &mut *state;
-            *current = None;
-            if let Some(file) = changed_file(&delta) {
-                if let Some(split) = rejected_pair(repo, &delta, &file) {
-                    // Complete already; the callbacks below skip this delta's lines.
-                    files.extend(split);
-                } else {
-                    files.push(file);
-                    *current = Some(files.len() - 1);
+    let count = diff.deltas().len();
+    let threads = match target {
+        // The working tree can change under a second reader; one pass sees one state.
+        DiffTarget::Worktree => 1,
+        DiffTarget::Commit(_) => threads.min(count / MIN_DELTAS_PER_THREAD),
+    };
+    if threads < 2 {
+        return Ok(normalize(flatten(files_of_deltas(repo, &diff, 0, 1)?)));
+    }
+    let signature: Vec<_> = diff.deltas().map(|d| side_paths(&d)).collect();
+    let git_dir = repo.path().to_path_buf();
+    let (mine, theirs) = std::thread::scope(|s| {
+        let workers: Vec<_> = (1..threads)
+            .map(|first| {
+                let (git_dir, signature) = (&git_dir, &signature);
+                s.spawn(move || -> Result<Option<Vec<_>>, GitError> {
+                    let repo = Repository::open(git_dir).map_err(git_err("open the repository"))?;
+                    let diff = build_diff(&repo, base, target, 0)?;
+                    let same = diff
+                        .deltas()
+                        .map(|d| side_paths(&d))
+                        .eq(signature.iter().cloned());
+                    if !same {
+                        return Ok(None);
+                    }
+                    files_of_deltas(&repo, &diff, first, threads).map(Some)
+                })
+            })
+            .collect();
+        let mine = files_of_deltas(repo, &diff, 0, threads);
+        let theirs: Vec<_> = workers
+            .into_iter()
+            .map(|w| {
+                w.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect();
+        (mine, theirs)
+    });
+    let mut all = mine?;
+    for part in theirs {
+        match part? {
+            Some(part) => all.extend(part),
+            // A diff that came out differently (it cannot, between two commits): no sharing.
+            None => return Ok(normalize(flatten(files_of_deltas(repo, &diff, 0, 1)?))),
+        }
+    }
+    all.sort_by_key(|(index, _)| *index);
+    Ok(normalize(flatten(all)))
+}
+
+/// Below this many deltas per thread, a second thread costs more than it saves.
+const MIN_DELTAS_PER_THREAD: usize = 16;
+
+fn flatten(parts: Vec<(usize, Vec<ChangedFile>)>) -> Vec<ChangedFile> {
+    parts.into_iter().flat_map(|(_, files)| files).collect()
+}
+
+/// The entries of deltas `first`, `first + step`, … with their added lines, tagged with the
+/// delta's index: what `git_diff_foreach` would report for them, in the same order.
+fn files_of_deltas(
+    repo: &Repository,
+    diff: &Diff<'_>,
+    first: usize,
+    step: usize,
+) -> Result<Vec<(usize, Vec<ChangedFile>)>, GitError> {
+    let mut out = Vec::new();
+    for index in (first..diff.deltas().len()).step_by(step) {
+        // `None`: a delta `git_diff_foreach` skips too.
+        let Some(patch) =
+            git2::Patch::from_diff(diff, index).map_err(git_err("generate the diff"))?
+        else {
+            continue;
+        };
+        let delta = patch.delta();
+        let Some(mut file) = changed_file(&delta) else {
+            continue;
+        };
+        if let Some(split) = rejected_pair(repo, &delta, &file) {
+            out.push((index, split));
+            continue;
+        }
+        if delta.flags().is_binary() {
+            file.binary = true;
+        } else if accepts_lines(&delta) {
+            for hunk in 0..patch.num_hunks() {
+                let lines = patch
+                    .num_lines_in_hunk(hunk)
+                    .map_err(git_err("generate the diff"))?;
+                for i in 0..lines {
+                    let line = patch
+                        .line_in_hunk(hunk, i)
+                        .map_err(git_err("generate the diff"))?;
+                    if line.origin() == '+' {
+                        if let Some(n) = line.new_lineno() {
+                            file.added_lines.push(n);
+                        }
+                    }
                 }
             }
-            true
-        },
-        Some(&mut |_delta, _binary| {
-            let mut state = state.borrow_mut();
-            let (files, current) = &mut *state;
-            if let Some(file) = current.and_then(|i| files.get_mut(i)) {
-                file.binary = true;
-            }
-            true
-        }),
-        None,
-        Some(&mut |delta, _hunk, line| {
-            if line.origin() == '+' && accepts_lines(&delta) {
-                let mut state = state.borrow_mut();
-                let (files, current) = &mut *state;
-                if let (Some(file), Some(n)) =
-                    (current.and_then(|i| files.get_mut(i)), line.new_lineno())
-                {
-                    file.added_lines.push(n);
-                }
-            }
-            true
-        }),
-    )
-    .map_err(git_err("generate the diff"))?;
-    let (files, _) = state.into_inner();
-    Ok(normalize(files))
+        }
+        out.push((index, vec![file]));
+    }
+    Ok(out)
 }
 
 /// For an inexact rename or copy that git's own score rejects, what `git diff -M -C` shows
@@ -428,4 +502,76 @@ fn quote_path(prefix: &[u8], path: &[u8]) -> Vec<u8> {
     }
     out.push(b'"');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(tag: &str, n: usize) -> Vec<u8> {
+        (0..n)
+            .map(|i| format!("{tag} line {i}\n"))
+            .collect::<String>()
+            .into_bytes()
+    }
+
+    fn commit(repo: &Repository, files: &[(String, Vec<u8>, i32)]) -> Oid {
+        let mut tree = repo.treebuilder(None).unwrap();
+        for (name, bytes, mode) in files {
+            let blob = repo.blob(bytes).unwrap();
+            tree.insert(name, blob, *mode).unwrap();
+        }
+        let tree = repo.find_tree(tree.write().unwrap()).unwrap();
+        let sig = git2::Signature::now("t", "t@example.com").unwrap();
+        repo.commit(None, &sig, &sig, "c", &tree, &[]).unwrap()
+    }
+
+    /// Modified, added, deleted, renamed, binary and type-changed files shared out over
+    /// threads give exactly the entries and lines of one pass.
+    #[test]
+    fn threads_give_the_changes_of_one_pass() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let mut base = Vec::new();
+        let mut head = Vec::new();
+        for i in 0..90 {
+            let name = format!("f{i:02}.c");
+            let text = lines(&name, 40);
+            base.push((name.clone(), text.clone(), 0o100_644));
+            match i % 9 {
+                0 => {} // deleted
+                1 => head.push((format!("moved{i}.c"), text, 0o100_644)),
+                2 => head.push((name, vec![0, 1, 2, i as u8], 0o100_644)),
+                3 => head.push((name, b"target".to_vec(), 0o120_000)),
+                4 => head.push((name, text, 0o100_644)),
+                _ => {
+                    // New lines in the middle, at a line boundary.
+                    let cut = text
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, &b)| b == b'\n')
+                        .nth(19)
+                        .map_or(0, |(at, _)| at + 1);
+                    let mut edited = text[..cut].to_vec();
+                    edited.extend(lines("new", i % 7 + 1));
+                    edited.extend_from_slice(&text[cut..]);
+                    head.push((name, edited, 0o100_644));
+                }
+            }
+        }
+        for i in 0..12 {
+            head.push((format!("added{i}.c"), lines("added", i + 1), 0o100_644));
+        }
+        let (base, head) = (commit(&repo, &base), commit(&repo, &head));
+        let one = changed_files_on(&repo, base, DiffTarget::Commit(head), 1).unwrap();
+        assert_eq!(one.len(), 90 - 10 + 12 - 10 + 10, "{one:?}");
+        let added: usize = one.iter().map(|f| f.added_lines.len()).sum();
+        // 40 edited files with 1..=7 new lines each, 12 added files with 1..=12 lines.
+        let edited: usize = (0..90).filter(|i| i % 9 >= 5).map(|i| i % 7 + 1).sum();
+        assert_eq!(added, edited + 78);
+        for threads in [2, 3, 4] {
+            let many = changed_files_on(&repo, base, DiffTarget::Commit(head), threads).unwrap();
+            assert_eq!(many, one, "threads {threads}");
+        }
+    }
 }
