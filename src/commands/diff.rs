@@ -11,18 +11,11 @@ use crate::input;
 use crate::paths::RepoFiles;
 use crate::render::{self, OutputFormat, Style};
 
-use super::{choose_reports, emit, load_coverage, map_loaded, LoadedCoverage};
+use super::{choose_reports, emit, load_coverage, map_loaded, working_dir, LoadedCoverage};
 
 /// Computes the diff summary (shared with `publish`).
 pub fn summarize(opts: &DiffOptions) -> Result<DiffSummary, Error> {
-    let start = match &opts.coverage.repo_dir {
-        Some(d) => d.clone(),
-        None => std::env::current_dir().map_err(|source| Error::Io {
-            action: "read the working directory",
-            path: ".".into(),
-            source,
-        })?,
-    };
+    let start = working_dir(opts.coverage.repo_dir.as_deref())?;
     if let Some(diff_file) = &opts.diff_file {
         return summarize_saved_diff(opts, &start, diff_file);
     }

@@ -70,17 +70,22 @@ pub fn choose_junit(named: &[PathBuf], root: &Path, quiet: bool) -> Result<Vec<P
     Ok(found)
 }
 
-/// The folder discovery starts from: `--repo`, else the repository around the working
-/// directory, else the working directory.
-pub fn search_root(repo_dir: Option<&Path>) -> Result<PathBuf, Error> {
-    let start = match repo_dir {
-        Some(d) => d.to_path_buf(),
+/// `--repo DIR`, else the working directory: where the repository is looked for.
+pub fn working_dir(repo_dir: Option<&Path>) -> Result<PathBuf, Error> {
+    match repo_dir {
+        Some(d) => Ok(d.to_path_buf()),
         None => std::env::current_dir().map_err(|source| Error::Io {
             action: "read the working directory",
             path: ".".into(),
             source,
-        })?,
-    };
+        }),
+    }
+}
+
+/// The folder discovery starts from: `--repo`, else the repository around the working
+/// directory, else the working directory.
+pub fn search_root(repo_dir: Option<&Path>) -> Result<PathBuf, Error> {
+    let start = working_dir(repo_dir)?;
     Ok(crate::git::Repo::discover(&start).map_or(start, |r| r.root().to_path_buf()))
 }
 

@@ -8,17 +8,10 @@ use crate::git::Repo;
 use crate::paths::RepoFiles;
 use crate::render::{self, OutputFormat, Style};
 
-use super::{choose_reports, emit, load_coverage};
+use super::{choose_reports, emit, load_coverage, working_dir};
 
 pub fn summarize(opts: &ReportOptions) -> Result<ReportSummary, Error> {
-    let start = match &opts.coverage.repo_dir {
-        Some(d) => d.clone(),
-        None => std::env::current_dir().map_err(|source| Error::Io {
-            action: "read the working directory",
-            path: ".".into(),
-            source,
-        })?,
-    };
+    let start = working_dir(opts.coverage.repo_dir.as_deref())?;
     // Outside a git repository `report` still works, with every record counted (SPEC §2).
     let repo = if opts.no_repo {
         None

@@ -10,17 +10,10 @@ use crate::git::Repo;
 use crate::model::CoverageReport;
 use crate::paths::RepoFiles;
 
-use super::load_coverage;
+use super::{load_coverage, working_dir};
 
 pub fn run(opts: &WriteOptions) -> Result<u8, Error> {
-    let start = match &opts.coverage.repo_dir {
-        Some(d) => d.clone(),
-        None => std::env::current_dir().map_err(|source| Error::Io {
-            action: "read the working directory",
-            path: ".".into(),
-            source,
-        })?,
-    };
+    let start = working_dir(opts.coverage.repo_dir.as_deref())?;
     let repo = if opts.no_repo {
         None
     } else {
