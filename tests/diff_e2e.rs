@@ -682,3 +682,45 @@ fn sliding_hunks_are_placed_as_git_places_them() {
         ]
     );
 }
+
+/// In CI the PR base comes from the environment (SPEC §1 "Default base"), not from local branch
+/// names: here the base branch is called `trunk`, which the local fallbacks do not know.
+#[test]
+fn ci_environment_supplies_the_base() {
+    let (r, report) = scenario();
+    let base = r.git(&["rev-parse", "main"]);
+    let head = r.git(&["rev-parse", "feature"]);
+    r.git(&["branch", "-m", "main", "trunk"]);
+    let without_ci = prcov(&r)
+        .args(["diff", "--format", "json"])
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert_eq!(
+        without_ci.status.code(),
+        Some(2),
+        "no origin/HEAD, main or master to fall back on"
+    );
+    let event = r.report(
+        "event.json",
+        &format!(r#"{{"pull_request": {{"number": 3, "base": {{"sha": "{base}"}}, "head": {{"sha": "{head}"}}}}}}"#),
+    );
+    let out = prcov(&r)
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_EVENT_NAME", "pull_request")
+        .env("GITHUB_EVENT_PATH", &event)
+        .env("GITHUB_REPOSITORY", "acme/shop")
+        .args(["diff", "--format", "json"])
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let j = json_of(&out);
+    assert_eq!(j["base"].as_str(), Some(base.as_str()));
+    assert_eq!(j["patch"]["lines"], 8);
+}
