@@ -36,6 +36,17 @@ pub fn parse(reader: impl BufRead) -> Result<Parsed, FormatError> {
     // reused buffer rather than a new string per element.
     let mut name = String::new();
     loop {
+        // Most of a report is `<line>` elements: read the plain ones without quick-xml's
+        // event and attribute machinery (text is only needed inside `<source>`).
+        if source.is_none() {
+            if let Some((index, tail)) =
+                xml.next_simple("line", "conditions", "condition", &mut buf)
+            {
+                fast_line(&mut xml, &buf, index, &mut class)?;
+                xml.skip_simple(tail);
+                continue;
+            }
+        }
         match xml.next(&mut buf)? {
             XmlEvent::Start(start) => {
                 name.clear();
@@ -141,18 +152,116 @@ fn element<R: BufRead>(
             });
         }
         "line" => {
-            let Some(record) = line(xml, start, leaf)? else {
-                return Ok(());
-            };
-            match class {
-                Some(class) if xml.path.is_open("method") => class.methods.push(record),
-                Some(class) => class.own.push(record),
-                None => xml.warn(leaf, None, "ignored a <line> outside any <class>"),
-            }
+            let record = line(xml, start, leaf)?;
+            add_line(xml, record, leaf, class);
         }
         _ => {}
     }
     Ok(())
+}
+
+fn add_line<R: BufRead>(
+    xml: &mut XmlStream<R>,
+    record: Option<(u32, LineRecord)>,
+    leaf: Option<(&str, usize)>,
+    class: &mut Option<Class>,
+) {
+    let Some(record) = record else { return };
+    match class {
+        Some(class) if xml.path.is_open("method") => class.methods.push(record),
+        Some(class) => class.own.push(record),
+        None => xml.warn(leaf, None, "ignored a <line> outside any <class>"),
+    }
+}
+
+/// A `<line …>` read by [`XmlStream::next_simple`]: `content` is its ASCII content
+/// without references. Attributes written the common way (`key="value"` separated by single
+/// spaces, no duplicates, no control characters) are split here; anything else goes through
+/// quick-xml's attribute parser so that errors stay the same.
+fn fast_line<R: BufRead>(
+    xml: &mut XmlStream<R>,
+    content: &[u8],
+    index: usize,
+    class: &mut Option<Class>,
+) -> Result<(), FormatError> {
+    let leaf = Some(("line", index));
+    let simple = simple_attributes(content).and_then(|[number, hits, branch, condition]| {
+        // Invalid numbers are left to the general path, whose errors come in attribute order.
+        let number = match number {
+            Some(n) => Some(parse_line_number(n.as_bytes())?),
+            None => None,
+        };
+        let hits = match hits {
+            Some(h) => Some(parse_count(h.as_bytes()).ok()?),
+            None => None,
+        };
+        let branch = branch.map(|value| value.trim().eq_ignore_ascii_case("true"));
+        Some((number, hits, branch, condition))
+    });
+    match simple {
+        Some((number, hits, branch, condition)) => {
+            let record = line_record(xml, leaf, number, hits, branch, condition)?;
+            add_line(xml, record, leaf, class);
+        }
+        None => {
+            // Checked ASCII by `next_simple`.
+            let text = std::str::from_utf8(content)
+                .map_err(|_| xml.error(leaf, None, "the XML is not well-formed: invalid UTF-8"))?;
+            let start = BytesStart::from_content(text, "line".len());
+            let record = line(xml, &start, leaf)?;
+            add_line(xml, record, leaf, class);
+        }
+    }
+    Ok(())
+}
+
+/// The attributes `<line>` reads: number, hits, branch, condition-coverage.
+type LineValues<'a> = [Option<&'a str>; 4];
+
+/// Splits `line k="v" k="v"` when written plainly; `None` for anything else (the caller then
+/// uses the general parser).
+fn simple_attributes(content: &[u8]) -> Option<LineValues<'_>> {
+    let text = std::str::from_utf8(content).ok()?;
+    let mut rest = text.strip_prefix("line")?;
+    let mut values: LineValues<'_> = [None; 4];
+    // Keys seen, to leave duplicates (an error) to the general parser.
+    let mut keys: [&str; 8] = [""; 8];
+    let mut count = 0;
+    while !rest.is_empty() {
+        rest = rest.strip_prefix(' ')?;
+        let eq = rest.find("=\"")?;
+        let key = &rest[..eq];
+        if key.is_empty()
+            || key
+                .bytes()
+                .any(|b| !(b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+        {
+            return None;
+        }
+        let after = &rest[eq + 2..];
+        let end = after.find('"')?;
+        let value = &after[..end];
+        if value.bytes().any(|b| b < 0x20) {
+            return None;
+        }
+        if count == keys.len() || keys[..count].contains(&key) {
+            return None;
+        }
+        keys[count] = key;
+        count += 1;
+        let slot = match key {
+            "number" => 0,
+            "hits" => 1,
+            "branch" => 2,
+            "condition-coverage" => 3,
+            _ => usize::MAX,
+        };
+        if slot != usize::MAX {
+            values[slot] = Some(value);
+        }
+        rest = &after[end + 1..];
+    }
+    Some(values)
 }
 
 /// Reads `<line number hits [branch] [condition-coverage]>`; `None` for a dropped line 0.
@@ -198,6 +307,19 @@ fn line<R: BufRead>(
             _ => {}
         }
     }
+    line_record(xml, leaf, number, hits, branch, condition.as_deref())
+}
+
+/// The record of a `<line>` from its read attributes, with the errors and warnings of missing
+/// or odd ones; `None` for a dropped line 0.
+fn line_record<R: BufRead>(
+    xml: &mut XmlStream<R>,
+    leaf: Option<(&str, usize)>,
+    number: Option<u32>,
+    hits: Option<u64>,
+    branch: Option<bool>,
+    condition: Option<&str>,
+) -> Result<Option<(u32, LineRecord)>, FormatError> {
     let Some(number) = number else {
         return Err(xml.error(
             leaf,
@@ -218,7 +340,7 @@ fn line<R: BufRead>(
     }
     let mut branches = None;
     if let (Some(true) | None, Some(condition)) = (branch, condition) {
-        match condition_coverage(&condition) {
+        match condition_coverage(condition) {
             Some((covered, total)) => {
                 if covered > total {
                     xml.warn(
