@@ -548,6 +548,54 @@ mod tests {
         assert!(parse(REPORT.as_bytes()).is_ok());
     }
 
+    /// Plain `<line>` elements are read from the raw buffer (`XmlStream::next_simple`): the
+    /// locations of warnings and of later syntax errors must still be exact.
+    #[test]
+    fn plain_lines_keep_exact_locations() {
+        let head = "<coverage><packages><package><classes><class filename=\"a\"><lines>\n\
+                    <line number=\"1\" hits=\"1\"/>\n\
+                    <line number=\"2\" hits=\"1\" branch=\"true\" condition-coverage=\"150% (3/2)\">\n\
+                    <conditions>\n<condition number=\"0\" type=\"jump\" coverage=\"150%\"/>\n</conditions>\n</line>\n\
+                    <line number=\"0\" hits=\"1\"/>\n";
+        let xml = format!("{head}</lines></class></classes></package></packages></coverage>");
+        let parsed = parse(xml.as_bytes()).unwrap();
+        assert_eq!(
+            states(&parsed, "a"),
+            [(1, LineState::Hit), (2, LineState::Hit)]
+        );
+        assert_eq!(parsed.report.files["a"].lines[&2].hits, 1);
+        let found: Vec<_> = parsed
+            .warnings
+            .iter()
+            .map(|w| (w.location.line, w.location.element.as_deref().unwrap_or("")))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (Some(3), "coverage/packages/package[0]/classes/class[0]/lines/line[1]/@condition-coverage"),
+                (Some(8), "coverage/packages/package[0]/classes/class[0]/lines/line[2]/@number"),
+            ]
+        );
+
+        // A syntax error after plain lines: quick-xml's offsets miss the bytes read around it.
+        let xml = format!("{head}  <line number=\"4\" hits=\"1\n</lines>");
+        let err = parse(xml.as_bytes()).unwrap_err();
+        assert_eq!(
+            (err.location.line, err.location.column),
+            (Some(9), Some(3)),
+            "{err:?}"
+        );
+
+        // An invalid count in a plain line is reported by the general path.
+        let xml = format!("{head}<line number=\"5\" hits=\"x\"/>\n</lines>");
+        let err = parse(xml.as_bytes()).unwrap_err();
+        assert_eq!(err.location.line, Some(9));
+        assert_eq!(
+            err.location.element.as_deref(),
+            Some("coverage/packages/package[0]/classes/class[0]/lines/line[3]/@hits")
+        );
+    }
+
     #[test]
     fn garbage_is_rejected_without_panic() {
         for seed in 1..200 {
