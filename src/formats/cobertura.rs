@@ -35,6 +35,9 @@ pub fn parse(reader: impl BufRead) -> Result<Parsed, FormatError> {
     // The element's name, copied out of the path (which `element` borrows mutably) into one
     // reused buffer rather than a new string per element.
     let mut name = String::new();
+    // Whether a <method> is open, as of the last general event (plain lines do not change the
+    // path); saves walking the path for every line.
+    let mut in_method = false;
     loop {
         // Most of a report is `<line>` elements: read the plain ones without quick-xml's
         // event and attribute machinery (text is only needed inside `<source>`).
@@ -42,12 +45,14 @@ pub fn parse(reader: impl BufRead) -> Result<Parsed, FormatError> {
             if let Some((index, tail)) =
                 xml.next_simple("line", "conditions", "condition", &mut buf)
             {
-                fast_line(&mut xml, &buf, index, &mut class)?;
+                fast_line(&mut xml, &buf, index, in_method, &mut class)?;
                 xml.skip_simple(tail);
                 continue;
             }
         }
-        match xml.next(&mut buf)? {
+        let event = xml.next(&mut buf)?;
+        in_method = xml.path.is_open("method");
+        match event {
             XmlEvent::Start(start) => {
                 name.clear();
                 name.push_str(xml.path.current());
@@ -153,7 +158,8 @@ fn element<R: BufRead>(
         }
         "line" => {
             let record = line(xml, start, leaf)?;
-            add_line(xml, record, leaf, class);
+            let in_method = xml.path.is_open("method");
+            add_line(xml, record, leaf, in_method, class);
         }
         _ => {}
     }
@@ -164,11 +170,12 @@ fn add_line<R: BufRead>(
     xml: &mut XmlStream<R>,
     record: Option<(u32, LineRecord)>,
     leaf: Option<(&str, usize)>,
+    in_method: bool,
     class: &mut Option<Class>,
 ) {
     let Some(record) = record else { return };
     match class {
-        Some(class) if xml.path.is_open("method") => class.methods.push(record),
+        Some(class) if in_method => class.methods.push(record),
         Some(class) => class.own.push(record),
         None => xml.warn(leaf, None, "ignored a <line> outside any <class>"),
     }
@@ -182,6 +189,7 @@ fn fast_line<R: BufRead>(
     xml: &mut XmlStream<R>,
     content: &[u8],
     index: usize,
+    in_method: bool,
     class: &mut Option<Class>,
 ) -> Result<(), FormatError> {
     let leaf = Some(("line", index));
@@ -201,7 +209,7 @@ fn fast_line<R: BufRead>(
     match simple {
         Some((number, hits, branch, condition)) => {
             let record = line_record(xml, leaf, number, hits, branch, condition)?;
-            add_line(xml, record, leaf, class);
+            add_line(xml, record, leaf, in_method, class);
         }
         None => {
             // Checked ASCII by `next_simple`.
@@ -209,7 +217,7 @@ fn fast_line<R: BufRead>(
                 .map_err(|_| xml.error(leaf, None, "the XML is not well-formed: invalid UTF-8"))?;
             let start = BytesStart::from_content(text, "line".len());
             let record = line(xml, &start, leaf)?;
-            add_line(xml, record, leaf, class);
+            add_line(xml, record, leaf, in_method, class);
         }
     }
     Ok(())
@@ -224,14 +232,16 @@ fn simple_attributes(content: &[u8]) -> Option<LineValues<'_>> {
     let text = std::str::from_utf8(content).ok()?;
     let mut rest = text.strip_prefix("line")?;
     let mut values: LineValues<'_> = [None; 4];
-    // Keys seen, to leave duplicates (an error) to the general parser.
-    let mut keys: [&str; 8] = [""; 8];
+    // Other keys seen, to leave duplicates (an error) to the general parser.
+    let mut others: [&str; 4] = [""; 4];
     let mut count = 0;
     while !rest.is_empty() {
         rest = rest.strip_prefix(' ')?;
-        let eq = rest.find("=\"")?;
+        let bytes = rest.as_bytes();
+        let eq = memchr::memchr(b'=', bytes)?;
         let key = &rest[..eq];
         if key.is_empty()
+            || bytes.get(eq + 1) != Some(&b'"')
             || key
                 .bytes()
                 .any(|b| !(b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
@@ -239,25 +249,28 @@ fn simple_attributes(content: &[u8]) -> Option<LineValues<'_>> {
             return None;
         }
         let after = &rest[eq + 2..];
-        let end = after.find('"')?;
+        let end = memchr::memchr(b'"', after.as_bytes())?;
         let value = &after[..end];
         if value.bytes().any(|b| b < 0x20) {
             return None;
         }
-        if count == keys.len() || keys[..count].contains(&key) {
-            return None;
-        }
-        keys[count] = key;
-        count += 1;
         let slot = match key {
             "number" => 0,
             "hits" => 1,
             "branch" => 2,
             "condition-coverage" => 3,
-            _ => usize::MAX,
+            _ => {
+                if count == others.len() || others[..count].contains(&key) {
+                    return None;
+                }
+                others[count] = key;
+                count += 1;
+                rest = &after[end + 1..];
+                continue;
+            }
         };
-        if slot != usize::MAX {
-            values[slot] = Some(value);
+        if values[slot].replace(value).is_some() {
+            return None;
         }
         rest = &after[end + 1..];
     }
