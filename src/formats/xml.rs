@@ -620,6 +620,23 @@ fn end_tag(bytes: &[u8], name: &str) -> bool {
         && bytes[2 + name.len()] == b'>'
 }
 
+/// Byte classes for [`plain_tag`]: 0 ordinary, 1 `"`, 2 `>`, 3 anything that sends the tag to
+/// the general path (`'`, `<`, `&`, non-ASCII).
+const TAG_CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0x80;
+    while b < 256 {
+        table[b] = 3;
+        b += 1;
+    }
+    table[b'"' as usize] = 1;
+    table[b'>' as usize] = 2;
+    table[b'\'' as usize] = 3;
+    table[b'<' as usize] = 3;
+    table[b'&' as usize] = 3;
+    table
+};
+
 /// `<name …>` or `<name …/>` at the start of `bytes` in plain ASCII (no references, no `'`,
 /// `"` in pairs): its content without `<` and `/>`/`>`, whether it is empty, and its length.
 fn plain_tag<'a>(bytes: &'a [u8], name: &str) -> Option<(&'a [u8], bool, usize)> {
@@ -631,22 +648,30 @@ fn plain_tag<'a>(bytes: &'a [u8], name: &str) -> Option<(&'a [u8], bool, usize)>
     {
         return None;
     }
-    let close = memchr::memchr(b'>', bytes)?;
+    // One pass to the first `>` that also counts quotes and rejects unusual bytes.
+    let mut quotes = 0usize;
+    let mut close = None;
+    for (i, &b) in bytes.iter().enumerate().skip(name_end) {
+        match TAG_CLASS[b as usize] {
+            0 => {}
+            1 => quotes += 1,
+            2 => {
+                close = Some(i);
+                break;
+            }
+            _ => return None,
+        }
+    }
+    let close = close?;
+    if quotes % 2 != 0 {
+        return None;
+    }
     let empty = bytes[close - 1] == b'/';
     let end = if empty { close - 1 } else { close };
     if end < name_end {
         return None;
     }
-    let content = &bytes[1..end];
-    let mut quotes = 0usize;
-    for &b in content {
-        match b {
-            b'"' => quotes += 1,
-            b'\'' | b'<' | b'&' | 0x80.. => return None,
-            _ => {}
-        }
-    }
-    (quotes % 2 == 0).then_some((content, empty, close + 1))
+    Some((&bytes[1..end], empty, close + 1))
 }
 
 /// True for ` key="value"` repeated with distinct keys (at most 8), the form quick-xml
