@@ -35,8 +35,24 @@ pub fn parse(reader: impl BufRead) -> Result<Parsed, FormatError> {
     // The element's name, copied out of the path (which `element` borrows mutably) into one
     // reused buffer rather than a new string per element.
     let mut name = String::new();
+    // Whether a <method> is open, as of the last general event (plain lines do not change the
+    // path); saves walking the path for every line.
+    let mut in_method = false;
     loop {
-        match xml.next(&mut buf)? {
+        // Most of a report is `<line>` elements: read the plain ones without quick-xml's
+        // event and attribute machinery (text is only needed inside `<source>`).
+        if source.is_none() {
+            if let Some((index, tail)) =
+                xml.next_simple("line", "conditions", "condition", &mut buf)
+            {
+                fast_line(&mut xml, &buf, index, in_method, &mut class)?;
+                xml.skip_simple(tail);
+                continue;
+            }
+        }
+        let event = xml.next(&mut buf)?;
+        in_method = xml.path.is_open("method");
+        match event {
             XmlEvent::Start(start) => {
                 name.clear();
                 name.push_str(xml.path.current());
@@ -141,18 +157,124 @@ fn element<R: BufRead>(
             });
         }
         "line" => {
-            let Some(record) = line(xml, start, leaf)? else {
-                return Ok(());
-            };
-            match class {
-                Some(class) if xml.path.is_open("method") => class.methods.push(record),
-                Some(class) => class.own.push(record),
-                None => xml.warn(leaf, None, "ignored a <line> outside any <class>"),
-            }
+            let record = line(xml, start, leaf)?;
+            let in_method = xml.path.is_open("method");
+            add_line(xml, record, leaf, in_method, class);
         }
         _ => {}
     }
     Ok(())
+}
+
+fn add_line<R: BufRead>(
+    xml: &mut XmlStream<R>,
+    record: Option<(u32, LineRecord)>,
+    leaf: Option<(&str, usize)>,
+    in_method: bool,
+    class: &mut Option<Class>,
+) {
+    let Some(record) = record else { return };
+    match class {
+        Some(class) if in_method => class.methods.push(record),
+        Some(class) => class.own.push(record),
+        None => xml.warn(leaf, None, "ignored a <line> outside any <class>"),
+    }
+}
+
+/// A `<line …>` read by [`XmlStream::next_simple`]: `content` is its ASCII content
+/// without references. Attributes written the common way (`key="value"` separated by single
+/// spaces, no duplicates, no control characters) are split here; anything else goes through
+/// quick-xml's attribute parser so that errors stay the same.
+fn fast_line<R: BufRead>(
+    xml: &mut XmlStream<R>,
+    content: &[u8],
+    index: usize,
+    in_method: bool,
+    class: &mut Option<Class>,
+) -> Result<(), FormatError> {
+    let leaf = Some(("line", index));
+    let simple = simple_attributes(content).and_then(|[number, hits, branch, condition]| {
+        // Invalid numbers are left to the general path, whose errors come in attribute order.
+        let number = match number {
+            Some(n) => Some(parse_line_number(n.as_bytes())?),
+            None => None,
+        };
+        let hits = match hits {
+            Some(h) => Some(parse_count(h.as_bytes()).ok()?),
+            None => None,
+        };
+        let branch = branch.map(|value| value.trim().eq_ignore_ascii_case("true"));
+        Some((number, hits, branch, condition))
+    });
+    match simple {
+        Some((number, hits, branch, condition)) => {
+            let record = line_record(xml, leaf, number, hits, branch, condition)?;
+            add_line(xml, record, leaf, in_method, class);
+        }
+        None => {
+            // Checked ASCII by `next_simple`.
+            let text = std::str::from_utf8(content)
+                .map_err(|_| xml.error(leaf, None, "the XML is not well-formed: invalid UTF-8"))?;
+            let start = BytesStart::from_content(text, "line".len());
+            let record = line(xml, &start, leaf)?;
+            add_line(xml, record, leaf, in_method, class);
+        }
+    }
+    Ok(())
+}
+
+/// The attributes `<line>` reads: number, hits, branch, condition-coverage.
+type LineValues<'a> = [Option<&'a str>; 4];
+
+/// Splits `line k="v" k="v"` when written plainly; `None` for anything else (the caller then
+/// uses the general parser).
+fn simple_attributes(content: &[u8]) -> Option<LineValues<'_>> {
+    let text = std::str::from_utf8(content).ok()?;
+    let mut rest = text.strip_prefix("line")?;
+    let mut values: LineValues<'_> = [None; 4];
+    // Other keys seen, to leave duplicates (an error) to the general parser.
+    let mut others: [&str; 4] = [""; 4];
+    let mut count = 0;
+    while !rest.is_empty() {
+        rest = rest.strip_prefix(' ')?;
+        let bytes = rest.as_bytes();
+        let eq = memchr::memchr(b'=', bytes)?;
+        let key = &rest[..eq];
+        if key.is_empty()
+            || bytes.get(eq + 1) != Some(&b'"')
+            || key
+                .bytes()
+                .any(|b| !(b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+        {
+            return None;
+        }
+        let after = &rest[eq + 2..];
+        let end = memchr::memchr(b'"', after.as_bytes())?;
+        let value = &after[..end];
+        if value.bytes().any(|b| b < 0x20) {
+            return None;
+        }
+        let slot = match key {
+            "number" => 0,
+            "hits" => 1,
+            "branch" => 2,
+            "condition-coverage" => 3,
+            _ => {
+                if count == others.len() || others[..count].contains(&key) {
+                    return None;
+                }
+                others[count] = key;
+                count += 1;
+                rest = &after[end + 1..];
+                continue;
+            }
+        };
+        if values[slot].replace(value).is_some() {
+            return None;
+        }
+        rest = &after[end + 1..];
+    }
+    Some(values)
 }
 
 /// Reads `<line number hits [branch] [condition-coverage]>`; `None` for a dropped line 0.
@@ -198,6 +320,19 @@ fn line<R: BufRead>(
             _ => {}
         }
     }
+    line_record(xml, leaf, number, hits, branch, condition.as_deref())
+}
+
+/// The record of a `<line>` from its read attributes, with the errors and warnings of missing
+/// or odd ones; `None` for a dropped line 0.
+fn line_record<R: BufRead>(
+    xml: &mut XmlStream<R>,
+    leaf: Option<(&str, usize)>,
+    number: Option<u32>,
+    hits: Option<u64>,
+    branch: Option<bool>,
+    condition: Option<&str>,
+) -> Result<Option<(u32, LineRecord)>, FormatError> {
     let Some(number) = number else {
         return Err(xml.error(
             leaf,
@@ -218,7 +353,7 @@ fn line<R: BufRead>(
     }
     let mut branches = None;
     if let (Some(true) | None, Some(condition)) = (branch, condition) {
-        match condition_coverage(&condition) {
+        match condition_coverage(condition) {
             Some((covered, total)) => {
                 if covered > total {
                     xml.warn(
@@ -424,6 +559,54 @@ mod tests {
             assert!(result.is_err(), "cut at {cut} parsed");
         }
         assert!(parse(REPORT.as_bytes()).is_ok());
+    }
+
+    /// Plain `<line>` elements are read from the raw buffer (`XmlStream::next_simple`): the
+    /// locations of warnings and of later syntax errors must still be exact.
+    #[test]
+    fn plain_lines_keep_exact_locations() {
+        let head = "<coverage><packages><package><classes><class filename=\"a\"><lines>\n\
+                    <line number=\"1\" hits=\"1\"/>\n\
+                    <line number=\"2\" hits=\"1\" branch=\"true\" condition-coverage=\"150% (3/2)\">\n\
+                    <conditions>\n<condition number=\"0\" type=\"jump\" coverage=\"150%\"/>\n</conditions>\n</line>\n\
+                    <line number=\"0\" hits=\"1\"/>\n";
+        let xml = format!("{head}</lines></class></classes></package></packages></coverage>");
+        let parsed = parse(xml.as_bytes()).unwrap();
+        assert_eq!(
+            states(&parsed, "a"),
+            [(1, LineState::Hit), (2, LineState::Hit)]
+        );
+        assert_eq!(parsed.report.files["a"].lines[&2].hits, 1);
+        let found: Vec<_> = parsed
+            .warnings
+            .iter()
+            .map(|w| (w.location.line, w.location.element.as_deref().unwrap_or("")))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (Some(3), "coverage/packages/package[0]/classes/class[0]/lines/line[1]/@condition-coverage"),
+                (Some(8), "coverage/packages/package[0]/classes/class[0]/lines/line[2]/@number"),
+            ]
+        );
+
+        // A syntax error after plain lines: quick-xml's offsets miss the bytes read around it.
+        let xml = format!("{head}  <line number=\"4\" hits=\"1\n</lines>");
+        let err = parse(xml.as_bytes()).unwrap_err();
+        assert_eq!(
+            (err.location.line, err.location.column),
+            (Some(9), Some(3)),
+            "{err:?}"
+        );
+
+        // An invalid count in a plain line is reported by the general path.
+        let xml = format!("{head}<line number=\"5\" hits=\"x\"/>\n</lines>");
+        let err = parse(xml.as_bytes()).unwrap_err();
+        assert_eq!(err.location.line, Some(9));
+        assert_eq!(
+            err.location.element.as_deref(),
+            Some("coverage/packages/package[0]/classes/class[0]/lines/line[3]/@hits")
+        );
     }
 
     #[test]

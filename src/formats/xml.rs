@@ -250,6 +250,11 @@ pub(crate) struct XmlStream<R: BufRead> {
     /// The element the parser reads attributes of itself (`line`); every other element's
     /// attributes are checked here so that malformed markup anywhere is an error.
     hot: &'static str,
+    /// True when quick-xml is between events in text (its last event was markup), the only
+    /// state in which [`XmlStream::next_simple_empty`] may consume bytes behind its back.
+    at_text: bool,
+    /// Bytes consumed by `next_simple_empty`, which quick-xml's error offsets do not count.
+    skipped: u64,
 }
 
 impl<R: BufRead> XmlStream<R> {
@@ -267,6 +272,8 @@ impl<R: BufRead> XmlStream<R> {
             pending_ends: Vec::new(),
             root_closed: false,
             hot,
+            at_text: false,
+            skipped: 0,
         }
     }
 
@@ -313,7 +320,7 @@ impl<R: BufRead> XmlStream<R> {
         let (line, column) = self
             .reader
             .get_ref()
-            .line_column(self.reader.error_position());
+            .line_column(self.reader.error_position() + self.skipped);
         let element = Some(self.path.render(None, None)).filter(|p| !p.is_empty());
         FormatError {
             location: Location {
@@ -342,6 +349,17 @@ impl<R: BufRead> XmlStream<R> {
             Ok(event) => event,
             Err(err) => return Err(self.syntax_error(&err)),
         };
+        self.at_text = matches!(
+            event,
+            Event::Start(_)
+                | Event::Empty(_)
+                | Event::End(_)
+                | Event::CData(_)
+                | Event::Comment(_)
+                | Event::Decl(_)
+                | Event::PI(_)
+                | Event::DocType(_)
+        );
         match event {
             Event::Start(start) => {
                 self.check_root(&start)?;
@@ -410,6 +428,75 @@ impl<R: BufRead> XmlStream<R> {
                 Ok(XmlEvent::Eof)
             }
         }
+    }
+
+    /// Fast path for the hot element: if the next markup, after whitespace only, is `<name …/>`
+    /// or `<name …>` followed by nothing but whitespace, an optional `<wrapper>` of empty
+    /// `<child …/>` elements and `</name>`, all plain (ASCII, no references, `"` quotes only,
+    /// single-spaced `key="value"` attributes on the children), consumes the start tag (and the
+    /// whitespace before it) without quick-xml, copies its content (`name attr="…" …`, as
+    /// quick-xml's `BytesStart` holds it) into `buf` and returns its sibling index and the
+    /// length of the rest, which [`XmlStream::skip_simple`] consumes after the caller has read
+    /// the attributes (so errors and warnings carry the start tag's line). Anything else
+    /// returns `None` and consumes nothing, so the general path reads it and reports errors
+    /// exactly as before. The whitespace skipped would have been whitespace-only text events:
+    /// callers that need text must not use this.
+    pub(crate) fn next_simple(
+        &mut self,
+        name: &str,
+        wrapper: &str,
+        child: &str,
+        buf: &mut Vec<u8>,
+    ) -> Option<(usize, usize)> {
+        if !self.at_text || !self.pending_ends.is_empty() || self.path.depth == 0 {
+            return None;
+        }
+        let available = self.reader.get_mut().fill_buf().ok()?;
+        let start = skip_space(available, 0);
+        let rest = &available[start..];
+        let (content, empty, after) = plain_tag(rest, name)?;
+        let mut tail = after;
+        if !empty {
+            tail = skip_space(rest, tail);
+            if rest[tail..].starts_with(b"<")
+                && rest[tail + 1..].starts_with(wrapper.as_bytes())
+                && rest.get(tail + 1 + wrapper.len()) == Some(&b'>')
+            {
+                tail += wrapper.len() + 2;
+                loop {
+                    tail = skip_space(rest, tail);
+                    if end_tag(&rest[tail..], wrapper) {
+                        tail += wrapper.len() + 3;
+                        break;
+                    }
+                    let (child_content, child_empty, child_after) =
+                        plain_tag(&rest[tail..], child)?;
+                    if !child_empty || !plain_attributes(&child_content[child.len()..]) {
+                        return None;
+                    }
+                    tail += child_after;
+                }
+                tail = skip_space(rest, tail);
+            }
+            if !end_tag(&rest[tail..], name) {
+                return None;
+            }
+            tail += name.len() + 3;
+        }
+        buf.clear();
+        buf.extend_from_slice(content);
+        let head = start + after;
+        let counting = self.reader.get_mut();
+        counting.mark();
+        counting.consume(head);
+        self.skipped += head as u64;
+        Some((self.path.count_child(name), tail - after))
+    }
+
+    /// Consumes the rest of an element read by [`XmlStream::next_simple`].
+    pub(crate) fn skip_simple(&mut self, tail: usize) {
+        self.reader.get_mut().consume(tail);
+        self.skipped += tail as u64;
     }
 
     fn check_attributes(
@@ -517,6 +604,108 @@ impl<R: BufRead> XmlStream<R> {
         };
         Ok(text.to_owned())
     }
+}
+
+fn skip_space(bytes: &[u8], mut at: usize) -> usize {
+    while at < bytes.len() && matches!(bytes[at], b' ' | b'\t' | b'\n' | b'\r') {
+        at += 1;
+    }
+    at
+}
+
+fn end_tag(bytes: &[u8], name: &str) -> bool {
+    bytes.len() >= name.len() + 3
+        && bytes.starts_with(b"</")
+        && &bytes[2..2 + name.len()] == name.as_bytes()
+        && bytes[2 + name.len()] == b'>'
+}
+
+/// Byte classes for [`plain_tag`]: 0 ordinary, 1 `"`, 2 `>`, 3 anything that sends the tag to
+/// the general path (`'`, `<`, `&`, non-ASCII).
+const TAG_CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0x80;
+    while b < 256 {
+        table[b] = 3;
+        b += 1;
+    }
+    table[b'"' as usize] = 1;
+    table[b'>' as usize] = 2;
+    table[b'\'' as usize] = 3;
+    table[b'<' as usize] = 3;
+    table[b'&' as usize] = 3;
+    table
+};
+
+/// `<name …>` or `<name …/>` at the start of `bytes` in plain ASCII (no references, no `'`,
+/// `"` in pairs): its content without `<` and `/>`/`>`, whether it is empty, and its length.
+fn plain_tag<'a>(bytes: &'a [u8], name: &str) -> Option<(&'a [u8], bool, usize)> {
+    let name_end = 1 + name.len();
+    if bytes.len() <= name_end
+        || bytes[0] != b'<'
+        || &bytes[1..name_end] != name.as_bytes()
+        || !matches!(bytes[name_end], b' ' | b'\t' | b'\n' | b'\r' | b'/' | b'>')
+    {
+        return None;
+    }
+    // One pass to the first `>` that also counts quotes and rejects unusual bytes.
+    let mut quotes = 0usize;
+    let mut close = None;
+    for (i, &b) in bytes.iter().enumerate().skip(name_end) {
+        match TAG_CLASS[b as usize] {
+            0 => {}
+            1 => quotes += 1,
+            2 => {
+                close = Some(i);
+                break;
+            }
+            _ => return None,
+        }
+    }
+    let close = close?;
+    if quotes % 2 != 0 {
+        return None;
+    }
+    let empty = bytes[close - 1] == b'/';
+    let end = if empty { close - 1 } else { close };
+    if end < name_end {
+        return None;
+    }
+    Some((&bytes[1..end], empty, close + 1))
+}
+
+/// True for ` key="value"` repeated with distinct keys (at most 8), the form quick-xml
+/// accepts without question.
+fn plain_attributes(mut rest: &[u8]) -> bool {
+    let mut keys: [&[u8]; 8] = [b""; 8];
+    let mut count = 0;
+    while !rest.is_empty() {
+        let Some(after_space) = rest.strip_prefix(b" ") else {
+            return false;
+        };
+        let Some(eq) = memchr::memchr(b'=', after_space) else {
+            return false;
+        };
+        let key = &after_space[..eq];
+        if key.is_empty()
+            || !key
+                .iter()
+                .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+            || after_space.get(eq + 1) != Some(&b'"')
+            || count == keys.len()
+            || keys[..count].contains(&key)
+        {
+            return false;
+        }
+        keys[count] = key;
+        count += 1;
+        let value = &after_space[eq + 2..];
+        let Some(end) = memchr::memchr(b'"', value) else {
+            return false;
+        };
+        rest = &value[end + 1..];
+    }
+    true
 }
 
 /// Replaces the five predefined entities and character references in an attribute value.
