@@ -90,6 +90,17 @@ fn json_of(out: &std::process::Output) -> Value {
     })
 }
 
+/// The JSON of a run that must succeed (exit 0), with its stderr in the failure message.
+fn ok_json(out: &std::process::Output) -> Value {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    json_of(out)
+}
+
 fn ints(v: &Value) -> Vec<u64> {
     v.as_array()
         .unwrap()
@@ -169,13 +180,7 @@ fn diff_counts_every_kind_of_change() {
         .arg(&report)
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let j = json_of(&out);
+    let j = ok_json(&out);
     assert_eq!(j["schema"], 1);
     assert_eq!(j["base"].as_str().unwrap(), r.git(&["rev-parse", "main"]));
     assert_eq!(
@@ -392,13 +397,7 @@ fn several_reports_merge_and_discovery_says_what_it_used() {
         .args(["diff", "--base", "main", "--format", "json"])
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let j = json_of(&out);
+    let j = ok_json(&out);
     assert_eq!(j["patch"]["hits"], 2, "a line is hit if any report hit it");
     assert_eq!(j["patch"]["percent"], 100.0);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -456,13 +455,7 @@ fn worktree_includes_uncommitted_changes() {
         .arg(&report)
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let j = json_of(&out);
+    let j = ok_json(&out);
     assert_eq!(j["patch"]["lines"], 2);
     assert_eq!(j["patch"]["misses"], 1);
 }
@@ -608,13 +601,7 @@ fn saved_diff_file_gives_the_same_answer_with_or_without_a_repository() {
         .arg(&report)
         .output()
         .unwrap();
-    assert_eq!(
-        outside.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&outside.stderr)
-    );
-    let outside = json_of(&outside);
+    let outside = ok_json(&outside);
     assert_eq!(git["patch"], outside["patch"]);
     // Without a repository every record counts for the project, gone.c and lib.c included.
     assert_eq!(outside["project"]["lines"], 12);
@@ -714,13 +701,7 @@ fn ci_environment_supplies_the_base() {
         .arg(&report)
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let j = json_of(&out);
+    let j = ok_json(&out);
     assert_eq!(j["base"].as_str(), Some(base.as_str()));
     assert_eq!(j["patch"]["lines"], 8);
 }
