@@ -705,3 +705,83 @@ fn ci_environment_supplies_the_base() {
     assert_eq!(j["base"].as_str(), Some(base.as_str()));
     assert_eq!(j["patch"]["lines"], 8);
 }
+
+/// A C function of `body` statements, as the repeated blocks of generated or copy-pasted code.
+fn function(name: &str, body: usize) -> String {
+    let statements: String = (0..body)
+        .map(|i| format!("    x += {};\n", i % 5))
+        .collect();
+    format!("static int {name}(int x) {{\n{statements}    return x;\n}}\n\n")
+}
+
+/// An added copy of a function that already appears twice in a row: the diff is ambiguous, and
+/// git (which trims the common tail of both sides before diffing) places it at other lines than
+/// libgit2 does (94–118). The added lines must be git's, as the PR's diff view shows them.
+#[test]
+fn an_ambiguous_insertion_gets_gits_line_numbers() {
+    let r = Repo::new();
+    let (f0, f1, f3) = (function("f0", 7), function("f1", 21), function("f3", 28));
+    let base = [&f0, &f3, &f1, &f1, &f3, &f0].map(String::as_str).concat();
+    r.write("a.c", &base);
+    r.commit("base");
+    r.git(&["checkout", "-q", "-b", "feature"]);
+    let head = [&f0, &f3, &f1, &f1, &f1, &f3, &f0]
+        .map(String::as_str)
+        .concat();
+    r.write("a.c", &head);
+    r.commit("feature");
+    let lcov = format!(
+        "SF:a.c\n{}end_of_record\n",
+        (1..=head.lines().count())
+            .map(|l| format!("DA:{l},1\n"))
+            .collect::<String>()
+    );
+    let report = r.report("lcov.info", &lcov);
+    let out = prcov(&r)
+        .args(["diff", "--base", "main", "--format", "json"])
+        .arg(&report)
+        .output()
+        .unwrap();
+    let j = ok_json(&out);
+    let ours: Vec<(String, u32)> = ints(&j["files"][0]["hit_lines"])
+        .into_iter()
+        .map(|l| ("a.c".to_owned(), l as u32))
+        .collect();
+    let git = git_added_lines(&r.git(&["diff", "-U0", "main...feature"]));
+    assert_eq!(ours, git);
+    assert_eq!(git.first(), Some(&("a.c".to_owned(), 44)));
+    assert_eq!(git.len(), 25);
+}
+
+/// Without a `git` program the change set comes from libgit2, with the same answer here;
+/// `PRCOV_DIFF_ENGINE=git` refuses to fall back.
+#[test]
+fn without_git_the_change_set_comes_from_libgit2() {
+    let (r, report) = scenario();
+    let run = |engine: &str, git: Option<&str>| {
+        let mut c = prcov(&r);
+        c.args(["diff", "--base", "main", "--format", "json"])
+            .arg(&report)
+            .env("PRCOV_DIFF_ENGINE", engine);
+        if let Some(git) = git {
+            c.env("PRCOV_GIT", git);
+        }
+        c.output().unwrap()
+    };
+    let by_git = ok_json(&run("git", None));
+    assert_eq!(by_git["patch"]["lines"], 8);
+    let missing = r.path().join("no-such-git");
+    let missing = missing.to_str().unwrap();
+    assert_eq!(ok_json(&run("auto", Some(missing))), by_git);
+    assert_eq!(ok_json(&run("libgit2", None)), by_git);
+
+    let refused = run("git", Some(missing));
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("cannot run git"), "{stderr}");
+
+    let bad = run("svn", None);
+    assert_eq!(bad.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(stderr.contains("unknown diff engine `svn`"), "{stderr}");
+}

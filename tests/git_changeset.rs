@@ -1,10 +1,12 @@
-//! The git stage against throwaway repositories built with git2 (no `git` binary needed).
+//! The git stage against throwaway repositories built with git2. Every commit-to-commit change
+//! set is computed twice, by the `git` program and by libgit2, and both must give the expected
+//! files (the libgit2 path is the fallback where `git` cannot run).
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use git2::{FileMode, Oid, Repository, RepositoryInitOptions, Signature, Time};
-use prcov::git::{ChangeSet, ChangedFile, FileStatus, GitError, Repo};
+use prcov::git::{ChangeSet, ChangedFile, DiffEngine, FileStatus, GitError, Repo};
 use pretty_assertions::assert_eq;
 use tempfile::TempDir;
 
@@ -134,6 +136,21 @@ fn binary(path: &str, status: FileStatus) -> ChangedFile {
     }
 }
 
+/// The change set of two commits by the `git` program and by libgit2, which must be equal.
+fn both_engines(repo: &Repo, base: &str, head: &str) -> ChangeSet {
+    let by_git = repo
+        .change_set_with(DiffEngine::Git, base, head, false)
+        .unwrap();
+    let by_libgit2 = repo
+        .change_set_with(DiffEngine::Libgit2, base, head, false)
+        .unwrap();
+    assert_eq!(
+        by_git, by_libgit2,
+        "git (left) and libgit2 (right) disagree"
+    );
+    by_git
+}
+
 /// The unified diff git2 prints for the same comparison must parse into the same files.
 fn assert_text_agrees(repo: &Repo, base: &str, head: &str, worktree: bool, expected: &ChangeSet) {
     for context in [0, 3] {
@@ -158,7 +175,7 @@ fn modified_file_lines_at_start_middle_and_end_without_trailing_newline() {
     let base = t.commit("main", &[], &[("src/a.rs", file(&base_text))]);
     let head = t.commit("feature", &[base], &[("src/a.rs", file(head_text))]);
     let repo = t.open();
-    let cs = repo.change_set("main", "feature", false).unwrap();
+    let cs = both_engines(&repo, "main", "feature");
     assert_eq!(cs.base, base.to_string());
     assert_eq!(cs.head, head.to_string());
     // l10 gained a newline, so it is re-added along with l11 (as `git diff` shows it).
@@ -192,7 +209,7 @@ fn added_deleted_and_binary_files() {
         ],
     );
     let repo = t.open();
-    let cs = repo.change_set("main", "feature", false).unwrap();
+    let cs = both_engines(&repo, "main", "feature");
     assert_eq!(
         cs.files,
         vec![
@@ -215,7 +232,7 @@ fn rename_with_edits_keeps_only_edited_lines() {
     let base = t.commit("main", &[], &[("old/name.rs", file(&original))]);
     t.commit("feature", &[base], &[("new/name.rs", file(&edited))]);
     let repo = t.open();
-    let cs = repo.change_set("main", "feature", false).unwrap();
+    let cs = both_engines(&repo, "main", "feature");
     assert_eq!(
         cs.files,
         vec![moved(
@@ -257,7 +274,7 @@ fn rename_at_the_threshold_follows_gits_score_not_libgit2s() {
         &[("b4.txt", file(&new4)), ("b5.txt", file(&new5))],
     );
     let repo = t.open();
-    let cs = repo.change_set("main", "feature", false).unwrap();
+    let cs = both_engines(&repo, "main", "feature");
     assert_eq!(
         cs.files,
         vec![
@@ -281,7 +298,7 @@ fn copy_below_gits_threshold_is_an_addition() {
         &[("src.txt", file(&modified)), ("dup.txt", file(&copy))],
     );
     let repo = t.open();
-    let cs = repo.change_set("main", "feature", false).unwrap();
+    let cs = both_engines(&repo, "main", "feature");
     assert_eq!(
         cs.files,
         vec![
@@ -298,7 +315,7 @@ fn pure_rename_has_no_added_lines() {
     let base = t.commit("main", &[], &[("a.txt", file(&numbered(1, 5)))]);
     t.commit("feature", &[base], &[("b.txt", file(&numbered(1, 5)))]);
     let repo = t.open();
-    let cs = repo.change_set("main", "feature", false).unwrap();
+    let cs = both_engines(&repo, "main", "feature");
     assert_eq!(
         cs.files,
         vec![moved("b.txt", "a.txt", FileStatus::Renamed, &[])]
@@ -323,7 +340,7 @@ fn rename_below_half_similarity_is_delete_plus_add() {
     let base = t.commit("main", &[], &[("a.txt", file(&original))]);
     t.commit("feature", &[base], &[("b.txt", file(&rewritten))]);
     let repo = t.open();
-    let cs = repo.change_set("main", "feature", false).unwrap();
+    let cs = both_engines(&repo, "main", "feature");
     assert_eq!(
         cs.files,
         vec![
@@ -350,7 +367,7 @@ fn copy_of_a_modified_file_is_an_addition_like_git_diff() {
         ],
     );
     let repo = t.open();
-    let cs = repo.change_set("main", "feature", false).unwrap();
+    let cs = both_engines(&repo, "main", "feature");
     assert_eq!(
         cs.files,
         vec![
@@ -372,7 +389,7 @@ fn copy_of_an_unmodified_file_is_an_addition_like_git_diff_c() {
         &[base],
         &[("a.txt", file(&original)), ("b.txt", file(&original))],
     );
-    let cs = t.open().change_set("main", "feature", false).unwrap();
+    let cs = both_engines(&t.open(), "main", "feature");
     assert_eq!(
         cs.files,
         vec![changed("b.txt", FileStatus::Added, &[1, 2, 3, 4, 5, 6])]
@@ -402,7 +419,7 @@ fn merge_base_is_used_not_the_moved_on_base_tip() {
         ],
     );
     let repo = t.open();
-    let cs = repo.change_set("main", "feature", false).unwrap();
+    let cs = both_engines(&repo, "main", "feature");
     assert_eq!(cs.base, a.to_string());
     assert_eq!(cs.head, c.to_string());
     assert_eq!(
@@ -460,7 +477,7 @@ fn worktree_includes_index_unstaged_and_untracked_but_not_ignored() {
     assert_text_agrees(&repo, "main", "HEAD", true, &cs);
 
     // Without --worktree the same call sees only the commit.
-    let committed = repo.change_set("main", "HEAD", false).unwrap();
+    let committed = both_engines(&repo, "main", "HEAD");
     assert_eq!(
         committed.files,
         vec![
@@ -505,7 +522,7 @@ fn type_changes_and_submodules() {
         ],
     );
     let repo = t.open();
-    let cs = repo.change_set("main", "feature", false).unwrap();
+    let cs = both_engines(&repo, "main", "feature");
     assert_eq!(
         cs.files,
         vec![
@@ -547,7 +564,7 @@ fn quoted_and_non_utf8_paths() {
         )
         .unwrap();
     let repo = t.open();
-    let cs = repo.change_set("main", "feature", false).unwrap();
+    let cs = both_engines(&repo, "main", "feature");
     assert_eq!(
         cs.files,
         vec![
@@ -789,7 +806,7 @@ fn many_files_in_one_change() {
         .collect();
     t.commit("feature", &[base], &head_files);
     let repo = t.open();
-    let cs = repo.change_set("main", "feature", false).unwrap();
+    let cs = both_engines(&repo, "main", "feature");
     assert_eq!(cs.files.len(), 150);
     let added: Vec<_> = cs
         .files
@@ -868,16 +885,39 @@ fn over_the_rename_limit_only_exact_renames_are_found() {
         ],
     );
     let expected_inexact = moved("edited2.txt", "edited.txt", FileStatus::Renamed, &[1]);
-    let cs = t.open().change_set("main", "feature", false).unwrap();
+    let cs = both_engines(&t.open(), "main", "feature");
     assert!(cs.files.contains(&expected_inexact), "{:?}", cs.files);
 
-    // 2 sources × 2 destinations > 1², as git's `diff.renameLimit` reads it.
+    // Left after the exact rename: 1 source × 1 destination, within a limit of 1.
     t.repo
         .config()
         .unwrap()
         .set_i64("diff.renameLimit", 1)
         .unwrap();
-    let cs = t.open().change_set("main", "feature", false).unwrap();
+    let cs = both_engines(&t.open(), "main", "feature");
+    assert!(cs.files.contains(&expected_inexact), "{:?}", cs.files);
+
+    // A second inexact pair: 2 sources × 2 destinations > 1², so git only finds exact renames.
+    let edited_b = numbered(21, 28).replace("line 21\n", "line twenty-one\n");
+    let base = t.commit(
+        "main2",
+        &[],
+        &[
+            ("exact.txt", file(&numbered(1, 8))),
+            ("edited.txt", file(&numbered(11, 18))),
+            ("other.txt", file(&numbered(21, 28))),
+        ],
+    );
+    t.commit(
+        "feature2",
+        &[base],
+        &[
+            ("exact2.txt", file(&numbered(1, 8))),
+            ("edited2.txt", file(&edited)),
+            ("other2.txt", file(&edited_b)),
+        ],
+    );
+    let cs = both_engines(&t.open(), "main2", "feature2");
     assert_eq!(
         cs.files,
         vec![
@@ -888,6 +928,12 @@ fn over_the_rename_limit_only_exact_renames_are_found() {
                 &(1..=8).collect::<Vec<_>>()
             ),
             moved("exact2.txt", "exact.txt", FileStatus::Renamed, &[]),
+            changed("other.txt", FileStatus::Deleted, &[]),
+            changed(
+                "other2.txt",
+                FileStatus::Added,
+                &(1..=8).collect::<Vec<_>>()
+            ),
         ]
     );
 }

@@ -138,6 +138,16 @@ pub struct RevArgs {
     /// Read the change from a saved unified diff (`git diff base...head > FILE`) instead of git.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["base", "head", "worktree"])]
     pub diff_file: Option<PathBuf>,
+    /// Which program computes the change set: auto (the `git` program when it runs, else
+    /// libgit2), git, or libgit2. Hidden: for debugging and unusual installs (README).
+    #[arg(
+        long,
+        value_name = "ENGINE",
+        env = "PRCOV_DIFF_ENGINE",
+        default_value = "auto",
+        hide = true
+    )]
+    pub diff_engine: crate::git::DiffEngine,
 }
 
 #[derive(Debug, Args)]

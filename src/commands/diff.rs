@@ -29,7 +29,7 @@ pub fn summarize(opts: &DiffOptions) -> Result<DiffSummary, Error> {
     let (git, parsed) = std::thread::scope(|s| {
         let parse = s.spawn(|| input::load_coverage(&reports, opts.coverage.forced_format));
         let git = repo
-            .change_set(&base_rev, &opts.head, opts.worktree)
+            .change_set_with(opts.engine, &base_rev, &opts.head, opts.worktree)
             .and_then(|change| Ok((repo.tracked_files(&change.head)?, change)));
         (git, parse.join())
     });

@@ -120,6 +120,8 @@ pub struct DiffOptions {
     pub worktree: bool,
     /// A saved unified diff to use instead of asking git.
     pub diff_file: Option<PathBuf>,
+    /// Which program computes the change set.
+    pub engine: crate::git::DiffEngine,
     pub gates: GateOptions,
     pub output: OutputOptions,
 }

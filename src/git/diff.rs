@@ -75,16 +75,31 @@ fn build_diff(
         .copy_threshold(LIBGIT2_THRESHOLD)
         .rename_limit(usize::try_from(limit).unwrap_or(usize::MAX))
         .for_untracked(matches!(target, DiffTarget::Worktree));
-    // git skips inexact rename detection when sources × destinations exceed the limit squared
-    // (exact renames are still found); libgit2 only caps sources per destination, which can
-    // still mean hundreds of thousands of comparisons on a big diff.
-    let (sources, destinations) =
-        diff.deltas()
-            .fold((0u64, 0u64), |(s, d), delta| match delta.status() {
-                Delta::Added | Delta::Untracked => (s, d + 1),
-                Delta::Deleted | Delta::Modified => (s + 1, d),
-                _ => (s, d),
-            });
+    // git skips inexact rename detection when the sources × destinations left after exact
+    // renames exceed the limit squared (without copies, only deleted files are sources);
+    // libgit2 only caps sources per destination, which can still mean hundreds of thousands
+    // of comparisons on a big diff.
+    let mut deleted: std::collections::HashMap<Oid, u64> = std::collections::HashMap::new();
+    let mut added = Vec::new();
+    for delta in diff.deltas() {
+        match delta.status() {
+            Delta::Added | Delta::Untracked => added.push(delta.new_file().id()),
+            Delta::Deleted => *deleted.entry(delta.old_file().id()).or_default() += 1,
+            _ => {}
+        }
+    }
+    let sources: u64 = deleted.values().sum();
+    let exact = added
+        .iter()
+        .filter(|id| match deleted.get_mut(id) {
+            Some(left) if *left > 0 => {
+                *left -= 1;
+                true
+            }
+            _ => false,
+        })
+        .count() as u64;
+    let (sources, destinations) = (sources - exact, added.len() as u64 - exact);
     if sources.saturating_mul(destinations) > limit.saturating_mul(limit) {
         find.exact_match_only(true);
     }

@@ -1,8 +1,9 @@
 //! The change set of a pull request, read with git2: merge-base, changed files, added lines.
 //!
 //! Two sources give the same [`ChangeSet`]:
-//! - [`Repo::change_set`] diffs `merge-base(base, head)` against head (or the working tree) with
-//!   git2, never spawning the `git` binary;
+//! - [`Repo::change_set`] diffs `merge-base(base, head)` against head with the `git` program
+//!   when it can run (`program`: git's own lines at git's cost), else with git2; the working
+//!   tree (`--worktree`) always with git2. [`DiffEngine`] forces one of the two;
 //! - [`ChangeSet::from_unified_diff`] parses a saved `git diff` (for `--diff-file` and for tests
 //!   without a repository).
 //!
@@ -105,8 +106,37 @@ pub enum GitError {
 
 mod diff;
 mod patch_file;
+mod program;
 mod repo;
 mod similarity;
+
+/// Which program computes the diff between two commits.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum DiffEngine {
+    /// The `git` program when it runs here (not for a partial clone, which it would fetch
+    /// into), else git2.
+    #[default]
+    Auto,
+    /// Only the `git` program; an error when it cannot run.
+    Git,
+    /// Only git2 (libgit2), never spawning a process.
+    Libgit2,
+}
+
+impl std::str::FromStr for DiffEngine {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "" | "auto" => Ok(DiffEngine::Auto),
+            "git" => Ok(DiffEngine::Git),
+            "libgit2" | "git2" => Ok(DiffEngine::Libgit2),
+            other => Err(format!(
+                "unknown diff engine `{other}` (expected auto, git or libgit2)"
+            )),
+        }
+    }
+}
 
 pub use repo::Repo;
 

@@ -32,6 +32,11 @@ impl ChangeSet {
     }
 }
 
+/// Parses the output of the `git` program's diff (see `program`); the error names the line.
+pub(crate) fn parse_git_output(text: &str) -> Result<Vec<ChangedFile>, String> {
+    parse(text).map_err(|(line, message)| format!("line {line}: {message}"))
+}
+
 fn parse_named(text: &str, source_name: &str) -> Result<ChangeSet, GitError> {
     let files = parse(text).map_err(|(line, message)| GitError::DiffParse {
         source_name: source_name.to_owned(),

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use git2::{ErrorCode, ObjectType, Oid, Repository};
 
 use super::diff::{self, DiffTarget};
-use super::{ChangeSet, GitError};
+use super::{program, ChangeSet, DiffEngine, GitError};
 
 /// Where `default_base` looks, in order, after the `origin/HEAD` symbolic ref.
 const DEFAULT_BASE_CANDIDATES: [&str; 4] = ["origin/main", "origin/master", "main", "master"];
@@ -98,17 +98,61 @@ impl Repo {
         head_rev: &str,
         worktree: bool,
     ) -> Result<ChangeSet, GitError> {
+        self.change_set_with(DiffEngine::Auto, base_rev, head_rev, worktree)
+    }
+
+    /// [`Repo::change_set`] computed by `engine` (the working tree is always read with git2).
+    pub fn change_set_with(
+        &self,
+        engine: DiffEngine,
+        base_rev: &str,
+        head_rev: &str,
+        worktree: bool,
+    ) -> Result<ChangeSet, GitError> {
         let (merge_base, head) = self.endpoints(base_rev, head_rev, worktree)?;
-        let target = if worktree {
-            DiffTarget::Worktree
+        let (base, head_sha) = (merge_base.to_string(), head.to_string());
+        let files = if worktree {
+            diff::changed_files(&self.repo, merge_base, DiffTarget::Worktree)?
         } else {
-            DiffTarget::Commit(head)
+            let by_program = match engine {
+                DiffEngine::Libgit2 => None,
+                DiffEngine::Auto if self.is_partial_clone() => None,
+                DiffEngine::Auto | DiffEngine::Git => {
+                    Some(program::changed_files(self.repo.path(), &base, &head_sha))
+                }
+            };
+            match by_program {
+                Some(Ok(files)) => files,
+                Some(Err(program::Unavailable(why))) if engine == DiffEngine::Git => {
+                    return Err(GitError::Other(why));
+                }
+                // No usable `git` here: git2 computes the same change.
+                Some(Err(_)) | None => {
+                    diff::changed_files(&self.repo, merge_base, DiffTarget::Commit(head))?
+                }
+            }
         };
-        let files = diff::changed_files(&self.repo, merge_base, target)?;
         Ok(ChangeSet {
-            base: merge_base.to_string(),
-            head: head.to_string(),
+            base,
+            head: head_sha,
             files,
+        })
+    }
+
+    /// A partial clone (`--filter=blob:none`): its missing blobs are fetched on demand by the
+    /// `git` program, which would be network access outside publishing.
+    fn is_partial_clone(&self) -> bool {
+        self.repo.config().is_ok_and(|config| {
+            config.get_string("extensions.partialclone").is_ok()
+                || config
+                    .entries(Some(r"remote\..*\.promisor"))
+                    .is_ok_and(|mut entries| {
+                        let mut any = false;
+                        while let Some(Ok(entry)) = entries.next() {
+                            any |= entry.value().is_ok_and(|v| v == "true");
+                        }
+                        any
+                    })
         })
     }
 

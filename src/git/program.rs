@@ -1,0 +1,90 @@
+//! The change set between two commits from the `git` program, when it can run.
+//!
+//! Why not only git2: on a PR of hundreds of files in a packed repository, libgit2 spends twice
+//! git's time inflating the same delta chains (it caches only the bottom of a chain; git keeps
+//! the intermediate bases), and where an added block repeats its neighbours the two place the
+//! hunk differently (git trims the common tail of both sides before diffing, libgit2 does not),
+//! so `git diff`, code hosts and diff-cover mark other line numbers than libgit2 would
+//! (bench/README.md: 15 of 590 modified files). Asking git itself gives git's lines at git's
+//! cost. git2 still does everything else (revisions, merge-base, trees, the working tree), and
+//! computes the diff when `git` is missing, refuses the repository, or the clone is partial.
+//!
+//! Every setting that changes which lines `git diff` calls added is fixed on the command line
+//! (algorithm, indent heuristic, renames without copies, zero context, prefixes, no external
+//! diff or textconv), so a user's configuration cannot change prcov's numbers; only
+//! `diff.renameLimit` is read, as git2's path reads it too.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use super::patch_file;
+use super::ChangedFile;
+
+/// Why the `git` program did not give a change set; the caller then falls back to git2.
+#[derive(Debug)]
+pub(crate) struct Unavailable(pub String);
+
+/// `git diff` of two commits (full shas) of the repository at `git_dir`, read into changed files.
+pub(crate) fn changed_files(
+    git_dir: &Path,
+    base: &str,
+    head: &str,
+) -> Result<Vec<ChangedFile>, Unavailable> {
+    let mut command = Command::new(program());
+    command
+        .arg("--git-dir")
+        .arg(git_dir)
+        .args([
+            "--no-pager",
+            "-c",
+            "core.quotePath=false",
+            "diff",
+            "--no-color",
+            "--no-ext-diff",
+            "--no-textconv",
+            "--no-relative",
+            "--diff-algorithm=myers",
+            "--indent-heuristic",
+            "--find-renames",
+            "--unified=0",
+            "--inter-hunk-context=0",
+            // Submodule changes in the one format the parser reads (they are left out there).
+            "--submodule=short",
+            "--src-prefix=a/",
+            "--dst-prefix=b/",
+            base,
+            head,
+            "--",
+        ])
+        // Settings from the environment that would point git elsewhere or change its output.
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .env_remove("GIT_DIFF_OPTS")
+        .env_remove("GIT_EXTERNAL_DIFF")
+        // A partial clone would fetch missing blobs: prcov never touches the network but to
+        // publish (partial clones are also sent to git2 up front).
+        .env("GIT_NO_LAZY_FETCH", "1")
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .env("GIT_OPTIONAL_LOCKS", "0")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let output = command
+        .output()
+        .map_err(|e| Unavailable(format!("cannot run git: {e}")))?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        return Err(Unavailable(format!(
+            "git diff failed ({}): {}",
+            output.status,
+            stderr.trim()
+        )));
+    }
+    patch_file::parse_git_output(&String::from_utf8_lossy(&output.stdout))
+        .map_err(|e| Unavailable(format!("unexpected git diff output: {e}")))
+}
+
+/// The `git` to run: `PRCOV_GIT` when set (a test or an unusual install), else `git` on PATH.
+fn program() -> std::ffi::OsString {
+    std::env::var_os("PRCOV_GIT").unwrap_or_else(|| "git".into())
+}
