@@ -624,6 +624,32 @@ fn git_added_lines(diff: &str) -> Vec<(String, u32)> {
     out
 }
 
+/// With every line of `a.c` (whose head content is `head`) hit: the lines prcov calls added
+/// (main...feature) and the ones `git [git_options] diff -U0` prints.
+type FileLines = Vec<(String, u32)>;
+fn added_lines_of_a_c(r: &Repo, head: &str, git_options: &[&str]) -> (FileLines, FileLines) {
+    let lcov = format!(
+        "SF:a.c\n{}end_of_record\n",
+        (1..=head.lines().count())
+            .map(|l| format!("DA:{l},1\n"))
+            .collect::<String>()
+    );
+    let report = r.report("lcov.info", &lcov);
+    let out = prcov(r)
+        .args(["diff", "--base", "main", "--format", "json"])
+        .arg(&report)
+        .output()
+        .unwrap();
+    let j = ok_json(&out);
+    let ours = ints(&j["files"][0]["hit_lines"])
+        .into_iter()
+        .map(|l| ("a.c".to_owned(), l as u32))
+        .collect();
+    let mut args = git_options.to_vec();
+    args.extend(["diff", "-U0", "main...feature"]);
+    (ours, git_added_lines(&r.git(&args)))
+}
+
 #[test]
 fn sliding_hunks_are_placed_as_git_places_them() {
     let r = Repo::new();
@@ -636,29 +662,7 @@ fn sliding_hunks_are_placed_as_git_places_them() {
     let head = "1\n2\na\n\nb\na\n\nb\n3\n4\n";
     r.write("a.c", head);
     r.commit("feature");
-    let n = head.lines().count();
-    let lcov: String = format!(
-        "SF:a.c\n{}end_of_record\n",
-        (1..=n).map(|l| format!("DA:{l},1\n")).collect::<String>()
-    );
-    let report = r.report("lcov.info", &lcov);
-    let out = prcov(&r)
-        .args(["diff", "--base", "main", "--format", "json"])
-        .arg(&report)
-        .output()
-        .unwrap();
-    let j = json_of(&out);
-    let ours: Vec<(String, u32)> = ints(&j["files"][0]["hit_lines"])
-        .into_iter()
-        .map(|l| ("a.c".to_owned(), l as u32))
-        .collect();
-    let git = git_added_lines(&r.git(&[
-        "-c",
-        "diff.indentHeuristic=true",
-        "diff",
-        "-U0",
-        "main...feature",
-    ]));
+    let (ours, git) = added_lines_of_a_c(&r, head, &["-c", "diff.indentHeuristic=true"]);
     assert_eq!(ours, git);
     assert_eq!(
         git,
@@ -730,24 +734,7 @@ fn an_ambiguous_insertion_gets_gits_line_numbers() {
         .concat();
     r.write("a.c", &head);
     r.commit("feature");
-    let lcov = format!(
-        "SF:a.c\n{}end_of_record\n",
-        (1..=head.lines().count())
-            .map(|l| format!("DA:{l},1\n"))
-            .collect::<String>()
-    );
-    let report = r.report("lcov.info", &lcov);
-    let out = prcov(&r)
-        .args(["diff", "--base", "main", "--format", "json"])
-        .arg(&report)
-        .output()
-        .unwrap();
-    let j = ok_json(&out);
-    let ours: Vec<(String, u32)> = ints(&j["files"][0]["hit_lines"])
-        .into_iter()
-        .map(|l| ("a.c".to_owned(), l as u32))
-        .collect();
-    let git = git_added_lines(&r.git(&["diff", "-U0", "main...feature"]));
+    let (ours, git) = added_lines_of_a_c(&r, &head, &[]);
     assert_eq!(ours, git);
     assert_eq!(git.first(), Some(&("a.c".to_owned(), 44)));
     assert_eq!(git.len(), 25);
