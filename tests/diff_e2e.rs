@@ -625,9 +625,14 @@ fn git_added_lines(diff: &str) -> Vec<(String, u32)> {
 }
 
 /// With every line of `a.c` (whose head content is `head`) hit: the lines prcov calls added
-/// (main...feature) and the ones `git [git_options] diff -U0` prints.
+/// (main...feature; computed by `engine`) and the ones `git [git_options] diff -U0` prints.
 type FileLines = Vec<(String, u32)>;
-fn added_lines_of_a_c(r: &Repo, head: &str, git_options: &[&str]) -> (FileLines, FileLines) {
+fn added_lines_of_a_c(
+    r: &Repo,
+    head: &str,
+    engine: &str,
+    git_options: &[&str],
+) -> (FileLines, FileLines) {
     let lcov = format!(
         "SF:a.c\n{}end_of_record\n",
         (1..=head.lines().count())
@@ -638,6 +643,7 @@ fn added_lines_of_a_c(r: &Repo, head: &str, git_options: &[&str]) -> (FileLines,
     let out = prcov(r)
         .args(["diff", "--base", "main", "--format", "json"])
         .arg(&report)
+        .env("PRCOV_DIFF_ENGINE", engine)
         .output()
         .unwrap();
     let j = ok_json(&out);
@@ -662,8 +668,12 @@ fn sliding_hunks_are_placed_as_git_places_them() {
     let head = "1\n2\na\n\nb\na\n\nb\n3\n4\n";
     r.write("a.c", head);
     r.commit("feature");
-    let (ours, git) = added_lines_of_a_c(&r, head, &["-c", "diff.indentHeuristic=true"]);
-    assert_eq!(ours, git);
+    for engine in ["git", "libgit2"] {
+        let (ours, git) =
+            added_lines_of_a_c(&r, head, engine, &["-c", "diff.indentHeuristic=true"]);
+        assert_eq!(ours, git, "{engine}");
+    }
+    let (_, git) = added_lines_of_a_c(&r, head, "auto", &["-c", "diff.indentHeuristic=true"]);
     assert_eq!(
         git,
         [
@@ -734,7 +744,7 @@ fn an_ambiguous_insertion_gets_gits_line_numbers() {
         .concat();
     r.write("a.c", &head);
     r.commit("feature");
-    let (ours, git) = added_lines_of_a_c(&r, &head, &[]);
+    let (ours, git) = added_lines_of_a_c(&r, &head, "auto", &[]);
     assert_eq!(ours, git);
     assert_eq!(git.first(), Some(&("a.c".to_owned(), 44)));
     assert_eq!(git.len(), 25);
