@@ -97,16 +97,42 @@ def check(what, a, b):
         print(f"  MISMATCH {what}: {a} != {b}", file=sys.stderr)
 
 
-def compare_patch(fmt, prcov, dc):
-    """Per file, against diff-cover (which runs `git diff`).
+def git_added_lines(diff_text):
+    """File → set of head-side line numbers of the `+` lines of `git diff` output."""
+    added, path, nxt = {}, None, None
+    for line in diff_text.split("\n"):
+        if line.startswith("diff --git "):
+            nxt = None
+        elif nxt is None and line.startswith("+++ "):
+            path = line[6:] if line.startswith("+++ b/") else None
+        elif line.startswith("@@ "):
+            plus = line.split(" ")[2]
+            nxt = int(plus[1:].split(",")[0])
+        elif nxt is not None:
+            if line.startswith("+"):
+                added.setdefault(path, set()).add(nxt)
+                nxt += 1
+            elif line.startswith(" ") or line == "":
+                nxt += 1
+    return added
 
-    Two differences are by design and excluded from the exact check: diff-cover's `git diff`
-    has no copy detection, so a file prcov reads as `copied` (git stage: copies scored like git's
-    -C) is all `+` lines there; and for `renamed` files likewise when git's own rename detection
-    differs. For the other files the number of coverable added lines must be equal. Which lines
-    they are can differ where a hunk is ambiguous (generated files repeat functions): git slides
-    such hunks with its indent heuristic, libgit2 does not; the misses are compared as a figure,
-    not a check."""
+
+def compare_patch(fmt, prcov, dc, git_diff_text):
+    """Per file, against `git diff main...pr` (the floor's own output) and diff-cover.
+
+    Every line prcov counts must be a `+` line of `git diff` in that file (exact check). Against
+    diff-cover, the number of coverable added lines must be equal, except for renamed/copied
+    files (diff-cover's `git diff` has no copy detection, so a copied file is all `+` lines
+    there). Which lines those are can differ where a hunk is ambiguous (the generated files
+    repeat functions): diff-cover runs `git diff -U0`, and with zero context git trims the
+    common tail before diffing and places such insertions elsewhere than `git diff` does; so
+    the misses are compared as a figure, not a check."""
+    added = git_added_lines(git_diff_text)
+    outside = sum(1 for f in prcov["files"]
+                  for ln in f["hit_lines"] + f["missed_lines"] + f["partial_lines"]
+                  for n in (range(ln[0], ln[1] + 1) if isinstance(ln, list) else [ln])
+                  if n not in added.get(f["path"], ()))
+    check(f"{fmt} prcov patch lines that are not `+` lines of git diff", outside, 0)
     stats = dc["src_stats"]
     excluded = {f["path"] for f in prcov["files"] if f["status"] in ("renamed", "copied")}
     mine_lines = mine_miss = 0
@@ -120,8 +146,9 @@ def compare_patch(fmt, prcov, dc):
     theirs_miss = sum(len(st["violation_lines"]) for p, st in stats.items() if p not in excluded)
     check(f"{fmt} coverable added lines (not renamed/copied): prcov vs diff-cover", mine_lines, theirs_lines)
     NOTES.append(f"{fmt} patch: {len(excluded)} renamed/copied files excluded; misses prcov {mine_miss} "
-                 f"vs diff-cover violations {theirs_miss} (hunk placement differs where ambiguous); "
-                 f"prcov patch total {prcov['patch']['lines']} lines, diff-cover {dc['total_num_lines']}")
+                 f"vs diff-cover violations {theirs_miss} (diff-cover's -U0 places ambiguous hunks "
+                 f"elsewhere); prcov patch total {prcov['patch']['lines']} lines, diff-cover "
+                 f"{dc['total_num_lines']}")
 
 
 NOTES = []
@@ -193,7 +220,7 @@ def main():
                      f"diff-cover {o(name)} --compare-branch=main --format json:{dc_json}", cwd=REPO)
         with open(dc_json, encoding="utf-8") as f:
             d = json.load(f)
-        compare_patch(fmt, js(p), d)
+        compare_patch(fmt, js(p), d, gitdiff["stdout"])
         rows.append((f"`prcov diff`, {fmt}", o(name), p, [dc], gitdiff))
     # --- JUnit
     if "junit" not in SKIP:

@@ -607,18 +607,29 @@ fn saved_diff_file_gives_the_same_answer_with_or_without_a_repository() {
     assert_eq!(outside["project"]["lines"], 12);
 }
 
-/// Added lines from `git diff -U0` output: the `+c,d` of every hunk header.
+/// The head-side numbers of the `+` lines of `git diff` output, file by file.
 fn git_added_lines(diff: &str) -> Vec<(String, u32)> {
     let mut out = Vec::new();
     let mut file = String::new();
+    // The head-side number of the next line in the current hunk.
+    let mut next: Option<u32> = None;
     for line in diff.lines() {
-        if let Some(p) = line.strip_prefix("+++ b/") {
+        if line.starts_with("diff --git ") {
+            next = None;
+        } else if let (None, Some(p)) = (next, line.strip_prefix("+++ b/")) {
             file = p.to_owned();
         } else if let Some(rest) = line.strip_prefix("@@ ") {
             let plus = rest.split(' ').nth(1).unwrap().trim_start_matches('+');
-            let (start, count) = plus.split_once(',').map_or((plus, "1"), |(a, b)| (a, b));
-            let (start, count): (u32, u32) = (start.parse().unwrap(), count.parse().unwrap());
-            out.extend((start..start + count).map(|l| (file.clone(), l)));
+            next = Some(plus.split(',').next().unwrap().parse().unwrap());
+        } else if let Some(n) = next.as_mut() {
+            match line.as_bytes().first() {
+                Some(b'+') => {
+                    out.push((file.clone(), *n));
+                    *n += 1;
+                }
+                Some(b' ') | None => *n += 1,
+                _ => {}
+            }
         }
     }
     out
@@ -652,7 +663,7 @@ fn added_lines_of_a_c(
         .map(|l| ("a.c".to_owned(), l as u32))
         .collect();
     let mut args = git_options.to_vec();
-    args.extend(["diff", "-U0", "main...feature"]);
+    args.extend(["diff", "main...feature"]);
     (ours, git_added_lines(&r.git(&args)))
 }
 
@@ -728,11 +739,11 @@ fn function(name: &str, body: usize) -> String {
     format!("static int {name}(int x) {{\n{statements}    return x;\n}}\n\n")
 }
 
-/// An added copy of a function that already appears twice in a row: the diff is ambiguous, and
-/// git (which trims the common tail of both sides before diffing) places it at other lines than
-/// libgit2 does (94–118). The added lines must be git's, as the PR's diff view shows them.
+/// An added copy of a function that already appears twice in a row: the diff is ambiguous. The
+/// added lines are the ones `git diff` prints and the PR's diff view shows (94–118), by either
+/// engine; `git diff -U0` (what diff-cover runs) trims the common tail first and prints 44–68.
 #[test]
-fn an_ambiguous_insertion_gets_gits_line_numbers() {
+fn an_ambiguous_insertion_gets_the_line_numbers_git_diff_shows() {
     let r = Repo::new();
     let (f0, f1, f3) = (function("f0", 7), function("f1", 21), function("f3", 28));
     let base = [&f0, &f3, &f1, &f1, &f3, &f0].map(String::as_str).concat();
@@ -744,10 +755,14 @@ fn an_ambiguous_insertion_gets_gits_line_numbers() {
         .concat();
     r.write("a.c", &head);
     r.commit("feature");
-    let (ours, git) = added_lines_of_a_c(&r, &head, "auto", &[]);
-    assert_eq!(ours, git);
-    assert_eq!(git.first(), Some(&("a.c".to_owned(), 44)));
-    assert_eq!(git.len(), 25);
+    for engine in ["auto", "libgit2"] {
+        let (ours, git) = added_lines_of_a_c(&r, &head, engine, &[]);
+        assert_eq!(ours, git, "{engine}");
+        assert_eq!(git.first(), Some(&("a.c".to_owned(), 94)));
+        assert_eq!(git.len(), 25);
+    }
+    let u0 = git_added_lines(&r.git(&["diff", "-U0", "main...feature"]));
+    assert_eq!(u0.first(), Some(&("a.c".to_owned(), 44)), "not ambiguous");
 }
 
 /// Without a `git` program the change set comes from libgit2, with the same answer here;

@@ -1,18 +1,18 @@
 //! The change set between two commits from the `git` program, when it can run.
 //!
-//! Why not only git2: on a PR of hundreds of files in a packed repository, libgit2 spends twice
-//! git's time inflating the same delta chains (it caches only the bottom of a chain; git keeps
-//! the intermediate bases), and where an added block repeats its neighbours the two place the
-//! hunk differently (git trims the common tail of both sides before diffing, libgit2 does not),
-//! so `git diff`, code hosts and diff-cover mark other line numbers than libgit2 would
-//! (bench/README.md: 15 of 590 modified files). Asking git itself gives git's lines at git's
-//! cost. git2 still does everything else (revisions, merge-base, trees, the working tree), and
-//! computes the diff when `git` is missing, refuses the repository, or the clone is partial.
+//! Why not only git2: on a PR of hundreds of files in a packed repository, libgit2 spends about
+//! twice git's CPU time inflating the same delta chains (it caches only the bottom of a chain;
+//! git keeps the intermediate bases): 1.7 s against 1.0 s for all of `prcov diff` on the
+//! benchmark (bench/README.md), with identical files and lines. git2 still does everything else
+//! (revisions, merge-base, trees, the working tree), and computes the diff when `git` is
+//! missing, refuses the repository, or the clone is partial.
 //!
 //! Every setting that changes which lines `git diff` calls added is fixed on the command line
-//! (algorithm, indent heuristic, renames without copies, zero context, prefixes, no external
-//! diff or textconv), so a user's configuration cannot change prcov's numbers; only
-//! `diff.renameLimit` is read, as git2's path reads it too.
+//! (algorithm, indent heuristic, renames without copies, no external diff or textconv), so a
+//! user's configuration cannot change prcov's numbers; only `diff.renameLimit` is read, as git2's
+//! path reads it too. One line of context, not zero: with zero, git trims the common tail of
+//! both sides before diffing, which can place an ambiguous insertion elsewhere than `git diff`
+//! and the PR's diff view do (diff-cover runs `-U0` and inherits that).
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -46,7 +46,7 @@ pub(crate) fn changed_files(
             "--diff-algorithm=myers",
             "--indent-heuristic",
             "--find-renames",
-            "--unified=0",
+            "--unified=1",
             "--inter-hunk-context=0",
             // Submodule changes in the one format the parser reads (they are left out there).
             "--submodule=short",
