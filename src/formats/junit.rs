@@ -72,7 +72,9 @@ fn load_one(path: &Path) -> Result<ParsedTests, ParseError> {
             let mut source = file.try_clone()?;
             let spawned = std::thread::Builder::new()
                 .name("prcov-junit-read".into())
-                .spawn_scoped(scope, move || read_chunks(&mut source, &chunks_tx, &spare_rx));
+                .spawn_scoped(scope, move || {
+                    read_chunks(&mut source, &chunks_tx, &spare_rx)
+                });
             Ok(match spawned {
                 Ok(_) => {
                     let reader = ChunkReader {
@@ -110,11 +112,11 @@ fn parse_sized(reader: impl BufRead, size: u64) -> Result<ParsedTests, FormatErr
 
 /// Files at least this large are read on a second thread while the first one parses: the
 /// read system calls are a tenth of the work, and spawning a thread costs nothing next to it.
-const THREADED_READ_MIN: u64 = 4 * CHUNK as u64;
-/// Bytes per read on the reading thread.
-const CHUNK: usize = 1024 * 1024;
+const THREADED_READ_MIN: u64 = 4 * 1024 * 1024;
+/// Bytes per read on the reading thread (as many as the `BufReader` read before).
+const CHUNK: usize = 256 * 1024;
 /// Chunks read ahead of the parser, at most: memory stays a few chunks whatever the file size.
-const CHUNKS_AHEAD: usize = 2;
+const CHUNKS_AHEAD: usize = 4;
 
 /// The reading thread: fills chunks (reusing the ones the parser is done with) and hands them
 /// over in order, until the end of the file, an error, or the parser stopping (a closed channel).
@@ -1186,9 +1188,9 @@ fn plain_attributes<'e, const N: usize>(
     // Nearly every start tag is one line of `key="value"` pairs with nothing to unescape: one
     // branch-free pass over it (vectorized) says so, and the values are then found with
     // `memchr`, not byte by byte.
-    let special = b
-        .iter()
-        .fold(false, |acc, &c| acc | (c < 0x20) | (c == b'&') | (c == b'<'));
+    let special = b.iter().fold(false, |acc, &c| {
+        acc | (c < 0x20) | (c == b'&') | (c == b'<')
+    });
     if !special {
         if let Some(done) = simple_attributes(raw, keys, out) {
             return done;
@@ -1608,6 +1610,65 @@ mod tests {
 
     fn parse_str(s: &str) -> Result<ParsedTests, FormatError> {
         parse(s.as_bytes())
+    }
+
+    /// A report of `cases` test cases with output, over the threaded-read threshold, and the
+    /// line each case starts on. Case 1000 fails.
+    fn big_report(cases: usize) -> (String, Vec<u64>) {
+        let mut xml = String::from("<?xml version=\"1.0\"?>\n<testsuite name=\"s\">\n");
+        let mut lines = Vec::new();
+        let mut line = 3;
+        for i in 0..cases {
+            lines.push(line);
+            xml.push_str(&format!(
+                "<testcase name=\"t{i}\" classname=\"C\" time=\"0.5\">\n"
+            ));
+            if i == 1000 {
+                xml.push_str("<failure message=\"boom\">at a.b.C.t(C.java:7)</failure>\n");
+                line += 1;
+            }
+            xml.push_str("<system-out><![CDATA[");
+            xml.push_str(&"log line with <, & and ]] in it\n".repeat(8));
+            xml.push_str("]]></system-out>\n</testcase>\n");
+            line += 11;
+        }
+        xml.push_str("</testsuite>\n");
+        (xml, lines)
+    }
+
+    #[test]
+    fn large_files_read_on_a_second_thread_parse_the_same() {
+        let (xml, _) = big_report(20_000);
+        assert!(xml.len() as u64 > THREADED_READ_MIN + 4 * CHUNK as u64);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.xml");
+        std::fs::write(&path, &xml).unwrap();
+        let (loaded, warnings) = load(std::slice::from_ref(&path)).unwrap();
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let parsed = parse_str(&xml).unwrap();
+        assert_eq!(loaded.cases.len(), 20_000);
+        assert_eq!(loaded.cases, parsed.cases);
+        assert_eq!(loaded.counts().failed, 1);
+        assert_eq!(loaded.duration, 10_000.0);
+    }
+
+    #[test]
+    fn errors_in_large_files_have_their_line() {
+        let (mut xml, lines) = big_report(20_000);
+        // Misspell the end tag of case 19,000, megabytes into the file (the last of its 11
+        // lines: start tag, 8 lines of output, end of output, end tag).
+        let at = xml.find("<testcase name=\"t19000\"").unwrap();
+        let end = at + xml[at..].find("</testcase>").unwrap();
+        xml.replace_range(end..end + 11, "</testcasf>");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bad.xml");
+        std::fs::write(&path, &xml).unwrap();
+        let Err(ParseError::Malformed { location, .. }) = load(std::slice::from_ref(&path)) else {
+            panic!("expected a malformed-report error");
+        };
+        assert_eq!(location.line, Some(lines[19_000] + 10));
+        let direct = parse_str(&xml).unwrap_err();
+        assert_eq!(direct.location, location);
     }
 
     #[test]
