@@ -13,7 +13,7 @@
 //! same way, and SPEC §2 says a line without a line record is not coverable.
 //! `LF`/`LH`/`BRF`/`BRH`/`FNF`/`FNH` summaries are ignored; totals come from the records.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::BufRead;
 
 use super::count::{parse_count, parse_line_number, CountError};
@@ -296,6 +296,9 @@ enum State {
 #[derive(Default)]
 struct Parser {
     report: CoverageReport,
+    /// Files of the chunks absorbed after this one, in file order; combined once at the end
+    /// (see [`combine`]).
+    later: Vec<BTreeMap<String, FileCoverage>>,
     warnings: Vec<Warning>,
     state: State,
     saw_source_file: bool,
@@ -422,7 +425,8 @@ impl Parser {
                 orphan.2 = map(orphan.2);
             }
         }
-        self.report.merge_owned(next.report);
+        self.later.push(next.report.files);
+        self.later.append(&mut next.later);
         let repeated: Vec<usize> = next
             .unknown_records_warned
             .iter()
@@ -760,6 +764,11 @@ impl Parser {
             self.warn(last_line, message);
         }
         self.end_record();
+        if !self.later.is_empty() {
+            let first = std::mem::take(&mut self.report.files);
+            let later = std::mem::take(&mut self.later);
+            self.report.files = combine(first, later);
+        }
         if !self.saw_source_file {
             return Err(FormatError::at_line(
                 last_line,
@@ -797,6 +806,51 @@ impl Parser {
             warnings: self.warnings,
         })
     }
+}
+
+/// Merges the files of consecutive chunks into one map, as merging them one by one would: a file
+/// in several chunks merges in file order.
+///
+/// Inserting each file into a growing map costs a search of ever more, long, shared-prefix paths,
+/// and comparing paths scattered over a heap of hundreds of megabytes costs a cache miss each.
+/// So the paths are copied side by side (a few megabytes), positions are sorted by them, and the
+/// map is built from sorted entries in bulk.
+fn combine(
+    first: BTreeMap<String, FileCoverage>,
+    later: Vec<BTreeMap<String, FileCoverage>>,
+) -> BTreeMap<String, FileCoverage> {
+    let total = first.len() + later.iter().map(BTreeMap::len).sum::<usize>();
+    let mut entries: Vec<Option<(String, FileCoverage)>> = Vec::with_capacity(total);
+    entries.extend(first.into_iter().map(Some));
+    for files in later {
+        entries.extend(files.into_iter().map(Some));
+    }
+    let mut text = Vec::new();
+    let mut spans = Vec::with_capacity(entries.len());
+    for (path, _) in entries.iter().flatten() {
+        spans.push(text.len()..text.len() + path.len());
+        text.extend_from_slice(path.as_bytes());
+    }
+    let key = |i: usize| &text[spans[i].clone()];
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    // Ties keep file order, so repeated files merge as a single pass would merge them.
+    order.sort_unstable_by(|&a, &b| key(a).cmp(key(b)).then(a.cmp(&b)));
+    let mut merged: Vec<(String, FileCoverage)> = Vec::with_capacity(entries.len());
+    let mut last = None;
+    for i in order {
+        let Some((path, file)) = entries[i].take() else {
+            continue;
+        };
+        match (last, merged.last_mut()) {
+            (Some(l), Some((_, kept))) if key(l) == key(i) => kept.merge(&file),
+            _ => {
+                merged.push((path, file));
+                last = Some(i);
+            }
+        }
+    }
+    // Sorted and unique: `from_iter` checks the order in one pass and builds the tree in bulk.
+    merged.into_iter().collect()
 }
 
 /// `FN:<line>,[<end line>,]<name>` (the end line is lcov 2). Names may contain commas.
