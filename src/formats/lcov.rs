@@ -13,7 +13,9 @@
 //! same way, and SPEC §2 says a line without a line record is not coverable.
 //! `LF`/`LH`/`BRF`/`BRH`/`FNF`/`FNH` summaries are ignored; totals come from the records.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use std::io::BufRead;
 
 use super::count::{parse_count, parse_line_number, CountError};
@@ -268,6 +270,27 @@ fn cut_after_end_of_record(buf: &[u8], from: usize) -> Option<usize> {
     None
 }
 
+/// Hasher for keys that are already hashes.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u64` keys are hashed here; fold anything else rather than lose it.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
 /// The record being read: from `SF:` to `end_of_record`.
 struct Record {
     path: String,
@@ -278,7 +301,13 @@ struct Record {
     /// when the record ends (gcovr and geninfo write `BRDA` before `DA`).
     branches: Vec<(u32, u64, bool, u64)>,
     /// Function name → index in `file.functions`, for `FNDA`.
-    function_index: HashMap<String, usize>,
+    /// Hash of a function name → index in `file.functions` of the first `FN` with that name,
+    /// for `FNDA`. Keyed by hash so that no name is copied: a copy freed at the end of every
+    /// record leaves holes that scatter the next records over the heap.
+    function_index: HashMap<u64, usize, BuildHasherDefault<Prehashed>>,
+    /// Names whose hash is taken by another name (practically never): name → index.
+    function_collisions: HashMap<String, usize>,
+    names: std::hash::RandomState,
     /// `FNL` index → start line, for `FNA`.
     function_lines: HashMap<u64, u32>,
     /// A summary `LF:` above zero, to explain a record without `DA` lines.
@@ -568,7 +597,9 @@ impl Parser {
                 start: line_no,
                 file: FileCoverage::default(),
                 branches: Vec::new(),
-                function_index: HashMap::new(),
+                function_index: HashMap::default(),
+                function_collisions: HashMap::new(),
+                names: std::hash::RandomState::new(),
                 function_lines: HashMap::new(),
                 summary_lines: 0,
             }),
@@ -734,8 +765,8 @@ impl Parser {
         }
         // The record's buffers stay for the next record; the file gets exact-size copies,
         // which is cheaper than growing fresh buffers for every record and shrinking them.
-        let mut functions = std::mem::take(&mut file.functions);
-        functions.shrink_to_fit();
+        // Moved into an exact-size vector; the names move, not copied.
+        let functions: Vec<Function> = file.functions.drain(..).collect();
         let kept = FileCoverage {
             lines: file.lines.clone(),
             functions,
@@ -743,6 +774,7 @@ impl Parser {
         file.lines.clear();
         branches.clear();
         record.function_index.clear();
+        record.function_collisions.clear();
         record.function_lines.clear();
         self.spare = Some(record);
         self.report.add_file(path, kept);
@@ -879,7 +911,22 @@ fn function(record: &mut Record, line_no: u64, value: &[u8]) -> Result<(), Forma
     };
     let name = String::from_utf8_lossy(name).into_owned();
     let index = record.file.functions.len();
-    record.function_index.entry(name.clone()).or_insert(index);
+    match record
+        .function_index
+        .entry(record.names.hash_one(name.as_str()))
+    {
+        Entry::Vacant(v) => {
+            v.insert(index);
+        }
+        Entry::Occupied(o) => {
+            if record.file.functions[*o.get()].name != name {
+                record
+                    .function_collisions
+                    .entry(name.clone())
+                    .or_insert(index);
+            }
+        }
+    }
     record.file.functions.push(Function {
         name,
         line: start,
@@ -901,7 +948,14 @@ fn function_data(record: &mut Record, line_no: u64, value: &[u8]) -> Result<(), 
     })?;
     let hits = parse_count(count).map_err(|e| count_error(line_no, "FNDA:", count, e))?;
     let name = String::from_utf8_lossy(name);
-    if let Some(&i) = record.function_index.get(name.as_ref()) {
+    let index = match record
+        .function_index
+        .get(&record.names.hash_one(name.as_ref()))
+    {
+        Some(&i) if record.file.functions[i].name == name => Some(i),
+        _ => record.function_collisions.get(name.as_ref()).copied(),
+    };
+    if let Some(i) = index {
         let f = &mut record.file.functions[i];
         f.hits = f.hits.saturating_add(hits);
     }
@@ -1140,6 +1194,37 @@ pub(crate) mod tests {
             assert_eq!(err.location.line, Some(*line), "{text:?}: {err:?}");
             assert!(err.message.contains(message), "{text:?}: {err:?}");
         }
+    }
+
+    /// `FNDA` finds its function by name even when two names share a hash (forced here).
+    #[test]
+    fn function_names_that_share_a_hash_stay_apart() {
+        let mut record = Record {
+            path: String::new(),
+            start: 1,
+            file: FileCoverage::default(),
+            branches: Vec::new(),
+            function_index: HashMap::default(),
+            function_collisions: HashMap::new(),
+            names: std::hash::RandomState::new(),
+            function_lines: HashMap::new(),
+            summary_lines: 0,
+        };
+        function(&mut record, 1, b"3,alpha").unwrap();
+        let beta = record.names.hash_one("beta");
+        record.function_index.insert(beta, 0);
+        function(&mut record, 2, b"9,beta").unwrap();
+        function(&mut record, 3, b"12,beta").unwrap();
+        function_data(&mut record, 4, b"5,beta").unwrap();
+        function_data(&mut record, 5, b"2,alpha").unwrap();
+        function_data(&mut record, 6, b"1,gamma").unwrap();
+        let got: Vec<(&str, u32, u64)> = record
+            .file
+            .functions
+            .iter()
+            .map(|f| (f.name.as_str(), f.line, f.hits))
+            .collect();
+        assert_eq!(got, vec![("alpha", 3, 2), ("beta", 9, 5), ("beta", 12, 0)]);
     }
 
     /// Many records, files repeated far apart, branches whose line comes in a later record,
