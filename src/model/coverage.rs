@@ -192,6 +192,13 @@ const TAG_IDENTIFIED: u32 = 0;
 const TAG_WIDE: u32 = 1;
 /// `[header, covered, total]`.
 const TAG_COUNTED: u32 = 2;
+/// `[header, first]`: ids `first, first + 1, …` below 2^32, at most `RUN_MAX` of them, with the
+/// length in bits 25..30 of the header and the taken bits below. The common LCOV line (block 0,
+/// branches 0..n) in 8 bytes instead of 12 + 4 per branch.
+const TAG_RUN: u32 = 3;
+const RUN_MAX: usize = 25;
+const RUN_LEN_SHIFT: u32 = 25;
+const RUN_BITS: u32 = (1 << RUN_LEN_SHIFT) - 1;
 
 /// One line of the table: 12 bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -210,6 +217,12 @@ enum Block {
         covered: u32,
         total: u32,
     },
+    /// Ids `first + k` for `k < len`; taken bits in the header word at `at`.
+    Run {
+        at: usize,
+        first: u32,
+        len: usize,
+    },
     /// `len` ids from word `ids` (one word each, or two when `high` is `None`), then the taken
     /// bits from word `taken`.
     Ids {
@@ -218,6 +231,17 @@ enum Block {
         high: Option<u32>,
         taken: usize,
     },
+}
+
+/// The first id of `b` when `b` fits a [`TAG_RUN`] block: 1 to `RUN_MAX` consecutive ids below
+/// 2^32.
+fn run_start(b: &[(u64, bool)]) -> Option<u32> {
+    let first = u32::try_from(b.first()?.0).ok()?;
+    let consecutive = b
+        .iter()
+        .enumerate()
+        .all(|(k, x)| x.0 == u64::from(first) + k as u64);
+    (b.len() <= RUN_MAX && consecutive && u32::try_from(b.last()?.0).is_ok()).then_some(first)
 }
 
 /// Words of taken bits for `len` branches.
@@ -230,8 +254,8 @@ fn bit_words(len: usize) -> usize {
 /// A monorepo report holds tens of millions of lines, so the records dominate memory and the
 /// cost of allocating and freeing them: a file's table is two allocations, a row per line
 /// (line, hits, branch block: 12 bytes) and one word array holding every branchy line's block
-/// (ids of 4 bytes and one bit per branch taken), instead of ~80 bytes per line and a `Vec` per
-/// branchy line in a `BTreeMap`. Reads return records by value ([`LineMap::get`],
+/// (8 bytes for the usual run of consecutive ids, else 4 bytes per id and one bit per branch
+/// taken), instead of ~80 bytes per line and a `Vec` per branchy line in a `BTreeMap`. Reads return records by value ([`LineMap::get`],
 /// [`LineMap::iter`]); indexing (`lines[&n]`, for tests) materializes all records once.
 #[derive(Default)]
 pub struct LineMap {
@@ -307,9 +331,14 @@ impl LineMap {
                 high: None,
                 taken: at + 1 + 2 * len,
             },
-            _ => Block::Counted {
+            TAG_COUNTED => Block::Counted {
                 covered: self.words[at + 1],
                 total: self.words[at + 2],
+            },
+            _ => Block::Run {
+                at,
+                first: self.words[at + 1],
+                len: ((header & LEN_MASK) >> RUN_LEN_SHIFT) as usize,
             },
         }
     }
@@ -332,6 +361,9 @@ impl LineMap {
     fn identified_at(&self, block: Block) -> Vec<(u64, bool)> {
         match block {
             Block::Counted { .. } => Vec::new(),
+            Block::Run { at, first, len } => (0..len)
+                .map(|k| (u64::from(first) + k as u64, self.words[at] >> k & 1 == 1))
+                .collect(),
             Block::Ids {
                 ids,
                 len,
@@ -347,6 +379,10 @@ impl LineMap {
     fn counts_at(&self, block: Block) -> (u32, u32) {
         match block {
             Block::Counted { covered, total } => (covered, total),
+            Block::Run { at, len, .. } => (
+                (self.words[at] & RUN_BITS).count_ones(),
+                u32::try_from(len).unwrap_or(u32::MAX),
+            ),
             Block::Ids { len, taken, .. } => {
                 // Bits past `len` in the last word are always zero.
                 let c: u32 = self.words[taken..taken + bit_words(len)]
@@ -370,6 +406,16 @@ impl LineMap {
             return at;
         }
         let high = b.first().map_or(0, |x| x.0 >> 32);
+        if let Some(first) = run_start(b) {
+            let taken = b
+                .iter()
+                .enumerate()
+                .fold(0, |bits, (k, x)| bits | u32::from(x.1) << k);
+            self.words
+                .push(TAG_RUN << TAG_SHIFT | len << RUN_LEN_SHIFT | taken);
+            self.words.push(first);
+            return at;
+        }
         if b.iter().all(|x| x.0 >> 32 == high) {
             self.words.push(TAG_IDENTIFIED << TAG_SHIFT | len);
             self.words.push(u32::try_from(high).unwrap_or(u32::MAX));
@@ -555,6 +601,16 @@ impl LineMap {
                 // Same ids as before (the usual merge): overwrite the taken bits in place; else
                 // append (the old block becomes unused, which only merges of differing reports
                 // cause).
+                if let Some((_, Block::Run { at, first, len })) = old {
+                    if len == b.len() && run_start(b) == Some(first) {
+                        let taken = b
+                            .iter()
+                            .enumerate()
+                            .fold(0, |bits, (k, x)| bits | u32::from(x.1) << k);
+                        self.words[at] = self.words[at] & !RUN_BITS | taken;
+                        return;
+                    }
+                }
                 if let Some((
                     _,
                     Block::Ids {
@@ -929,6 +985,23 @@ mod tests {
         );
         assert_eq!(f.lines.state(2), Some(LineState::Hit));
         assert_eq!(f.lines.get(&4).map(|r| r.hits), Some(1));
+        // Consecutive small ids (the packed run), at and past its size limit, and in place.
+        for (line, n) in [(20, 25u64), (21, 26)] {
+            f.add_line(line, LineRecord::new(1));
+            let set: Vec<(u64, bool)> = (0..n).map(|k| (1 << 30 | k, k != 3)).collect();
+            assert!(f.add_identified_branches(line, &set));
+            assert_eq!(f.lines.state(line), Some(LineState::Partial));
+            assert!(f.add_identified_branches(line, &[(1 << 30 | 3, true)]));
+            let b = f.lines.get(&line).and_then(|r| r.branches).unwrap();
+            assert_eq!((b.covered(), b.total()), (n as u32, n as u32));
+            assert_eq!(
+                b,
+                Branches::Identified((0..n).map(|k| (1 << 30 | k, true)).collect())
+            );
+        }
+        assert!(f.add_identified_branches(20, &[(1 << 30 | 25, false)]));
+        let b = f.lines.get(&20).and_then(|r| r.branches).unwrap();
+        assert_eq!((b.covered(), b.total()), (25, 26));
     }
 
     #[test]
