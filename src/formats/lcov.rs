@@ -232,22 +232,30 @@ impl<R: BufRead> Chunks<R> {
 
     /// Reads `chunk` more bytes into `carry`, fewer at the end of the input.
     fn fill(&mut self) -> Result<(), FormatError> {
-        use std::io::Read;
-        self.carry.reserve(self.chunk);
-        let want = self.chunk as u64;
-        match self.reader.by_ref().take(want).read_to_end(&mut self.carry) {
-            Ok(n) => {
-                self.eof = (n as u64) < want;
-                Ok(())
-            }
-            Err(e) => {
-                let done = memchr::memchr_iter(b'\n', &self.carry).count() as u64;
-                Err(FormatError::at_line(
-                    self.lines + done + 1,
-                    format!("failed to read: {e}"),
-                ))
+        // Reads of a whole chunk go straight from the file into `carry`: a `BufReader` passes
+        // reads at least as large as its buffer through, where `read_to_end`'s small first
+        // reads would copy every byte once more out of its buffer.
+        let start = self.carry.len();
+        self.carry.resize(start + self.chunk, 0);
+        let mut end = start;
+        while end < self.carry.len() {
+            match self.reader.read(&mut self.carry[end..]) {
+                Ok(0) => break,
+                Ok(n) => end += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    self.carry.truncate(end);
+                    let done = memchr::memchr_iter(b'\n', &self.carry).count() as u64;
+                    return Err(FormatError::at_line(
+                        self.lines + done + 1,
+                        format!("failed to read: {e}"),
+                    ));
+                }
             }
         }
+        self.eof = end < self.carry.len();
+        self.carry.truncate(end);
+        Ok(())
     }
 }
 
