@@ -332,10 +332,10 @@ enum State {
 
 #[derive(Default)]
 struct Parser {
-    report: CoverageReport,
-    /// Files of the chunks absorbed after this one, in file order; combined once at the end
-    /// (see [`combine`]).
-    later: Vec<BTreeMap<String, FileCoverage>>,
+    /// Completed records in file order (a file may come more than once), and their paths side
+    /// by side, copied while still in cache; [`combine`] turns them into the report at the end.
+    files: Vec<(String, FileCoverage)>,
+    paths: Vec<u8>,
     warnings: Vec<Warning>,
     state: State,
     saw_source_file: bool,
@@ -441,7 +441,7 @@ impl Parser {
                 let local = usize::try_from(id & MAX_BRANCH).unwrap_or(usize::MAX);
                 renumber.get(local).map_or(id, |&n| (id & !MAX_BRANCH) | n)
             };
-            for file in next.report.files.values_mut() {
+            for (_, file) in &mut next.files {
                 let named = file.lines.values().any(|r| {
                     matches!(&r.branches, Some(Branches::Identified(b)) if b.iter().any(|x| x.0 & NAMED_BIT != 0))
                 });
@@ -462,8 +462,8 @@ impl Parser {
                 orphan.2 = map(orphan.2);
             }
         }
-        self.later.push(next.report.files);
-        self.later.append(&mut next.later);
+        self.files.append(&mut next.files);
+        self.paths.append(&mut next.paths);
         let repeated: Vec<usize> = next
             .unknown_records_warned
             .iter()
@@ -785,7 +785,8 @@ impl Parser {
         record.function_collisions.clear();
         record.function_lines.clear();
         self.spare = Some(record);
-        self.report.add_file(path, kept);
+        self.paths.extend_from_slice(path.as_bytes());
+        self.files.push((path, kept));
     }
 
     fn finish(mut self, last_line: u64) -> Result<Parsed, FormatError> {
@@ -804,11 +805,11 @@ impl Parser {
             self.warn(last_line, message);
         }
         self.end_record();
-        if !self.later.is_empty() {
-            let first = std::mem::take(&mut self.report.files);
-            let later = std::mem::take(&mut self.later);
-            self.report.files = combine(first, later);
-        }
+        let files = std::mem::take(&mut self.files);
+        let mut report = CoverageReport {
+            files: combine(files, &std::mem::take(&mut self.paths)),
+            source_roots: Vec::new(),
+        };
         if !self.saw_source_file {
             return Err(FormatError::at_line(
                 last_line,
@@ -818,8 +819,7 @@ impl Parser {
         let orphans = std::mem::take(&mut self.orphans);
         let mut dropped: Vec<(u64, String, u32)> = Vec::new();
         for (path, line, id, taken, at) in orphans {
-            let attached = self
-                .report
+            let attached = report
                 .files
                 .get_mut(&path)
                 .is_some_and(|f| f.add_identified_branches(line, &[(id, taken)]));
@@ -842,39 +842,31 @@ impl Parser {
             }
         }
         Ok(Parsed {
-            report: self.report,
+            report,
             warnings: self.warnings,
         })
     }
 }
 
-/// Merges the files of consecutive chunks into one map, as merging them one by one would: a file
-/// in several chunks merges in file order.
+/// The report's files from completed records in file order, merged as adding them one by one
+/// would: a file that comes more than once merges in file order. `paths` holds the paths of
+/// `files` side by side.
 ///
-/// Inserting each file into a growing map costs a search of ever more, long, shared-prefix paths,
-/// and comparing paths scattered over a heap of hundreds of megabytes costs a cache miss each.
-/// So the paths are copied side by side (a few megabytes), positions are sorted by them, and the
-/// map is built from sorted entries in bulk.
-fn combine(
-    first: BTreeMap<String, FileCoverage>,
-    later: Vec<BTreeMap<String, FileCoverage>>,
-) -> BTreeMap<String, FileCoverage> {
-    let total = first.len() + later.iter().map(BTreeMap::len).sum::<usize>();
-    let mut entries: Vec<Option<(String, FileCoverage)>> = Vec::with_capacity(total);
-    entries.extend(first.into_iter().map(Some));
-    for files in later {
-        entries.extend(files.into_iter().map(Some));
+/// Inserting each file into a growing map costs a search of ever more, long, shared-prefix paths
+/// scattered over a heap of hundreds of megabytes, a cache miss per comparison. Sorting positions
+/// by the side-by-side copy stays in cache, and the map is built from sorted entries in bulk.
+fn combine(files: Vec<(String, FileCoverage)>, paths: &[u8]) -> BTreeMap<String, FileCoverage> {
+    let mut spans = Vec::with_capacity(files.len());
+    let mut at = 0;
+    for (path, _) in &files {
+        spans.push(at..at + path.len());
+        at += path.len();
     }
-    let mut text = Vec::new();
-    let mut spans = Vec::with_capacity(entries.len());
-    for (path, _) in entries.iter().flatten() {
-        spans.push(text.len()..text.len() + path.len());
-        text.extend_from_slice(path.as_bytes());
-    }
-    let key = |i: usize| &text[spans[i].clone()];
-    let mut order: Vec<usize> = (0..entries.len()).collect();
+    let key = |i: usize| &paths[spans[i].clone()];
+    let mut order: Vec<usize> = (0..files.len()).collect();
     // Ties keep file order, so repeated files merge as a single pass would merge them.
     order.sort_unstable_by(|&a, &b| key(a).cmp(key(b)).then(a.cmp(&b)));
+    let mut entries: Vec<Option<(String, FileCoverage)>> = files.into_iter().map(Some).collect();
     let mut merged: Vec<(String, FileCoverage)> = Vec::with_capacity(entries.len());
     let mut last = None;
     for i in order {
