@@ -473,13 +473,25 @@ impl LineMap {
 
     /// SPEC §2 state of the line at index `i`, without building its record.
     fn state_at(&self, i: usize) -> LineState {
-        let row = self.rows[i];
+        self.row_state(self.rows[i])
+    }
+
+    fn row_state(&self, row: Row) -> LineState {
         if row.hits == 0 {
             return LineState::Miss;
         }
         let (covered, total) = match row.branch {
             NO_BRANCHES => return LineState::Hit,
-            s => self.counts_at(self.block(s)),
+            s => {
+                // The usual block first, without decoding it: a run's header holds it all.
+                let header = self.words[s as usize];
+                if header >> TAG_SHIFT == TAG_RUN {
+                    let len = (header & LEN_MASK) >> RUN_LEN_SHIFT;
+                    ((header & RUN_BITS).count_ones(), len)
+                } else {
+                    self.counts_at(self.block(s))
+                }
+            }
         };
         if total > 0 && covered < total {
             LineState::Partial
@@ -505,7 +517,7 @@ impl LineMap {
 
     /// `(line, state)` in ascending line order, without building records.
     pub fn states(&self) -> impl Iterator<Item = (u32, LineState)> + '_ {
-        (0..self.rows.len()).map(|i| (self.rows[i].line, self.state_at(i)))
+        self.rows.iter().map(|r| (r.line, self.row_state(*r)))
     }
 
     /// `(line, hits)` in ascending line order.
