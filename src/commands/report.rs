@@ -48,6 +48,7 @@ pub fn summarize(opts: &ReportOptions) -> Result<ReportSummary, Error> {
         reports: head.inputs,
         warnings: head.warnings,
     };
+    head.report.drop_in_background();
     let measured = gates::Measured {
         patch: None,
         project: summary.project.totals.percent(),

@@ -13,7 +13,9 @@
 //! same way, and SPEC §2 says a line without a line record is not coverable.
 //! `LF`/`LH`/`BRF`/`BRH`/`FNF`/`FNH` summaries are ignored; totals come from the records.
 
-use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use std::io::BufRead;
 
 use super::count::{parse_count, parse_line_number, CountError};
@@ -230,22 +232,30 @@ impl<R: BufRead> Chunks<R> {
 
     /// Reads `chunk` more bytes into `carry`, fewer at the end of the input.
     fn fill(&mut self) -> Result<(), FormatError> {
-        use std::io::Read;
-        self.carry.reserve(self.chunk);
-        let want = self.chunk as u64;
-        match self.reader.by_ref().take(want).read_to_end(&mut self.carry) {
-            Ok(n) => {
-                self.eof = (n as u64) < want;
-                Ok(())
-            }
-            Err(e) => {
-                let done = memchr::memchr_iter(b'\n', &self.carry).count() as u64;
-                Err(FormatError::at_line(
-                    self.lines + done + 1,
-                    format!("failed to read: {e}"),
-                ))
+        // Reads of a whole chunk go straight from the file into `carry`: a `BufReader` passes
+        // reads at least as large as its buffer through, where `read_to_end`'s small first
+        // reads would copy every byte once more out of its buffer.
+        let start = self.carry.len();
+        self.carry.resize(start + self.chunk, 0);
+        let mut end = start;
+        while end < self.carry.len() {
+            match self.reader.read(&mut self.carry[end..]) {
+                Ok(0) => break,
+                Ok(n) => end += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    self.carry.truncate(end);
+                    let done = memchr::memchr_iter(b'\n', &self.carry).count() as u64;
+                    return Err(FormatError::at_line(
+                        self.lines + done + 1,
+                        format!("failed to read: {e}"),
+                    ));
+                }
             }
         }
+        self.eof = end < self.carry.len();
+        self.carry.truncate(end);
+        Ok(())
     }
 }
 
@@ -268,6 +278,27 @@ fn cut_after_end_of_record(buf: &[u8], from: usize) -> Option<usize> {
     None
 }
 
+/// Hasher for keys that are already hashes.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u64` keys are hashed here; fold anything else rather than lose it.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
 /// The record being read: from `SF:` to `end_of_record`.
 struct Record {
     path: String,
@@ -278,7 +309,13 @@ struct Record {
     /// when the record ends (gcovr and geninfo write `BRDA` before `DA`).
     branches: Vec<(u32, u64, bool, u64)>,
     /// Function name → index in `file.functions`, for `FNDA`.
-    function_index: HashMap<String, usize>,
+    /// Hash of a function name → index in `file.functions` of the first `FN` with that name,
+    /// for `FNDA`. Keyed by hash so that no name is copied: a copy freed at the end of every
+    /// record leaves holes that scatter the next records over the heap.
+    function_index: HashMap<u64, usize, BuildHasherDefault<Prehashed>>,
+    /// Names whose hash is taken by another name (practically never): name → index.
+    function_collisions: HashMap<String, usize>,
+    names: std::hash::RandomState,
     /// `FNL` index → start line, for `FNA`.
     function_lines: HashMap<u64, u32>,
     /// A summary `LF:` above zero, to explain a record without `DA` lines.
@@ -295,7 +332,10 @@ enum State {
 
 #[derive(Default)]
 struct Parser {
-    report: CoverageReport,
+    /// Completed records in file order (a file may come more than once), and their paths side
+    /// by side, copied while still in cache; [`combine`] turns them into the report at the end.
+    files: Vec<(String, FileCoverage)>,
+    paths: Vec<u8>,
     warnings: Vec<Warning>,
     state: State,
     saw_source_file: bool,
@@ -401,7 +441,7 @@ impl Parser {
                 let local = usize::try_from(id & MAX_BRANCH).unwrap_or(usize::MAX);
                 renumber.get(local).map_or(id, |&n| (id & !MAX_BRANCH) | n)
             };
-            for file in next.report.files.values_mut() {
+            for (_, file) in &mut next.files {
                 let named = file.lines.values().any(|r| {
                     matches!(&r.branches, Some(Branches::Identified(b)) if b.iter().any(|x| x.0 & NAMED_BIT != 0))
                 });
@@ -422,7 +462,8 @@ impl Parser {
                 orphan.2 = map(orphan.2);
             }
         }
-        self.report.merge_owned(next.report);
+        self.files.append(&mut next.files);
+        self.paths.append(&mut next.paths);
         let repeated: Vec<usize> = next
             .unknown_records_warned
             .iter()
@@ -564,7 +605,9 @@ impl Parser {
                 start: line_no,
                 file: FileCoverage::default(),
                 branches: Vec::new(),
-                function_index: HashMap::new(),
+                function_index: HashMap::default(),
+                function_collisions: HashMap::new(),
+                names: std::hash::RandomState::new(),
                 function_lines: HashMap::new(),
                 summary_lines: 0,
             }),
@@ -730,8 +773,8 @@ impl Parser {
         }
         // The record's buffers stay for the next record; the file gets exact-size copies,
         // which is cheaper than growing fresh buffers for every record and shrinking them.
-        let mut functions = std::mem::take(&mut file.functions);
-        functions.shrink_to_fit();
+        // Moved into an exact-size vector; the names move, not copied.
+        let functions: Vec<Function> = file.functions.drain(..).collect();
         let kept = FileCoverage {
             lines: file.lines.clone(),
             functions,
@@ -739,9 +782,11 @@ impl Parser {
         file.lines.clear();
         branches.clear();
         record.function_index.clear();
+        record.function_collisions.clear();
         record.function_lines.clear();
         self.spare = Some(record);
-        self.report.add_file(path, kept);
+        self.paths.extend_from_slice(path.as_bytes());
+        self.files.push((path, kept));
     }
 
     fn finish(mut self, last_line: u64) -> Result<Parsed, FormatError> {
@@ -760,6 +805,11 @@ impl Parser {
             self.warn(last_line, message);
         }
         self.end_record();
+        let files = std::mem::take(&mut self.files);
+        let mut report = CoverageReport {
+            files: combine(files, &std::mem::take(&mut self.paths)),
+            source_roots: Vec::new(),
+        };
         if !self.saw_source_file {
             return Err(FormatError::at_line(
                 last_line,
@@ -769,8 +819,7 @@ impl Parser {
         let orphans = std::mem::take(&mut self.orphans);
         let mut dropped: Vec<(u64, String, u32)> = Vec::new();
         for (path, line, id, taken, at) in orphans {
-            let attached = self
-                .report
+            let attached = report
                 .files
                 .get_mut(&path)
                 .is_some_and(|f| f.add_identified_branches(line, &[(id, taken)]));
@@ -793,10 +842,47 @@ impl Parser {
             }
         }
         Ok(Parsed {
-            report: self.report,
+            report,
             warnings: self.warnings,
         })
     }
+}
+
+/// The report's files from completed records in file order, merged as adding them one by one
+/// would: a file that comes more than once merges in file order. `paths` holds the paths of
+/// `files` side by side.
+///
+/// Inserting each file into a growing map costs a search of ever more, long, shared-prefix paths
+/// scattered over a heap of hundreds of megabytes, a cache miss per comparison. Sorting positions
+/// by the side-by-side copy stays in cache, and the map is built from sorted entries in bulk.
+fn combine(files: Vec<(String, FileCoverage)>, paths: &[u8]) -> BTreeMap<String, FileCoverage> {
+    let mut spans = Vec::with_capacity(files.len());
+    let mut at = 0;
+    for (path, _) in &files {
+        spans.push(at..at + path.len());
+        at += path.len();
+    }
+    let key = |i: usize| &paths[spans[i].clone()];
+    let mut order: Vec<usize> = (0..files.len()).collect();
+    // Ties keep file order, so repeated files merge as a single pass would merge them.
+    order.sort_unstable_by(|&a, &b| key(a).cmp(key(b)).then(a.cmp(&b)));
+    let mut entries: Vec<Option<(String, FileCoverage)>> = files.into_iter().map(Some).collect();
+    let mut merged: Vec<(String, FileCoverage)> = Vec::with_capacity(entries.len());
+    let mut last = None;
+    for i in order {
+        let Some((path, file)) = entries[i].take() else {
+            continue;
+        };
+        match (last, merged.last_mut()) {
+            (Some(l), Some((_, kept))) if key(l) == key(i) => kept.merge(&file),
+            _ => {
+                merged.push((path, file));
+                last = Some(i);
+            }
+        }
+    }
+    // Sorted and unique: `from_iter` checks the order in one pass and builds the tree in bulk.
+    merged.into_iter().collect()
 }
 
 /// `FN:<line>,[<end line>,]<name>` (the end line is lcov 2). Names may contain commas.
@@ -825,7 +911,22 @@ fn function(record: &mut Record, line_no: u64, value: &[u8]) -> Result<(), Forma
     };
     let name = String::from_utf8_lossy(name).into_owned();
     let index = record.file.functions.len();
-    record.function_index.entry(name.clone()).or_insert(index);
+    match record
+        .function_index
+        .entry(record.names.hash_one(name.as_str()))
+    {
+        Entry::Vacant(v) => {
+            v.insert(index);
+        }
+        Entry::Occupied(o) => {
+            if record.file.functions[*o.get()].name != name {
+                record
+                    .function_collisions
+                    .entry(name.clone())
+                    .or_insert(index);
+            }
+        }
+    }
     record.file.functions.push(Function {
         name,
         line: start,
@@ -847,7 +948,14 @@ fn function_data(record: &mut Record, line_no: u64, value: &[u8]) -> Result<(), 
     })?;
     let hits = parse_count(count).map_err(|e| count_error(line_no, "FNDA:", count, e))?;
     let name = String::from_utf8_lossy(name);
-    if let Some(&i) = record.function_index.get(name.as_ref()) {
+    let index = match record
+        .function_index
+        .get(&record.names.hash_one(name.as_ref()))
+    {
+        Some(&i) if record.file.functions[i].name == name => Some(i),
+        _ => record.function_collisions.get(name.as_ref()).copied(),
+    };
+    if let Some(i) = index {
         let f = &mut record.file.functions[i];
         f.hits = f.hits.saturating_add(hits);
     }
@@ -1086,6 +1194,37 @@ pub(crate) mod tests {
             assert_eq!(err.location.line, Some(*line), "{text:?}: {err:?}");
             assert!(err.message.contains(message), "{text:?}: {err:?}");
         }
+    }
+
+    /// `FNDA` finds its function by name even when two names share a hash (forced here).
+    #[test]
+    fn function_names_that_share_a_hash_stay_apart() {
+        let mut record = Record {
+            path: String::new(),
+            start: 1,
+            file: FileCoverage::default(),
+            branches: Vec::new(),
+            function_index: HashMap::default(),
+            function_collisions: HashMap::new(),
+            names: std::hash::RandomState::new(),
+            function_lines: HashMap::new(),
+            summary_lines: 0,
+        };
+        function(&mut record, 1, b"3,alpha").unwrap();
+        let beta = record.names.hash_one("beta");
+        record.function_index.insert(beta, 0);
+        function(&mut record, 2, b"9,beta").unwrap();
+        function(&mut record, 3, b"12,beta").unwrap();
+        function_data(&mut record, 4, b"5,beta").unwrap();
+        function_data(&mut record, 5, b"2,alpha").unwrap();
+        function_data(&mut record, 6, b"1,gamma").unwrap();
+        let got: Vec<(&str, u32, u64)> = record
+            .file
+            .functions
+            .iter()
+            .map(|f| (f.name.as_str(), f.line, f.hits))
+            .collect();
+        assert_eq!(got, vec![("alpha", 3, 2), ("beta", 9, 5), ("beta", 12, 0)]);
     }
 
     /// Many records, files repeated far apart, branches whose line comes in a later record,

@@ -182,100 +182,86 @@ const NO_BRANCHES: u32 = u32::MAX;
 /// Hit counts at or above this are kept in `LineMap::big_hits` (rare: counters past 4·10⁹).
 const BIG_HITS: u32 = u32::MAX;
 
-/// [`Slot`] in 12 bytes instead of 16 (a monorepo report has a million branchy lines): the
-/// variant sits in the top two bits of `a`, which leaves 2^30 branch ids per file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Packed {
-    a: u32,
-    b: u32,
-    c: u32,
-}
-
+/// Header word of a branch block: the kind in the top two bits, the branch count below.
 const TAG_SHIFT: u32 = 30;
-const INDEX_MASK: u32 = (1 << TAG_SHIFT) - 1;
+const LEN_MASK: u32 = (1 << TAG_SHIFT) - 1;
+/// `[header, high, ids × len, taken bits]`: ids `high << 32 | id`, sorted, unique. LCOV ids of
+/// one line share their upper half (the block), so 4 bytes per id suffice.
 const TAG_IDENTIFIED: u32 = 0;
+/// `[header, (low, high) × len, taken bits]`: ids that do not share an upper half.
 const TAG_WIDE: u32 = 1;
+/// `[header, covered, total]`.
 const TAG_COUNTED: u32 = 2;
+/// `[header, first]`: ids `first, first + 1, …` below 2^32, at most `RUN_MAX` of them, with the
+/// length in bits 25..30 of the header and the taken bits below. The common LCOV line (block 0,
+/// branches 0..n) in 8 bytes instead of 12 + 4 per branch.
+const TAG_RUN: u32 = 3;
+const RUN_MAX: usize = 25;
+const RUN_LEN_SHIFT: u32 = 25;
+const RUN_BITS: u32 = (1 << RUN_LEN_SHIFT) - 1;
 
-impl Packed {
-    fn pack(slot: Slot) -> Packed {
-        match slot {
-            Slot::Identified { start, len, high } => Packed {
-                a: (TAG_IDENTIFIED << TAG_SHIFT) | (start & INDEX_MASK),
-                b: len,
-                c: high,
-            },
-            Slot::Wide { start, len } => Packed {
-                a: (TAG_WIDE << TAG_SHIFT) | (start & INDEX_MASK),
-                b: len,
-                c: 0,
-            },
-            Slot::Counted { covered, total } => Packed {
-                a: TAG_COUNTED << TAG_SHIFT,
-                b: covered,
-                c: total,
-            },
-        }
-    }
-
-    fn unpack(self) -> Slot {
-        let start = self.a & INDEX_MASK;
-        match self.a >> TAG_SHIFT {
-            TAG_IDENTIFIED => Slot::Identified {
-                start,
-                len: self.b,
-                high: self.c,
-            },
-            TAG_WIDE => Slot::Wide { start, len: self.b },
-            _ => Slot::Counted {
-                covered: self.b,
-                total: self.c,
-            },
-        }
-    }
+/// One line of the table: 12 bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Row {
+    line: u32,
+    /// Hits, or `BIG_HITS` with the count in `big_hits`.
+    hits: u32,
+    /// Start of the line's block in `words`, or `NO_BRANCHES`.
+    branch: u32,
 }
 
-/// Branch data of one line, in `LineMap::slots` (packed).
+/// Branch data of one line, as stored in `LineMap::words`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Slot {
+enum Block {
     Counted {
         covered: u32,
         total: u32,
     },
-    /// Ids `high << 32 | ids[start..start + len]` with `taken[...]`, sorted by id, ids unique.
-    /// LCOV ids of one line share their upper half (the block), so 4 bytes per id suffice.
-    Identified {
-        start: u32,
-        len: u32,
-        high: u32,
+    /// Ids `first + k` for `k < len`; taken bits in the header word at `at`.
+    Run {
+        at: usize,
+        first: u32,
+        len: usize,
     },
-    /// Ids that do not share an upper half: `wide[start..start + len]`, `wide_taken[...]`.
-    Wide {
-        start: u32,
-        len: u32,
+    /// `len` ids from word `ids` (one word each, or two when `high` is `None`), then the taken
+    /// bits from word `taken`.
+    Ids {
+        ids: usize,
+        len: usize,
+        high: Option<u32>,
+        taken: usize,
     },
+}
+
+/// The first id of `b` when `b` fits a [`TAG_RUN`] block: 1 to `RUN_MAX` consecutive ids below
+/// 2^32.
+fn run_start(b: &[(u64, bool)]) -> Option<u32> {
+    let first = u32::try_from(b.first()?.0).ok()?;
+    let consecutive = b
+        .iter()
+        .enumerate()
+        .all(|(k, x)| x.0 == u64::from(first) + k as u64);
+    (b.len() <= RUN_MAX && consecutive && u32::try_from(b.last()?.0).is_ok()).then_some(first)
+}
+
+/// Words of taken bits for `len` branches.
+fn bit_words(len: usize) -> usize {
+    len.div_ceil(32)
 }
 
 /// Line number → [`LineRecord`], sorted by line: the line model of one file.
 ///
-/// Stored by columns rather than as a map of records, because a monorepo report holds millions
-/// of lines and the records dominate memory: 12 bytes per line (line, hits, branch slot), 12 per
-/// branchy line and 9 per identified branch, instead of ~80 per line in a `BTreeMap` with a `Vec`
-/// of branches per line. Reads return records by value ([`LineMap::get`], [`LineMap::iter`]);
-/// indexing (`lines[&n]`, for tests) materializes all records once, on first use.
+/// A monorepo report holds tens of millions of lines, so the records dominate memory and the
+/// cost of allocating and freeing them: a file's table is two allocations, a row per line
+/// (line, hits, branch block: 12 bytes) and one word array holding every branchy line's block
+/// (8 bytes for the usual run of consecutive ids, else 4 bytes per id and one bit per branch
+/// taken), instead of ~80 bytes per line and a `Vec` per branchy line in a `BTreeMap`. Reads return records by value ([`LineMap::get`],
+/// [`LineMap::iter`]); indexing (`lines[&n]`, for tests) materializes all records once.
 #[derive(Default)]
 pub struct LineMap {
-    lines: Vec<u32>,
-    /// Hits, or `BIG_HITS` with the count in `big_hits`.
-    hits: Vec<u32>,
-    /// Index into `slots`, or `NO_BRANCHES`.
-    branch: Vec<u32>,
-    slots: Vec<Packed>,
-    ids: Vec<u32>,
-    taken: Vec<bool>,
-    wide: Vec<u64>,
-    wide_taken: Vec<bool>,
-    /// Line → hits for counts that do not fit `hits`.
+    rows: Vec<Row>,
+    words: Vec<u32>,
+    /// Line → hits for counts that do not fit `Row::hits`.
     big_hits: BTreeMap<u32, u64>,
     /// Records for `Index`, built on first use and dropped on any change.
     materialized: std::sync::OnceLock<Vec<LineRecord>>,
@@ -283,19 +269,19 @@ pub struct LineMap {
 
 impl LineMap {
     pub fn len(&self) -> usize {
-        self.lines.len()
+        self.rows.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.lines.is_empty()
+        self.rows.is_empty()
     }
 
     fn index_of(&self, line: u32) -> Result<usize, usize> {
         // Parsers add lines in ascending order: check the end first.
-        match self.lines.last() {
-            Some(&last) if last < line => Err(self.lines.len()),
+        match self.rows.last() {
+            Some(last) if last.line < line => Err(self.rows.len()),
             None => Err(0),
-            _ => self.lines.binary_search(&line),
+            _ => self.rows.binary_search_by_key(&line, |r| r.line),
         }
     }
 
@@ -304,94 +290,176 @@ impl LineMap {
     }
 
     fn hits_at(&self, i: usize) -> u64 {
-        match self.hits[i] {
-            BIG_HITS => self
-                .big_hits
-                .get(&self.lines[i])
-                .copied()
-                .unwrap_or(u64::MAX),
+        let row = self.rows[i];
+        match row.hits {
+            BIG_HITS => self.big_hits.get(&row.line).copied().unwrap_or(u64::MAX),
             h => u64::from(h),
         }
     }
 
     fn set_hits(&mut self, i: usize, hits: u64) {
+        let line = self.rows[i].line;
         match u32::try_from(hits) {
             Ok(h) if h != BIG_HITS => {
-                self.hits[i] = h;
-                self.big_hits.remove(&self.lines[i]);
+                self.rows[i].hits = h;
+                if !self.big_hits.is_empty() {
+                    self.big_hits.remove(&line);
+                }
             }
             _ => {
-                self.hits[i] = BIG_HITS;
-                self.big_hits.insert(self.lines[i], hits);
+                self.rows[i].hits = BIG_HITS;
+                self.big_hits.insert(line, hits);
             }
         }
     }
 
-    /// The identified branches of a slot (empty for a counted one).
-    fn identified_at(&self, slot: Slot) -> Vec<(u64, bool)> {
-        match slot {
-            Slot::Counted { .. } => Vec::new(),
-            Slot::Identified { start, len, high } => {
-                let (a, b) = (start as usize, start as usize + len as usize);
-                let high = u64::from(high) << 32;
-                self.ids[a..b]
-                    .iter()
-                    .zip(&self.taken[a..b])
-                    .map(|(id, t)| (high | u64::from(*id), *t))
-                    .collect()
-            }
-            Slot::Wide { start, len } => {
-                let (a, b) = (start as usize, start as usize + len as usize);
-                self.wide[a..b]
-                    .iter()
-                    .copied()
-                    .zip(self.wide_taken[a..b].iter().copied())
-                    .collect()
+    /// The block starting at word `at`.
+    fn block(&self, at: u32) -> Block {
+        let at = at as usize;
+        let header = self.words[at];
+        let len = (header & LEN_MASK) as usize;
+        match header >> TAG_SHIFT {
+            TAG_IDENTIFIED => Block::Ids {
+                ids: at + 2,
+                len,
+                high: Some(self.words[at + 1]),
+                taken: at + 2 + len,
+            },
+            TAG_WIDE => Block::Ids {
+                ids: at + 1,
+                len,
+                high: None,
+                taken: at + 1 + 2 * len,
+            },
+            TAG_COUNTED => Block::Counted {
+                covered: self.words[at + 1],
+                total: self.words[at + 2],
+            },
+            _ => Block::Run {
+                at,
+                first: self.words[at + 1],
+                len: ((header & LEN_MASK) >> RUN_LEN_SHIFT) as usize,
+            },
+        }
+    }
+
+    fn taken_bit(&self, taken: usize, k: usize) -> bool {
+        self.words[taken + k / 32] >> (k % 32) & 1 == 1
+    }
+
+    /// The `k`-th id of an identified block.
+    fn id_at(&self, ids: usize, high: Option<u32>, k: usize) -> u64 {
+        match high {
+            Some(h) => u64::from(h) << 32 | u64::from(self.words[ids + k]),
+            None => {
+                u64::from(self.words[ids + 2 * k]) | u64::from(self.words[ids + 2 * k + 1]) << 32
             }
         }
     }
 
-    /// `(covered, total)` of a slot.
-    fn counts_at(&self, slot: Slot) -> (u32, u32) {
-        let (taken, start, len) = match slot {
-            Slot::Counted { covered, total } => return (covered, total),
-            Slot::Identified { start, len, .. } => (&self.taken, start, len),
-            Slot::Wide { start, len } => (&self.wide_taken, start, len),
-        };
-        let a = start as usize;
-        let c = taken[a..a + len as usize].iter().filter(|t| **t).count();
-        (u32::try_from(c).unwrap_or(u32::MAX), len)
+    /// The identified branches of a block (empty for a counted one).
+    fn identified_at(&self, block: Block) -> Vec<(u64, bool)> {
+        match block {
+            Block::Counted { .. } => Vec::new(),
+            Block::Run { at, first, len } => (0..len)
+                .map(|k| (u64::from(first) + k as u64, self.words[at] >> k & 1 == 1))
+                .collect(),
+            Block::Ids {
+                ids,
+                len,
+                high,
+                taken,
+            } => (0..len)
+                .map(|k| (self.id_at(ids, high, k), self.taken_bit(taken, k)))
+                .collect(),
+        }
     }
 
-    /// Appends a sorted, unique identified set to the branch columns and returns its slot.
-    fn store_identified(&mut self, b: &[(u64, bool)]) -> Slot {
+    /// `(covered, total)` of a block.
+    fn counts_at(&self, block: Block) -> (u32, u32) {
+        match block {
+            Block::Counted { covered, total } => (covered, total),
+            Block::Run { at, len, .. } => (
+                (self.words[at] & RUN_BITS).count_ones(),
+                u32::try_from(len).unwrap_or(u32::MAX),
+            ),
+            Block::Ids { len, taken, .. } => {
+                // Bits past `len` in the last word are always zero.
+                let c: u32 = self.words[taken..taken + bit_words(len)]
+                    .iter()
+                    .map(|w| w.count_ones())
+                    .sum();
+                (c, u32::try_from(len).unwrap_or(u32::MAX))
+            }
+        }
+    }
+
+    /// Appends a block for a sorted, unique identified set and returns where it starts.
+    fn store_identified(&mut self, b: &[(u64, bool)]) -> u32 {
+        let at = self.next_block();
         let len = u32::try_from(b.len()).unwrap_or(u32::MAX);
+        if len > LEN_MASK {
+            // Over 10⁹ branches on one line (more input than any real report): keep the
+            // counts, which is all the line state needs.
+            let covered = u32::try_from(b.iter().filter(|x| x.1).count()).unwrap_or(u32::MAX);
+            self.words.extend([TAG_COUNTED << TAG_SHIFT, covered, len]);
+            return at;
+        }
         let high = b.first().map_or(0, |x| x.0 >> 32);
+        if let Some(first) = run_start(b) {
+            let taken = b
+                .iter()
+                .enumerate()
+                .fold(0, |bits, (k, x)| bits | u32::from(x.1) << k);
+            self.words
+                .push(TAG_RUN << TAG_SHIFT | len << RUN_LEN_SHIFT | taken);
+            self.words.push(first);
+            return at;
+        }
         if b.iter().all(|x| x.0 >> 32 == high) {
-            let start = u32::try_from(self.ids.len()).unwrap_or(u32::MAX);
+            self.words.push(TAG_IDENTIFIED << TAG_SHIFT | len);
+            self.words.push(u32::try_from(high).unwrap_or(u32::MAX));
             // Truncation keeps the lower half on purpose; the upper half is `high`.
             #[expect(clippy::cast_possible_truncation, reason = "lower 32 bits")]
-            self.ids.extend(b.iter().map(|x| x.0 as u32));
-            self.taken.extend(b.iter().map(|x| x.1));
-            Slot::Identified {
-                start,
-                len,
-                high: u32::try_from(high).unwrap_or(u32::MAX),
-            }
+            self.words.extend(b.iter().map(|x| x.0 as u32));
         } else {
-            let start = u32::try_from(self.wide.len()).unwrap_or(u32::MAX);
-            self.wide.extend(b.iter().map(|x| x.0));
-            self.wide_taken.extend(b.iter().map(|x| x.1));
-            Slot::Wide { start, len }
+            self.words.push(TAG_WIDE << TAG_SHIFT | len);
+            #[expect(clippy::cast_possible_truncation, reason = "split into two halves")]
+            self.words
+                .extend(b.iter().flat_map(|x| [x.0 as u32, (x.0 >> 32) as u32]));
         }
+        self.push_taken_bits(b.iter().map(|x| x.1));
+        at
+    }
+
+    fn push_taken_bits(&mut self, taken: impl Iterator<Item = bool>) {
+        let mut word = 0u32;
+        let mut n = 0;
+        for t in taken {
+            word |= u32::from(t) << (n % 32);
+            n += 1;
+            if n % 32 == 0 {
+                self.words.push(word);
+                word = 0;
+            }
+        }
+        if n % 32 != 0 {
+            self.words.push(word);
+        }
+    }
+
+    /// Where the next appended block starts.
+    fn next_block(&self) -> u32 {
+        // A file with 4·10⁹ words of branch data would need far more input than any report.
+        u32::try_from(self.words.len()).unwrap_or(NO_BRANCHES - 1)
     }
 
     fn branches_at(&self, i: usize) -> Option<Branches> {
-        match self.branch[i] {
+        match self.rows[i].branch {
             NO_BRANCHES => None,
-            s => Some(match self.slots[s as usize].unpack() {
-                Slot::Counted { covered, total } => Branches::Counted { covered, total },
-                slot => Branches::Identified(self.identified_at(slot)),
+            s => Some(match self.block(s) {
+                Block::Counted { covered, total } => Branches::Counted { covered, total },
+                block => Branches::Identified(self.identified_at(block)),
             }),
         }
     }
@@ -405,12 +473,25 @@ impl LineMap {
 
     /// SPEC §2 state of the line at index `i`, without building its record.
     fn state_at(&self, i: usize) -> LineState {
-        if self.hits[i] == 0 {
+        self.row_state(self.rows[i])
+    }
+
+    fn row_state(&self, row: Row) -> LineState {
+        if row.hits == 0 {
             return LineState::Miss;
         }
-        let (covered, total) = match self.branch[i] {
+        let (covered, total) = match row.branch {
             NO_BRANCHES => return LineState::Hit,
-            s => self.counts_at(self.slots[s as usize].unpack()),
+            s => {
+                // The usual block first, without decoding it: a run's header holds it all.
+                let header = self.words[s as usize];
+                if header >> TAG_SHIFT == TAG_RUN {
+                    let len = (header & LEN_MASK) >> RUN_LEN_SHIFT;
+                    ((header & RUN_BITS).count_ones(), len)
+                } else {
+                    self.counts_at(self.block(s))
+                }
+            }
         };
         if total > 0 && covered < total {
             LineState::Partial
@@ -431,25 +512,25 @@ impl LineMap {
 
     /// `(line, record)` in ascending line order.
     pub fn iter(&self) -> impl Iterator<Item = (u32, LineRecord)> + '_ {
-        (0..self.lines.len()).map(|i| (self.lines[i], self.record_at(i)))
+        (0..self.rows.len()).map(|i| (self.rows[i].line, self.record_at(i)))
     }
 
     /// `(line, state)` in ascending line order, without building records.
     pub fn states(&self) -> impl Iterator<Item = (u32, LineState)> + '_ {
-        (0..self.lines.len()).map(|i| (self.lines[i], self.state_at(i)))
+        self.rows.iter().map(|r| (r.line, self.row_state(*r)))
     }
 
     /// `(line, hits)` in ascending line order.
     pub fn hits(&self) -> impl Iterator<Item = (u32, u64)> + '_ {
-        (0..self.lines.len()).map(|i| (self.lines[i], self.hits_at(i)))
+        (0..self.rows.len()).map(|i| (self.rows[i].line, self.hits_at(i)))
     }
 
     pub fn keys(&self) -> impl Iterator<Item = u32> + '_ {
-        self.lines.iter().copied()
+        self.rows.iter().map(|r| r.line)
     }
 
     pub fn values(&self) -> impl Iterator<Item = LineRecord> + '_ {
-        (0..self.lines.len()).map(|i| self.record_at(i))
+        (0..self.rows.len()).map(|i| self.record_at(i))
     }
 
     /// Adds a record for `line`, merging with one already there (hits add up, branches unite).
@@ -462,11 +543,16 @@ impl LineMap {
                 i
             }
             Err(i) => {
-                // Out-of-order lines shift the columns; parsers add in ascending order, so this
+                // Out-of-order lines shift the rows; parsers add in ascending order, so this
                 // stays rare (Cobertura classes listing one file twice, merges).
-                self.lines.insert(i, line);
-                self.hits.insert(i, 0);
-                self.branch.insert(i, NO_BRANCHES);
+                self.rows.insert(
+                    i,
+                    Row {
+                        line,
+                        hits: 0,
+                        branch: NO_BRANCHES,
+                    },
+                );
                 self.set_hits(i, record.hits);
                 i
             }
@@ -489,10 +575,6 @@ impl LineMap {
 
     fn unite_identified(&mut self, i: usize, theirs: &[(u64, bool)]) {
         self.materialized = std::sync::OnceLock::new();
-        if let NO_BRANCHES = self.branch[i] {
-            self.push_identified(i, theirs);
-            return;
-        }
         let mut mine = match self.branches_at(i) {
             Some(b) => b,
             None => return self.push_identified(i, theirs),
@@ -501,101 +583,96 @@ impl LineMap {
         self.set_branches(i, &mine);
     }
 
-    /// Stores a new identified set for line `i` at the end of the branch columns.
+    /// Stores a new identified set for line `i` at the end of the branch words.
     fn push_identified(&mut self, i: usize, branches: &[(u64, bool)]) {
         let sorted_unique = branches.windows(2).all(|w| w[0].0 < w[1].0);
         if !sorted_unique {
             return self.set_branches(i, &Branches::identified(branches.to_vec()));
         }
-        let slot = self.store_identified(branches);
-        self.put_slot(i, slot);
+        self.rows[i].branch = self.store_identified(branches);
     }
 
     fn set_branches(&mut self, i: usize, branches: &Branches) {
+        let old = match self.rows[i].branch {
+            NO_BRANCHES => None,
+            s => Some((s as usize, self.block(s))),
+        };
         match branches {
-            Branches::Counted { covered, total } => self.put_slot(
-                i,
-                Slot::Counted {
-                    covered: *covered,
-                    total: *total,
-                },
-            ),
+            Branches::Counted { covered, total } => {
+                if let Some((at, Block::Counted { .. })) = old {
+                    self.words[at + 1] = *covered;
+                    self.words[at + 2] = *total;
+                    return;
+                }
+                let at = self.next_block();
+                self.words
+                    .extend([TAG_COUNTED << TAG_SHIFT, *covered, *total]);
+                self.rows[i].branch = at;
+            }
             Branches::Identified(b) => {
-                // Same ids as before (the usual merge): overwrite in place; else append (the old
-                // span becomes unused, which only merges of differing reports cause).
-                if let Some(Slot::Identified { start, len, high }) = self
-                    .branch
-                    .get(i)
-                    .and_then(|s| self.slots.get(*s as usize))
-                    .map(|p| p.unpack())
-                {
-                    let (a, e) = (start as usize, start as usize + len as usize);
-                    let high = u64::from(high) << 32;
-                    if e - a == b.len()
-                        && self.ids[a..e]
+                // Same ids as before (the usual merge): overwrite the taken bits in place; else
+                // append (the old block becomes unused, which only merges of differing reports
+                // cause).
+                if let Some((_, Block::Run { at, first, len })) = old {
+                    if len == b.len() && run_start(b) == Some(first) {
+                        let taken = b
                             .iter()
-                            .zip(b)
-                            .all(|(x, y)| high | u64::from(*x) == y.0)
+                            .enumerate()
+                            .fold(0, |bits, (k, x)| bits | u32::from(x.1) << k);
+                        self.words[at] = self.words[at] & !RUN_BITS | taken;
+                        return;
+                    }
+                }
+                if let Some((
+                    _,
+                    Block::Ids {
+                        ids,
+                        len,
+                        high,
+                        taken,
+                    },
+                )) = old
+                {
+                    if len == b.len()
+                        && b.iter()
+                            .enumerate()
+                            .all(|(k, y)| self.id_at(ids, high, k) == y.0)
                     {
-                        for (t, y) in self.taken[a..e].iter_mut().zip(b) {
-                            *t = y.1;
+                        for (k, y) in b.iter().enumerate() {
+                            let (w, bit) = (taken + k / 32, 1u32 << (k % 32));
+                            if y.1 {
+                                self.words[w] |= bit;
+                            } else {
+                                self.words[w] &= !bit;
+                            }
                         }
                         return;
                     }
                 }
-                let slot = self.store_identified(b);
-                self.put_slot(i, slot);
+                self.rows[i].branch = self.store_identified(b);
             }
-        }
-    }
-
-    fn put_slot(&mut self, i: usize, slot: Slot) {
-        match self.branch[i] {
-            NO_BRANCHES => {
-                self.branch[i] = u32::try_from(self.slots.len()).unwrap_or(NO_BRANCHES - 1);
-                self.slots.push(Packed::pack(slot));
-            }
-            s => self.slots[s as usize] = Packed::pack(slot),
         }
     }
 
     /// Removes every line, keeping the allocated capacity for reuse.
     pub fn clear(&mut self) {
-        self.lines.clear();
-        self.hits.clear();
-        self.branch.clear();
-        self.slots.clear();
-        self.ids.clear();
-        self.taken.clear();
-        self.wide.clear();
-        self.wide_taken.clear();
+        self.rows.clear();
+        self.words.clear();
         self.big_hits.clear();
         self.materialized = std::sync::OnceLock::new();
     }
 
     pub fn shrink_to_fit(&mut self) {
-        self.lines.shrink_to_fit();
-        self.hits.shrink_to_fit();
-        self.branch.shrink_to_fit();
-        self.slots.shrink_to_fit();
-        self.ids.shrink_to_fit();
-        self.taken.shrink_to_fit();
-        self.wide.shrink_to_fit();
-        self.wide_taken.shrink_to_fit();
+        self.rows.shrink_to_fit();
+        self.words.shrink_to_fit();
     }
 }
 
 impl Clone for LineMap {
     fn clone(&self) -> Self {
         LineMap {
-            lines: self.lines.clone(),
-            hits: self.hits.clone(),
-            branch: self.branch.clone(),
-            slots: self.slots.clone(),
-            ids: self.ids.clone(),
-            taken: self.taken.clone(),
-            wide: self.wide.clone(),
-            wide_taken: self.wide_taken.clone(),
+            rows: self.rows.clone(),
+            words: self.words.clone(),
             big_hits: self.big_hits.clone(),
             materialized: std::sync::OnceLock::new(),
         }
@@ -670,8 +747,13 @@ impl CoverageReport {
     /// Merges another report, taking its files by value: a file this report lacks is moved in,
     /// not copied, so merging into an empty report costs nothing (the common single-report case).
     pub fn merge_owned(&mut self, other: CoverageReport) {
-        for (path, file) in other.files {
-            self.add_file(path, file);
+        if self.files.is_empty() {
+            // Taking the whole map skips a search per file (116k paths in a monorepo report).
+            self.files = other.files;
+        } else {
+            for (path, file) in other.files {
+                self.add_file(path, file);
+            }
         }
         for root in other.source_roots {
             if !self.source_roots.contains(&root) {
@@ -700,6 +782,21 @@ impl CoverageReport {
                 self.source_roots.push(root.clone());
             }
         }
+    }
+
+    /// Drops the report on another thread, so that the caller goes on meanwhile.
+    ///
+    /// A monorepo report is millions of allocations spread over a heap of hundreds of
+    /// megabytes; freeing them in path order costs about a tenth of `prcov report` on 1 GB of
+    /// LCOV. A small report is dropped here: a thread would cost more.
+    pub fn drop_in_background(self) {
+        if self.files.len() < 1000 {
+            return;
+        }
+        // If no thread can be started, the closure and the report are dropped right here.
+        let _ = std::thread::Builder::new()
+            .name("prcov-free".into())
+            .spawn(move || drop(self));
     }
 
     pub fn totals(&self) -> Totals {
@@ -855,6 +952,68 @@ mod tests {
         assert_eq!(g.lines.state(7), Some(LineState::Partial));
         assert_eq!(g.lines.len(), 3);
         assert_eq!(g.clone(), g);
+    }
+
+    /// Lines with more than one word of taken bits, merges that keep or change the ids, and
+    /// counted branches replaced in place.
+    #[test]
+    fn line_map_branch_blocks_round_trip() {
+        let mut f = FileCoverage::default();
+        f.add_line(4, LineRecord::new(1));
+        let first: Vec<(u64, bool)> = (0..40).map(|k| (7 << 32 | k, k % 3 == 0)).collect();
+        assert!(f.add_identified_branches(4, &first));
+        assert_eq!(
+            f.lines.get(&4).and_then(|r| r.branches),
+            Some(Branches::Identified(first.clone()))
+        );
+        let b = f.lines.get(&4).and_then(|r| r.branches).unwrap();
+        assert_eq!((b.covered(), b.total()), (14, 40));
+        // Same ids: the taken bits unite.
+        let rest: Vec<(u64, bool)> = (0..40).map(|k| (7 << 32 | k, k % 3 != 0)).collect();
+        assert!(f.add_identified_branches(4, &rest));
+        assert_eq!(f.lines.state(4), Some(LineState::Hit));
+        // A new id: the line gets a larger set.
+        assert!(f.add_identified_branches(4, &[(7 << 32 | 99, false)]));
+        let b = f.lines.get(&4).and_then(|r| r.branches).unwrap();
+        assert_eq!((b.covered(), b.total()), (40, 41));
+        assert_eq!(f.lines.state(4), Some(LineState::Partial));
+        let counted = |covered, total| LineRecord {
+            hits: 1,
+            branches: Some(Branches::Counted { covered, total }),
+        };
+        f.add_line(9, counted(1, 4));
+        f.add_line(9, counted(3, 4));
+        f.add_line(2, counted(0, 0));
+        assert_eq!(f.lines.keys().collect::<Vec<_>>(), vec![2, 4, 9]);
+        assert_eq!(
+            f.lines.get(&9),
+            Some(LineRecord {
+                hits: 2,
+                branches: Some(Branches::Counted {
+                    covered: 3,
+                    total: 4
+                })
+            })
+        );
+        assert_eq!(f.lines.state(2), Some(LineState::Hit));
+        assert_eq!(f.lines.get(&4).map(|r| r.hits), Some(1));
+        // Consecutive small ids (the packed run), at and past its size limit, and in place.
+        for (line, n) in [(20, 25u64), (21, 26)] {
+            f.add_line(line, LineRecord::new(1));
+            let set: Vec<(u64, bool)> = (0..n).map(|k| (1 << 30 | k, k != 3)).collect();
+            assert!(f.add_identified_branches(line, &set));
+            assert_eq!(f.lines.state(line), Some(LineState::Partial));
+            assert!(f.add_identified_branches(line, &[(1 << 30 | 3, true)]));
+            let b = f.lines.get(&line).and_then(|r| r.branches).unwrap();
+            assert_eq!((b.covered(), b.total()), (n as u32, n as u32));
+            assert_eq!(
+                b,
+                Branches::Identified((0..n).map(|k| (1 << 30 | k, true)).collect())
+            );
+        }
+        assert!(f.add_identified_branches(20, &[(1 << 30 | 25, false)]));
+        let b = f.lines.get(&20).and_then(|r| r.branches).unwrap();
+        assert_eq!((b.covered(), b.total()), (25, 26));
     }
 
     #[test]
