@@ -256,6 +256,16 @@ impl TestCase {
         last.failure.as_deref().map(|(k, f)| (*k, f))
     }
 
+    /// [`TestCase::failure`], mutable: lets a caller that owns the results move its texts out.
+    pub fn failure_mut(&mut self) -> Option<(FailureKind, &mut Failure)> {
+        let last = self
+            .attempts
+            .iter_mut()
+            .rev()
+            .find(|a| a.outcome != TestOutcome::Skipped)?;
+        last.failure.as_deref_mut().map(|(k, f)| (*k, f))
+    }
+
     /// The most recent failure of any attempt (what a flaky test reported before passing).
     pub fn last_failure(&self) -> Option<(FailureKind, &Failure)> {
         self.attempts
@@ -297,18 +307,23 @@ impl TestCounts {
     pub fn of<'a>(cases: impl IntoIterator<Item = &'a TestCase>) -> Self {
         let mut c = TestCounts::default();
         for case in cases {
-            c.tests += 1;
-            match case.outcome() {
-                TestOutcome::Passed => c.passed += 1,
-                TestOutcome::Failed => c.failed += 1,
-                TestOutcome::Errored => c.errored += 1,
-                TestOutcome::Skipped => c.skipped += 1,
-            }
-            if case.is_flaky() {
-                c.flaky += 1;
-            }
+            c.add(case.outcome(), case.is_flaky());
         }
         c
+    }
+
+    /// Counts one test whose final outcome is `outcome`.
+    pub fn add(&mut self, outcome: TestOutcome, flaky: bool) {
+        self.tests += 1;
+        match outcome {
+            TestOutcome::Passed => self.passed += 1,
+            TestOutcome::Failed => self.failed += 1,
+            TestOutcome::Errored => self.errored += 1,
+            TestOutcome::Skipped => self.skipped += 1,
+        }
+        if flaky {
+            self.flaky += 1;
+        }
     }
 }
 
