@@ -455,13 +455,27 @@ impl TestResults {
 /// Whether two named cases may have the same id: false only when all their hashes differ.
 fn may_repeat(cases: &[TestCase]) -> bool {
     let hasher = BuildHasherDefault::<IdHasher>::default();
+    let repeats = |hashes: &mut Vec<u64>| {
+        hashes.sort_unstable();
+        hashes.windows(2).any(|w| w[0] == w[1])
+    };
+    // Names alone first: when no name repeats, no id does, and a name is a third of what an
+    // id hashes (suite and class names are long). Names repeat across classes, though.
     let mut hashes: Vec<u64> = cases
         .iter()
-        .filter(|c| c.id.name.is_some())
-        .map(|c| hasher.hash_one(&c.id))
+        .filter_map(|c| c.id.name.as_deref().map(|n| hasher.hash_one(n)))
         .collect();
-    hashes.sort_unstable();
-    hashes.windows(2).any(|w| w[0] == w[1])
+    if !repeats(&mut hashes) {
+        return false;
+    }
+    hashes.clear();
+    hashes.extend(
+        cases
+            .iter()
+            .filter(|c| c.id.name.is_some())
+            .map(|c| hasher.hash_one(&c.id)),
+    );
+    repeats(&mut hashes)
 }
 
 /// FxHash (rustc's hasher): test ids are not attacker-chosen keys of a long-lived map, and
@@ -570,6 +584,33 @@ mod unit {
         assert_eq!((t.attempts.len(), t.passed_on()), (2, Some(2)));
         assert!(t.failure().is_none());
         assert!(t.last_failure().is_some());
+    }
+
+    #[test]
+    fn same_name_in_other_classes_is_another_test() {
+        let in_class = |class: &str, outcome| TestCase {
+            id: TestId {
+                classname: Some(class.into()),
+                ..case(Some("t"), &[]).id
+            },
+            ..case(Some("t"), &[outcome])
+        };
+        let files = || {
+            [
+                file(vec![in_class("a", Failed), in_class("b", Passed)]),
+                file(vec![in_class("c", Passed)]),
+            ]
+        };
+        let merged = TestResults::merge(files());
+        let c = merged.counts();
+        assert_eq!((c.tests, c.passed, c.failed, c.flaky), (3, 2, 1, 0));
+        // The same names with a class repeated across files: one test, flaky.
+        let [first, _] = files();
+        let merged = TestResults::merge([first, file(vec![in_class("a", Passed)])]);
+        let c = merged.counts();
+        assert_eq!((c.tests, c.passed, c.failed, c.flaky), (2, 2, 0, 1));
+        assert!(!may_repeat(&[in_class("a", Passed), in_class("b", Passed)]));
+        assert!(may_repeat(&[in_class("a", Passed), in_class("a", Failed)]));
     }
 
     #[test]
