@@ -603,7 +603,10 @@ impl Parser {
             last_file: None,
             case: None,
             result: None,
-            out: ParsedTests::default(),
+            out: ParsedTests {
+                id_hashes: Some(Vec::new()),
+                ..ParsedTests::default()
+            },
             root_seen: false,
             root_time: None,
             top_time: 0.0,
@@ -617,7 +620,11 @@ impl Parser {
     /// is never written, so it costs address space, not memory; it is given back at the end.
     fn reserve_for(&mut self, size: u64) {
         let cases = (size / MIN_CASE_BYTES).min(MAX_RESERVED_CASES);
-        self.out.cases.reserve(usize::try_from(cases).unwrap_or(0));
+        let cases = usize::try_from(cases).unwrap_or(0);
+        self.out.cases.reserve(cases);
+        if let Some(hashes) = &mut self.out.id_hashes {
+            hashes.reserve(cases);
+        }
     }
 
     fn location_at(&self, pos: u64, element: Option<String>) -> Location {
@@ -745,6 +752,9 @@ impl Parser {
         }
         self.out.duration = self.root_time.unwrap_or(self.top_time);
         self.out.cases.shrink_to_fit();
+        if let Some(hashes) = &mut self.out.id_hashes {
+            hashes.shrink_to_fit();
+        }
         Ok(self.out)
     }
 
@@ -1090,6 +1100,9 @@ impl Parser {
             self.top_time += case.time.unwrap_or(0.0);
         }
         self.out.elements += 1;
+        if let (Some(hashes), Some(_)) = (&mut self.out.id_hashes, &case.id.name) {
+            hashes.push(case.id.hash_id());
+        }
         self.out.cases.push(TestCase {
             id: case.id,
             file: case.file,
