@@ -191,6 +191,9 @@ struct Tok {
     /// A start tag's attribute values the builder reads: `Batch::spans[spans.0..spans.1]`
     /// (empty when not read ahead).
     spans: (usize, usize),
+    /// For a text node longer than the builder keeps: its length (line breaks normalized);
+    /// the text handed over is then its first [`SCAN_LIMIT`] bytes, normalized.
+    cut_len: Option<usize>,
 }
 
 /// How a document ended: where its end was met, or the first error quick-xml found.
@@ -285,8 +288,22 @@ impl<R: BufRead> Tokenizer<R> {
                 read_attributes(e, &mut batch.spans);
             }
             let from = batch.text.len();
-            if kind != TokKind::End {
-                batch.text.push_str(&event);
+            let mut cut_len = None;
+            match &event {
+                // The builder keeps the first `SCAN_LIMIT` bytes of a text and its length:
+                // a huge output is not copied whole into a batch (memory stays bounded).
+                Event::Text(t) if t.len() > SCAN_LIMIT => {
+                    let text = t.xml10_content();
+                    cut_len = Some(text.len());
+                    batch.text.push_str(prefix(&text, SCAN_LIMIT));
+                }
+                Event::CData(t) if t.len() > SCAN_LIMIT => {
+                    let text = t.xml10_content();
+                    cut_len = Some(text.len());
+                    batch.text.push_str(prefix(&text, SCAN_LIMIT));
+                }
+                Event::End(_) => {}
+                _ => batch.text.push_str(&event),
             }
             batch.toks.push(Tok {
                 kind,
@@ -295,6 +312,7 @@ impl<R: BufRead> Tokenizer<R> {
                 from,
                 to: batch.text.len(),
                 spans: (first_span, batch.spans.len()),
+                cut_len,
             });
         }
         self.reader.get_mut().take_newlines(&mut batch.newlines);
@@ -697,13 +715,14 @@ impl Parser {
                 }
                 TokKind::End => self.end()?,
                 // Text outside failure bodies and failed cases' output is not kept: not decoded.
+                // Normalizing line breaks again changes nothing in a text that was cut.
                 TokKind::Text if self.collecting() => {
-                    let text = BytesText::from_escaped(text);
-                    self.text(&text.xml10_content());
+                    let text = BytesText::from_escaped(text).xml10_content();
+                    self.text(&text, t.cut_len.unwrap_or(text.len()));
                 }
                 TokKind::CData if self.collecting() => {
-                    let text = BytesCData::new(text);
-                    self.text(&text.xml10_content());
+                    let text = BytesCData::new(text).xml10_content();
+                    self.text(&text, t.cut_len.unwrap_or(text.len()));
                 }
                 TokKind::Text | TokKind::CData => {}
                 TokKind::Ref => self.general_ref(&BytesRef::new(text))?,
@@ -1224,10 +1243,11 @@ impl Parser {
         }
     }
 
-    fn text(&mut self, text: &str) {
+    /// Text read here: `text` (at least its first [`SCAN_LIMIT`] bytes) of `len` bytes.
+    fn text(&mut self, text: &str, len: usize) {
         if let Some(result) = &mut self.result {
             if result.in_output == 0 {
-                result.body_len += text.len();
+                result.body_len += len;
                 push_capped(&mut self.body, text, SCAN_LIMIT);
             }
         } else if let Some(case) = &mut self.case {
@@ -1253,7 +1273,7 @@ impl Parser {
             },
             Err(err) => return Err(self.error_here(format!("bad character reference: {err}"))),
         };
-        self.text(&resolved);
+        self.text(&resolved, resolved.len());
         Ok(())
     }
 
@@ -2103,6 +2123,36 @@ mod tests {
         assert!(details.starts_with("A&<raw>xxx"));
         assert_eq!(details.len(), DETAILS_KEEP);
         assert_eq!(f.details_len, 3 * DETAILS_KEEP + 7);
+    }
+
+    #[test]
+    fn texts_longer_than_kept_count_whole_with_line_breaks_normalized() {
+        // Bodies past `SCAN_LIMIT` are cut before they reach the builder; their size is still
+        // the whole text's, after `\r\n` becomes `\n`, in a text node and in CDATA.
+        let lines = SCAN_LIMIT / 4;
+        let body = "ab\r\n".repeat(lines);
+        let plain = "abc\n".repeat(lines);
+        let xml = format!(
+            "<testsuite><testcase name=\"t\"><failure>{body}&amp;<![CDATA[{body}]]></failure>\
+             <system-out>at a.b.C.t(C.java:7)\r\n{body}</system-out></testcase>\
+             <testcase name=\"u\"><error><![CDATA[{body}at a.b.C.u(C.java:9)]]></error></testcase>\
+             <testcase name=\"v\"><error>{plain}at a.b.C.v(C.java:11)</error></testcase></testsuite>"
+        );
+        let p = parse_str(&xml).unwrap();
+        let (_, f) = p.cases[0].failure().unwrap();
+        assert_eq!(f.details_len, 2 * 3 * lines + 1);
+        assert_eq!(f.details.as_deref().map(str::len), Some(DETAILS_KEEP));
+        assert!(f.details.as_deref().unwrap().starts_with("ab\nab\n"));
+        // No frame in the body: the case's output has one.
+        assert_eq!(f.location.as_ref().map(|l| l.line), Some(7));
+        // Over `SCAN_LIMIT` bytes as written, under it normalized: searched whole.
+        let (_, f) = p.cases[1].failure().unwrap();
+        assert_eq!(f.details_len, 3 * lines + 20);
+        assert_eq!(f.location.as_ref().map(|l| l.line), Some(9));
+        // A frame past the first `SCAN_LIMIT` bytes is not looked for.
+        let (_, f) = p.cases[2].failure().unwrap();
+        assert_eq!(f.details_len, 4 * lines + 21);
+        assert_eq!(f.location, None);
     }
 
     #[test]
