@@ -15,6 +15,10 @@
 //! Memory: the document is never held whole. Each text node is buffered by quick-xml; what a case
 //! keeps is cut to [`MESSAGE_KEEP`]/[`DETAILS_KEEP`] bytes, and stack frames are looked for in the
 //! first [`SCAN_LIMIT`] bytes of a body.
+//!
+//! Work: a tokenizer (reading, quick-xml, newline offsets, plainly written attributes) turns
+//! the input into batches of owned events that a builder makes test cases of; on large
+//! files the two run on two threads, with a few batches in flight.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
