@@ -15,6 +15,10 @@
 //! Memory: the document is never held whole. Each text node is buffered by quick-xml; what a case
 //! keeps is cut to [`MESSAGE_KEEP`]/[`DETAILS_KEEP`] bytes, and stack frames are looked for in the
 //! first [`SCAN_LIMIT`] bytes of a body.
+//!
+//! Work: a tokenizer (reading, quick-xml, newline offsets, plainly written attributes) turns
+//! the input into batches of owned events that a builder makes test cases of; on large
+//! files the two run on two threads, with a few batches in flight.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -23,7 +27,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use quick_xml::events::attributes::Attribute;
-use quick_xml::events::{BytesRef, BytesStart, Event};
+use quick_xml::events::{BytesCData, BytesRef, BytesStart, BytesText, Event};
 use quick_xml::Reader;
 
 use super::{Format, FormatError, Location, ParseError, Warning};
@@ -65,135 +69,258 @@ fn load_one(path: &Path) -> Result<ParsedTests, ParseError> {
         source,
     })?;
     let size = file.metadata().map_or(0, |m| m.len());
-    let parsed = if size >= THREADED_READ_MIN {
-        std::thread::scope(|scope| {
-            let (chunks_tx, chunks) = std::sync::mpsc::sync_channel(CHUNKS_AHEAD);
-            let (spare, spare_rx) = std::sync::mpsc::sync_channel(CHUNKS_AHEAD + 2);
-            let mut source = file.try_clone()?;
-            let spawned = std::thread::Builder::new()
-                .name("prcov-junit-read".into())
-                .spawn_scoped(scope, move || {
-                    read_chunks(&mut source, &chunks_tx, &spare_rx)
-                });
-            Ok(match spawned {
-                Ok(_) => {
-                    let reader = ChunkReader {
-                        chunks,
-                        spare,
-                        buf: Vec::new(),
-                        pos: 0,
-                        done: false,
-                    };
-                    parse_sized(reader, size)
-                }
-                // No thread to be had: read on this one.
-                Err(_) => parse_sized(std::io::BufReader::with_capacity(256 * 1024, file), size),
-            })
-        })
-    } else {
-        Ok(parse_sized(
-            std::io::BufReader::with_capacity(256 * 1024, file),
-            size,
-        ))
-    };
-    parsed
-        .map_err(|source| ParseError::Io {
-            path: path.to_owned(),
-            source,
-        })?
-        .map_err(|e| ParseError::malformed(path, Format::Junit, e))
-}
-
-fn parse_sized(reader: impl BufRead, size: u64) -> Result<ParsedTests, FormatError> {
-    let mut parser = Parser::new(reader);
+    let reader = std::io::BufReader::with_capacity(256 * 1024, file);
+    let mut parser = Parser::new();
     parser.reserve_for(size);
-    parser.run()
-}
-
-/// Files at least this large are read on a second thread while the first one parses: the
-/// read system calls are a tenth of the work, and spawning a thread costs nothing next to it.
-const THREADED_READ_MIN: u64 = 4 * 1024 * 1024;
-/// Bytes per read on the reading thread (as many as the `BufReader` read before).
-const CHUNK: usize = 256 * 1024;
-/// Chunks read ahead of the parser, at most: memory stays a few chunks whatever the file size.
-const CHUNKS_AHEAD: usize = 4;
-
-/// The reading thread: fills chunks (reusing the ones the parser is done with) and hands them
-/// over in order, until the end of the file, an error, or the parser stopping (a closed channel).
-fn read_chunks(
-    file: &mut std::fs::File,
-    chunks: &std::sync::mpsc::SyncSender<std::io::Result<Vec<u8>>>,
-    spare: &std::sync::mpsc::Receiver<Vec<u8>>,
-) {
-    loop {
-        let mut buf = spare
-            .try_recv()
-            .unwrap_or_else(|_| Vec::with_capacity(CHUNK));
-        buf.clear();
-        match file.take(CHUNK as u64).read_to_end(&mut buf) {
-            Ok(0) => return,
-            Ok(_) => {
-                if chunks.send(Ok(buf)).is_err() {
-                    return;
-                }
-            }
-            Err(e) => {
-                let _ = chunks.send(Err(e));
-                return;
-            }
-        }
-    }
-}
-
-/// The parser's side of [`read_chunks`]: a `BufRead` over the chunks as they arrive.
-struct ChunkReader {
-    chunks: std::sync::mpsc::Receiver<std::io::Result<Vec<u8>>>,
-    /// Where chunks that have been read go back to be filled again.
-    spare: std::sync::mpsc::SyncSender<Vec<u8>>,
-    buf: Vec<u8>,
-    pos: usize,
-    done: bool,
-}
-
-impl Read for ChunkReader {
-    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        let avail = self.fill_buf()?;
-        let n = avail.len().min(out.len());
-        out[..n].copy_from_slice(&avail[..n]);
-        self.consume(n);
-        Ok(n)
-    }
-}
-
-impl BufRead for ChunkReader {
-    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
-        if self.pos == self.buf.len() && !self.done {
-            match self.chunks.recv() {
-                Ok(Ok(chunk)) => {
-                    let used = std::mem::replace(&mut self.buf, chunk);
-                    self.pos = 0;
-                    // The reader allocates a new chunk when none comes back in time.
-                    let _ = self.spare.try_send(used);
-                }
-                Ok(Err(e)) => {
-                    self.done = true;
-                    return Err(e);
-                }
-                // The reading thread is done: the end of the file.
-                Err(_) => self.done = true,
-            }
-        }
-        Ok(&self.buf[self.pos..])
-    }
-
-    fn consume(&mut self, amt: usize) {
-        self.pos = (self.pos + amt).min(self.buf.len());
-    }
+    let parsed = if size >= THREADED_MIN {
+        parse_threaded(reader, parser)
+    } else {
+        parse_here(reader, parser)
+    };
+    parsed.map_err(|e| ParseError::malformed(path, Format::Junit, e))
 }
 
 /// Parses one JUnit XML document.
 pub fn parse(reader: impl BufRead) -> Result<ParsedTests, FormatError> {
-    Parser::new(reader).run()
+    parse_here(reader, Parser::new())
+}
+
+/// Files at least this large are tokenized on a second thread while the first one builds the
+/// test cases: the two halves of the work are of a size, and a thread costs nothing next to
+/// either on a file this large.
+const THREADED_MIN: u64 = 4 * 1024 * 1024;
+/// Events handed over at once, at most.
+const BATCH_EVENTS: usize = 2048;
+/// Bytes of event text past which a batch is handed over early (a single text node may exceed
+/// it: quick-xml holds each node whole anyway).
+const BATCH_TEXT: usize = 128 * 1024;
+/// Batches tokenized ahead of the builder, at most: memory stays a few batches whatever the
+/// file size.
+const BATCHES_AHEAD: usize = 4;
+
+/// Tokenizes and builds on this thread, a batch at a time.
+fn parse_here(reader: impl BufRead, mut parser: Parser) -> Result<ParsedTests, FormatError> {
+    let mut tokens = Tokenizer::new(reader);
+    let mut batch = Batch::default();
+    loop {
+        tokens.fill(&mut batch);
+        if parser.feed(&batch)? {
+            return parser.finish();
+        }
+    }
+}
+
+/// Tokenizes on a second thread (reading, quick-xml, newlines) and builds the test cases on
+/// this one. Batches go through a bounded channel and come back empty to be filled again.
+/// Without a thread to be had, everything runs here.
+fn parse_threaded<R: BufRead + Send>(
+    reader: R,
+    mut parser: Parser,
+) -> Result<ParsedTests, FormatError> {
+    std::thread::scope(|scope| {
+        // The reader goes to the thread once it runs: if it cannot be spawned, it stays here.
+        let (reader_tx, reader_rx) = std::sync::mpsc::sync_channel::<R>(1);
+        let (full_tx, full) = std::sync::mpsc::sync_channel::<Batch>(BATCHES_AHEAD);
+        let (spare, spare_rx) = std::sync::mpsc::sync_channel::<Batch>(BATCHES_AHEAD + 2);
+        let spawned = std::thread::Builder::new()
+            .name("prcov-junit-xml".into())
+            .spawn_scoped(scope, move || {
+                if let Ok(reader) = reader_rx.recv() {
+                    tokenize_into(reader, &full_tx, &spare_rx);
+                }
+            });
+        if spawned.is_err() {
+            return parse_here(reader, parser);
+        }
+        if let Err(std::sync::mpsc::SendError(reader)) = reader_tx.send(reader) {
+            return parse_here(reader, parser);
+        }
+        loop {
+            // A closed channel without a last batch: the thread panicked, and the scope
+            // passes its panic on.
+            let Ok(batch) = full.recv() else {
+                return parser.finish();
+            };
+            let done = parser.feed(&batch)?;
+            let _ = spare.try_send(batch);
+            if done {
+                return parser.finish();
+            }
+        }
+        // Returning drops the receiver: a tokenizer still at work stops at its next send.
+    })
+}
+
+/// The tokenizing thread: fills batches (reusing the ones the builder is done with) and hands
+/// them over in order, until the document ends or the builder stops (a closed channel).
+fn tokenize_into(
+    reader: impl BufRead,
+    full: &std::sync::mpsc::SyncSender<Batch>,
+    spare: &std::sync::mpsc::Receiver<Batch>,
+) {
+    let mut tokens = Tokenizer::new(reader);
+    loop {
+        let mut batch = spare.try_recv().unwrap_or_default();
+        tokens.fill(&mut batch);
+        let last = batch.end.is_some();
+        if full.send(batch).is_err() || last {
+            return;
+        }
+    }
+}
+
+/// What kind of event a [`Tok`] is. Comments, declarations, processing instructions and
+/// doctypes are not handed over: nothing reads them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TokKind {
+    Start,
+    Empty,
+    End,
+    Text,
+    CData,
+    Ref,
+}
+
+/// One event as the tokenizer hands it over: its text is `Batch::text[from..to]` (a start
+/// tag's name and attributes, raw text, CDATA content, an entity's name).
+#[derive(Debug, Clone, Copy)]
+struct Tok {
+    kind: TokKind,
+    /// Length of the element name at the start of the text (start tags).
+    name_len: usize,
+    /// Byte offset where the event starts, for line and column.
+    start: u64,
+    from: usize,
+    to: usize,
+    /// A start tag's attribute values the builder reads: `Batch::spans[spans.0..spans.1]`
+    /// (empty when not read ahead).
+    spans: (usize, usize),
+    /// For a text node longer than the builder keeps: its length (line breaks normalized);
+    /// the text handed over is then its first [`SCAN_LIMIT`] bytes, normalized.
+    cut_len: Option<usize>,
+}
+
+/// How a document ended: where its end was met, or the first error quick-xml found.
+#[derive(Debug)]
+enum DocEnd {
+    Eof {
+        start: u64,
+    },
+    Error {
+        start: u64,
+        pos: u64,
+        message: String,
+    },
+}
+
+/// Consecutive events, owned: what goes from the tokenizer to the builder.
+#[derive(Debug, Default)]
+struct Batch {
+    toks: Vec<Tok>,
+    text: String,
+    spans: Vec<Span>,
+    /// Offsets of the newlines read since the previous batch.
+    newlines: Vec<u64>,
+    /// Set on the last batch of a document.
+    end: Option<DocEnd>,
+}
+
+impl Batch {
+    fn clear(&mut self) {
+        self.toks.clear();
+        self.text.clear();
+        self.spans.clear();
+        // One huge text node should not keep its room for the rest of the file.
+        self.text.shrink_to(4 * BATCH_TEXT);
+        self.newlines.clear();
+        self.end = None;
+    }
+}
+
+/// quick-xml over the input, turning events into [`Batch`]es.
+struct Tokenizer<R> {
+    reader: Reader<NewlineRecorder<R>>,
+    buf: Vec<u8>,
+}
+
+impl<R: BufRead> Tokenizer<R> {
+    fn new(inner: R) -> Self {
+        let mut reader = Reader::from_reader(NewlineRecorder::new(inner));
+        let config = reader.config_mut();
+        config.trim_text(false);
+        config.check_end_names = true;
+        // Real reports contain stray `&` in messages (compiler output, URLs).
+        config.allow_dangling_amp = true;
+        Tokenizer {
+            reader,
+            buf: Vec::new(),
+        }
+    }
+
+    /// Fills `batch` (emptied first) with the next events; the last one has `end` set.
+    fn fill(&mut self, batch: &mut Batch) {
+        batch.clear();
+        while batch.toks.len() < BATCH_EVENTS && batch.text.len() < BATCH_TEXT {
+            self.buf.clear();
+            let start = self.reader.buffer_position();
+            let event = match self.reader.read_event_into(&mut self.buf) {
+                Ok(ev) => ev,
+                Err(err) => {
+                    batch.end = Some(DocEnd::Error {
+                        start,
+                        pos: self.reader.error_position(),
+                        message: format!("not well-formed XML: {err}"),
+                    });
+                    break;
+                }
+            };
+            let (kind, name_len) = match &event {
+                Event::Start(e) => (TokKind::Start, e.name().as_ref().len()),
+                Event::Empty(e) => (TokKind::Empty, e.name().as_ref().len()),
+                Event::End(_) => (TokKind::End, 0),
+                Event::Text(_) => (TokKind::Text, 0),
+                Event::CData(_) => (TokKind::CData, 0),
+                Event::GeneralRef(_) => (TokKind::Ref, 0),
+                Event::Eof => {
+                    batch.end = Some(DocEnd::Eof { start });
+                    break;
+                }
+                Event::Comment(_) | Event::Decl(_) | Event::PI(_) | Event::DocType(_) => continue,
+            };
+            let first_span = batch.spans.len();
+            if let Event::Start(e) | Event::Empty(e) = &event {
+                read_attributes(e, &mut batch.spans);
+            }
+            let from = batch.text.len();
+            let mut cut_len = None;
+            match &event {
+                // The builder keeps the first `SCAN_LIMIT` bytes of a text and its length:
+                // a huge output is not copied whole into a batch (memory stays bounded).
+                Event::Text(t) if t.len() > SCAN_LIMIT => {
+                    let text = t.xml10_content();
+                    cut_len = Some(text.len());
+                    batch.text.push_str(prefix(&text, SCAN_LIMIT));
+                }
+                Event::CData(t) if t.len() > SCAN_LIMIT => {
+                    let text = t.xml10_content();
+                    cut_len = Some(text.len());
+                    batch.text.push_str(prefix(&text, SCAN_LIMIT));
+                }
+                Event::End(_) => {}
+                _ => batch.text.push_str(&event),
+            }
+            batch.toks.push(Tok {
+                kind,
+                name_len,
+                start,
+                from,
+                to: batch.text.len(),
+                spans: (first_span, batch.spans.len()),
+                cut_len,
+            });
+        }
+        self.reader.get_mut().take_newlines(&mut batch.newlines);
+    }
 }
 
 /// Bytes of input per test case assumed when reserving room for the cases of a file of known
@@ -203,35 +330,26 @@ const MIN_CASE_BYTES: u64 = 64;
 /// At most this many cases are reserved ahead.
 const MAX_RESERVED_CASES: u64 = 1 << 20;
 
-/// A `BufRead` that counts the newlines it hands out, so byte offsets become line and column
-/// without keeping the document. Offsets are only asked for at or after the start of the event
-/// being read, so newlines before it are folded into a count.
+/// A `BufRead` that records the offsets of the newlines it hands out, for [`Lines`].
 ///
 /// Newlines are found once per buffer refill (one `memchr` pass over the new bytes), not per
 /// `consume`: quick-xml consumes a few bytes at a time, and a search per call cost a tenth of
 /// the parse.
-struct LineTracker<R> {
+struct NewlineRecorder<R> {
     inner: R,
     consumed: u64,
     /// Bytes up to this offset have had their newlines recorded in `newlines`.
     scanned: u64,
-    folded_lines: u64,
-    last_folded_newline: Option<u64>,
-    /// Offsets of recorded newlines; those before `cursor` are folded.
     newlines: Vec<u64>,
-    cursor: usize,
 }
 
-impl<R: BufRead> LineTracker<R> {
+impl<R: BufRead> NewlineRecorder<R> {
     fn new(inner: R) -> Self {
-        LineTracker {
+        NewlineRecorder {
             inner,
             consumed: 0,
             scanned: 0,
-            folded_lines: 0,
-            last_folded_newline: None,
             newlines: Vec::new(),
-            cursor: 0,
         }
     }
 
@@ -245,6 +363,62 @@ impl<R: BufRead> LineTracker<R> {
         newlines
             .extend(memchr::memchr_iter(b'\n', &bytes[from..]).map(|p| start + (from + p) as u64));
         *scanned = end;
+    }
+
+    /// Moves the newlines recorded so far into `out` (which must be empty).
+    fn take_newlines(&mut self, out: &mut Vec<u64>) {
+        std::mem::swap(&mut self.newlines, out);
+    }
+}
+
+impl<R: BufRead> Read for NewlineRecorder<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let start = self.consumed;
+        Self::record(&mut self.newlines, &mut self.scanned, &buf[..n], start);
+        self.consumed += n as u64;
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for NewlineRecorder<R> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        let buf = self.inner.fill_buf()?;
+        Self::record(&mut self.newlines, &mut self.scanned, buf, self.consumed);
+        Ok(buf)
+    }
+
+    fn consume(&mut self, amt: usize) {
+        if self.consumed + amt as u64 > self.scanned {
+            // Consumed without a `fill_buf` first: the bytes are still buffered, so this
+            // returns them again without I/O.
+            let _ = self.fill_buf();
+        }
+        self.consumed += amt as u64;
+        self.inner.consume(amt);
+    }
+}
+
+/// Line and column of byte offsets, from the newline offsets the tokenizer recorded, without
+/// keeping the document. Offsets are only asked for at or after the start of the event being
+/// handled, so newlines before it are folded into a count.
+#[derive(Debug, Default)]
+struct Lines {
+    folded_lines: u64,
+    last_folded_newline: Option<u64>,
+    /// Offsets of recorded newlines; those before `cursor` are folded.
+    newlines: Vec<u64>,
+    cursor: usize,
+}
+
+impl Lines {
+    /// Adds newline offsets, past those already known.
+    fn extend(&mut self, more: &[u64]) {
+        if self.cursor == self.newlines.len() {
+            self.newlines.clear();
+            self.cursor = 0;
+        }
+        self.newlines.extend_from_slice(more);
     }
 
     /// Forgets newline offsets before `pos`, keeping their count.
@@ -263,7 +437,7 @@ impl<R: BufRead> LineTracker<R> {
         }
     }
 
-    /// 1-based line and column of byte offset `pos` (at most the bytes consumed so far).
+    /// 1-based line and column of byte offset `pos` (at most the bytes tokenized so far).
     fn line_col(&self, pos: u64) -> (u64, u64) {
         let mut line = self.folded_lines + 1;
         let mut last_nl = self.last_folded_newline;
@@ -281,34 +455,6 @@ impl<R: BufRead> LineTracker<R> {
             None => pos + 1,
         };
         (line, col)
-    }
-}
-
-impl<R: BufRead> Read for LineTracker<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        let start = self.consumed;
-        Self::record(&mut self.newlines, &mut self.scanned, &buf[..n], start);
-        self.consumed += n as u64;
-        Ok(n)
-    }
-}
-
-impl<R: BufRead> BufRead for LineTracker<R> {
-    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
-        let buf = self.inner.fill_buf()?;
-        Self::record(&mut self.newlines, &mut self.scanned, buf, self.consumed);
-        Ok(buf)
-    }
-
-    fn consume(&mut self, amt: usize) {
-        if self.consumed + amt as u64 > self.scanned {
-            // Consumed without a `fill_buf` first: the bytes are still buffered, so this
-            // returns them again without I/O.
-            let _ = self.fill_buf();
-        }
-        self.consumed += amt as u64;
-        self.inner.consume(amt);
     }
 }
 
@@ -431,8 +577,9 @@ struct OpenSuite {
     first_case: usize,
 }
 
-struct Parser<R: BufRead> {
-    reader: Reader<LineTracker<R>>,
+/// Builds the test cases from the events of a [`Tokenizer`].
+struct Parser {
+    lines: Lines,
     /// Distinct element names, and what each means; elements refer to them by index.
     names: Vec<(Box<str>, ElemKind)>,
     name_ids: HashMap<Box<str>, u32>,
@@ -462,17 +609,10 @@ struct Parser<R: BufRead> {
     event_start: u64,
 }
 
-impl<R: BufRead> Parser<R> {
-    fn new(reader: R) -> Self {
-        let tracker = LineTracker::new(reader);
-        let mut reader = Reader::from_reader(tracker);
-        let config = reader.config_mut();
-        config.trim_text(false);
-        config.check_end_names = true;
-        // Real reports contain stray `&` in messages (compiler output, URLs).
-        config.allow_dangling_amp = true;
+impl Parser {
+    fn new() -> Self {
         Parser {
-            reader,
+            lines: Lines::default(),
             names: Vec::new(),
             name_ids: HashMap::new(),
             open: Vec::new(),
@@ -485,7 +625,10 @@ impl<R: BufRead> Parser<R> {
             last_file: None,
             case: None,
             result: None,
-            out: ParsedTests::default(),
+            out: ParsedTests {
+                id_hashes: Some(Vec::new()),
+                ..ParsedTests::default()
+            },
             root_seen: false,
             root_time: None,
             top_time: 0.0,
@@ -499,11 +642,15 @@ impl<R: BufRead> Parser<R> {
     /// is never written, so it costs address space, not memory; it is given back at the end.
     fn reserve_for(&mut self, size: u64) {
         let cases = (size / MIN_CASE_BYTES).min(MAX_RESERVED_CASES);
-        self.out.cases.reserve(usize::try_from(cases).unwrap_or(0));
+        let cases = usize::try_from(cases).unwrap_or(0);
+        self.out.cases.reserve(cases);
+        if let Some(hashes) = &mut self.out.id_hashes {
+            hashes.reserve(cases);
+        }
     }
 
     fn location_at(&self, pos: u64, element: Option<String>) -> Location {
-        let (line, col) = self.reader.get_ref().line_col(pos);
+        let (line, col) = self.lines.line_col(pos);
         Location {
             line: Some(line),
             column: Some(col),
@@ -556,46 +703,60 @@ impl<R: BufRead> Parser<R> {
         });
     }
 
-    fn run(mut self) -> Result<ParsedTests, FormatError> {
-        let mut buf = Vec::new();
-        loop {
-            buf.clear();
-            self.event_start = self.reader.buffer_position();
-            let start = self.event_start;
-            self.reader.get_mut().fold_before(start);
-            let event = match self.reader.read_event_into(&mut buf) {
-                Ok(ev) => ev,
-                Err(err) => {
-                    let pos = self.reader.error_position();
-                    let path = self.element_path();
-                    return Err(FormatError {
-                        location: self.location_at(pos, (!path.is_empty()).then_some(path)),
-                        message: format!("not well-formed XML: {err}"),
-                    });
-                }
-            };
-            match event {
-                Event::Start(e) => self.start(&e)?,
-                Event::Empty(e) => {
-                    self.start(&e)?;
+    /// Handles a batch of events; true once the document has ended.
+    fn feed(&mut self, batch: &Batch) -> Result<bool, FormatError> {
+        self.lines.extend(&batch.newlines);
+        for t in &batch.toks {
+            self.event_start = t.start;
+            self.lines.fold_before(t.start);
+            let text = &batch.text[t.from..t.to];
+            let read = batch.spans.get(t.spans.0..t.spans.1).unwrap_or(&[]);
+            match t.kind {
+                TokKind::Start => self.start(&BytesStart::from_content(text, t.name_len), read)?,
+                TokKind::Empty => {
+                    self.start(&BytesStart::from_content(text, t.name_len), read)?;
                     self.end()?;
                 }
-                Event::End(_) => self.end()?,
+                TokKind::End => self.end()?,
                 // Text outside failure bodies and failed cases' output is not kept: not decoded.
-                Event::Text(t) if self.collecting() => {
-                    let text = t.xml10_content();
-                    self.text(&text);
+                // Normalizing line breaks again changes nothing in a text that was cut.
+                TokKind::Text if self.collecting() => {
+                    let text = BytesText::from_escaped(text).xml10_content();
+                    self.text(&text, t.cut_len.unwrap_or(text.len()));
                 }
-                Event::CData(t) if self.collecting() => {
-                    let text = t.xml10_content();
-                    self.text(&text);
+                TokKind::CData if self.collecting() => {
+                    let text = BytesCData::new(text).xml10_content();
+                    self.text(&text, t.cut_len.unwrap_or(text.len()));
                 }
-                Event::Text(_) | Event::CData(_) => {}
-                Event::GeneralRef(r) => self.general_ref(&r)?,
-                Event::Eof => break,
-                Event::Comment(_) | Event::Decl(_) | Event::PI(_) | Event::DocType(_) => {}
+                TokKind::Text | TokKind::CData => {}
+                TokKind::Ref => self.general_ref(&BytesRef::new(text))?,
             }
         }
+        match &batch.end {
+            None => Ok(false),
+            Some(DocEnd::Eof { start }) => {
+                self.event_start = *start;
+                self.lines.fold_before(*start);
+                Ok(true)
+            }
+            Some(DocEnd::Error {
+                start,
+                pos,
+                message,
+            }) => {
+                self.event_start = *start;
+                self.lines.fold_before(*start);
+                let path = self.element_path();
+                Err(FormatError {
+                    location: self.location_at(*pos, (!path.is_empty()).then_some(path)),
+                    message: message.clone(),
+                })
+            }
+        }
+    }
+
+    /// Checks that the document was complete and hands over what it held.
+    fn finish(mut self) -> Result<ParsedTests, FormatError> {
         if !self.root_seen {
             return Err(FormatError {
                 location: self.here(),
@@ -614,10 +775,14 @@ impl<R: BufRead> Parser<R> {
         }
         self.out.duration = self.root_time.unwrap_or(self.top_time);
         self.out.cases.shrink_to_fit();
+        if let Some(hashes) = &mut self.out.id_hashes {
+            hashes.shrink_to_fit();
+        }
         Ok(self.out)
     }
 
-    fn start(&mut self, e: &BytesStart<'_>) -> Result<(), FormatError> {
+    /// A start tag; `read` is what the tokenizer found of its attributes.
+    fn start(&mut self, e: &BytesStart<'_>, read: &[Span]) -> Result<(), FormatError> {
         let qname = e.name();
         let name_str: &str = qname.as_ref();
         let name = self.intern(name_str);
@@ -676,7 +841,7 @@ impl<R: BufRead> Parser<R> {
         if let Some(case) = &mut self.case {
             case.depth += 1;
             if let ElemKind::Result(kind) = kind {
-                let [message, type_name, time] = self.attributes(e, ["message", "type", "time"]);
+                let [message, type_name, time] = self.attributes(e, RESULT_KEYS, read);
                 let (message, message_len) = match message {
                     Some(m) => (Some(cut(&m, MESSAGE_KEEP)), m.len()),
                     None => (None, 0),
@@ -701,10 +866,8 @@ impl<R: BufRead> Parser<R> {
         }
         match kind {
             ElemKind::Testsuites | ElemKind::Testsuite => {
-                let [tests, failures, errors, skipped, time, suite_name] = self.attributes(
-                    e,
-                    ["tests", "failures", "errors", "skipped", "time", "name"],
-                );
+                let [tests, failures, errors, skipped, time, suite_name] =
+                    self.attributes(e, SUITE_KEYS, read);
                 let num = |v: Option<Cow<'_, str>>| v.and_then(|v| v.trim().parse::<u64>().ok());
                 let declared = [num(tests), num(failures), num(errors), num(skipped)];
                 let declared_time = self.time_attr(time.as_deref());
@@ -722,8 +885,7 @@ impl<R: BufRead> Parser<R> {
                 });
             }
             ElemKind::Testcase => {
-                let [case_name, classname, time, file, line] =
-                    self.attributes(e, ["name", "classname", "time", "file", "line"]);
+                let [case_name, classname, time, file, line] = self.attributes(e, CASE_KEYS, read);
                 let line = line.and_then(|l| l.trim().parse::<u64>().ok());
                 let time = self.time_attr(time.as_deref());
                 let suite = self
@@ -961,6 +1123,9 @@ impl<R: BufRead> Parser<R> {
             self.top_time += case.time.unwrap_or(0.0);
         }
         self.out.elements += 1;
+        if let (Some(hashes), Some(_)) = (&mut self.out.id_hashes, &case.id.name) {
+            hashes.push(case.id.hash_id());
+        }
         self.out.cases.push(TestCase {
             id: case.id,
             file: case.file,
@@ -1082,10 +1247,11 @@ impl<R: BufRead> Parser<R> {
         }
     }
 
-    fn text(&mut self, text: &str) {
+    /// Text read here: `text` (at least its first [`SCAN_LIMIT`] bytes) of `len` bytes.
+    fn text(&mut self, text: &str, len: usize) {
         if let Some(result) = &mut self.result {
             if result.in_output == 0 {
-                result.body_len += text.len();
+                result.body_len += len;
                 push_capped(&mut self.body, text, SCAN_LIMIT);
             }
         } else if let Some(case) = &mut self.case {
@@ -1111,23 +1277,30 @@ impl<R: BufRead> Parser<R> {
             },
             Err(err) => return Err(self.error_here(format!("bad character reference: {err}"))),
         };
-        self.text(&resolved);
+        self.text(&resolved, resolved.len());
         Ok(())
     }
 
     /// The values of the attributes named `keys` (the first of each, unescaped and normalized).
     /// A value quick-xml cannot unescape (an unknown entity) is kept raw with a warning; other
     /// attributes are only unescaped when they contain a reference, to warn the same way.
+    ///
+    /// `read` is what the tokenizer found of them ([`read_attributes`], for the same `keys`).
     fn attributes<'e, const N: usize>(
         &mut self,
         e: &'e BytesStart<'_>,
         keys: [&str; N],
+        read: &[Span],
     ) -> [Option<Cow<'e, str>>; N] {
-        let mut out: [Option<Cow<'e, str>>; N] = std::array::from_fn(|_| None);
-        if plain_attributes(e.attributes_raw(), &keys, &mut out) {
-            return out;
+        if read.len() == N {
+            let raw = e.attributes_raw();
+            return std::array::from_fn(|i| {
+                read[i]
+                    .and_then(|(a, b)| raw.get(a as usize..b as usize))
+                    .map(Cow::Borrowed)
+            });
         }
-        out = std::array::from_fn(|_| None);
+        let mut out: [Option<Cow<'e, str>>; N] = std::array::from_fn(|_| None);
         let mut problems = Vec::new();
         for a in e.attributes().with_checks(false) {
             let a: Attribute<'e> = match a {
@@ -1175,15 +1348,43 @@ impl<R: BufRead> Parser<R> {
     }
 }
 
-/// Reads attributes written the common way, `key="value"` separated by whitespace, with
-/// values that need no unescaping or normalization (no `&`, no tab or line break), into the
-/// slots of `keys` (the first of each wins). Returns false on anything else, for quick-xml's
+/// The attributes read of each kind of element.
+const SUITE_KEYS: [&str; 6] = ["tests", "failures", "errors", "skipped", "time", "name"];
+const CASE_KEYS: [&str; 5] = ["name", "classname", "time", "file", "line"];
+const RESULT_KEYS: [&str; 3] = ["message", "type", "time"];
+
+/// On the tokenizing thread, where the values of the attributes the builder will read of
+/// this element are, when they are written plainly ([`plain_attributes`]): that scan is a
+/// tenth of the builder's work, and this way the two threads do as much. Nothing is added
+/// otherwise, and the builder reads the attributes itself (with quick-xml, and warnings).
+fn read_attributes(e: &BytesStart<'_>, spans: &mut Vec<Span>) {
+    fn read<const N: usize>(raw: &str, keys: [&str; N], spans: &mut Vec<Span>) {
+        let mut out = [None; N];
+        if plain_attributes(raw, &keys, &mut out) {
+            spans.extend_from_slice(&out);
+        }
+    }
+    let raw = e.attributes_raw();
+    match ElemKind::of(e.name().as_ref()) {
+        ElemKind::Testsuites | ElemKind::Testsuite => read(raw, SUITE_KEYS, spans),
+        ElemKind::Testcase => read(raw, CASE_KEYS, spans),
+        ElemKind::Result(_) => read(raw, RESULT_KEYS, spans),
+        ElemKind::Output | ElemKind::Other => {}
+    }
+}
+
+/// A range of bytes of a start tag's attributes (an attribute value), if there is one.
+type Span = Option<(u32, u32)>;
+
+fn span(start: usize, end: usize) -> Option<(u32, u32)> {
+    Some((u32::try_from(start).ok()?, u32::try_from(end).ok()?))
+}
+
+/// Where attribute values written the common way are,, `key="value"` separated by whitespace, with
+/// values that need no unescaping or normalization (no `&`, no tab or line break): their
+/// ranges in `raw` go into the slots of `keys` (the first of each wins). Returns false on anything else, for quick-xml's
 /// attribute reader to handle with its checks and warnings: this is only a shortcut past it.
-fn plain_attributes<'e, const N: usize>(
-    raw: &'e str,
-    keys: &[&str; N],
-    out: &mut [Option<Cow<'e, str>>; N],
-) -> bool {
+fn plain_attributes<const N: usize>(raw: &str, keys: &[&str; N], out: &mut [Span; N]) -> bool {
     let b = raw.as_bytes();
     // Nearly every start tag is one line of `key="value"` pairs with nothing to unescape: one
     // branch-free pass over it (vectorized) says so, and the values are then found with
@@ -1195,7 +1396,7 @@ fn plain_attributes<'e, const N: usize>(
         if let Some(done) = simple_attributes(raw, keys, out) {
             return done;
         }
-        *out = std::array::from_fn(|_| None);
+        *out = [None; N];
     }
     let is_space = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r');
     let mut i = 0;
@@ -1229,10 +1430,12 @@ fn plain_attributes<'e, const N: usize>(
         if b[i + 1 + len] != quote {
             return false;
         }
-        let value = &raw[i + 1..i + 1 + len];
         if let Some(slot) = keys.iter().position(|k| *k == key) {
             if out[slot].is_none() {
-                out[slot] = Some(Cow::Borrowed(value));
+                let Some(value) = span(i + 1, i + 1 + len) else {
+                    return false;
+                };
+                out[slot] = Some(value);
             }
         }
         i += len + 2;
@@ -1244,10 +1447,10 @@ fn plain_attributes<'e, const N: usize>(
 
 /// [`plain_attributes`] for a tag without control characters, `&` or `<`: pairs separated by
 /// spaces. `None` when it is not that simple after all (the general loop decides then).
-fn simple_attributes<'e, const N: usize>(
-    raw: &'e str,
+fn simple_attributes<const N: usize>(
+    raw: &str,
     keys: &[&str; N],
-    out: &mut [Option<Cow<'e, str>>; N],
+    out: &mut [Span; N],
 ) -> Option<bool> {
     let b = raw.as_bytes();
     let mut i = 0;
@@ -1268,7 +1471,7 @@ fn simple_attributes<'e, const N: usize>(
         let end = start + memchr::memchr(quote, &b[start..])?;
         if let Some(slot) = keys.iter().position(|k| *k == key) {
             if out[slot].is_none() {
-                out[slot] = Some(Cow::Borrowed(&raw[start..end]));
+                out[slot] = Some(span(start, end)?);
             }
         }
         i = end + 1;
@@ -1637,19 +1840,31 @@ mod tests {
     }
 
     #[test]
-    fn large_files_read_on_a_second_thread_parse_the_same() {
-        let (xml, _) = big_report(20_000);
-        assert!(xml.len() as u64 > THREADED_READ_MIN + 4 * CHUNK as u64);
+    fn large_files_tokenized_on_a_second_thread_parse_the_same() {
+        let (mut xml, lines) = big_report(20_000);
+        assert!(xml.len() as u64 > THREADED_MIN + 8 * BATCH_TEXT as u64);
+        // A warning far into the file: its line must survive the batches.
+        let at = xml
+            .find("name=\"t15000\" classname=\"C\" time=\"0.5\"")
+            .unwrap();
+        xml.replace_range(at..at + 38, "name=\"t15000\" classname=\"C\" time=\"x.5\"");
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("big.xml");
         std::fs::write(&path, &xml).unwrap();
         let (loaded, warnings) = load(std::slice::from_ref(&path)).unwrap();
-        assert!(warnings.is_empty(), "{warnings:?}");
         let parsed = parse_str(&xml).unwrap();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert_eq!(warnings[0].location, parsed.warnings[0].location);
+        assert_eq!(warnings[0].location.line, Some(lines[15_000]));
+        assert_eq!(
+            warnings[0].location.element.as_deref(),
+            Some("testsuite[0]/testcase[15000]/@time")
+        );
+        assert_eq!(loaded.cases[15_000].time(), None);
         assert_eq!(loaded.cases.len(), 20_000);
         assert_eq!(loaded.cases, parsed.cases);
         assert_eq!(loaded.counts().failed, 1);
-        assert_eq!(loaded.duration, 10_000.0);
+        assert_eq!(loaded.duration, 9_999.5);
     }
 
     #[test]
@@ -1756,6 +1971,29 @@ mod tests {
             "{:?}",
             p.warnings
         );
+    }
+
+    #[test]
+    fn attributes_read_ahead_only_when_written_plainly() {
+        let spans_of = |content: &str, name_len: usize| {
+            let mut spans = Vec::new();
+            read_attributes(&BytesStart::from_content(content, name_len), &mut spans);
+            spans
+        };
+        let tag = r#"testcase time="1.5" name="t"  classname='C' extra="&amp;""#;
+        // `&` outside the wanted values still sends the tag to quick-xml's reader.
+        assert!(spans_of(tag, 8).is_empty());
+        let tag = r#"testcase time="1.5" name="t"  classname='C'"#;
+        let spans = spans_of(tag, 8);
+        let raw = &tag[8..];
+        let values: Vec<_> = spans
+            .iter()
+            .map(|s| s.map(|(a, b)| &raw[a as usize..b as usize]))
+            .collect();
+        assert_eq!(values, [Some("t"), Some("C"), Some("1.5"), None, None]);
+        // Elements whose attributes are not read get none.
+        assert!(spans_of(r#"properties a="b""#, 10).is_empty());
+        assert_eq!(spans_of(r#"failure message="m""#, 7).len(), 3);
     }
 
     #[test]
@@ -1889,6 +2127,36 @@ mod tests {
         assert!(details.starts_with("A&<raw>xxx"));
         assert_eq!(details.len(), DETAILS_KEEP);
         assert_eq!(f.details_len, 3 * DETAILS_KEEP + 7);
+    }
+
+    #[test]
+    fn texts_longer_than_kept_count_whole_with_line_breaks_normalized() {
+        // Bodies past `SCAN_LIMIT` are cut before they reach the builder; their size is still
+        // the whole text's, after `\r\n` becomes `\n`, in a text node and in CDATA.
+        let lines = SCAN_LIMIT / 4;
+        let body = "ab\r\n".repeat(lines);
+        let plain = "abc\n".repeat(lines);
+        let xml = format!(
+            "<testsuite><testcase name=\"t\"><failure>{body}&amp;<![CDATA[{body}]]></failure>\
+             <system-out>at a.b.C.t(C.java:7)\r\n{body}</system-out></testcase>\
+             <testcase name=\"u\"><error><![CDATA[{body}at a.b.C.u(C.java:9)]]></error></testcase>\
+             <testcase name=\"v\"><error>{plain}at a.b.C.v(C.java:11)</error></testcase></testsuite>"
+        );
+        let p = parse_str(&xml).unwrap();
+        let (_, f) = p.cases[0].failure().unwrap();
+        assert_eq!(f.details_len, 2 * 3 * lines + 1);
+        assert_eq!(f.details.as_deref().map(str::len), Some(DETAILS_KEEP));
+        assert!(f.details.as_deref().unwrap().starts_with("ab\nab\n"));
+        // No frame in the body: the case's output has one.
+        assert_eq!(f.location.as_ref().map(|l| l.line), Some(7));
+        // Over `SCAN_LIMIT` bytes as written, under it normalized: searched whole.
+        let (_, f) = p.cases[1].failure().unwrap();
+        assert_eq!(f.details_len, 3 * lines + 20);
+        assert_eq!(f.location.as_ref().map(|l| l.line), Some(9));
+        // A frame past the first `SCAN_LIMIT` bytes is not looked for.
+        let (_, f) = p.cases[2].failure().unwrap();
+        assert_eq!(f.details_len, 4 * lines + 21);
+        assert_eq!(f.location, None);
     }
 
     #[test]

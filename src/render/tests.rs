@@ -302,6 +302,16 @@ struct JsonSlow<'a> {
 
 /// JSON, schema 1 (SPEC §4 `prcov tests`), pretty-printed with a trailing newline.
 pub fn json(s: &TestSummary) -> String {
+    let mut out = Vec::new();
+    // Writing into a `Vec` cannot fail.
+    let _ = write_json(s, &mut out);
+    // serde_json writes valid UTF-8 only.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`json`], written straight to `out` (no copy of the whole document in memory: it is
+/// megabytes for a large report). Fails only when `out` does.
+pub fn write_json(s: &TestSummary, mut out: impl std::io::Write) -> std::io::Result<()> {
     let doc = JsonTests {
         schema: 1,
         tests: s.counts.tests,
@@ -348,11 +358,10 @@ pub fn json(s: &TestSummary) -> String {
             })
             .collect(),
     };
-    // Serializing plain structs of strings and numbers cannot fail; NaN never reaches here
-    // because the parser rejects non-finite times.
-    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    text.push('\n');
-    text
+    // Serializing plain structs of strings and numbers fails only on I/O; NaN never reaches
+    // here because the parser rejects non-finite times.
+    serde_json::to_writer_pretty(&mut out, &doc).map_err(std::io::Error::from)?;
+    out.write_all(b"\n")
 }
 
 #[cfg(test)]
