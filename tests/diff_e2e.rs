@@ -797,3 +797,83 @@ fn without_git_the_change_set_comes_from_libgit2() {
     let stderr = String::from_utf8_lossy(&bad.stderr);
     assert!(stderr.contains("unknown diff engine `svn`"), "{stderr}");
 }
+
+/// A developer's git configuration must not change which lines prcov calls added: every
+/// setting that shapes `git diff` output is overridden on the command line prcov runs.
+#[test]
+fn user_git_config_does_not_change_the_change_set() {
+    let r = Repo::new();
+    r.write("src/a.c", "a\n\nb\n\nc\n");
+    r.write("src/copied_from.c", &unique("orig", 12));
+    r.write("src/moved.c", &unique("moved", 12));
+    r.commit("base");
+    r.git(&["checkout", "-q", "-b", "feature"]);
+    r.write("src/a.c", "a\n\nB\n\nc\nd\n");
+    r.write("src/copy.c", &unique("orig", 12));
+    std::fs::remove_file(r.path().join("src/moved.c")).unwrap();
+    let moved = unique("moved", 12).replace("number 4 of", "number four of");
+    r.write("src/dir/moved.c", &moved);
+    r.commit("feature");
+    let lcov: String = ["src/a.c", "src/copy.c", "src/dir/moved.c"]
+        .iter()
+        .map(|f| {
+            let das: String = (1..=12).map(|l| format!("DA:{l},{}\n", l % 2)).collect();
+            format!("SF:{f}\n{das}end_of_record\n")
+        })
+        .collect();
+    let report = r.report("lcov.info", &lcov);
+    let run = |engine: &str| {
+        ok_json(
+            &prcov(&r)
+                .args(["diff", "--base", "main", "--format", "json"])
+                .arg(&report)
+                .env("PRCOV_DIFF_ENGINE", engine)
+                .output()
+                .unwrap(),
+        )
+    };
+    let plain = run("git");
+    let files: Vec<(&str, &str)> = plain["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["path"].as_str().unwrap(), f["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        files,
+        [
+            ("src/a.c", "modified"),
+            ("src/copy.c", "added"),
+            ("src/dir/moved.c", "renamed")
+        ]
+    );
+    // a.c: line 3 (hit) and line 6 (miss) were added; copy.c: all 12; moved.c: line 4.
+    assert_eq!(ints(&plain["files"][0]["hit_lines"]), [3]);
+    assert_eq!(ints(&plain["files"][0]["missed_lines"]), [6]);
+    assert_eq!(ints(&plain["files"][2]["missed_lines"]), [4]);
+    assert_eq!(plain["patch"]["lines"], 15);
+
+    let order = r.path().join("order.txt");
+    std::fs::write(&order, "src/dir/*\n").unwrap();
+    for (key, value) in [
+        ("diff.suppressBlankEmpty", "true"),
+        ("diff.noprefix", "true"),
+        ("diff.mnemonicPrefix", "true"),
+        ("color.ui", "always"),
+        ("color.diff", "always"),
+        ("diff.renames", "copies"),
+        ("diff.algorithm", "histogram"),
+        ("diff.context", "10"),
+        ("diff.interHunkContext", "5"),
+        ("diff.indentHeuristic", "false"),
+        ("diff.external", "false"),
+        ("diff.submodule", "log"),
+        ("diff.relative", "true"),
+        ("diff.orderFile", order.to_str().unwrap()),
+        ("core.quotePath", "true"),
+    ] {
+        r.git(&["config", key, value]);
+    }
+    assert_eq!(run("git"), plain);
+    assert_eq!(run("libgit2"), plain);
+}
