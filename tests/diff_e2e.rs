@@ -7,7 +7,7 @@ use std::process::Command as Std;
 use assert_cmd::Command;
 use serde_json::Value;
 
-/// A throwaway repository driven by the `git` CLI (tests only; prcov itself uses git2).
+/// A throwaway repository driven by the `git` CLI.
 struct Repo {
     dir: tempfile::TempDir,
 }
@@ -876,4 +876,72 @@ fn user_git_config_does_not_change_the_change_set() {
     }
     assert_eq!(run("git"), plain);
     assert_eq!(run("libgit2"), plain);
+}
+
+/// A partial clone lacks the base's blobs; `git` would fetch them from the remote, which prcov
+/// never does outside publishing: the run fails with what to do, and nothing was fetched.
+#[test]
+fn partial_clone_is_not_fetched_into() {
+    let (r, report) = scenario();
+    r.git(&["config", "uploadpack.allowFilter", "true"]);
+    r.git(&["config", "uploadpack.allowAnySHA1InWant", "true"]);
+    let clone = tempfile::tempdir().unwrap();
+    let dst = clone.path().join("c");
+    let url = format!("file://{}", r.path().display());
+    let git = |dir: &Path, args: &[&str]| {
+        Std::new("git")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .unwrap()
+    };
+    let out = git(
+        clone.path(),
+        &[
+            "clone",
+            "-q",
+            "--filter=blob:none",
+            "--no-local",
+            "-b",
+            "feature",
+            &url,
+            "c",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(git(&dst, &["branch", "-q", "main", "origin/main"])
+        .status
+        .success());
+    let base_blob = r.git(&["rev-parse", "main:src/calc.c"]);
+    // Asking whether the blob is here must not fetch it either.
+    let present = |dst: &Path| {
+        Std::new("git")
+            .args(["cat-file", "-e", &base_blob])
+            .current_dir(dst)
+            .env("GIT_NO_LAZY_FETCH", "1")
+            .output()
+            .unwrap()
+            .status
+            .success()
+    };
+    assert!(!present(&dst), "the clone is not partial");
+
+    let out = Command::cargo_bin("prcov")
+        .unwrap()
+        .current_dir(&dst)
+        .args(["diff", "--base", "main"])
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("partial clone") && err.contains("--diff-file"),
+        "{err}"
+    );
+    assert!(!present(&dst), "prcov fetched the base blob");
 }

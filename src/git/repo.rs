@@ -128,7 +128,8 @@ impl Repo {
                 }
                 // No usable `git` here: git2 computes the same change.
                 Some(Err(_)) | None => {
-                    diff::changed_files(&self.repo, merge_base, DiffTarget::Commit(head))?
+                    diff::changed_files(&self.repo, merge_base, DiffTarget::Commit(head))
+                        .map_err(|e| self.explain_partial_clone(e))?
                 }
             }
         };
@@ -137,6 +138,24 @@ impl Repo {
             head: head_sha,
             files,
         })
+    }
+
+    /// A blob missing from a partial clone: say why, and what to do without prcov fetching.
+    fn explain_partial_clone(&self, error: GitError) -> GitError {
+        match error {
+            GitError::Other(message)
+                if self.is_partial_clone() && message.contains("object not found") =>
+            {
+                GitError::Other(format!(
+                    "{message}: {} is a partial clone (--filter) without the blobs of this \
+                     change, and prcov does not fetch them; clone without --filter, or save \
+                     the diff with `git diff BASE...HEAD > pr.diff` (git fetches what it needs) \
+                     and pass --diff-file pr.diff",
+                    self.root.display()
+                ))
+            }
+            other => other,
+        }
     }
 
     /// A partial clone (`--filter=blob:none`): its missing blobs are fetched on demand by the
