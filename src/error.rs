@@ -16,7 +16,7 @@ pub enum Error {
     /// Wrong or conflicting options, or an input that is not a report at all.
     #[error("{0}")]
     Usage(String),
-    /// The code host refused or could not be reached (exit 3).
+    /// The code host refused or could not be reached (exit 3), or no token to talk to it (exit 2).
     #[error(transparent)]
     Host(#[from] HostError),
     /// A `--from` payload that is missing, malformed or fails validation (exit 2).
@@ -43,7 +43,7 @@ impl Error {
             | Error::Io { .. }
             | Error::Payload(_)
             | Error::CiEnv(_) => exit::BAD_INPUT,
-            Error::Host(_) => exit::HOST_ERROR,
+            Error::Host(e) => e.exit_code(),
         }
     }
 }

@@ -95,9 +95,8 @@ fn send(
         token: if opts.dry_run {
             None
         } else {
-            // A missing token is a usage error (exit 2): SPEC §3 keeps exit 3 for a host that
-            // refused or could not be reached, and here no request was made.
-            Some(ci_env::token_from_env(plan.host, &env).map_err(|e| Error::Usage(e.to_string()))?)
+            // No token: exit 2, not 3 (`HostError::exit_code`): no request was made.
+            Some(ci_env::token_from_env(plan.host, &env)?)
         },
         retry: RetryConfig::from_env(&env),
         step_summary: ci.and_then(|c| c.step_summary.clone()),

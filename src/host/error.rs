@@ -116,9 +116,13 @@ pub enum HostError {
 }
 
 impl HostError {
-    /// Every host failure exits with 3.
+    /// A host that refused or could not be reached exits with 3; no usable token is a usage
+    /// error (2): no request was made (SPEC §3).
     pub fn exit_code(&self) -> u8 {
-        exit::HOST_ERROR
+        match self {
+            HostError::MissingToken { .. } | HostError::JobTokenOnly => exit::BAD_INPUT,
+            _ => exit::HOST_ERROR,
+        }
     }
 }
 
@@ -147,5 +151,31 @@ pub fn token_vars(kind: HostKind) -> &'static str {
     match kind {
         HostKind::Github => "GITHUB_TOKEN or PRCOV_TOKEN",
         HostKind::Gitlab => "GITLAB_TOKEN or PRCOV_TOKEN",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_token_is_a_usage_error_a_refusal_is_a_host_error() {
+        let missing = HostError::MissingToken {
+            action: "publish",
+            vars: "GITHUB_TOKEN or PRCOV_TOKEN",
+        };
+        assert_eq!(missing.exit_code(), exit::BAD_INPUT);
+        assert_eq!(HostError::JobTokenOnly.exit_code(), exit::BAD_INPUT);
+        let via_library = crate::error::Error::from(HostError::JobTokenOnly);
+        assert_eq!(via_library.exit_code(), exit::BAD_INPUT);
+        let refused = HostError::Unauthorized {
+            host: HostName(HostKind::Github),
+            action: "create a commit status".into(),
+            vars: "GITHUB_TOKEN or PRCOV_TOKEN",
+        };
+        assert_eq!(
+            crate::error::Error::from(refused).exit_code(),
+            exit::HOST_ERROR
+        );
     }
 }
