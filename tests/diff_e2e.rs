@@ -487,6 +487,19 @@ fn base_defaults_and_revision_errors() {
     assert!(!err.contains("panicked"), "{err}");
 }
 
+/// `prcov diff --base BASE REPORT` in `dir`, which must fail with exit 2; its stderr.
+fn failing_diff(dir: &Path, base: &str, report: &Path) -> String {
+    let out = Command::cargo_bin("prcov")
+        .unwrap()
+        .current_dir(dir)
+        .args(["diff", "--base", base])
+        .arg(report)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
 #[test]
 fn shallow_clone_asks_for_history() {
     let (r, report) = scenario();
@@ -511,15 +524,7 @@ fn shallow_clone_asks_for_history() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let out = Command::cargo_bin("prcov")
-        .unwrap()
-        .current_dir(clone.path().join("c"))
-        .args(["diff", "--base", "origin/main"])
-        .arg(&report)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = failing_diff(&clone.path().join("c"), "origin/main", &report);
     assert!(
         err.contains("shallow") && err.contains("fetch-depth: 0"),
         "{err}"
@@ -930,15 +935,7 @@ fn partial_clone_is_not_fetched_into() {
     };
     assert!(!present(&dst), "the clone is not partial");
 
-    let out = Command::cargo_bin("prcov")
-        .unwrap()
-        .current_dir(&dst)
-        .args(["diff", "--base", "main"])
-        .arg(&report)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = failing_diff(&dst, "main", &report);
     assert!(
         err.contains("partial clone") && err.contains("--diff-file"),
         "{err}"

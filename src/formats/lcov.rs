@@ -322,6 +322,23 @@ struct Record {
     summary_lines: u64,
 }
 
+impl Record {
+    /// An empty record of `path`, opened by the `SF` at line `start`.
+    fn new(path: String, start: u64) -> Record {
+        Record {
+            path,
+            start,
+            file: FileCoverage::default(),
+            branches: Vec::new(),
+            function_index: HashMap::default(),
+            function_collisions: HashMap::new(),
+            names: std::hash::RandomState::new(),
+            function_lines: HashMap::new(),
+            summary_lines: 0,
+        }
+    }
+}
+
 #[derive(Default)]
 enum State {
     /// Before the first `SF:` or after `end_of_record`.
@@ -600,17 +617,7 @@ impl Parser {
                 r.summary_lines = 0;
                 r
             }
-            None => Box::new(Record {
-                path,
-                start: line_no,
-                file: FileCoverage::default(),
-                branches: Vec::new(),
-                function_index: HashMap::default(),
-                function_collisions: HashMap::new(),
-                names: std::hash::RandomState::new(),
-                function_lines: HashMap::new(),
-                summary_lines: 0,
-            }),
+            None => Box::new(Record::new(path, line_no)),
         };
         self.state = State::Open(record);
     }
@@ -1199,17 +1206,7 @@ pub(crate) mod tests {
     /// `FNDA` finds its function by name even when two names share a hash (forced here).
     #[test]
     fn function_names_that_share_a_hash_stay_apart() {
-        let mut record = Record {
-            path: String::new(),
-            start: 1,
-            file: FileCoverage::default(),
-            branches: Vec::new(),
-            function_index: HashMap::default(),
-            function_collisions: HashMap::new(),
-            names: std::hash::RandomState::new(),
-            function_lines: HashMap::new(),
-            summary_lines: 0,
-        };
+        let mut record = Record::new(String::new(), 1);
         function(&mut record, 1, b"3,alpha").unwrap();
         let beta = record.names.hash_one("beta");
         record.function_index.insert(beta, 0);

@@ -232,6 +232,12 @@ mod tests {
         assert!(out.status.success(), "git {args:?}: {out:?}");
     }
 
+    fn commit(dir: &Path, message: &str) {
+        git(dir, &["add", "-A"]);
+        let identity = ["-c", "user.name=t", "-c", "user.email=t@t"];
+        git(dir, &[&identity[..], &["commit", "-qm", message]].concat());
+    }
+
     fn write(dir: &Path, path: &str, text: &str) {
         let path = dir.join(path);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -272,19 +278,7 @@ mod tests {
         write(dir, "src/gone.c", &body("gone", 5));
         write(dir, "src/old.c", &body("old", 30));
         write(dir, "src/link", "target");
-        git(dir, &["add", "-A"]);
-        git(
-            dir,
-            &[
-                "-c",
-                "user.name=t",
-                "-c",
-                "user.email=t@t",
-                "commit",
-                "-qm",
-                "base",
-            ],
-        );
+        commit(dir, "base");
         for name in &names {
             let text = body(name, 20).replace("line 7\n", "line seven\n") + "added\n";
             write(dir, name, &text);
@@ -299,19 +293,7 @@ mod tests {
         write(dir, "src/added.c", &body("added", 4));
         std::fs::remove_file(dir.join("src/link")).unwrap();
         write(dir, "src/link", "now a file\n");
-        git(dir, &["add", "-A"]);
-        git(
-            dir,
-            &[
-                "-c",
-                "user.name=t",
-                "-c",
-                "user.email=t@t",
-                "commit",
-                "-qm",
-                "head",
-            ],
-        );
+        commit(dir, "head");
 
         let git_dir = dir.join(".git");
         let (base, head) = (rev(dir, "HEAD~1"), rev(dir, "HEAD"));

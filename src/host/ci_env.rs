@@ -501,6 +501,7 @@ mod tests {
             err.to_string(),
             "no token to publish; hint: set GITHUB_TOKEN or PRCOV_TOKEN (or use --dry-run / --save to publish later)"
         );
-        assert_eq!(err.exit_code(), 3);
+        // No request was made: a usage error, not a host failure.
+        assert_eq!(err.exit_code(), crate::exit::BAD_INPUT);
     }
 }
