@@ -1,8 +1,9 @@
-//! The change set of a pull request, read with git2: merge-base, changed files, added lines.
+//! The change set of a pull request: merge-base, changed files, added lines (git2, and the `git`
+//! program for the diff itself).
 //!
 //! Two sources give the same [`ChangeSet`]:
 //! - [`Repo::change_set`] diffs `merge-base(base, head)` against head with the `git` program
-//!   when it can run (`program`: git's own lines at git's cost), else with git2; the working
+//!   when it can run (`program`: half libgit2's cost on packed history), else with git2; the working
 //!   tree (`--worktree`) always with git2. [`DiffEngine`] forces one of the two;
 //! - [`ChangeSet::from_unified_diff`] parses a saved `git diff` (for `--diff-file` and for tests
 //!   without a repository).
