@@ -29,16 +29,7 @@ impl Repo {
         // files that is a SHA-1 of every blob version of every delta chain, for nothing, since
         // prcov only reads.
         git2::opts::strict_hash_verification(false);
-        let repo = Repository::discover(dir).map_err(|e| match e.code() {
-            ErrorCode::NotFound => GitError::NotARepo {
-                path: dir.to_path_buf(),
-            },
-            _ => GitError::Other(format!(
-                "failed to open the git repository at {}: {}",
-                dir.display(),
-                e.message()
-            )),
-        })?;
+        let repo = Repository::discover(dir).map_err(|e| open_error(dir, &e))?;
         // A bare repository has no working directory; its git dir stands in as the root.
         let root = repo.workdir().unwrap_or_else(|| repo.path()).to_path_buf();
         Ok(Repo { repo, root })
@@ -293,8 +284,64 @@ impl Repo {
     }
 }
 
+/// Why `dir` could not be opened as (part of) a repository, with what to do about it.
+fn open_error(dir: &Path, e: &git2::Error) -> GitError {
+    match e.code() {
+        ErrorCode::NotFound => GitError::NotARepo {
+            path: dir.to_path_buf(),
+        },
+        // CI containers often run as another user than the one who checked out.
+        ErrorCode::Owner => {
+            // libgit2 names the repository root in quotes; safe.directory wants the root.
+            let root = e
+                .message()
+                .split('\'')
+                .nth(1)
+                .map_or_else(|| dir.display().to_string(), str::to_owned);
+            GitError::Other(format!(
+                "the git repository at {root} belongs to another user; if it is yours to \
+                 trust, run `git config --global --add safe.directory {root}` (or, in a \
+                 container, run as the checkout's user)"
+            ))
+        }
+        _ => GitError::Other(format!(
+            "failed to open the git repository at {}: {}",
+            dir.display(),
+            e.message()
+        )),
+    }
+}
+
 fn short(oid: Oid) -> String {
     let mut s = oid.to_string();
     s.truncate(7);
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A checkout owned by another user (a CI container running as root over a runner's
+    /// checkout): the error names the repository root and the safe.directory command for it.
+    #[test]
+    fn a_repository_of_another_user_gets_the_safe_directory_hint() {
+        let e = git2::Error::new(
+            ErrorCode::Owner,
+            git2::ErrorClass::Config,
+            "repository path '/ci/checkout' is not owned by current user",
+        );
+        let message = open_error(Path::new("/ci/checkout/src"), &e).to_string();
+        assert_eq!(
+            message,
+            "the git repository at /ci/checkout belongs to another user; if it is yours to trust, \
+             run `git config --global --add safe.directory /ci/checkout` (or, in a container, \
+             run as the checkout's user)"
+        );
+        let missing = git2::Error::new(ErrorCode::NotFound, git2::ErrorClass::Repository, "x");
+        assert!(matches!(
+            open_error(Path::new("/tmp"), &missing),
+            GitError::NotARepo { .. }
+        ));
+    }
 }
