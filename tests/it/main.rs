@@ -1,0 +1,24 @@
+//! All integration tests in one binary (as ripgrep does): one link instead of twenty, one module per theme.
+//! Shared helpers: `common` (corpus, temporary git repositories, running the binary), `host_support` (a fake GitHub/GitLab).
+
+mod action_yml;
+mod agreement;
+mod cli;
+mod common;
+mod convert_roundtrip;
+mod corpus_cli;
+mod corpus_coverage;
+mod corpus_junit;
+mod corpus_more_formats;
+mod diff_e2e;
+mod example;
+mod git_changeset;
+mod host_github;
+mod host_gitlab;
+mod host_support;
+mod junit_fixtures;
+mod junit_render;
+mod no_panic;
+mod publish_e2e;
+mod real_runs;
+mod render_snapshots;
