@@ -5,14 +5,18 @@ use std::path::Path;
 
 use crate::analysis::{CountingRules, Gate, GateKind};
 use crate::config::{
-    Config, CoverageOptions, DiffOptions, FileConfig, GateOptions, OutputOptions, PublishOptions,
-    ReportOptions, TestsOptions, WriteOptions,
+    ArtifactOptions, BadgeFile, Config, CoverageOptions, DiffOptions, FileConfig, GateOptions,
+    HtmlOptions, OutputOptions, PublishOptions, ReportOptions, TestsOptions, WriteOptions,
 };
 use crate::error::Error;
 use crate::paths::Rewrite;
+use crate::render::badge::{BadgeOptions, Thresholds};
 use crate::render::OutputFormat;
 
-use super::{ColorChoice, Command, CommonArgs, CoverageArgs, GateArgs, WriteArgs, WriteFormat};
+use super::{
+    BadgeArgs, ColorChoice, Command, CommonArgs, CoverageArgs, GateArgs, HtmlArgs, WriteArgs,
+    WriteFormat,
+};
 
 fn percent_arg(flag: &str, v: Option<f64>) -> Result<Option<f64>, Error> {
     match v {
@@ -114,6 +118,45 @@ fn gates(
     Ok(GateOptions { gates, threshold })
 }
 
+/// `--html`, `--html-url` and (for `report` and `publish`) `--badge`.
+fn artifacts(html: &HtmlArgs, badge: Option<&BadgeArgs>) -> Result<ArtifactOptions, Error> {
+    let badge = match badge {
+        Some(BadgeArgs {
+            badge: Some(path),
+            badge_thresholds,
+            badge_label,
+        }) => {
+            let mut options = BadgeOptions::default();
+            if let Some(t) = badge_thresholds {
+                options.thresholds = Thresholds::parse(t).map_err(Error::Usage)?;
+            }
+            if let Some(label) = badge_label {
+                options.label.clone_from(label);
+            }
+            Some(BadgeFile {
+                path: path.clone(),
+                options,
+            })
+        }
+        _ => None,
+    };
+    if let Some(url) = &html.html_url {
+        if !(url.starts_with("https://") || url.starts_with("http://")) {
+            return Err(Error::Usage(format!(
+                "--html-url expects an http(s) URL where the report will be published, got `{url}`"
+            )));
+        }
+    }
+    Ok(ArtifactOptions {
+        html: html.html.as_ref().map(|dir| HtmlOptions {
+            dir: dir.clone(),
+            all_files: html.html_all,
+        }),
+        html_url: html.html_url.clone(),
+        badge,
+    })
+}
+
 fn file_config(common: &CommonArgs, repo: Option<&Path>) -> Result<FileConfig, Error> {
     // Look for prcov.toml in the repository root when no --config is given.
     let root = repo
@@ -157,6 +200,7 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
                 gates,
                 output: output(&a.common),
                 coverage: cov,
+                artifacts: artifacts(&a.html, None)?,
             }))
         }
         Command::Report(a) => {
@@ -180,6 +224,7 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
                 gates,
                 output: output(&a.common),
                 coverage: cov,
+                artifacts: artifacts(&a.html, Some(&a.badge))?,
             }))
         }
         Command::Tests(a) => {
@@ -235,6 +280,7 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
                     gates,
                     output: output(&a.common),
                     coverage: cov,
+                    artifacts: artifacts(&a.html, Some(&a.badge))?,
                 },
                 head_given: a.revs.head.is_some(),
                 junit: if a.junit.is_empty() {

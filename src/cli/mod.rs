@@ -31,6 +31,10 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "parsed once per run; boxing would only add noise to every match"
+)]
 pub enum Command {
     /// Patch coverage of the change merge-base(base, head)..head.
     Diff(DiffArgs),
@@ -150,6 +154,37 @@ pub struct RevArgs {
     pub diff_engine: crate::git::DiffEngine,
 }
 
+/// The static HTML report.
+#[derive(Debug, Args, Clone, Default)]
+pub struct HtmlArgs {
+    /// Write a static HTML report to DIR: an index (verdict, gates, totals, changed files, the
+    /// project tree) and a page of annotated source at head for each changed file.
+    #[arg(long, value_name = "DIR")]
+    pub html: Option<PathBuf>,
+    /// With --html: a source page for every file of the report, not only the changed ones.
+    #[arg(long, requires = "html")]
+    pub html_all: bool,
+    /// Where the HTML report will be published (a CI artifact or Pages URL): the comment and
+    /// --format markdown link to it.
+    #[arg(long, value_name = "URL")]
+    pub html_url: Option<String>,
+}
+
+/// The coverage badge.
+#[derive(Debug, Args, Clone, Default)]
+pub struct BadgeArgs {
+    /// Write a shields-style SVG badge of project coverage to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub badge: Option<PathBuf>,
+    /// The badge's colour bands: below A red, below B orange, below C yellow, else green
+    /// [default: 60,75,90].
+    #[arg(long, value_name = "A,B,C", requires = "badge")]
+    pub badge_thresholds: Option<String>,
+    /// The badge's left-hand text [default: coverage].
+    #[arg(long, value_name = "TEXT", requires = "badge")]
+    pub badge_label: Option<String>,
+}
+
 #[derive(Debug, Args)]
 pub struct DiffArgs {
     #[command(flatten)]
@@ -158,6 +193,8 @@ pub struct DiffArgs {
     pub revs: RevArgs,
     #[command(flatten)]
     pub gates: GateArgs,
+    #[command(flatten)]
+    pub html: HtmlArgs,
     #[command(flatten)]
     pub common: CommonArgs,
 }
@@ -181,6 +218,10 @@ pub struct ReportArgs {
     /// A miss within T points of a target still passes.
     #[arg(long, value_name = "T")]
     pub threshold: Option<f64>,
+    #[command(flatten)]
+    pub html: HtmlArgs,
+    #[command(flatten)]
+    pub badge: BadgeArgs,
     #[command(flatten)]
     pub common: CommonArgs,
 }
@@ -241,6 +282,10 @@ pub struct PublishArgs {
     /// Post a payload written by --save (fork PRs, step 2, in a trusted job).
     #[arg(long, value_name = "FILE")]
     pub from: Option<PathBuf>,
+    #[command(flatten)]
+    pub html: HtmlArgs,
+    #[command(flatten)]
+    pub badge: BadgeArgs,
     #[command(flatten)]
     pub common: CommonArgs,
 }

@@ -1,5 +1,6 @@
 //! `prcov diff`: patch coverage of merge-base(base, head)..head.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::analysis::{gates, CountingRules, DiffSummary, PatchCoverage, ProjectCoverage};
@@ -8,13 +9,35 @@ use crate::error::Error;
 use crate::exit;
 use crate::git::{ChangeSet, FileStatus, Repo};
 use crate::input;
+use crate::model::CoverageReport;
 use crate::paths::RepoFiles;
 use crate::render::{self, OutputFormat, Style};
 
-use super::{choose_reports, emit, load_coverage, map_loaded, working_dir, LoadedCoverage};
+use super::{
+    artifacts, choose_reports, emit, load_coverage, map_loaded, working_dir, LoadedCoverage,
+};
+use crate::render::html::{link_markdown as html_link, View};
+
+/// What the summary was computed from, for the HTML report, which shows more than the summary:
+/// every line's coverage and the project's files.
+pub struct DiffDetails {
+    /// The merged, path-mapped head report.
+    pub report: CoverageReport,
+    /// Per-file project coverage (its totals are the summary's `project`).
+    pub project: ProjectCoverage,
+    /// Added lines of each changed file, coverable or not.
+    pub added: BTreeMap<String, Vec<u32>>,
+}
 
 /// Computes the diff summary (shared with `publish`).
 pub fn summarize(opts: &DiffOptions) -> Result<DiffSummary, Error> {
+    let (summary, details) = summarize_with_details(opts)?;
+    details.report.drop_in_background();
+    Ok(summary)
+}
+
+/// [`summarize`], keeping what the HTML report needs.
+pub fn summarize_with_details(opts: &DiffOptions) -> Result<(DiffSummary, DiffDetails), Error> {
     let start = working_dir(opts.coverage.repo_dir.as_deref())?;
     if let Some(diff_file) = &opts.diff_file {
         return summarize_saved_diff(opts, &start, diff_file);
@@ -70,7 +93,7 @@ fn summarize_saved_diff(
     opts: &DiffOptions,
     start: &Path,
     diff_file: &Path,
-) -> Result<DiffSummary, Error> {
+) -> Result<(DiffSummary, DiffDetails), Error> {
     let change = ChangeSet::read_diff_file(diff_file)?;
     let rules: CountingRules = opts.coverage.rules;
     let Ok(repo) = Repo::discover(start) else {
@@ -78,18 +101,24 @@ fn summarize_saved_diff(
         let reports = choose_reports(&opts.coverage.reports, start, opts.output.quiet)?;
         let head = load_coverage(&reports, &opts.coverage, Some(&files))?;
         let all = load_coverage(&reports, &opts.coverage, None)?;
+        let project = ProjectCoverage::compute(&all.report, rules);
         let summary = DiffSummary {
             base: change.base.clone(),
             head: change.head.clone(),
             patch: PatchCoverage::compute(&change, &head.report, rules),
-            project: ProjectCoverage::compute(&all.report, rules).totals,
+            project: project.totals,
             base_project: None,
             unmatched: Vec::new(),
             gates: Vec::new(),
             reports: head.inputs,
             warnings: head.warnings,
         };
-        return Ok(with_gates(summary, opts));
+        let details = DiffDetails {
+            report: head.report,
+            project,
+            added: added_lines(&change),
+        };
+        return Ok((with_gates(summary, opts), details));
     };
     let head_sha = repo.resolve("HEAD")?;
     let files = RepoFiles::new(
@@ -102,16 +131,27 @@ fn summarize_saved_diff(
     finish(opts, &change, head, base_files)
 }
 
+/// Added lines of each changed file that still exists at head.
+fn added_lines(change: &ChangeSet) -> BTreeMap<String, Vec<u32>> {
+    change
+        .files
+        .iter()
+        .filter(|f| f.status != FileStatus::Deleted && !f.binary)
+        .map(|f| (f.path.clone(), f.added_lines.clone()))
+        .collect()
+}
+
 /// Patch, project, the base report's project, and the gates.
 fn finish(
     opts: &DiffOptions,
     change: &ChangeSet,
     head: LoadedCoverage,
     base_files: impl FnOnce() -> Result<RepoFiles, Error>,
-) -> Result<DiffSummary, Error> {
+) -> Result<(DiffSummary, DiffDetails), Error> {
     let rules: CountingRules = opts.coverage.rules;
     let patch = PatchCoverage::compute(change, &head.report, rules);
-    let project = ProjectCoverage::compute(&head.report, rules).totals;
+    let project_files = ProjectCoverage::compute(&head.report, rules);
+    let project = project_files.totals;
     let base_project = if opts.coverage.base_reports.is_empty() {
         None
     } else {
@@ -133,7 +173,12 @@ fn finish(
         reports: head.inputs,
         warnings: head.warnings,
     };
-    Ok(with_gates(summary, opts))
+    let details = DiffDetails {
+        report: head.report,
+        project: project_files,
+        added: added_lines(change),
+    };
+    Ok((with_gates(summary, opts), details))
 }
 
 fn with_gates(mut summary: DiffSummary, opts: &DiffOptions) -> DiffSummary {
@@ -154,8 +199,41 @@ fn ci_base() -> Result<Option<String>, Error> {
     Ok(crate::host::ci_env::detect(&env)?.and_then(|c| c.pr.and(c.base_sha)))
 }
 
+/// Where the HTML report of a diff reads its sources: the head commit, or the working tree
+/// with `--worktree`; nothing without a repository (`--diff-file` outside one).
+fn write_html(
+    opts: &DiffOptions,
+    summary: &DiffSummary,
+    details: &DiffDetails,
+) -> Result<(), Error> {
+    let Some(html) = &opts.artifacts.html else {
+        return Ok(());
+    };
+    let start = working_dir(opts.coverage.repo_dir.as_deref())?;
+    let repo = Repo::discover(&start).ok();
+    let head = match &repo {
+        Some(r) if opts.diff_file.is_some() => Some(r.resolve("HEAD")?),
+        _ => None,
+    };
+    let sources = match &repo {
+        None => artifacts::Sources::None("no git repository to read it from"),
+        Some(r) if opts.worktree => artifacts::Sources::WorkingTree(r.root()),
+        Some(r) => artifacts::Sources::Commit(r, head.as_deref().unwrap_or(&summary.head)),
+    };
+    artifacts::write_diff_html(
+        html,
+        View::Diff(summary),
+        details,
+        opts.coverage.rules,
+        &sources,
+        None,
+    )
+}
+
 pub fn run(opts: &DiffOptions) -> Result<u8, Error> {
-    let summary = summarize(opts)?;
+    let (summary, details) = summarize_with_details(opts)?;
+    write_html(opts, &summary, &details)?;
+    details.report.drop_in_background();
     let text = match opts.output.format {
         OutputFormat::Text => render::text::diff(
             &summary,
@@ -163,7 +241,14 @@ pub fn run(opts: &DiffOptions) -> Result<u8, Error> {
                 color: opts.output.color,
             },
         ),
-        OutputFormat::Markdown => render::markdown::diff(&summary),
+        OutputFormat::Markdown => render::markdown::diff_within(
+            &summary,
+            render::markdown::Extra {
+                after_table: &html_link(opts.artifacts.html_url.as_deref()),
+                ..render::markdown::Extra::default()
+            },
+            render::markdown::MAX_COMMENT_CHARS,
+        ),
         OutputFormat::Json => render::json::diff(&summary),
     };
     emit(&opts.output, &text)?;

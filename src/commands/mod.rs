@@ -1,5 +1,6 @@
 //! One function per command: runs the stages in order and returns what to print and the exit code.
 
+pub mod artifacts;
 pub mod diff;
 pub mod publish;
 pub mod report;

@@ -20,7 +20,9 @@ use crate::paths::RepoFiles;
 use crate::render::publish::{plan, Target, TestsBrief};
 use crate::render::{self, Style};
 
-use super::{choose_junit, emit};
+use crate::render::html::View;
+
+use super::{artifacts, choose_junit, emit};
 
 fn env(key: &str) -> Option<String> {
     std::env::var(key).ok()
@@ -163,7 +165,7 @@ pub fn run(opts: &PublishOptions) -> Result<u8, Error> {
     }
     // Gates on tests are evaluated below, with the test results.
     diff_opts.gates.gates.retain(|g| g.kind != GateKind::Tests);
-    let mut summary = crate::commands::diff::summarize(&diff_opts)?;
+    let (mut summary, details) = crate::commands::diff::summarize_with_details(&diff_opts)?;
 
     let start = diff_opts
         .coverage
@@ -211,8 +213,30 @@ pub fn run(opts: &PublishOptions) -> Result<u8, Error> {
         pr,
         head_sha: summary.head.clone(),
         comment_key: opts.comment_key.clone(),
+        html_url: diff_opts.artifacts.html_url.clone(),
     };
     let plan = plan(&summary, brief.as_ref(), &target);
+    if let Some(html) = &diff_opts.artifacts.html {
+        let links = tests
+            .as_ref()
+            .map(|t| artifacts::failure_links(t, &files))
+            .unwrap_or_default();
+        let sources = if diff_opts.worktree {
+            artifacts::Sources::WorkingTree(repo.root())
+        } else {
+            artifacts::Sources::Commit(&repo, &summary.head)
+        };
+        artifacts::write_diff_html(
+            html,
+            View::Diff(&summary),
+            &details,
+            diff_opts.coverage.rules,
+            &sources,
+            tests.as_ref().map(|t| (t, links.as_slice())),
+        )?;
+    }
+    details.report.drop_in_background();
+    artifacts::write_badge(&diff_opts.artifacts, &summary.project)?;
     write_github_output(&summary.patch.totals, &summary.project);
 
     if let Some(path) = &opts.save {

@@ -8,9 +8,21 @@ use crate::git::Repo;
 use crate::paths::RepoFiles;
 use crate::render::{self, OutputFormat, Style};
 
-use super::{choose_reports, emit, load_coverage, working_dir};
+use std::collections::BTreeMap;
+
+use crate::model::CoverageReport;
+use crate::render::html::{Site, View};
+
+use super::{artifacts, choose_reports, emit, load_coverage, working_dir};
 
 pub fn summarize(opts: &ReportOptions) -> Result<ReportSummary, Error> {
+    let (summary, report) = summarize_with_report(opts)?;
+    report.drop_in_background();
+    Ok(summary)
+}
+
+/// [`summarize`], keeping the merged report for the HTML report's pages.
+fn summarize_with_report(opts: &ReportOptions) -> Result<(ReportSummary, CoverageReport), Error> {
     let start = working_dir(opts.coverage.repo_dir.as_deref())?;
     // Outside a git repository `report` still works, with every record counted (SPEC §2).
     let repo = if opts.no_repo {
@@ -48,7 +60,6 @@ pub fn summarize(opts: &ReportOptions) -> Result<ReportSummary, Error> {
         reports: head.inputs,
         warnings: head.warnings,
     };
-    head.report.drop_in_background();
     let measured = gates::Measured {
         patch: None,
         project: summary.project.totals.percent(),
@@ -57,11 +68,54 @@ pub fn summarize(opts: &ReportOptions) -> Result<ReportSummary, Error> {
         unmatched: summary.unmatched.len() as u64,
     };
     summary.gates = gates::evaluate(&opts.gates.gates, &measured, opts.gates.threshold);
-    Ok(summary)
+    Ok((summary, head.report))
+}
+
+/// `--html DIR`: the index, and with `--html-all` a page per file, its source at `--head`.
+fn write_html(
+    opts: &ReportOptions,
+    summary: &ReportSummary,
+    report: &CoverageReport,
+) -> Result<(), Error> {
+    let Some(html) = &opts.artifacts.html else {
+        return Ok(());
+    };
+    let start = working_dir(opts.coverage.repo_dir.as_deref())?;
+    let repo = if opts.no_repo {
+        None
+    } else {
+        Repo::discover(&start).ok()
+    };
+    let head = repo.as_ref().map(|r| r.resolve(&opts.head)).transpose()?;
+    let sources = match (&repo, &head) {
+        (Some(r), Some(sha)) => artifacts::Sources::Commit(r, sha),
+        _ => artifacts::Sources::None("no git repository to read it from"),
+    };
+    let paths = artifacts::page_paths(html, std::iter::empty(), &summary.project);
+    let pages = artifacts::pages(
+        &paths,
+        &BTreeMap::new(),
+        report,
+        opts.coverage.rules,
+        &sources,
+    )?;
+    artifacts::write_html(
+        html,
+        &Site {
+            view: View::Report(summary),
+            project: &summary.project,
+            pages: &pages,
+            tests: None,
+            failure_links: &[],
+        },
+    )
 }
 
 pub fn run(opts: &ReportOptions) -> Result<u8, Error> {
-    let summary = summarize(opts)?;
+    let (summary, report) = summarize_with_report(opts)?;
+    write_html(opts, &summary, &report)?;
+    report.drop_in_background();
+    artifacts::write_badge(&opts.artifacts, &summary.project.totals)?;
     let text = match opts.output.format {
         OutputFormat::Text => render::text::report(
             &summary,
@@ -69,7 +123,13 @@ pub fn run(opts: &ReportOptions) -> Result<u8, Error> {
                 color: opts.output.color,
             },
         ),
-        OutputFormat::Markdown => render::markdown::report(&summary),
+        OutputFormat::Markdown => {
+            let mut text = render::markdown::report(&summary);
+            text.push_str(&render::html::link_markdown(
+                opts.artifacts.html_url.as_deref(),
+            ));
+            text
+        }
         OutputFormat::Json => render::json::report(&summary),
     };
     emit(&opts.output, &text)?;

@@ -111,6 +111,32 @@ pub struct OutputOptions {
     pub quiet: bool,
 }
 
+/// Files written besides the output: the HTML report and the badge.
+#[derive(Debug, Clone, Default)]
+pub struct ArtifactOptions {
+    /// `--html DIR`.
+    pub html: Option<HtmlOptions>,
+    /// `--html-url URL`: where the HTML report will be published, for the comment's link.
+    pub html_url: Option<String>,
+    /// `--badge FILE`.
+    pub badge: Option<BadgeFile>,
+}
+
+/// `--html DIR [--html-all]`.
+#[derive(Debug, Clone)]
+pub struct HtmlOptions {
+    pub dir: PathBuf,
+    /// A source page for every file of the report, not only the changed ones.
+    pub all_files: bool,
+}
+
+/// `--badge FILE [--badge-thresholds A,B,C] [--badge-label TEXT]`.
+#[derive(Debug, Clone)]
+pub struct BadgeFile {
+    pub path: PathBuf,
+    pub options: crate::render::badge::BadgeOptions,
+}
+
 /// `prcov diff`.
 #[derive(Debug, Clone)]
 pub struct DiffOptions {
@@ -124,6 +150,7 @@ pub struct DiffOptions {
     pub engine: crate::git::DiffEngine,
     pub gates: GateOptions,
     pub output: OutputOptions,
+    pub artifacts: ArtifactOptions,
 }
 
 /// `prcov report`.
@@ -134,6 +161,7 @@ pub struct ReportOptions {
     pub head: String,
     pub gates: GateOptions,
     pub output: OutputOptions,
+    pub artifacts: ArtifactOptions,
 }
 
 /// One command, ready to run.

@@ -282,6 +282,42 @@ impl Repo {
         files.sort_unstable();
         Ok(files)
     }
+
+    /// The content of each of `paths` in the tree of commit `sha`, in order; `None` for a path
+    /// the commit has no file at (or a folder or submodule). Reads the commit's tree once.
+    pub fn files_at(&self, sha: &str, paths: &[&str]) -> Result<Vec<Option<Vec<u8>>>, GitError> {
+        let commit = self.resolve_oid(sha)?;
+        let failed = |what: &str, e: &git2::Error| {
+            GitError::Other(format!(
+                "failed to read {what} at {}: {}",
+                short(commit),
+                e.message()
+            ))
+        };
+        let tree = self
+            .repo
+            .find_commit(commit)
+            .and_then(|c| c.tree())
+            .map_err(|e| failed("the tree", &e))?;
+        paths
+            .iter()
+            .map(|path| {
+                let entry = match tree.get_path(Path::new(path)) {
+                    Ok(entry) => entry,
+                    Err(e) if e.code() == ErrorCode::NotFound => return Ok(None),
+                    Err(e) => return Err(failed(path, &e)),
+                };
+                if entry.kind() != Some(ObjectType::Blob) {
+                    return Ok(None);
+                }
+                let blob = self
+                    .repo
+                    .find_blob(entry.id())
+                    .map_err(|e| failed(path, &e))?;
+                Ok(Some(blob.content().to_vec()))
+            })
+            .collect()
+    }
 }
 
 /// Why `dir` could not be opened as (part of) a repository, with what to do about it.

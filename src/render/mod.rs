@@ -1,6 +1,8 @@
-//! Renderers: pure functions from a computed summary to text. Terminal, Markdown and JSON read
-//! the same summary, so they cannot disagree.
+//! Renderers: pure functions from a computed summary to text. Terminal, Markdown, JSON, the HTML
+//! report and the badge read the same summary, so they cannot disagree.
 
+pub mod badge;
+pub mod html;
 pub mod json;
 pub mod markdown;
 pub mod publish;

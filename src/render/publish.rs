@@ -31,6 +31,8 @@ pub struct Target {
     pub pr: Option<u64>,
     pub head_sha: String,
     pub comment_key: String,
+    /// Where the HTML report is published (`--html-url`): the comment links to it.
+    pub html_url: Option<String>,
 }
 
 fn cut(s: String, max: usize) -> String {
@@ -172,11 +174,10 @@ pub fn plan(s: &DiffSummary, tests: Option<&TestsBrief>, target: &Target) -> Pub
     } else {
         format!("\n{}\n", line.trim_end())
     };
-    let after_table = if details.trim().is_empty() {
-        String::new()
-    } else {
-        format!("\n{}\n", details.trim_end())
-    };
+    let mut after_table = super::html::link_markdown(target.html_url.as_deref());
+    if !details.trim().is_empty() {
+        after_table.push_str(&format!("\n{}\n", details.trim_end()));
+    }
     let extra = markdown::Extra {
         before_table: &before_table,
         after_table: &after_table,

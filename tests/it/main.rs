@@ -16,6 +16,7 @@ mod git_changeset;
 mod host_github;
 mod host_gitlab;
 mod host_support;
+mod html_report;
 mod junit_fixtures;
 mod junit_render;
 mod no_panic;

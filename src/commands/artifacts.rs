@@ -1,0 +1,173 @@
+//! The files a run writes besides its output: the HTML report (`--html DIR`) and the badge
+//! (`--badge FILE`). This layer reads each page's source at the head commit from git (not the
+//! working tree: the report shows what the reports measured) and hands it to the renderer.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::analysis::tests::TestSummary;
+use crate::analysis::{CountingRules, ProjectCoverage};
+use crate::config::{ArtifactOptions, HtmlOptions};
+use crate::error::Error;
+use crate::git::Repo;
+use crate::model::{CoverageReport, Totals};
+use crate::paths::RepoFiles;
+use crate::render::html::{self, FailureLink, LineCoverage, Site, SourcePage, SourceText, View};
+
+/// A source file larger than this gets no text on its page: the report stays small enough to open.
+const MAX_SOURCE_BYTES: usize = 4 * 1024 * 1024;
+
+/// Where a page's source comes from.
+pub enum Sources<'a> {
+    /// The tree of this commit.
+    Commit(&'a Repo, &'a str),
+    /// The working tree (`--worktree`: the change includes uncommitted edits).
+    WorkingTree(&'a Path),
+    /// No repository: pages list the coverable lines without text.
+    None(&'static str),
+}
+
+fn text_of(bytes: Option<Vec<u8>>) -> SourceText {
+    match bytes {
+        None => SourceText::Unavailable("the file is not in the head commit".to_owned()),
+        Some(b) if b.len() > MAX_SOURCE_BYTES => SourceText::Unavailable(format!(
+            "the file is larger than {} MiB",
+            MAX_SOURCE_BYTES / 1024 / 1024
+        )),
+        Some(b) if b.contains(&0) => SourceText::Unavailable("the file is binary".to_owned()),
+        Some(b) => match String::from_utf8(b) {
+            Ok(text) => SourceText::Text(text),
+            Err(e) => SourceText::Text(String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        },
+    }
+}
+
+/// The pages for `paths`: each file's text and its coverable lines as counted.
+pub fn pages(
+    paths: &[&str],
+    added: &BTreeMap<String, Vec<u32>>,
+    report: &CoverageReport,
+    rules: CountingRules,
+    sources: &Sources<'_>,
+) -> Result<Vec<SourcePage>, Error> {
+    let texts: Vec<SourceText> = match sources {
+        Sources::Commit(repo, sha) => repo
+            .files_at(sha, paths)?
+            .into_iter()
+            .map(text_of)
+            .collect(),
+        Sources::WorkingTree(root) => paths
+            .iter()
+            .map(|p| text_of(std::fs::read(root.join(p)).ok()))
+            .collect(),
+        Sources::None(why) => paths
+            .iter()
+            .map(|_| SourceText::Unavailable((*why).to_owned()))
+            .collect(),
+    };
+    Ok(paths
+        .iter()
+        .zip(texts)
+        .map(|(path, source)| SourcePage {
+            path: (*path).to_owned(),
+            source,
+            lines: report.files.get(*path).map_or_else(Vec::new, |f| {
+                f.lines
+                    .iter()
+                    .map(|(line, record)| LineCoverage {
+                        line,
+                        state: rules.state(&record),
+                        branches: record.branches.as_ref().map(|b| (b.covered(), b.total())),
+                    })
+                    .collect()
+            }),
+            added: added.get(*path).cloned().unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// Where each failed test points in the repository, when its file maps to a repository file.
+pub fn failure_links(tests: &TestSummary, repo: &RepoFiles) -> Vec<Option<FailureLink>> {
+    tests
+        .failures
+        .iter()
+        .map(|f| {
+            let line = u32::try_from(f.line?).ok().filter(|l| *l > 0)?;
+            let path = repo.map(f.file.as_deref()?, &[], &[]).ok()?;
+            Some(FailureLink { path, line })
+        })
+        .collect()
+}
+
+/// Renders the site and writes it below `opts.dir` (created when missing).
+pub fn write_html(opts: &HtmlOptions, site: &Site<'_>) -> Result<(), Error> {
+    let io = |action: &'static str, path: PathBuf| {
+        move |source| Error::Io {
+            action,
+            path,
+            source,
+        }
+    };
+    for file in html::site(site) {
+        let path = opts.dir.join(&file.path);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(io("create the folder", dir.to_path_buf()))?;
+        }
+        std::fs::write(&path, file.content).map_err(io("write", path.clone()))?;
+    }
+    Ok(())
+}
+
+/// Writes the badge of `project`, when `--badge` asked for one.
+pub fn write_badge(artifacts: &ArtifactOptions, project: &Totals) -> Result<(), Error> {
+    let Some(badge) = &artifacts.badge else {
+        return Ok(());
+    };
+    let svg = crate::render::badge::svg(project, &badge.options);
+    std::fs::write(&badge.path, svg).map_err(|source| Error::Io {
+        action: "write the badge",
+        path: badge.path.clone(),
+        source,
+    })
+}
+
+/// The paths that get a page: the changed files with coverable added lines, or with `--html-all`
+/// every file of the project.
+pub fn page_paths<'a>(
+    opts: &HtmlOptions,
+    changed: impl Iterator<Item = &'a str>,
+    project: &'a ProjectCoverage,
+) -> Vec<&'a str> {
+    if opts.all_files {
+        project.files.iter().map(|(p, _)| p.as_str()).collect()
+    } else {
+        changed.collect()
+    }
+}
+
+/// Writes the HTML report of a diff (and publish) run.
+pub fn write_diff_html(
+    opts: &HtmlOptions,
+    view: View<'_>,
+    details: &crate::commands::diff::DiffDetails,
+    rules: CountingRules,
+    sources: &Sources<'_>,
+    tests: Option<(&TestSummary, &[Option<FailureLink>])>,
+) -> Result<(), Error> {
+    let changed: Vec<&str> = match view {
+        View::Diff(d) => d.patch.files.iter().map(|f| f.path.as_str()).collect(),
+        View::Report(_) => Vec::new(),
+    };
+    let paths = page_paths(opts, changed.into_iter(), &details.project);
+    let pages = pages(&paths, &details.added, &details.report, rules, sources)?;
+    write_html(
+        opts,
+        &Site {
+            view,
+            project: &details.project,
+            pages: &pages,
+            tests: tests.map(|t| t.0),
+            failure_links: tests.map_or(&[], |t| t.1),
+        },
+    )
+}

@@ -1,0 +1,437 @@
+//! The HTML report (`--html DIR`) and the badge, checked in a real browser: headless Chromium
+//! loads the pages from disk, runs their script, and prints the DOM (`--dump-dom`); the tests
+//! compare what it shows with the JSON output of the same run.
+//!
+//! Chromium is required, not optional: `.ci/run` installs it (Debian's `chromium`), and without
+//! it these tests fail saying how to install it. `PRCOV_CHROMIUM` names another binary.
+
+use std::path::{Path, PathBuf};
+use std::process::Command as Std;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// The Chromium binary: `$PRCOV_CHROMIUM`, else `chromium` / `chromium-browser` on PATH.
+fn chromium() -> PathBuf {
+    if let Some(p) = std::env::var_os("PRCOV_CHROMIUM") {
+        return PathBuf::from(p);
+    }
+    for name in ["chromium", "chromium-browser", "google-chrome"] {
+        if let Some(dir) = std::env::var_os("PATH")
+            .iter()
+            .flat_map(std::env::split_paths)
+            .find(|d| d.join(name).is_file())
+        {
+            return dir.join(name);
+        }
+    }
+    panic!(
+        "headless Chromium is needed for the HTML report tests and was not found on PATH: \
+         install it with `apt-get update && apt-get install -y chromium` (Debian/Ubuntu; \
+         .ci/run does this), or set PRCOV_CHROMIUM to a Chromium or Chrome binary"
+    );
+}
+
+/// Loads `page` in headless Chromium (script on, nothing fetched) and returns the DOM it built.
+fn dump_dom(page: &Path, query: &str) -> String {
+    let profile = tempfile::tempdir().unwrap();
+    let url = format!("file://{}{query}", page.display());
+    let out = Std::new(chromium())
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--virtual-time-budget=2000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--dump-dom")
+        .arg(&url)
+        .output()
+        .expect("chromium runs");
+    let dom = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success() && dom.contains("</html>"),
+        "chromium could not render {url}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    dom
+}
+
+fn example() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/example")
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Std::new("git")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+fn prcov(dir: &Path) -> Command {
+    let mut c = Command::cargo_bin("prcov").unwrap();
+    for (key, _) in std::env::vars_os() {
+        let key = key.to_string_lossy().into_owned();
+        if ["GITHUB_", "GITLAB_", "CI", "PRCOV_", "GIT_", "RUNNER_"]
+            .iter()
+            .any(|p| key.starts_with(p))
+        {
+            c.env_remove(&key);
+        }
+    }
+    c.current_dir(dir).env("NO_COLOR", "1");
+    c
+}
+
+/// The text from `start` to the next `end` after it, both included.
+fn between<'a>(haystack: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let i = haystack.find(start)?;
+    let rest = &haystack[i..];
+    Some(&rest[..start.len() + rest[start.len()..].find(end)? + end.len()])
+}
+
+/// The text of an HTML fragment: tags dropped, the entities Chromium writes decoded.
+fn text(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&nbsp;", " ")
+        .replace("&amp;", "&")
+}
+
+/// The text of the element whose opening tag holds `start`, up to `end`.
+fn inner(haystack: &str, start: &str, end: &str) -> String {
+    let fragment = between(haystack, start, end).unwrap_or_else(|| panic!("no {start}"));
+    text(&fragment[fragment.find('>').unwrap() + 1..])
+}
+
+/// A percent as prcov shows it: rounded down to two decimals, from the JSON's counts.
+fn shown_percent(totals: &Value) -> String {
+    let (hits, lines) = (
+        totals["hits"].as_u64().unwrap(),
+        totals["lines"].as_u64().unwrap(),
+    );
+    if lines == 0 {
+        return "n/a".to_owned();
+    }
+    let h = hits * 10_000 / lines;
+    format!("{}.{:02}%", h / 100, h % 100)
+}
+
+fn ints(v: &Value) -> Vec<u64> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_u64().unwrap())
+        .collect()
+}
+
+/// The `href` of the first link in an HTML fragment.
+fn href(fragment: &str) -> String {
+    between(fragment, "href=\"", "\"").unwrap()["href=\"".len()..]
+        .trim_end_matches('"')
+        .replace("&amp;", "&")
+}
+
+/// Checks one file page against the JSON entry of that file: every added coverable line marked
+/// with its state (symbol and word), and no other line marked.
+fn check_page(page: &Path, file: &Value) {
+    let dom = dump_dom(page, "");
+    for (key, class, label) in [
+        ("hit_lines", "ln added hit", "✔ covered"),
+        ("missed_lines", "ln added miss", "✘ missed"),
+        ("partial_lines", "ln added partial", "◐ partial"),
+    ] {
+        let lines = ints(&file[key]);
+        for n in &lines {
+            let row = between(&dom, &format!("id=\"L{n}\""), "</div>")
+                .unwrap_or_else(|| panic!("{}: no line {n}", file["path"]));
+            let opening = &dom[..dom.find(&format!("id=\"L{n}\"")).unwrap()];
+            let class_attr = &opening[opening.rfind("class=\"").unwrap()..];
+            assert!(
+                class_attr.starts_with(&format!("class=\"{class}")),
+                "{} line {n} should be marked {class}: {class_attr}{row}",
+                file["path"]
+            );
+            assert!(
+                text(row).contains(label),
+                "{} line {n} should read {label}: {row}",
+                file["path"]
+            );
+        }
+        assert_eq!(
+            dom.matches(&format!("class=\"{class}")).count(),
+            lines.len(),
+            "{}: lines marked {class} other than the JSON's {key} {lines:?}",
+            file["path"]
+        );
+    }
+    assert_eq!(
+        inner(&dom, "id=\"patch-percent\"", "</strong>"),
+        shown_percent(&file["patch"])
+    );
+}
+
+#[test]
+fn the_example_report_shows_what_the_json_says() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("shop");
+    git(
+        tmp.path(),
+        &[
+            "clone",
+            "-q",
+            "--branch",
+            "feature",
+            &example().join("shop.bundle").display().to_string(),
+            "shop",
+        ],
+    );
+    let html = tmp.path().join("html");
+    let out = prcov(&repo)
+        .args([
+            "diff",
+            "--base",
+            "origin/main",
+            "--format",
+            "json",
+            "--html",
+        ])
+        .arg(&html)
+        .arg(example().join("coverage.xml"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let files = json["files"].as_array().unwrap();
+    assert_eq!(files.len(), 4, "the example changes four measured files");
+
+    let index = dump_dom(&html.join("index.html"), "");
+    let patch = between(&index, "id=\"patch-percent\"", "</div>").unwrap();
+    assert!(
+        text(patch).contains(&shown_percent(&json["patch"])),
+        "{patch}"
+    );
+    let project = between(&index, "id=\"project-percent\"", "</div>").unwrap();
+    assert!(
+        text(project).contains(&shown_percent(&json["project"])),
+        "{project}"
+    );
+    let changed = between(&index, "<table id=\"changed\"", "</table>").unwrap();
+    assert_eq!(changed.matches("<tr data-path=").count(), files.len());
+    for file in files {
+        let path = file["path"].as_str().unwrap();
+        let row = between(changed, &format!("<tr data-path=\"{path}\""), "</tr>")
+            .unwrap_or_else(|| panic!("{path} is not listed among the changed files"));
+        let cells: Vec<String> = row
+            .split("<td")
+            .skip(1)
+            .map(|c| text(&format!("<td{c}")))
+            .collect();
+        assert_eq!(cells[0].split(" (from").next().unwrap(), path);
+        assert_eq!(cells[1], file["status"].as_str().unwrap());
+        assert_eq!(cells[2], shown_percent(&file["patch"]), "{path}");
+        check_page(&html.join(href(row)), file);
+    }
+    // Not-measured files are listed, and the project tree holds every file of the report.
+    assert!(index.contains("<li><code>README.md</code></li>"));
+    let tree = between(&index, "<table id=\"tree\"", "</table>").unwrap();
+    assert_eq!(tree.matches("<tr class=\"file").count(), 6);
+    assert!(tree.contains("data-path=\"shop\" data-parent=\"\""));
+}
+
+/// A fixture built to break out of its text: a file named like a script element and a test
+/// failure whose message is HTML with an event handler.
+#[test]
+fn names_and_messages_from_inputs_are_escaped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("repo");
+    std::fs::create_dir_all(&repo).unwrap();
+    git(&repo, &["init", "-q", "-b", "main"]);
+    git(&repo, &["config", "user.email", "t@example.com"]);
+    git(&repo, &["config", "user.name", "T"]);
+    git(&repo, &["config", "commit.gpgsign", "false"]);
+    std::fs::write(repo.join("README.md"), "readme\n").unwrap();
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-q", "-m", "base"]);
+    let name = "<script>alert(1)</script>.py";
+    std::fs::create_dir_all(repo.join("<script>alert(1)<")).unwrap();
+    std::fs::write(
+        repo.join(name),
+        "x = '<b>bold</b>'\nif x:\n    y = \"</code></div><script>document.body.setAttribute('data-pwned','2')</script>\"\n",
+    )
+    .unwrap();
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-q", "-m", "head"]);
+    let lcov = tmp.path().join("lcov.info");
+    std::fs::write(
+        &lcov,
+        format!("SF:{name}\nDA:1,1\nDA:2,1\nBRDA:2,0,0,1\nBRDA:2,0,1,0\nDA:3,0\nend_of_record\n"),
+    )
+    .unwrap();
+    let junit = tmp.path().join("junit.xml");
+    std::fs::write(
+        &junit,
+        r#"<testsuites><testsuite name="s" tests="1" failures="1">
+<testcase classname="t&lt;i&gt;" name="breaks &lt;b&gt;" file="&lt;script&gt;alert(1)&lt;/script&gt;.py" line="3">
+<failure message="expected &lt;img src=x onerror=&quot;document.body.setAttribute('data-pwned','1')&quot;&gt; to be text">trace</failure>
+</testcase></testsuite></testsuites>"#,
+    )
+    .unwrap();
+    let html = tmp.path().join("html");
+    let out = prcov(&repo)
+        .args([
+            "publish",
+            "--host",
+            "github",
+            "--repo-slug",
+            "o/r",
+            "--pr",
+            "1",
+            "--base",
+            "main~1",
+        ])
+        .arg("--save")
+        .arg(tmp.path().join("payload.json"))
+        .arg("--junit")
+        .arg(&junit)
+        .arg("--html")
+        .arg(&html)
+        .arg(&lcov)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let index = dump_dom(&html.join("index.html"), "");
+    let pages: Vec<_> = std::fs::read_dir(html.join("files")).unwrap().collect();
+    assert_eq!(pages.len(), 1);
+    let page = dump_dom(&pages[0].as_ref().unwrap().path(), "");
+    for dom in [&index, &page] {
+        // The page's own script is the only script element; no image was injected, and no
+        // injected handler ran.
+        assert_eq!(dom.matches("<script").count(), 1, "{dom}");
+        assert!(!dom.contains("<img"), "{dom}");
+        assert!(!dom.contains("<b>"), "{dom}");
+        assert!(!dom.contains("data-pwned=\""), "{dom}");
+    }
+    assert!(index.contains("&lt;script&gt;alert(1)&lt;/script&gt;.py"));
+    assert!(index.contains("expected &lt;img src=x onerror=\"document.body.setAttribute('data-pwned','1')\"&gt; to be text"));
+    assert!(index.contains("breaks &lt;b&gt;"));
+    // The failure links to the line of that file's page, which marks it.
+    let failure = between(&index, "<div class=\"failure\">", "</pre>").unwrap();
+    assert!(href(failure).ends_with("#L3"), "{failure}");
+    assert!(page.contains("x = '&lt;b&gt;bold&lt;/b&gt;'"));
+    let line3 = between(&page, "id=\"L3\"", "test failed").unwrap();
+    assert!(line3.contains("✘ missed"), "{line3}");
+    let opening = &page[..page.find("id=\"L3\"").unwrap()];
+    assert!(
+        opening.ends_with("class=\"ln added miss failed\" "),
+        "{opening}"
+    );
+    let line2 = between(&page, "id=\"L2\"", "</div>").unwrap();
+    assert!(text(line2).contains("◐ partial 1/2"), "{line2}");
+}
+
+/// The badge drawn by Chromium: each text's natural width (in whatever font this machine
+/// substitutes for Verdana) fits the box prcov measured for it.
+#[test]
+fn badge_text_fits_its_box_in_a_browser() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut page = String::from("<!DOCTYPE html><html><body>");
+    for (name, hits, lines) in [("zero", 0, 7), ("full", 7, 7), ("na", 0, 0)] {
+        let lcov = tmp.path().join(format!("{name}.info"));
+        let mut text = String::from("SF:a.py\n");
+        for l in 1..=lines {
+            text.push_str(&format!("DA:{l},{}\n", u32::from(l <= hits)));
+        }
+        text.push_str("end_of_record\n");
+        std::fs::write(&lcov, text).unwrap();
+        let svg = tmp.path().join(format!("{name}.svg"));
+        let out = prcov(tmp.path())
+            .args(["report", "--no-repo", "--format", "json", "--badge"])
+            .arg(&svg)
+            .arg(&lcov)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        page.push_str(&format!(
+            "<div id=\"{name}\">{}</div>",
+            std::fs::read_to_string(&svg).unwrap()
+        ));
+    }
+    page.push_str(
+        "<pre id=\"out\"></pre><script>\
+         var out = [];\
+         document.querySelectorAll('div').forEach(function (d) {\
+           d.querySelectorAll('text[id]').forEach(function (t) {\
+             var free = t.cloneNode(true); free.removeAttribute('textLength'); t.parentNode.appendChild(free);\
+             out.push(d.id + ' ' + t.id + ' ' + t.textContent + ' natural=' + free.getComputedTextLength().toFixed(1) + ' box=' + t.getAttribute('textLength'));\
+             free.remove();\
+           });\
+         });\
+         document.getElementById('out').textContent = out.join('\\n');\
+         </script></body></html>",
+    );
+    let file = tmp.path().join("badges.html");
+    std::fs::write(&file, page).unwrap();
+    let dom = dump_dom(&file, "");
+    let measured = between(&dom, "<pre id=\"out\">", "</pre>").unwrap();
+    let measured = text(measured);
+    let rows: Vec<&str> = measured
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert_eq!(rows.len(), 6, "{measured}");
+    for (row, value) in rows.iter().zip([
+        "coverage", "0.00%", "coverage", "100.00%", "coverage", "n/a",
+    ]) {
+        assert!(row.contains(&format!(" {value} ")), "{row}");
+        let natural: f64 = between(row, "natural=", " ").unwrap()["natural=".len()..]
+            .trim()
+            .parse()
+            .unwrap();
+        let boxed: f64 = row.rsplit("box=").next().unwrap().parse().unwrap();
+        assert!(
+            natural > 0.0 && natural <= boxed + 0.5,
+            "text wider than its box: {row}"
+        );
+        assert!(natural >= boxed * 0.8, "box far wider than the text: {row}");
+    }
+}
