@@ -259,6 +259,23 @@ fn the_example_report_shows_what_the_json_says() {
         assert_eq!(cells[2], shown_percent(&file["patch"]), "{path}");
         check_page(&html.join(href(row)), file);
     }
+    // The script runs under the page's policy: a link to a folded line unfolds it, and
+    // `?theme=dark` switches the theme.
+    let helpers = html.join(href(
+        between(changed, "<tr data-path=\"shop/helpers.py\"", "</tr>").unwrap(),
+    ));
+    let closed = dump_dom(&helpers, "");
+    assert!(
+        closed.contains("<details class=\"fold\"><summary>"),
+        "{closed}"
+    );
+    let opened = dump_dom(&helpers, "#L1");
+    assert!(
+        opened.contains("<details class=\"fold\" open=\"\"><summary>"),
+        "{opened}"
+    );
+    assert!(dump_dom(&html.join("index.html"), "?theme=dark")
+        .contains("<html lang=\"en\" data-theme=\"dark\">"));
     // Not-measured files are listed, and the project tree holds every file of the report.
     assert!(index.contains("<li><code>README.md</code></li>"));
     let tree = between(&index, "<table id=\"tree\"", "</table>").unwrap();
@@ -434,4 +451,189 @@ fn badge_text_fits_its_box_in_a_browser() {
         );
         assert!(natural >= boxed * 0.8, "box far wider than the text: {row}");
     }
+}
+
+mod snapshots {
+    //! The pages as a user gets them (the inline style and script, and the policy that hashes
+    //! them, are replaced by placeholders: they have their own tests).
+
+    use prcov::analysis::gates::{self, Measured};
+    use prcov::analysis::ProjectCoverage;
+    use prcov::analysis::{CountingRules, DiffSummary, Gate, GateKind, PatchCoverage, PatchFile};
+    use prcov::git::FileStatus;
+    use prcov::model::{CoverageReport, LineRecord, LineState, Totals};
+    use prcov::render::badge::{self, BadgeOptions};
+    use prcov::render::html::{self, LineCoverage, Site, SourcePage, SourceText, View};
+
+    fn placeholders(html: &str) -> String {
+        let mut out = html.to_owned();
+        for (open, close, name) in [
+            ("<style>", "</style>", "style.css"),
+            ("<script>", "</script>", "script.js"),
+            ("Content-Security-Policy\" content=\"", "\"", "policy"),
+            ("name=\"generator\" content=\"", "\"", "generator"),
+        ] {
+            let start = out.find(open).unwrap() + open.len();
+            let end = start + out[start..].find(close).unwrap();
+            out.replace_range(start..end, &format!("[{name}]"));
+        }
+        out
+    }
+
+    fn project() -> ProjectCoverage {
+        let mut report = CoverageReport::default();
+        for (path, lines, hit_every) in [
+            ("src/cart.py", 12, 2),
+            ("src/pay/card.py", 6, 1),
+            ("src/pay/<odd> & name.py", 3, 3),
+            ("setup.py", 2, 1),
+        ] {
+            let file = report.file_mut(path);
+            for line in 1..=lines {
+                file.add_line(line, LineRecord::new(u64::from(line % hit_every == 0)));
+            }
+        }
+        ProjectCoverage::compute(&report, CountingRules::default())
+    }
+
+    fn summary(project: &ProjectCoverage) -> DiffSummary {
+        let file = PatchFile {
+            path: "src/cart.py".into(),
+            old_path: Some("src/basket.py".into()),
+            status: FileStatus::Renamed,
+            totals: Totals {
+                lines: 4,
+                hits: 2,
+                misses: 1,
+                partials: 1,
+            },
+            hit_lines: vec![10, 12],
+            missed_lines: vec![11],
+            partial_lines: vec![9],
+        };
+        let mut s = DiffSummary {
+            base: "1a2b3c4d5e6f7a8b9c0d1a2b3c4d5e6f7a8b9c0d".into(),
+            head: "9f8e7d6c5b4a39281706f5e4d3c2b1a098765432".into(),
+            patch: PatchCoverage {
+                totals: file.totals,
+                files: vec![file],
+                not_measured: vec!["docs/guide.md".into()],
+            },
+            project: project.totals,
+            base_project: Some(Totals {
+                lines: 24,
+                hits: 14,
+                misses: 10,
+                partials: 0,
+            }),
+            unmatched: Vec::new(),
+            gates: Vec::new(),
+            reports: Vec::new(),
+            warnings: Vec::new(),
+        };
+        let m = Measured {
+            patch: s.patch.totals.percent(),
+            project: s.project.percent(),
+            delta: s.delta(),
+            ..Measured::default()
+        };
+        s.gates = gates::evaluate(
+            &[Gate {
+                kind: GateKind::Patch,
+                target: 80.0,
+            }],
+            &m,
+            0.0,
+        );
+        s
+    }
+
+    fn page() -> SourcePage {
+        let text: String = (1..=20)
+            .map(|i| match i {
+                9 => "    if total > 100 and coupon:\n".to_owned(),
+                11 => "        return total * 0.9  # <10% off> & \"more\"\n".to_owned(),
+                i => format!("    step_{i}()\n"),
+            })
+            .collect();
+        let state = |line| match line {
+            9 => LineState::Partial,
+            11 => LineState::Miss,
+            _ => LineState::Hit,
+        };
+        SourcePage {
+            path: "src/cart.py".into(),
+            source: SourceText::Text(text),
+            lines: (1..=12)
+                .map(|line| LineCoverage {
+                    line,
+                    state: state(line),
+                    branches: (line == 9).then_some((1, 2)),
+                })
+                .collect(),
+            added: vec![9, 10, 11, 12],
+        }
+    }
+
+    #[test]
+    fn index_and_file_page() {
+        let project = project();
+        let s = summary(&project);
+        let pages = [page()];
+        let files = html::site(&Site {
+            view: View::Diff(&s),
+            project: &project,
+            pages: &pages,
+            tests: None,
+            failure_links: &[],
+        });
+        let names: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(
+            names,
+            ["index.html", html::page_name("src/cart.py").as_str()]
+        );
+        insta::assert_snapshot!("html_index", placeholders(&files[0].content));
+        insta::assert_snapshot!("html_file_page", placeholders(&files[1].content));
+    }
+
+    #[test]
+    fn badge_svg() {
+        let t = Totals {
+            lines: 1000,
+            hits: 812,
+            misses: 150,
+            partials: 38,
+        };
+        insta::assert_snapshot!("badge_81_percent", badge::svg(&t, &BadgeOptions::default()));
+    }
+}
+
+/// Wrong `--html-url`, `--badge-thresholds`, or an `--html` folder that cannot be made: exit 2
+/// and one sentence saying what was expected.
+#[test]
+fn bad_html_and_badge_options_exit_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let lcov = tmp.path().join("lcov.info");
+    std::fs::write(&lcov, "SF:a.py\nDA:1,1\nend_of_record\n").unwrap();
+    let blocker = tmp.path().join("not-a-folder");
+    std::fs::write(&blocker, "").unwrap();
+    let mut errors = String::new();
+    for args in [
+        vec!["--html-url", "javascript:alert(1)"],
+        vec!["--badge", "b.svg", "--badge-thresholds", "90,60,75"],
+        vec!["--badge", "b.svg", "--badge-thresholds", "60,75"],
+        vec!["--html", "not-a-folder/sub"],
+    ] {
+        let out = prcov(tmp.path())
+            .args(["report", "--no-repo"])
+            .args(&args)
+            .arg(&lcov)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr)
+            .replace(&tmp.path().display().to_string(), "[tmp]");
+        errors.push_str(&format!("{}\n{stderr}\n", args.join(" ")));
+    }
+    insta::assert_snapshot!("bad_options", errors);
 }

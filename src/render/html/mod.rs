@@ -153,8 +153,14 @@ pub fn content_security_policy() -> String {
     )
 }
 
-/// A whole page around `body`; `root` is the way back to the output folder (`""` or `"../"`).
+/// A whole page around `body`; `root` is the way back to the output folder (`""` for the index,
+/// `"../"` for a file's page, which gets a link back).
 fn page(title: &str, root: &str, body: &str) -> String {
+    let back = if root.is_empty() {
+        String::new()
+    } else {
+        format!("<p class=\"meta\"><a href=\"{root}index.html\">← back to the report</a></p>\n")
+    };
     let mut out = String::with_capacity(body.len() + STYLE.len() + SCRIPT.len() + 512);
     let _ = write!(
         out,
@@ -164,7 +170,7 @@ fn page(title: &str, root: &str, body: &str) -> String {
          <meta name=\"color-scheme\" content=\"light dark\">\n\
          <meta name=\"generator\" content=\"prcov {}\">\n\
          <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n\
-         <p class=\"meta\"><a href=\"{root}index.html\">prcov report</a></p>\n{body}\
+         {back}{body}\
          <script>{SCRIPT}</script>\n</body>\n</html>\n",
         content_security_policy(),
         env!("CARGO_PKG_VERSION"),
