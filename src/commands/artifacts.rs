@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::analysis::tests::TestSummary;
-use crate::analysis::{CountingRules, ProjectCoverage};
+use crate::analysis::{CountingRules, DiffSummary, ProjectCoverage};
+use crate::commands::diff::DiffDetails;
 use crate::config::{ArtifactOptions, HtmlOptions};
 use crate::error::Error;
 use crate::git::Repo;
@@ -145,25 +146,22 @@ pub fn page_paths<'a>(
     }
 }
 
-/// Writes the HTML report of a diff (and publish) run.
+/// Writes the HTML report of a `diff` (or `publish`) run.
 pub fn write_diff_html(
     opts: &HtmlOptions,
-    view: View<'_>,
-    details: &crate::commands::diff::DiffDetails,
+    summary: &DiffSummary,
+    details: &DiffDetails,
     rules: CountingRules,
     sources: &Sources<'_>,
     tests: Option<(&TestSummary, &[Option<FailureLink>])>,
 ) -> Result<(), Error> {
-    let changed: Vec<&str> = match view {
-        View::Diff(d) => d.patch.files.iter().map(|f| f.path.as_str()).collect(),
-        View::Report(_) => Vec::new(),
-    };
-    let paths = page_paths(opts, changed.into_iter(), &details.project);
+    let changed = summary.patch.files.iter().map(|f| f.path.as_str());
+    let paths = page_paths(opts, changed, &details.project);
     let pages = pages(&paths, &details.added, &details.report, rules, sources)?;
     write_html(
         opts,
         &Site {
-            view,
+            view: View::Diff(summary),
             project: &details.project,
             pages: &pages,
             tests: tests.map(|t| t.0),

@@ -16,7 +16,7 @@ use crate::render::{self, OutputFormat, Style};
 use super::{
     artifacts, choose_reports, emit, load_coverage, map_loaded, working_dir, LoadedCoverage,
 };
-use crate::render::html::{link_markdown as html_link, View};
+use crate::render::html::link_markdown as html_link;
 
 /// What the summary was computed from, for the HTML report, which shows more than the summary:
 /// every line's coverage and the project's files.
@@ -220,14 +220,7 @@ fn write_html(
         Some(r) if opts.worktree => artifacts::Sources::WorkingTree(r.root()),
         Some(r) => artifacts::Sources::Commit(r, head.as_deref().unwrap_or(&summary.head)),
     };
-    artifacts::write_diff_html(
-        html,
-        View::Diff(summary),
-        details,
-        opts.coverage.rules,
-        &sources,
-        None,
-    )
+    artifacts::write_diff_html(html, summary, details, opts.coverage.rules, &sources, None)
 }
 
 pub fn run(opts: &DiffOptions) -> Result<u8, Error> {

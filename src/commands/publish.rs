@@ -20,8 +20,6 @@ use crate::paths::RepoFiles;
 use crate::render::publish::{plan, Target, TestsBrief};
 use crate::render::{self, Style};
 
-use crate::render::html::View;
-
 use super::{artifacts, choose_junit, emit};
 
 fn env(key: &str) -> Option<String> {
@@ -228,7 +226,7 @@ pub fn run(opts: &PublishOptions) -> Result<u8, Error> {
         };
         artifacts::write_diff_html(
             html,
-            View::Diff(&summary),
+            &summary,
             &details,
             diff_opts.coverage.rules,
             &sources,

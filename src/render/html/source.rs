@@ -18,7 +18,7 @@ const MIN_FOLD: usize = 4;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SourceText {
     Text(String),
-    /// Not in the head tree, binary, not UTF-8, or no repository: the page lists the lines only.
+    /// Not in the head tree, binary, too large, or no repository: the page lists the lines only.
     Unavailable(String),
 }
 
@@ -206,17 +206,14 @@ pub fn render(page_in: &SourcePage, site: &Site<'_>) -> String {
                 .map(|(l, n)| (n, l.strip_suffix('\r').unwrap_or(l)))
                 .collect()
         }
+        // No text: the coverable and added lines, each once, in order.
         SourceText::Unavailable(_) => coverage
             .keys()
-            .map(|&n| (n, ""))
-            .chain(
-                added
-                    .iter()
-                    .filter(|n| !coverage.contains_key(n))
-                    .map(|&n| (n, "")),
-            )
-            .collect::<BTreeMap<u32, &str>>()
+            .chain(&added)
+            .copied()
+            .collect::<BTreeSet<u32>>()
             .into_iter()
+            .map(|n| (n, ""))
             .collect(),
     };
     let mut i = 0;

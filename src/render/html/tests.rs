@@ -222,3 +222,36 @@ fn the_comment_link_is_one_line_and_keeps_the_url_in_one_piece() {
         "\n:mag: [Open the HTML report](<https://x.test/a%20b/%3Cr%3E>): annotated source of every changed file.\n"
     );
 }
+
+#[test]
+fn without_source_the_page_lists_the_lines_and_says_why() {
+    let summary = diff_summary(Vec::new());
+    let proj = ProjectCoverage::default();
+    let line = |line, state| LineCoverage {
+        line,
+        state,
+        branches: None,
+    };
+    let pages = [SourcePage {
+        path: "gen/x.c".into(),
+        source: SourceText::Unavailable("no git repository to read it from".into()),
+        lines: vec![line(2, LineState::Hit), line(5, LineState::Miss)],
+        added: Vec::new(),
+    }];
+    let site = Site {
+        view: View::Diff(&summary),
+        project: &proj,
+        pages: &pages,
+        tests: None,
+        failure_links: &[],
+    };
+    let html = source::render(&pages[0], &site);
+    assert!(html.contains("Source not shown: no git repository to read it from."));
+    let ids: Vec<&str> = html
+        .split("id=\"L")
+        .skip(1)
+        .map(|r| &r[..r.find('"').unwrap()])
+        .collect();
+    assert_eq!(ids, ["2", "5"]);
+    assert!(html.contains("class=\"ln miss\" id=\"L5\""));
+}
