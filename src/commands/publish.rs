@@ -7,7 +7,7 @@
 use std::io::Write as _;
 
 use crate::analysis::gates::{self, Gate, GateKind, Measured};
-use crate::analysis::tests::{summarize, TestSummary};
+use crate::analysis::test_summary::{summarize, TestSummary};
 use crate::analysis::Percent;
 use crate::config::PublishOptions;
 use crate::error::Error;
@@ -48,7 +48,7 @@ fn tests_brief(s: &TestSummary, repo: &RepoFiles) -> TestsBrief {
         .collect();
     TestsBrief {
         phrase: s.counts_phrase(),
-        markdown: render::tests::markdown(s, TESTS_SECTION_BUDGET),
+        markdown: render::test_summary::markdown(s, TESTS_SECTION_BUDGET),
         failures_at,
     }
 }
@@ -185,7 +185,10 @@ pub fn run(opts: &PublishOptions) -> Result<u8, Error> {
         summary
             .warnings
             .extend(warnings.into_iter().map(|w| w.message));
-        Some(summarize(&results, crate::analysis::tests::DEFAULT_SLOWEST))
+        Some(summarize(
+            &results,
+            crate::analysis::test_summary::DEFAULT_SLOWEST,
+        ))
     };
     if opts.fail_on_test_failure {
         let failed = tests

@@ -5,7 +5,7 @@ pub mod json;
 pub mod markdown;
 pub mod publish;
 pub mod ranges;
-pub mod tests;
+pub mod test_summary;
 pub mod text;
 
 /// Output format of a command.

@@ -204,10 +204,10 @@ fn comment_with_failed_and_flaky_tests() {
     let fixture = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures/junit/pytest-rerun.xml");
     let (results, _) = prcov::formats::junit::load(&[fixture]).unwrap();
-    let tests = prcov::analysis::tests::summarize(&results, 10);
+    let tests = prcov::analysis::test_summary::summarize(&results, 10);
     let brief = TestsBrief {
         phrase: tests.counts_phrase(),
-        markdown: prcov::render::tests::markdown(&tests, 24_000),
+        markdown: prcov::render::test_summary::markdown(&tests, 24_000),
         failures_at: Vec::new(),
     };
     let s = summary(vec![file("src/invoice.py", &[10, 11], &[12], &[])], &[]);

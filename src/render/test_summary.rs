@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table};
 use serde::Serialize;
 
-use crate::analysis::tests::{FailedTest, TestSummary};
-use crate::model::tests::{FailureKind, TestOutcome};
+use crate::analysis::test_summary::{FailedTest, TestSummary};
+use crate::model::test_results::{FailureKind, TestOutcome};
 
 /// Characters of a failure's text shown in the terminal.
 const TEXT_MESSAGE_MAX: usize = 1_500;
