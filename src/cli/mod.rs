@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use crate::render::OutputFormat;
 
+use crate::formats::write::WriteFormat;
 use crate::formats::Format;
 use crate::host::HostKind;
 
@@ -243,13 +244,6 @@ pub struct PublishArgs {
     pub from: Option<PathBuf>,
     #[command(flatten)]
     pub common: CommonArgs,
-}
-
-/// Output format of `convert` and `merge`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum WriteFormat {
-    Lcov,
-    Cobertura,
 }
 
 /// Options shared by `convert` and `merge`.

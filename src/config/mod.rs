@@ -150,7 +150,7 @@ pub enum Config {
 #[derive(Debug, Clone)]
 pub struct WriteOptions {
     pub reports: Vec<PathBuf>,
-    pub to: crate::formats::write::OutputFormat,
+    pub to: crate::formats::write::WriteFormat,
     pub output: Option<PathBuf>,
     pub coverage: CoverageOptions,
     pub no_repo: bool,

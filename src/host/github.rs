@@ -56,7 +56,7 @@ impl<'a> Github<'a> {
         let sha = encode_segment(&plan.head_sha);
         for status in &plan.statuses {
             let req = Request {
-                method: Method::Post,
+                method: Method::POST,
                 url: self.url(&format!("statuses/{sha}")),
                 body: Some(json!({
                     "state": state(status.state),
@@ -93,7 +93,7 @@ impl<'a> Github<'a> {
         sender: &mut dyn Sender,
     ) -> Result<(), HostError> {
         let req = Request {
-            method: Method::Get,
+            method: Method::GET,
             url: self.url(&format!("pulls/{pr}")),
             body: None,
             action: format!("check that pull request #{pr} has head {head_sha}"),
@@ -137,7 +137,7 @@ impl<'a> Github<'a> {
         let mut batches = check.annotations.chunks(ANNOTATIONS_PER_REQUEST);
         let first: &[super::Annotation] = batches.next().unwrap_or(&[]);
         let create = Request {
-            method: Method::Post,
+            method: Method::POST,
             url: self.url("check-runs"),
             body: Some(json!({
                 "name": check.name,
@@ -173,7 +173,7 @@ impl<'a> Github<'a> {
         let mut sent = first.len();
         for batch in batches {
             let req = Request {
-                method: Method::Patch,
+                method: Method::PATCH,
                 url: self.url(&format!("check-runs/{id_segment}")),
                 body: Some(json!({ "output": output(&check.title, &summary, batch) })),
                 action: format!("add annotations to check run {}", check.name),
@@ -282,7 +282,7 @@ impl CommentApi for Comments<'_, '_> {
 
     fn create(&self, body: &str) -> Request {
         Request {
-            method: Method::Post,
+            method: Method::POST,
             url: self.gh.url(&format!("issues/{}/comments", self.pr)),
             body: Some(json!({ "body": body })),
             action: format!("create the comment on pull request #{}", self.pr),
@@ -291,7 +291,7 @@ impl CommentApi for Comments<'_, '_> {
 
     fn update(&self, id: &str, body: &str) -> Request {
         Request {
-            method: Method::Patch,
+            method: Method::PATCH,
             url: self.gh.url(&format!("issues/comments/{id}")),
             body: Some(json!({ "body": body })),
             action: format!("update the comment on pull request #{}", self.pr),
@@ -300,7 +300,7 @@ impl CommentApi for Comments<'_, '_> {
 
     fn delete(&self, id: u64) -> Request {
         Request {
-            method: Method::Delete,
+            method: Method::DELETE,
             url: self.gh.url(&format!("issues/comments/{id}")),
             body: None,
             action: format!("delete a duplicate comment on pull request #{}", self.pr),

@@ -53,7 +53,7 @@ impl<'a> Gitlab<'a> {
                 body.insert("coverage".into(), json!(coverage));
             }
             let req = Request {
-                method: Method::Post,
+                method: Method::POST,
                 url: self.url(&format!("statuses/{sha}")),
                 body: Some(Value::Object(body)),
                 action: format!("create commit status {}", status.context),
@@ -162,7 +162,7 @@ impl CommentApi for Notes<'_, '_> {
 
     fn create(&self, body: &str) -> Request {
         Request {
-            method: Method::Post,
+            method: Method::POST,
             url: self.notes_url(),
             body: Some(json!({ "body": body })),
             action: format!("create the note on merge request !{}", self.iid),
@@ -171,7 +171,7 @@ impl CommentApi for Notes<'_, '_> {
 
     fn update(&self, id: &str, body: &str) -> Request {
         Request {
-            method: Method::Put,
+            method: Method::PUT,
             url: format!("{}/{id}", self.notes_url()),
             body: Some(json!({ "body": body })),
             action: format!("update the note on merge request !{}", self.iid),
@@ -180,7 +180,7 @@ impl CommentApi for Notes<'_, '_> {
 
     fn delete(&self, id: u64) -> Request {
         Request {
-            method: Method::Delete,
+            method: Method::DELETE,
             url: format!("{}/{id}", self.notes_url()),
             body: None,
             action: format!("delete a duplicate note on merge request !{}", self.iid),
