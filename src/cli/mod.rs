@@ -10,7 +10,7 @@ pub use crate::render::OutputFormat;
 
 use crate::formats::write::WriteFormat;
 use crate::formats::Format;
-use crate::host::HostKind;
+use crate::render::plan::HostKind;
 
 mod convert;
 

@@ -14,9 +14,10 @@ use crate::error::Error;
 use crate::exit;
 use crate::formats::junit;
 use crate::git::Repo;
-use crate::host::{self, ci_env, CiContext, HostKind, HostTarget, Mode, RetryConfig};
+use crate::host::{self, ci_env, CiContext, HostTarget, Mode, RetryConfig};
 use crate::model::Totals;
 use crate::paths::RepoFiles;
+use crate::render::plan::{HostKind, PublishPlan};
 use crate::render::publish::{plan, Target, TestsBrief};
 use crate::render::{self, Style};
 
@@ -48,7 +49,7 @@ fn tests_brief(s: &TestSummary, repo: &RepoFiles) -> TestsBrief {
         .collect();
     TestsBrief {
         phrase: s.counts_phrase(),
-        markdown: render::test_summary::markdown(s, TESTS_SECTION_BUDGET),
+        section: render::test_summary::comment_section(s, TESTS_SECTION_BUDGET),
         failures_at,
     }
 }
@@ -85,7 +86,7 @@ fn write_github_output(patch: &Totals, project: &Totals) {
 }
 
 fn send(
-    plan: &host::PublishPlan,
+    plan: &PublishPlan,
     opts: &PublishOptions,
     ci: Option<&CiContext>,
     verify_pr_head: bool,

@@ -24,7 +24,7 @@ pub fn run(opts: &TestsOptions) -> Result<u8, Error> {
         OutputFormat::Text => emit(&opts.output, &render::test_summary::text(&summary))?,
         OutputFormat::Markdown => emit(
             &opts.output,
-            &render::test_summary::markdown(&summary, render::markdown::MAX_COMMENT_CHARS),
+            &render::test_summary::markdown(&summary, render::limits::COMMENT_MAX),
         )?,
         OutputFormat::Json => emit_json(&opts.output, &summary)?,
     }

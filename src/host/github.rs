@@ -7,13 +7,11 @@ use serde_json::{json, Value};
 use super::error::{HostError, HostName};
 use super::http::{encode_segment, next_link, same_origin, Method, Request, Response, Sender};
 use super::sticky::{self, Candidate, CommentApi};
-use super::{
-    limits, CheckRun, CheckRunOutcome, CommentOutcome, HostKind, PublishOutcome, PublishPlan,
-    StatusState,
+use super::{CheckRunOutcome, CommentOutcome, PublishOutcome};
+use crate::render::limits::{self, ANNOTATIONS_PER_REQUEST};
+use crate::render::plan::{
+    Annotation, AnnotationLevel, CheckRun, HostKind, PublishPlan, StatusState,
 };
-
-/// GitHub accepts at most 50 annotations per create/update request.
-pub const ANNOTATIONS_PER_REQUEST: usize = 50;
 
 pub(crate) struct Github<'a> {
     api_url: &'a str,
@@ -135,7 +133,7 @@ impl<'a> Github<'a> {
     ) -> Result<CheckRunOutcome, HostError> {
         let summary = limits::check_summary(&check.summary);
         let mut batches = check.annotations.chunks(ANNOTATIONS_PER_REQUEST);
-        let first: &[super::Annotation] = batches.next().unwrap_or(&[]);
+        let first: &[Annotation] = batches.next().unwrap_or(&[]);
         let create = Request {
             method: Method::POST,
             url: self.url("check-runs"),
@@ -205,7 +203,7 @@ fn check_run_id(resp: &Response) -> Option<u64> {
     resp.json().ok()?["id"].as_u64()
 }
 
-fn output(title: &str, summary: &str, annotations: &[super::Annotation]) -> Value {
+fn output(title: &str, summary: &str, annotations: &[Annotation]) -> Value {
     let annotations: Vec<Value> = annotations
         .iter()
         .map(|a| {
@@ -214,9 +212,9 @@ fn output(title: &str, summary: &str, annotations: &[super::Annotation]) -> Valu
                 "start_line": a.start_line,
                 "end_line": a.end_line,
                 "annotation_level": match a.level {
-                    super::AnnotationLevel::Notice => "notice",
-                    super::AnnotationLevel::Warning => "warning",
-                    super::AnnotationLevel::Failure => "failure",
+                    AnnotationLevel::Notice => "notice",
+                    AnnotationLevel::Warning => "warning",
+                    AnnotationLevel::Failure => "failure",
                 },
                 "title": limits::truncate_chars(&a.title, limits::ANNOTATION_TITLE_MAX, "…"),
                 "message": limits::truncate_chars(&a.message, limits::ANNOTATION_MESSAGE_MAX, "…"),

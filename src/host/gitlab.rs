@@ -7,7 +7,9 @@ use serde_json::{json, Map, Value};
 use super::error::{HostError, HostName};
 use super::http::{encode_segment, next_link, same_origin, Method, Request, Response, Sender};
 use super::sticky::{self, Candidate, CommentApi};
-use super::{limits, CommentOutcome, HostKind, PublishOutcome, PublishPlan, StatusState};
+use super::{CommentOutcome, PublishOutcome};
+use crate::render::limits;
+use crate::render::plan::{HostKind, PublishPlan, StatusState};
 
 pub(crate) struct Gitlab<'a> {
     api_url: &'a str,

@@ -2,7 +2,9 @@
 //! the same summary, so they cannot disagree.
 
 pub mod json;
+pub mod limits;
 pub mod markdown;
+pub mod plan;
 pub mod publish;
 pub mod ranges;
 pub mod test_summary;
