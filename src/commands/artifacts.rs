@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::analysis::tests::TestSummary;
+use crate::analysis::test_summary::TestSummary;
 use crate::analysis::{CountingRules, DiffSummary, ProjectCoverage};
 use crate::commands::diff::DiffDetails;
 use crate::config::{ArtifactOptions, HtmlOptions};

@@ -240,7 +240,7 @@ pub fn run(opts: &DiffOptions) -> Result<u8, Error> {
                 after_table: &html_link(opts.artifacts.html_url.as_deref()),
                 ..render::markdown::Extra::default()
             },
-            render::markdown::MAX_COMMENT_CHARS,
+            render::limits::COMMENT_MAX,
         ),
         OutputFormat::Json => render::json::diff(&summary),
     };

@@ -16,7 +16,7 @@ use std::fmt::Write as _;
 
 use base64::Engine as _;
 
-use crate::analysis::tests::TestSummary;
+use crate::analysis::test_summary::TestSummary;
 use crate::analysis::{DiffSummary, ProjectCoverage, ReportSummary};
 use crate::model::{LineState, Totals};
 
