@@ -3,7 +3,7 @@
 //! working tree: the report shows what the reports measured) and hands it to the renderer.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::analysis::test_summary::TestSummary;
 use crate::analysis::{CountingRules, DiffSummary, ProjectCoverage};
@@ -100,21 +100,61 @@ pub fn failure_links(tests: &TestSummary, repo: &RepoFiles) -> Vec<Option<Failur
         .collect()
 }
 
-/// Renders the site and writes it below `opts.dir` (created when missing).
-pub fn write_html(opts: &HtmlOptions, site: &Site<'_>) -> Result<(), Error> {
-    let io = |action: &'static str, path: PathBuf| {
-        move |source| Error::Io {
-            action,
-            path,
-            source,
+/// Pages are read, rendered and written this many at a time: with `--html-all` on a monorepo
+/// they add up to a gigabyte, which is never in memory at once.
+const PAGE_BATCH: usize = 64;
+
+/// What the pages are made of.
+pub struct PageInputs<'a> {
+    pub report: &'a CoverageReport,
+    pub added: &'a BTreeMap<String, Vec<u32>>,
+    pub rules: CountingRules,
+    pub sources: Sources<'a>,
+}
+
+fn write_file(path: &Path, content: &str) -> Result<(), Error> {
+    std::fs::write(path, content).map_err(|source| Error::Io {
+        action: "write",
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+fn create_dir(dir: &Path) -> Result<(), Error> {
+    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+        action: "create the folder",
+        path: dir.to_path_buf(),
+        source,
+    })
+}
+
+/// Writes `index.html` and the page of every file in `site.paged` below `opts.dir` (created
+/// when missing).
+pub fn write_html(
+    opts: &HtmlOptions,
+    site: &Site<'_>,
+    inputs: &PageInputs<'_>,
+) -> Result<(), Error> {
+    create_dir(&opts.dir)?;
+    write_file(&opts.dir.join("index.html"), &html::index(site))?;
+    if site.paged.is_empty() {
+        return Ok(());
+    }
+    create_dir(&opts.dir.join("files"))?;
+    for batch in site.paged.chunks(PAGE_BATCH) {
+        let pages = pages(
+            batch,
+            inputs.added,
+            inputs.report,
+            inputs.rules,
+            &inputs.sources,
+        )?;
+        for page in &pages {
+            write_file(
+                &opts.dir.join(html::page_name(&page.path)),
+                &html::file_page(page, site),
+            )?;
         }
-    };
-    for file in html::site(site) {
-        let path = opts.dir.join(&file.path);
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(io("create the folder", dir.to_path_buf()))?;
-        }
-        std::fs::write(&path, file.content).map_err(io("write", path.clone()))?;
     }
     Ok(())
 }
@@ -152,20 +192,25 @@ pub fn write_diff_html(
     summary: &DiffSummary,
     details: &DiffDetails,
     rules: CountingRules,
-    sources: &Sources<'_>,
+    sources: Sources<'_>,
     tests: Option<(&TestSummary, &[Option<FailureLink>])>,
 ) -> Result<(), Error> {
     let changed = summary.patch.files.iter().map(|f| f.path.as_str());
-    let paths = page_paths(opts, changed, &details.project);
-    let pages = pages(&paths, &details.added, &details.report, rules, sources)?;
+    let paged = page_paths(opts, changed, &details.project);
     write_html(
         opts,
         &Site {
             view: View::Diff(summary),
             project: &details.project,
-            pages: &pages,
+            paged: &paged,
             tests: tests.map(|t| t.0),
             failure_links: tests.map_or(&[], |t| t.1),
+        },
+        &PageInputs {
+            report: &details.report,
+            added: &details.added,
+            rules,
+            sources,
         },
     )
 }

@@ -220,7 +220,7 @@ fn write_html(
         Some(r) if opts.worktree => artifacts::Sources::WorkingTree(r.root()),
         Some(r) => artifacts::Sources::Commit(r, head.as_deref().unwrap_or(&summary.head)),
     };
-    artifacts::write_diff_html(html, summary, details, opts.coverage.rules, &sources, None)
+    artifacts::write_diff_html(html, summary, details, opts.coverage.rules, sources, None)
 }
 
 pub fn run(opts: &DiffOptions) -> Result<u8, Error> {

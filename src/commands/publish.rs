@@ -233,7 +233,7 @@ pub fn run(opts: &PublishOptions) -> Result<u8, Error> {
             &summary,
             &details,
             diff_opts.coverage.rules,
-            &sources,
+            sources,
             tests.as_ref().map(|t| (t, links.as_slice())),
         )?;
     }

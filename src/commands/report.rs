@@ -91,22 +91,21 @@ fn write_html(
         (Some(r), Some(sha)) => artifacts::Sources::Commit(r, sha),
         _ => artifacts::Sources::None("no git repository to read it from"),
     };
-    let paths = artifacts::page_paths(html, std::iter::empty(), &summary.project);
-    let pages = artifacts::pages(
-        &paths,
-        &BTreeMap::new(),
-        report,
-        opts.coverage.rules,
-        &sources,
-    )?;
+    let paged = artifacts::page_paths(html, std::iter::empty(), &summary.project);
     artifacts::write_html(
         html,
         &Site {
             view: View::Report(summary),
             project: &summary.project,
-            pages: &pages,
+            paged: &paged,
             tests: None,
             failure_links: &[],
+        },
+        &artifacts::PageInputs {
+            report,
+            added: &BTreeMap::new(),
+            rules: opts.coverage.rules,
+            sources,
         },
     )
 }

@@ -366,7 +366,7 @@ fn project_tree(out: &mut String, site: &Site<'_>, with_page: &HashSet<&str>) {
 
 /// Renders `index.html`.
 pub fn render(site: &Site<'_>) -> String {
-    let with_page: HashSet<&str> = site.pages.iter().map(|p| p.path.as_str()).collect();
+    let with_page: HashSet<&str> = site.paged.iter().copied().collect();
     let mut body = String::new();
     match site.view {
         View::Diff(d) => {

@@ -2,8 +2,8 @@
 //! then the project tree) and one page per changed file with its source at head, added lines
 //! marked hit / missed / partial.
 //!
-//! Pure: [`site`] turns the summaries and the source texts the command layer read from git into
-//! a list of files; it never touches git or the file system. Everything taken from inputs is
+//! Pure: [`index`] and [`file_page`] turn the summaries and the source text the command layer
+//! read from git into HTML; they never touch git or the file system. Everything taken from inputs is
 //! escaped, the pages load nothing from anywhere (styles and script are inline, allowed by their
 //! hashes in a `Content-Security-Policy`), so the report works air-gapped and from a CI artifact.
 
@@ -47,34 +47,21 @@ pub struct Site<'a> {
     pub view: View<'a>,
     /// Per-file project coverage (for `report`, the summary's own).
     pub project: &'a ProjectCoverage,
-    /// Source pages, in any order; the index links those it finds.
-    pub pages: &'a [SourcePage],
+    /// The files that get a page (rendered one by one with [`file_page`]): the index links them.
+    pub paged: &'a [&'a str],
     pub tests: Option<&'a TestSummary>,
     /// One entry per `tests.failures`, in order: where that failure points in the repository.
     pub failure_links: &'a [Option<FailureLink>],
 }
 
-/// One file of the report: its path relative to the output folder, and its content.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutputFile {
-    pub path: String,
-    pub content: String,
+/// `index.html`.
+pub fn index(site: &Site<'_>) -> String {
+    index::render(site)
 }
 
-/// Renders the report: `index.html`, then one page per source page.
-pub fn site(s: &Site<'_>) -> Vec<OutputFile> {
-    let mut out = Vec::with_capacity(s.pages.len() + 1);
-    out.push(OutputFile {
-        path: "index.html".to_owned(),
-        content: index::render(s),
-    });
-    for page in s.pages {
-        out.push(OutputFile {
-            path: page_name(&page.path),
-            content: source::render(page, s),
-        });
-    }
-    out
+/// The page of one file, to be written at [`page_name`] of its path.
+pub fn file_page(page: &SourcePage, site: &Site<'_>) -> String {
+    source::render(page, site)
 }
 
 /// The page of a repository file, relative to the output folder: `files/<readable>.<hash>.html`.

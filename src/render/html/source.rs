@@ -151,16 +151,13 @@ fn line_row(
         Some(c) => {
             let (class, symbol, word) = state_label(c.state);
             let _ = write!(classes, " {class}");
-            let (title, counts) = match (c.state, c.branches) {
-                (LineState::Partial, Some((taken, all))) => (
-                    format!("{taken} of {all} branches taken"),
-                    format!(" {taken}/{all}"),
+            // The word says it all but for partial lines, whose branches get a tooltip.
+            match (c.state, c.branches) {
+                (LineState::Partial, Some((taken, all))) => format!(
+                    "<span class=\"m\" title=\"{taken} of {all} branches taken\">{symbol} {word} {taken}/{all}</span>"
                 ),
-                (LineState::Partial, None) => ("some branches not taken".to_owned(), String::new()),
-                (LineState::Hit, _) => ("covered by tests".to_owned(), String::new()),
-                (LineState::Miss, _) => ("not covered by tests".to_owned(), String::new()),
-            };
-            format!("<span class=\"m\" title=\"{title}\">{symbol} {word}{counts}</span>")
+                _ => format!("<span class=\"m\">{symbol} {word}</span>"),
+            }
         }
         None if added => "<span class=\"m\" title=\"added, not coverable\">+</span>".to_owned(),
         None => "<span class=\"m\"></span>".to_owned(),

@@ -125,11 +125,11 @@ fn unchanged_lines_away_from_the_change_are_folded() {
     let site = Site {
         view: View::Diff(&summary),
         project: &proj,
-        pages: &pages,
+        paged: &["src/f.py"],
         tests: None,
         failure_links: &[],
     };
-    let html = source::render(&pages[0], &site);
+    let html = file_page(&pages[0], &site);
     assert!(
         html.contains("<summary>11 unchanged lines (1–11)</summary>"),
         "{html}"
@@ -159,11 +159,11 @@ fn a_file_the_change_does_not_touch_marks_every_coverable_line() {
     let site = Site {
         view: View::Diff(&summary),
         project: &proj,
-        pages: &pages,
+        paged: &["src/f.py"],
         tests: None,
         failure_links: &[],
     };
-    let html = source::render(&pages[0], &site);
+    let html = file_page(&pages[0], &site);
     assert!(!html.contains("<details"));
     assert_eq!(html.matches("class=\"ln hit\"").count(), 14);
     assert_eq!(html.matches("class=\"ln miss\"").count(), 1);
@@ -189,7 +189,7 @@ fn the_tree_lists_each_directory_before_its_files() {
     let site = Site {
         view: View::Diff(&summary),
         project: &proj,
-        pages: &[],
+        paged: &[],
         tests: None,
         failure_links: &[],
     };
@@ -241,11 +241,11 @@ fn without_source_the_page_lists_the_lines_and_says_why() {
     let site = Site {
         view: View::Diff(&summary),
         project: &proj,
-        pages: &pages,
+        paged: &["src/f.py"],
         tests: None,
         failure_links: &[],
     };
-    let html = source::render(&pages[0], &site);
+    let html = file_page(&pages[0], &site);
     assert!(html.contains("Source not shown: no git repository to read it from."));
     let ids: Vec<&str> = html
         .split("id=\"L")
