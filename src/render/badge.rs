@@ -111,23 +111,6 @@ pub fn text_width(text: &str) -> f64 {
     px.ceil()
 }
 
-fn escape_xml(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            // Control characters are not allowed in XML 1.0.
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// The badge for project totals: `coverage | 81.20%`, or `n/a` when nothing is coverable.
 pub fn svg(project: &Totals, opts: &BadgeOptions) -> String {
     let value = Percent::of(project).map_or_else(|| "n/a".to_owned(), |p| format!("{p}%"));
@@ -141,7 +124,8 @@ fn render(label: &str, value: &str, color: &str) -> String {
     let value_w = value_text + 2.0 * PADDING_PX;
     let width = label_w + value_w;
     let (label_x, value_x) = (label_w / 2.0, label_w + value_w / 2.0);
-    let (label, value) = (escape_xml(label), escape_xml(value));
+    // HTML escaping is XML escaping too (and keeps control characters out, as XML 1.0 wants).
+    let (label, value) = (super::html::esc(label), super::html::esc(value));
     let mut out = String::new();
     let _ = write!(
         out,

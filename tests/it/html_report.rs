@@ -94,6 +94,16 @@ fn prcov(dir: &Path) -> Command {
     c
 }
 
+/// Fails with prcov's stderr unless it exited 0.
+fn assert_success(out: &std::process::Output) {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// The text from `start` to the next `end` after it, both included.
 fn between<'a>(haystack: &'a str, start: &str, end: &str) -> Option<&'a str> {
     let i = haystack.find(start)?;
@@ -222,12 +232,7 @@ fn the_example_report_shows_what_the_json_says() {
         .arg(example().join("coverage.xml"))
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     let json: Value = serde_json::from_slice(&out.stdout).unwrap();
     let files = json["files"].as_array().unwrap();
     assert_eq!(files.len(), 4, "the example changes four measured files");
@@ -340,14 +345,19 @@ fn names_and_messages_from_inputs_are_escaped() {
         .arg(&junit)
         .arg("--html")
         .arg(&html)
+        .args(["--html-url", "https://ci.example/run/7/report/"])
         .arg(&lcov)
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    assert_success(&out);
+    // The comment links to where CI publishes the report.
+    let payload: Value =
+        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("payload.json")).unwrap())
+            .unwrap();
+    let comment = payload["comment_body"].as_str().unwrap();
+    assert!(
+        comment.contains("[Open the HTML report](<https://ci.example/run/7/report/>)"),
+        "{comment}"
     );
 
     let index = dump_dom(&html.join("index.html"), "");
@@ -401,12 +411,7 @@ fn badge_text_fits_its_box_in_a_browser() {
             .arg(&lcov)
             .output()
             .unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert_success(&out);
         page.push_str(&format!(
             "<div id=\"{name}\">{}</div>",
             std::fs::read_to_string(&svg).unwrap()

@@ -97,6 +97,19 @@ fn the_policy_hashes_the_embedded_style_and_script() {
     assert!(!page.contains("href=\"http"));
 }
 
+/// A file's page in a report of an empty change.
+fn render_alone(page: &SourcePage) -> String {
+    let summary = diff_summary(Vec::new());
+    let site = Site {
+        view: View::Diff(&summary),
+        project: &ProjectCoverage::default(),
+        paged: &[],
+        tests: None,
+        failure_links: &[],
+    };
+    file_page(page, &site)
+}
+
 fn page_of(added: &[u32], lines: u32) -> SourcePage {
     SourcePage {
         path: "src/f.py".into(),
@@ -119,17 +132,7 @@ fn page_of(added: &[u32], lines: u32) -> SourcePage {
 
 #[test]
 fn unchanged_lines_away_from_the_change_are_folded() {
-    let summary = diff_summary(Vec::new());
-    let proj = ProjectCoverage::default();
-    let pages = [page_of(&[15], 30)];
-    let site = Site {
-        view: View::Diff(&summary),
-        project: &proj,
-        paged: &["src/f.py"],
-        tests: None,
-        failure_links: &[],
-    };
-    let html = file_page(&pages[0], &site);
+    let html = render_alone(&page_of(&[15], 30));
     assert!(
         html.contains("<summary>11 unchanged lines (1–11)</summary>"),
         "{html}"
@@ -153,17 +156,7 @@ fn unchanged_lines_away_from_the_change_are_folded() {
 
 #[test]
 fn a_file_the_change_does_not_touch_marks_every_coverable_line() {
-    let summary = diff_summary(Vec::new());
-    let proj = ProjectCoverage::default();
-    let pages = [page_of(&[], 30)];
-    let site = Site {
-        view: View::Diff(&summary),
-        project: &proj,
-        paged: &["src/f.py"],
-        tests: None,
-        failure_links: &[],
-    };
-    let html = file_page(&pages[0], &site);
+    let html = render_alone(&page_of(&[], 30));
     assert!(!html.contains("<details"));
     assert_eq!(html.matches("class=\"ln hit\"").count(), 14);
     assert_eq!(html.matches("class=\"ln miss\"").count(), 1);
@@ -225,27 +218,17 @@ fn the_comment_link_is_one_line_and_keeps_the_url_in_one_piece() {
 
 #[test]
 fn without_source_the_page_lists_the_lines_and_says_why() {
-    let summary = diff_summary(Vec::new());
-    let proj = ProjectCoverage::default();
     let line = |line, state| LineCoverage {
         line,
         state,
         branches: None,
     };
-    let pages = [SourcePage {
+    let html = render_alone(&SourcePage {
         path: "gen/x.c".into(),
         source: SourceText::Unavailable("no git repository to read it from".into()),
         lines: vec![line(2, LineState::Hit), line(5, LineState::Miss)],
         added: Vec::new(),
-    }];
-    let site = Site {
-        view: View::Diff(&summary),
-        project: &proj,
-        paged: &["src/f.py"],
-        tests: None,
-        failure_links: &[],
-    };
-    let html = file_page(&pages[0], &site);
+    });
     assert!(html.contains("Source not shown: no git repository to read it from."));
     let ids: Vec<&str> = html
         .split("id=\"L")
