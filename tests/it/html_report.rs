@@ -203,8 +203,8 @@ fn check_page(page: &Path, file: &Value) {
     );
 }
 
-#[test]
-fn the_example_report_shows_what_the_json_says() {
+/// The bundled example's HTML report (`prcov diff --html`), and the JSON of the same run.
+fn example_report() -> (tempfile::TempDir, PathBuf, Value) {
     let tmp = tempfile::tempdir().unwrap();
     let repo = tmp.path().join("shop");
     git(
@@ -234,6 +234,12 @@ fn the_example_report_shows_what_the_json_says() {
         .unwrap();
     assert_success(&out);
     let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    (tmp, html, json)
+}
+
+#[test]
+fn the_example_report_shows_what_the_json_says() {
+    let (_tmp, html, json) = example_report();
     let files = json["files"].as_array().unwrap();
     assert_eq!(files.len(), 4, "the example changes four measured files");
 
@@ -286,6 +292,74 @@ fn the_example_report_shows_what_the_json_says() {
     let tree = between(&index, "<table id=\"tree\"", "</table>").unwrap();
     assert_eq!(tree.matches("<tr class=\"file").count(), 6);
     assert!(tree.contains("data-path=\"shop\" data-parent=\"\""));
+}
+
+/// Runs `actions` (script) after the page's own script in a copy of `page` without its policy
+/// (which allows the page's script only), and returns what they wrote to `#result`.
+fn run_in_page(page: &Path, actions: &str) -> Value {
+    let html = std::fs::read_to_string(page).unwrap();
+    let policy = between(&html, "<meta http-equiv=\"Content-Security-Policy\"", ">").unwrap();
+    let harness = html.replace(policy, "").replace(
+        "</body>",
+        &format!("<pre id=\"result\"></pre><script>(function () {{ var out = {{}}; {actions}; document.getElementById('result').textContent = JSON.stringify(out); }})();</script></body>"),
+    );
+    let copy = page.with_extension("harness.html");
+    std::fs::write(&copy, harness).unwrap();
+    let dom = dump_dom(&copy, "");
+    serde_json::from_str(&inner(&dom, "<pre id=\"result\"", "</pre>"))
+        .unwrap_or_else(|e| panic!("{e}: {dom}"))
+}
+
+/// The page's script, driven like a reader would: a click on a column header sorts, typing
+/// filters the tree (keeping the directories above a match), `n`/`p` walk the uncovered lines.
+#[test]
+fn the_script_sorts_filters_and_walks_the_uncovered_lines() {
+    let (_tmp, html, _) = example_report();
+    let got = run_in_page(
+        &html.join("index.html"),
+        "var rows = function (t) { return Array.prototype.map.call(document.querySelectorAll(t + ' tbody tr'), function (r) { return r.hidden ? null : r.getAttribute('data-path'); }).filter(Boolean); };\
+         var patch = document.querySelectorAll('#changed th button')[2];\
+         patch.click(); out.ascending = rows('#changed');\
+         patch.click(); out.descending = rows('#changed');\
+         var filter = document.querySelector('input[data-table=tree]');\
+         filter.value = 'SHIP'; filter.dispatchEvent(new Event('input')); out.filtered = rows('#tree');\
+         filter.value = ''; filter.dispatchEvent(new Event('input')); out.all = rows('#tree').length",
+    );
+    let by_patch = [
+        "shop/helpers.py",
+        "shop/shipping.py",
+        "shop/invoice.py",
+        "tests/test_shipping.py",
+    ];
+    assert_eq!(got["ascending"], serde_json::json!(by_patch));
+    let mut reversed = by_patch;
+    reversed.reverse();
+    assert_eq!(got["descending"], serde_json::json!(reversed));
+    assert_eq!(
+        got["filtered"],
+        serde_json::json!([
+            "shop",
+            "shop/shipping.py",
+            "tests",
+            "tests/test_shipping.py"
+        ])
+    );
+    assert_eq!(got["all"], 8);
+
+    // shop/shipping.py: partial 7 and 12, missed 8, 13 and 18.
+    let index = std::fs::read_to_string(html.join("index.html")).unwrap();
+    let row = between(&index, "<tr data-path=\"shop/shipping.py\"", "</tr>").unwrap();
+    let got = run_in_page(
+        &html.join(href(row)),
+        "var key = function (k) { document.dispatchEvent(new KeyboardEvent('keydown', { key: k })); return location.hash; };\
+         out.keys = [key('n'), key('n'), key('n'), key('p'), key('p'), key('p'), key('j')];\
+         out.current = document.querySelectorAll('.ln.current').length",
+    );
+    assert_eq!(
+        got["keys"],
+        serde_json::json!(["#L7", "#L8", "#L12", "#L8", "#L7", "#L18", "#L7"])
+    );
+    assert_eq!(got["current"], 1);
 }
 
 /// A fixture built to break out of its text: a file named like a script element and a test
