@@ -103,14 +103,14 @@ fn header(out: &mut String, page: &SourcePage, site: &Site<'_>) {
     {
         let t = &site.project.files[i].1;
         facts.push(format!(
-            "whole file {} ({} of {} lines)",
+            "File coverage {} ({} of {} lines)",
             percent(t),
             t.hits,
             t.lines
         ));
     }
     if !facts.is_empty() {
-        let _ = writeln!(out, "<p>{}.</p>", facts.join(" · "));
+        let _ = writeln!(out, "<p>{}.</p>", facts.join(". "));
     }
     if let SourceText::Unavailable(why) = &page.source {
         let _ = writeln!(
@@ -127,10 +127,10 @@ fn header(out: &mut String, page: &SourcePage, site: &Site<'_>) {
     let _ = writeln!(
         out,
         "<div class=\"nav\"><span class=\"legend\">{what}: <span class=\"badge hit\">✔ covered</span> \
-         <span class=\"badge miss\">✘ missed</span> <span class=\"badge partial\">◐ partial (branches taken/all)</span></span>\
-         <button type=\"button\" data-go=\"-1\">↑ previous uncovered</button><button type=\"button\" data-go=\"1\">↓ next uncovered</button>\
-         <button type=\"button\" id=\"unfold-all\">unfold all</button>\
-         <span class=\"legend\">keys <kbd>n</kbd>/<kbd>p</kbd></span></div>"
+         <span class=\"badge miss\">✘ missed</span> <span class=\"badge partial\">◐ partial: branches taken/all</span></span>\
+         <button type=\"button\" data-go=\"-1\" title=\"key p or k\">↑ previous (p)</button>\
+         <button type=\"button\" data-go=\"1\" title=\"key n or j\">↓ next uncovered (n)</button>\
+         <button type=\"button\" id=\"unfold-all\">unfold all</button></div>"
     );
 }
 
