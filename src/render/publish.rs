@@ -194,10 +194,9 @@ pub fn plan(s: &DiffSummary, tests: Option<&TestsBrief>, target: &Target) -> Pub
         check_run: Some(CheckRun {
             name: "prcov".into(),
             conclusion: if passed { "success" } else { "failure" }.into(),
-            title: markdown::headline(s)
-                .replace(":white_check_mark: ", "")
-                .replace(":x: ", "")
-                .replace(":warning: ", ""),
+            // What failed first (tests before coverage); the same words as the comment's first
+            // line. GitHub caps a title at 255 characters.
+            title: cut(markdown::verdict_words(&s.gates), 255),
             summary: body.clone(),
             annotations: annotations(s, tests),
         }),

@@ -19,6 +19,7 @@ mod host_support;
 mod junit_fixtures;
 mod junit_render;
 mod no_panic;
+mod nothing_measured;
 mod publish_e2e;
 mod real_runs;
 mod render_snapshots;
