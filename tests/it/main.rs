@@ -3,6 +3,7 @@
 
 mod action_yml;
 mod agreement;
+mod architecture;
 mod cli;
 mod common;
 mod convert_roundtrip;
