@@ -1,22 +1,18 @@
 //! Turning clap's args into a validated [`Config`]: the only place that knows both.
 
-use std::io::IsTerminal;
 use std::path::Path;
 
 use crate::analysis::{CountingRules, Gate, GateKind};
 use crate::config::{
     Config, CoverageOptions, DiffOptions, FileConfig, GateOptions, Generated, OutputOptions,
-    PublishOptions, ReportOptions, TestsOptions, WriteOptions,
+    PublishOptions, ReportOptions, RevisionRequest, TestsOptions, WriteOptions,
 };
 use crate::error::Error;
 use crate::paths::{PathFilter, Rewrite};
 use crate::render::OutputFormat;
 
-use super::{
-    ColorChoice, Command, CommonArgs, CoverageArgs, GateArgs, RevArgs, WriteArgs, WriteFormat,
-};
+use super::{ColorChoice, Command, CommonArgs, CoverageArgs, GateArgs, RevArgs, WriteArgs};
 use crate::analysis::ChosenRevision;
-use crate::commands::revisions::Requested;
 
 fn percent_arg(flag: &str, v: Option<f64>) -> Result<Option<f64>, Error> {
     match v {
@@ -28,11 +24,15 @@ fn percent_arg(flag: &str, v: Option<f64>) -> Result<Option<f64>, Error> {
 }
 
 fn output(common: &CommonArgs) -> OutputOptions {
-    let terminal = common.output.is_none() && std::io::stdout().is_terminal();
     let color = match common.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        // anstream's rule (NO_COLOR, CLICOLOR, CLICOLOR_FORCE, TERM, a terminal), the one clap's
+        // own help follows; a file named by `--output` never gets colour.
+        ColorChoice::Auto => {
+            common.output.is_none()
+                && anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
+        }
     };
     OutputOptions {
         format: common.format.unwrap_or(OutputFormat::Text),
@@ -296,13 +296,13 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
 }
 
 /// `--base`/`--head`/`--worktree`, with the settings file's `base` under `--base`.
-fn requested_revisions(revs: &RevArgs, file: &FileConfig) -> Requested {
+fn requested_revisions(revs: &RevArgs, file: &FileConfig) -> RevisionRequest {
     let base = match (&revs.base, &file.base) {
         (Some(b), _) => Some(ChosenRevision::new(b, "--base")),
         (None, Some(b)) => Some(ChosenRevision::new(b, "prcov.toml (base)")),
         (None, None) => None,
     };
-    Requested {
+    RevisionRequest {
         base,
         head: revs.head.clone(),
         worktree: revs.worktree,
@@ -313,10 +313,7 @@ fn write_config(reports: Vec<std::path::PathBuf>, a: &WriteArgs) -> Result<Confi
     let rewrites = rewrites(a.path_map.iter(), a.strip_prefix.iter())?;
     Ok(Config::Write(WriteOptions {
         reports,
-        to: match a.to {
-            WriteFormat::Lcov => crate::formats::write::OutputFormat::Lcov,
-            WriteFormat::Cobertura => crate::formats::write::OutputFormat::Cobertura,
-        },
+        to: a.to,
         output: a.output.clone(),
         coverage: CoverageOptions {
             repo_dir: a.repo.clone(),

@@ -8,13 +8,25 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use crate::render::OutputFormat;
 
+use crate::formats::write::WriteFormat;
 use crate::formats::Format;
-use crate::host::HostKind;
+use crate::render::plan::HostKind;
 
 mod convert;
 mod generate;
 
 pub use convert::into_config;
+
+/// What `prcov --version` prints after "prcov ": the version, then the commit and the target
+/// that build.rs stamped in, so a bug report says exactly which binary ran. `-V` prints the
+/// version alone.
+pub const LONG_VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    "\ncommit: ",
+    env!("PRCOV_BUILD_COMMIT"),
+    "\ntarget: ",
+    env!("PRCOV_BUILD_TARGET"),
+);
 
 /// Patch coverage and test results for pull requests, in one binary.
 ///
@@ -26,7 +38,14 @@ pub use convert::into_config;
 /// coverprofile, Istanbul JSON, llvm-cov JSON, coverage.py JSON, gcovr JSON, Codecov JSON and
 /// SonarQube generic XML. Test results: JUnit XML.
 #[derive(Debug, Parser)]
-#[command(name = "prcov", version, about, long_about, propagate_version = true)]
+#[command(
+    name = "prcov",
+    version,
+    long_version = LONG_VERSION,
+    about,
+    long_about,
+    propagate_version = true
+)]
 #[command(after_help = MAIN_EXAMPLES)]
 pub struct Cli {
     #[command(subcommand)]
@@ -416,13 +435,6 @@ pub struct PublishArgs {
     pub from: Option<PathBuf>,
     #[command(flatten)]
     pub common: CommonArgs,
-}
-
-/// Output format of `convert` and `merge`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum WriteFormat {
-    Lcov,
-    Cobertura,
 }
 
 /// Options shared by `convert` and `merge`.

@@ -211,8 +211,8 @@ pub fn source_links(ci: Option<&crate::host::CiContext>) -> Option<SourceLinks> 
     Some(SourceLinks {
         web_url: ci.web_url.clone()?,
         style: match ci.host {
-            crate::host::HostKind::Github => LinkStyle::Github,
-            crate::host::HostKind::Gitlab => LinkStyle::Gitlab,
+            crate::render::plan::HostKind::Github => LinkStyle::Github,
+            crate::render::plan::HostKind::Gitlab => LinkStyle::Gitlab,
         },
     })
 }

@@ -6,20 +6,11 @@
 //! (the default branch's upstream for the base, `HEAD` for the head).
 
 use crate::analysis::{ChosenRevision, Revisions};
+pub use crate::config::RevisionRequest as Requested;
 use crate::error::Error;
 use crate::git::Repo;
-use crate::host::{CiContext, HostKind};
-
-/// What the user asked for, with where each value was given.
-#[derive(Debug, Clone, Default)]
-pub struct Requested {
-    /// `--base REV` (`from` = "--base") or `base = …` in prcov.toml (`from` = "prcov.toml").
-    pub base: Option<ChosenRevision>,
-    /// `--head REV`.
-    pub head: Option<String>,
-    /// `--worktree`: the head is the working tree on top of `HEAD`, whatever CI says.
-    pub worktree: bool,
-}
+use crate::host::CiContext;
+use crate::render::plan::HostKind;
 
 fn ci_name(ci: &CiContext) -> String {
     let host = match ci.host {

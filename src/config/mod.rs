@@ -219,12 +219,24 @@ pub struct OutputOptions {
     pub quiet: bool,
 }
 
+/// The revisions the user asked for, with where each was given;
+/// `commands::revisions::choose` fills in the rest from CI or the repository.
+#[derive(Debug, Clone, Default)]
+pub struct RevisionRequest {
+    /// `--base REV` (`from` = "--base") or `base = …` in prcov.toml.
+    pub base: Option<crate::analysis::ChosenRevision>,
+    /// `--head REV`.
+    pub head: Option<String>,
+    /// `--worktree`: the head is the working tree on top of `HEAD`, whatever CI says.
+    pub worktree: bool,
+}
+
 /// `prcov diff`.
 #[derive(Debug, Clone)]
 pub struct DiffOptions {
     pub coverage: CoverageOptions,
-    /// What the user asked for; [`crate::commands::revisions::choose`] fills in the rest.
-    pub revisions: crate::commands::revisions::Requested,
+    /// What the user asked for; `commands::revisions::choose` fills in the rest.
+    pub revisions: RevisionRequest,
     /// A saved unified diff to use instead of asking git.
     pub diff_file: Option<PathBuf>,
     /// Which program computes the change set.
@@ -267,7 +279,7 @@ pub struct Generated {
 #[derive(Debug, Clone)]
 pub struct WriteOptions {
     pub reports: Vec<PathBuf>,
-    pub to: crate::formats::write::OutputFormat,
+    pub to: crate::formats::write::WriteFormat,
     pub output: Option<PathBuf>,
     pub coverage: CoverageOptions,
     pub no_repo: bool,
@@ -280,7 +292,7 @@ pub struct PublishOptions {
     pub diff: DiffOptions,
     pub junit: Vec<PathBuf>,
     pub fail_on_test_failure: bool,
-    pub host: Option<crate::host::HostKind>,
+    pub host: Option<crate::render::plan::HostKind>,
     pub repo_slug: Option<String>,
     pub pr: Option<u64>,
     pub api_url: Option<String>,

@@ -10,10 +10,8 @@ use crate::analysis::{
 };
 use crate::paths::UnmatchedReason;
 
+use super::limits::{truncate_chars, COMMENT_MAX};
 use super::{gate_line, md, percent_or_na, ranges, short_sha};
-
-/// GitHub's maximum comment body.
-pub const MAX_COMMENT_CHARS: usize = 65_536;
 
 /// Escapes text for a Markdown table cell (see [`md`] for every context).
 pub fn cell(s: &str) -> String {
@@ -77,11 +75,6 @@ pub fn verdict(s: &DiffSummary) -> String {
         let (head, rest) = words.split_once(": ").unwrap_or((&words, ""));
         format!(":x: **{head}:** {rest}.")
     }
-}
-
-/// Kept for callers of the earlier API: the verdict line.
-pub fn headline(s: &DiffSummary) -> String {
-    verdict(s)
 }
 
 /// Patch coverage in one sentence, with missing lines told apart: never ran vs. partial.
@@ -288,10 +281,7 @@ pub fn diff_within(s: &DiffSummary, extra: Extra<'_>, budget: usize) -> String {
             }
             // Even without rows it does not fit: cut at a character boundary, saying so.
             let note = "\n\n… (truncated to fit the comment size limit)\n";
-            let keep = budget.saturating_sub(note.chars().count());
-            let mut cut: String = body.chars().take(keep).collect();
-            cut.push_str(note);
-            return cut;
+            return truncate_chars(&body, budget, note).into_owned();
         }
         rows = if rows == usize::MAX { 200 } else { rows / 2 };
     }
@@ -352,7 +342,7 @@ fn unmatched_items(unmatched: &[crate::paths::Unmatched]) -> Vec<String> {
 
 /// `prcov diff --format markdown`.
 pub fn diff(s: &DiffSummary) -> String {
-    diff_within(s, Extra::default(), MAX_COMMENT_CHARS)
+    diff_within(s, Extra::default(), COMMENT_MAX)
 }
 
 /// `prcov report --format markdown`.

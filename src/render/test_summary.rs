@@ -6,9 +6,12 @@ use std::fmt::Write as _;
 use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table};
 use serde::Serialize;
 
-use crate::analysis::tests::{FailedTest, TestSummary};
-use crate::model::tests::{FailureKind, TestOutcome};
+use std::borrow::Cow;
 
+use crate::analysis::test_summary::{FailedTest, TestSummary};
+use crate::model::test_results::{FailureKind, TestOutcome};
+
+use super::limits::truncate_chars;
 use super::md;
 
 /// Characters of a failure's text shown in the terminal.
@@ -61,9 +64,9 @@ fn failure_text(f: &FailedTest) -> (String, usize) {
 /// Cuts to `max` characters; returns the text and whether it was cut (from the kept text or
 /// already by the parser, whose original size is `orig_len` bytes).
 fn cut_chars(text: &str, max: usize, orig_len: usize) -> (String, bool) {
-    match text.char_indices().nth(max) {
-        Some((i, _)) => (text[..i].to_owned(), true),
-        None => (text.to_owned(), orig_len > text.len()),
+    match truncate_chars(text, max, "") {
+        Cow::Owned(cut) => (cut, true),
+        Cow::Borrowed(all) => (all.to_owned(), orig_len > all.len()),
     }
 }
 
@@ -251,17 +254,35 @@ enum Detail {
     Causes(usize),
 }
 
+/// The tests' part of the PR comment, in its two places: the counts line goes under the project
+/// line, the failed and flaky tests under the files table.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CommentSection {
+    /// `Tests: 2 failed, 310 passed in 4.2s.`, with its newline.
+    pub counts: String,
+    /// The failed tests by cause, then the flaky ones; empty or starting with a blank line.
+    pub details: String,
+}
+
 /// The `prcov tests` section of the PR comment, at most `max_len` bytes: a neutral counts
 /// line (✅/❌ come from gates only), then the failures grouped by cause, degraded to fit.
 pub fn markdown(s: &TestSummary, max_len: usize) -> String {
-    let mut out = format!(
+    let section = comment_section(s, max_len);
+    section.counts + &section.details
+}
+
+/// [`markdown`] in its two parts, for the PR comment.
+pub fn comment_section(s: &TestSummary, max_len: usize) -> CommentSection {
+    let counts = format!(
         "Tests: {} in {}.\n",
         s.counts_phrase(),
         duration(s.duration_seconds)
     );
+    // `out` holds the details; budgets count the counts line too.
+    let mut out = String::new();
     let flaky = flaky_markdown(s);
     if !s.failures.is_empty() {
-        let room = max_len.saturating_sub(out.len() + flaky.len() + 2);
+        let room = max_len.saturating_sub(counts.len() + flaky.len() + 2);
         let steps = [
             Detail::Outputs(OUTPUTS_PER_CAUSE),
             Detail::Outputs(1),
@@ -282,10 +303,13 @@ pub fn markdown(s: &TestSummary, max_len: usize) -> String {
         out.push('\n');
         out.push_str(&section);
     }
-    if out.len() + flaky.len() <= max_len {
+    if counts.len() + out.len() + flaky.len() <= max_len {
         out.push_str(&flaky);
     }
-    out
+    CommentSection {
+        counts,
+        details: out,
+    }
 }
 
 fn flaky_markdown(s: &TestSummary) -> String {

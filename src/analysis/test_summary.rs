@@ -4,7 +4,9 @@
 
 use std::collections::HashMap;
 
-use crate::model::tests::{FailureKind, Frame, TestCase, TestCounts, TestOutcome, TestResults};
+use crate::model::test_results::{
+    FailureKind, Frame, TestCase, TestCounts, TestOutcome, TestResults,
+};
 
 /// Default number of slowest tests shown.
 pub const DEFAULT_SLOWEST: usize = 10;
@@ -413,7 +415,7 @@ impl TestSummary {
 #[cfg(test)]
 mod unit {
     use super::*;
-    use crate::model::tests::{Attempt, Attempts, TestId};
+    use crate::model::test_results::{Attempt, Attempts, TestId};
 
     fn timed(name: &str, seconds: Option<f64>) -> TestCase {
         TestCase {
