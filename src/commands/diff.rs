@@ -3,7 +3,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::analysis::{gates, CountingRules, DiffSummary, PatchCoverage, ProjectCoverage};
+use crate::analysis::{
+    gates, CountingRules, DiffSummary, LinkStyle, Outcome, PatchCoverage, ProjectCoverage,
+    Revisions, SourceLinks,
+};
 use crate::config::DiffOptions;
 use crate::error::Error;
 use crate::exit;
@@ -14,7 +17,8 @@ use crate::paths::RepoFiles;
 use crate::render::{self, OutputFormat, Style};
 
 use super::{
-    artifacts, choose_reports, emit, load_coverage, map_loaded, working_dir, LoadedCoverage,
+    artifacts, check_measured, choose_reports, ci_context, emit, load_coverage, map_loaded,
+    revisions, working_dir, LoadedCoverage,
 };
 use crate::render::html::link_markdown as html_link;
 
@@ -43,16 +47,20 @@ pub fn summarize_with_details(opts: &DiffOptions) -> Result<(DiffSummary, DiffDe
         return summarize_saved_diff(opts, &start, diff_file);
     }
     let repo = Repo::discover(&start)?;
-    let base_rev = match &opts.base {
-        Some(b) => b.clone(),
-        None => ci_base()?.map_or_else(|| repo.default_base(), Ok)?,
-    };
+    let ci = ci_context()?;
+    let revs = revisions::choose(&opts.revisions, ci.as_ref(), Some(&repo), true)?;
+    let base_rev = revs.base.as_ref().map_or("HEAD", |b| b.rev.as_str());
     let reports = choose_reports(&opts.coverage.reports, repo.root(), opts.output.quiet)?;
     // Reading the reports and asking git are independent: do them at once, on two threads.
     let (git, parsed) = std::thread::scope(|s| {
         let parse = s.spawn(|| input::load_coverage(&reports, opts.coverage.forced_format));
         let git = repo
-            .change_set_with(opts.engine, &base_rev, &opts.head, opts.worktree)
+            .change_set_with(
+                opts.engine,
+                base_rev,
+                &revs.head.rev,
+                opts.revisions.worktree,
+            )
             .and_then(|change| Ok((repo.tracked_files(&change.head)?, change)));
         (git, parse.join())
     });
@@ -69,7 +77,7 @@ pub fn summarize_with_details(opts: &DiffOptions) -> Result<(DiffSummary, DiffDe
             repo.tracked_files(&change.base)?,
         ))
     };
-    finish(opts, &change, head, base_files)
+    finish(opts, &change, head, base_files, Some(revs))
 }
 
 /// Untracked files of the working tree (`--worktree`), or files of a saved diff that the
@@ -101,21 +109,32 @@ fn summarize_saved_diff(
         let reports = choose_reports(&opts.coverage.reports, start, opts.output.quiet)?;
         let head = load_coverage(&reports, &opts.coverage, Some(&files))?;
         let all = load_coverage(&reports, &opts.coverage, None)?;
-        let project = ProjectCoverage::compute(&all.report, rules);
+        let project_files = ProjectCoverage::compute(&all.report, rules);
+        let project = project_files.totals;
+        // Without a repository every record counts: only "no coverable line" can be said.
+        let outcome = check_measured(
+            Outcome::of_coverage(all.report.files.len(), project.lines),
+            &all,
+            &opts.coverage,
+        )?;
         let summary = DiffSummary {
             base: change.base.clone(),
             head: change.head.clone(),
-            patch: PatchCoverage::compute(&change, &head.report, rules),
-            project: project.totals,
+            revisions: None,
+            changed_files: change.files.len(),
+            outcome: empty_change_or(outcome, &change),
+            patch: filtered_patch(&change, &head.report, opts),
+            project,
             base_project: None,
             unmatched: Vec::new(),
             gates: Vec::new(),
             reports: head.inputs,
             warnings: head.warnings,
+            links: None,
         };
         let details = DiffDetails {
             report: head.report,
-            project,
+            project: project_files,
             added: added_lines(&change),
         };
         return Ok((with_gates(summary, opts), details));
@@ -128,7 +147,45 @@ fn summarize_saved_diff(
     let reports = choose_reports(&opts.coverage.reports, repo.root(), opts.output.quiet)?;
     let head = load_coverage(&reports, &opts.coverage, Some(&files))?;
     let base_files = || Ok::<_, Error>(RepoFiles::new(repo.root(), repo.tracked_files(&head_sha)?));
-    finish(opts, &change, head, base_files)
+    finish(opts, &change, head, base_files, None)
+}
+
+/// Patch coverage of the files `--ignore`/`--include` keep; "not measured" leaves out files no
+/// coverage tool instruments.
+fn filtered_patch(
+    change: &ChangeSet,
+    report: &crate::model::CoverageReport,
+    opts: &DiffOptions,
+) -> PatchCoverage {
+    let filter = &opts.coverage.filter;
+    if !filter.selects() {
+        let mut patch = PatchCoverage::compute(change, report, opts.coverage.rules);
+        patch.not_measured.retain(|p| !filter.not_instrumented(p));
+        return patch;
+    }
+    // A large PR's change set is copied only when a pattern selects from it.
+    let kept = ChangeSet {
+        base: change.base.clone(),
+        head: change.head.clone(),
+        files: change
+            .files
+            .iter()
+            .filter(|f| filter.keeps(&f.path))
+            .cloned()
+            .collect(),
+    };
+    let mut patch = PatchCoverage::compute(&kept, report, opts.coverage.rules);
+    patch.not_measured.retain(|p| !filter.not_instrumented(p));
+    patch
+}
+
+/// A measured run over an empty change is the outcome `empty_change`.
+fn empty_change_or(outcome: Outcome, change: &ChangeSet) -> Outcome {
+    if outcome == Outcome::Measured && change.files.is_empty() {
+        Outcome::EmptyChange
+    } else {
+        outcome
+    }
 }
 
 /// Added lines of each changed file that still exists at head.
@@ -147,11 +204,17 @@ fn finish(
     change: &ChangeSet,
     head: LoadedCoverage,
     base_files: impl FnOnce() -> Result<RepoFiles, Error>,
+    revisions: Option<Revisions>,
 ) -> Result<(DiffSummary, DiffDetails), Error> {
     let rules: CountingRules = opts.coverage.rules;
-    let patch = PatchCoverage::compute(change, &head.report, rules);
+    let patch = filtered_patch(change, &head.report, opts);
     let project_files = ProjectCoverage::compute(&head.report, rules);
     let project = project_files.totals;
+    let outcome = check_measured(
+        Outcome::of_coverage(head.report.files.len(), project.lines),
+        &head,
+        &opts.coverage,
+    )?;
     let base_project = if opts.coverage.base_reports.is_empty() {
         None
     } else {
@@ -165,6 +228,9 @@ fn finish(
     let summary = DiffSummary {
         base: change.base.clone(),
         head: change.head.clone(),
+        revisions,
+        changed_files: change.files.len(),
+        outcome: empty_change_or(outcome, change),
         patch,
         project,
         base_project,
@@ -172,6 +238,7 @@ fn finish(
         gates: Vec::new(),
         reports: head.inputs,
         warnings: head.warnings,
+        links: source_links(ci_context()?.as_ref()),
     };
     let details = DiffDetails {
         report: head.report,
@@ -181,22 +248,30 @@ fn finish(
     Ok((with_gates(summary, opts), details))
 }
 
+/// Links to files at the head commit, from the CI's web address of the repository.
+pub fn source_links(ci: Option<&crate::host::CiContext>) -> Option<SourceLinks> {
+    let ci = ci?;
+    Some(SourceLinks {
+        web_url: ci.web_url.clone()?,
+        style: match ci.host {
+            crate::render::plan::HostKind::Github => LinkStyle::Github,
+            crate::render::plan::HostKind::Gitlab => LinkStyle::Gitlab,
+        },
+    })
+}
+
 fn with_gates(mut summary: DiffSummary, opts: &DiffOptions) -> DiffSummary {
     let measured = gates::Measured {
         patch: summary.patch.totals.percent(),
         project: summary.project.percent(),
         delta: summary.delta(),
-        failed_tests: None,
         unmatched: summary.unmatched.len() as u64,
+        changed_files: Some(summary.changed_files as u64),
+        allow_no_tests: opts.gates.allow_no_tests,
+        ..gates::Measured::default()
     };
     summary.gates = gates::evaluate(&opts.gates.gates, &measured, opts.gates.threshold);
     summary
-}
-
-/// In CI, the PR/MR base the environment names (SPEC §1 "Default base").
-fn ci_base() -> Result<Option<String>, Error> {
-    let env = |k: &str| std::env::var(k).ok();
-    Ok(crate::host::ci_env::detect(&env)?.and_then(|c| c.pr.and(c.base_sha)))
 }
 
 /// Where the HTML report of a diff reads its sources: the head commit, or the working tree
@@ -217,7 +292,7 @@ fn write_html(
     };
     let sources = match &repo {
         None => artifacts::Sources::None("no git repository to read it from"),
-        Some(r) if opts.worktree => artifacts::Sources::WorkingTree(r.root()),
+        Some(r) if opts.revisions.worktree => artifacts::Sources::WorkingTree(r.root()),
         Some(r) => artifacts::Sources::Commit(r, head.as_deref().unwrap_or(&summary.head)),
     };
     artifacts::write_diff_html(html, summary, details, opts.coverage.rules, sources, None)

@@ -1,6 +1,6 @@
 //! `prcov report`: whole-project coverage, per file and per directory.
 
-use crate::analysis::{gates, ProjectCoverage, ReportSummary};
+use crate::analysis::{gates, Outcome, ProjectCoverage, ReportSummary};
 use crate::config::ReportOptions;
 use crate::error::Error;
 use crate::exit;
@@ -13,16 +13,26 @@ use std::collections::BTreeMap;
 use crate::model::CoverageReport;
 use crate::render::html::{Site, View};
 
-use super::{artifacts, choose_reports, emit, load_coverage, working_dir};
+use super::{
+    artifacts, check_measured, choose_reports, ci_context, emit, load_coverage, revisions,
+    working_dir,
+};
 
 pub fn summarize(opts: &ReportOptions) -> Result<ReportSummary, Error> {
-    let (summary, report) = summarize_with_report(opts)?;
-    report.drop_in_background();
+    let (summary, kept) = summarize_keeping(opts)?;
+    kept.report.drop_in_background();
     Ok(summary)
 }
 
+/// What the HTML report's pages are made of: the merged report, and the repository and head
+/// commit its paths were mapped at (none outside a repository).
+struct HeadCoverage {
+    report: CoverageReport,
+    repo: Option<(Repo, String)>,
+}
+
 /// [`summarize`], keeping the merged report for the HTML report's pages.
-fn summarize_with_report(opts: &ReportOptions) -> Result<(ReportSummary, CoverageReport), Error> {
+fn summarize_keeping(opts: &ReportOptions) -> Result<(ReportSummary, HeadCoverage), Error> {
     let start = working_dir(opts.coverage.repo_dir.as_deref())?;
     // Outside a git repository `report` still works, with every record counted (SPEC §2).
     let repo = if opts.no_repo {
@@ -32,10 +42,17 @@ fn summarize_with_report(opts: &ReportOptions) -> Result<(ReportSummary, Coverag
     };
     // With a repository, report paths map to the files tracked at `--head`; without one, every
     // record counts with its path as written.
+    let mut head_sha = None;
     let (root, files) = match &repo {
         Some(repo) => {
-            let head_sha = repo.resolve(&opts.head)?;
-            let files = RepoFiles::new(repo.root(), repo.tracked_files(&head_sha)?);
+            let requested = revisions::Requested {
+                head: opts.head.clone(),
+                ..revisions::Requested::default()
+            };
+            let revs = revisions::choose(&requested, ci_context()?.as_ref(), Some(repo), false)?;
+            let sha = repo.resolve(&revs.head.rev)?;
+            let files = RepoFiles::new(repo.root(), repo.tracked_files(&sha)?);
+            head_sha = Some(sha);
             (repo.root().to_path_buf(), Some(files))
         }
         None => (start.clone(), None),
@@ -52,8 +69,15 @@ fn summarize_with_report(opts: &ReportOptions) -> Result<(ReportSummary, Coverag
         )?)
     };
     let rules = opts.coverage.rules;
+    let project = ProjectCoverage::compute(&head.report, rules);
+    let outcome = check_measured(
+        Outcome::of_coverage(project.files.len(), project.totals.lines),
+        &head,
+        &opts.coverage,
+    )?;
     let mut summary = ReportSummary {
-        project: ProjectCoverage::compute(&head.report, rules),
+        outcome,
+        project,
         base_project: base.map(|b| ProjectCoverage::compute(&b.report, rules).totals),
         unmatched: head.unmatched,
         gates: Vec::new(),
@@ -64,32 +88,29 @@ fn summarize_with_report(opts: &ReportOptions) -> Result<(ReportSummary, Coverag
         patch: None,
         project: summary.project.totals.percent(),
         delta: summary.delta(),
-        failed_tests: None,
         unmatched: summary.unmatched.len() as u64,
+        ..gates::Measured::default()
     };
     summary.gates = gates::evaluate(&opts.gates.gates, &measured, opts.gates.threshold);
-    Ok((summary, head.report))
+    let kept = HeadCoverage {
+        report: head.report,
+        repo: repo.zip(head_sha),
+    };
+    Ok((summary, kept))
 }
 
-/// `--html DIR`: the index, and with `--html-all` a page per file, its source at `--head`.
+/// `--html DIR`: the index, and with `--html-all` a page per file, its source at the head.
 fn write_html(
     opts: &ReportOptions,
     summary: &ReportSummary,
-    report: &CoverageReport,
+    kept: &HeadCoverage,
 ) -> Result<(), Error> {
     let Some(html) = &opts.artifacts.html else {
         return Ok(());
     };
-    let start = working_dir(opts.coverage.repo_dir.as_deref())?;
-    let repo = if opts.no_repo {
-        None
-    } else {
-        Repo::discover(&start).ok()
-    };
-    let head = repo.as_ref().map(|r| r.resolve(&opts.head)).transpose()?;
-    let sources = match (&repo, &head) {
-        (Some(r), Some(sha)) => artifacts::Sources::Commit(r, sha),
-        _ => artifacts::Sources::None("no git repository to read it from"),
+    let sources = match &kept.repo {
+        Some((repo, sha)) => artifacts::Sources::Commit(repo, sha),
+        None => artifacts::Sources::None("no git repository to read it from"),
     };
     let paged = artifacts::page_paths(html, std::iter::empty(), &summary.project);
     artifacts::write_html(
@@ -102,7 +123,7 @@ fn write_html(
             failure_links: &[],
         },
         &artifacts::PageInputs {
-            report,
+            report: &kept.report,
             added: &BTreeMap::new(),
             rules: opts.coverage.rules,
             sources,
@@ -111,9 +132,9 @@ fn write_html(
 }
 
 pub fn run(opts: &ReportOptions) -> Result<u8, Error> {
-    let (summary, report) = summarize_with_report(opts)?;
-    write_html(opts, &summary, &report)?;
-    report.drop_in_background();
+    let (summary, kept) = summarize_keeping(opts)?;
+    write_html(opts, &summary, &kept)?;
+    kept.report.drop_in_background();
     artifacts::write_badge(&opts.artifacts, &summary.project.totals)?;
     let text = match opts.output.format {
         OutputFormat::Text => render::text::report(

@@ -288,7 +288,14 @@ fn the_example_report_shows_what_the_json_says() {
     assert!(dump_dom(&html.join("index.html"), "?theme=dark")
         .contains("<html lang=\"en\" data-theme=\"dark\">"));
     // Not-measured files are listed, and the project tree holds every file of the report.
-    assert!(index.contains("<li><code>README.md</code></li>"));
+    let not_measured = json["not_measured"].as_array().unwrap();
+    assert_eq!(
+        index.contains("id=\"not-measured\""),
+        !not_measured.is_empty()
+    );
+    for path in not_measured {
+        assert!(index.contains(&format!("<li><code>{}</code></li>", path.as_str().unwrap())));
+    }
     let tree = between(&index, "<table id=\"tree\"", "</table>").unwrap();
     assert_eq!(tree.matches("<tr class=\"file").count(), 6);
     assert!(tree.contains("data-path=\"shop\" data-parent=\"\""));
@@ -480,7 +487,14 @@ fn badge_text_fits_its_box_in_a_browser() {
         std::fs::write(&lcov, text).unwrap();
         let svg = tmp.path().join(format!("{name}.svg"));
         let out = prcov(tmp.path())
-            .args(["report", "--no-repo", "--format", "json", "--badge"])
+            .args([
+                "report",
+                "--no-repo",
+                "--allow-nothing-measured",
+                "--format",
+                "json",
+            ])
+            .arg("--badge")
             .arg(&svg)
             .arg(&lcov)
             .output()
@@ -593,6 +607,9 @@ mod snapshots {
         let mut s = DiffSummary {
             base: "1a2b3c4d5e6f7a8b9c0d1a2b3c4d5e6f7a8b9c0d".into(),
             head: "9f8e7d6c5b4a39281706f5e4d3c2b1a098765432".into(),
+            revisions: None,
+            changed_files: 2,
+            outcome: prcov::analysis::Outcome::Measured,
             patch: PatchCoverage {
                 totals: file.totals,
                 files: vec![file],
@@ -609,6 +626,7 @@ mod snapshots {
             gates: Vec::new(),
             reports: Vec::new(),
             warnings: Vec::new(),
+            links: None,
         };
         let m = Measured {
             patch: s.patch.totals.percent(),

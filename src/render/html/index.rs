@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
 
-use crate::analysis::{DiffSummary, GateOutcome, Percent};
+use crate::analysis::{DiffSummary, GateOutcome, Outcome, Percent};
 use crate::git::FileStatus;
 use crate::model::Totals;
 use crate::paths::{Unmatched, UnmatchedReason};
@@ -95,6 +95,18 @@ fn gates_table(out: &mut String, gates: &[GateOutcome]) {
 
 fn patch_sentence(d: &DiffSummary) -> String {
     let p = &d.patch.totals;
+    match d.outcome {
+        Outcome::EmptyChange => {
+            return "Nothing to measure: the change is empty.".to_owned();
+        }
+        Outcome::NoFileMatched => {
+            return "Nothing measured: no report path matches a file of the repository.".to_owned();
+        }
+        Outcome::NoCoverableLine => {
+            return "Nothing measured: the reports hold no coverable line.".to_owned();
+        }
+        Outcome::Measured => {}
+    }
     match Percent::of(p) {
         None => "No coverable lines changed: coverage not affected.".to_owned(),
         Some(_) if p.missing() == 0 => {

@@ -31,6 +31,9 @@ fn diff_summary(files: Vec<PatchFile>) -> DiffSummary {
     DiffSummary {
         base: "1a2b3c4d5e6f".into(),
         head: "9f8e7d6c5b4a".into(),
+        revisions: None,
+        changed_files: files.len(),
+        outcome: crate::analysis::Outcome::Measured,
         patch: PatchCoverage {
             totals,
             files,
@@ -42,6 +45,7 @@ fn diff_summary(files: Vec<PatchFile>) -> DiffSummary {
         gates: Vec::new(),
         reports: Vec::new(),
         warnings: Vec::new(),
+        links: None,
     }
 }
 
