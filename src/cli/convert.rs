@@ -309,6 +309,12 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
                     "--dry-run and --save do not go together: --save sends nothing anyway".into(),
                 ));
             }
+            if a.from.is_some() && (a.html.html.is_some() || a.badge.badge.is_some()) {
+                // The saved payload holds the comment and statuses, not the coverage.
+                return Err(Error::Usage(
+                    "--html and --badge go with the run that computes coverage (--save), not with --from".into(),
+                ));
+            }
             Ok(Config::Publish(Box::new(PublishOptions {
                 diff: DiffOptions {
                     revisions: requested_revisions(&a.revs, &file),

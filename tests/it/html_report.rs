@@ -731,5 +731,15 @@ fn bad_html_and_badge_options_exit_2() {
             .replace(&tmp.path().display().to_string(), "[tmp]");
         errors.push_str(&format!("{}\n{stderr}\n", args.join(" ")));
     }
+    // A saved payload has no coverage to draw.
+    let out = prcov(tmp.path())
+        .args(["publish", "--from", "payload.json", "--html", "out"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    errors.push_str(&format!(
+        "publish --from payload.json --html out\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    ));
     insta::assert_snapshot!("bad_options", errors);
 }
