@@ -61,3 +61,18 @@ pub fn manifest(formats: &[&str]) -> Vec<ManifestRow> {
         .filter(|r| formats.is_empty() || formats.contains(&r.get("format")))
         .collect()
 }
+
+/// Runs `git args` in `dir` and returns its trimmed stdout; fails the test with git's stderr.
+pub fn git(dir: &std::path::Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}

@@ -11,6 +11,8 @@ use std::process::Command as Std;
 use assert_cmd::Command;
 use serde_json::Value;
 
+use super::common::git;
+
 /// The Chromium binary: `$PRCOV_CHROMIUM`, else `chromium` / `chromium-browser` on PATH.
 fn chromium() -> PathBuf {
     if let Some(p) = std::env::var_os("PRCOV_CHROMIUM") {
@@ -63,20 +65,6 @@ fn dump_dom(page: &Path, query: &str) -> String {
 
 fn example() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/example")
-}
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Std::new("git")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
 
 fn prcov(dir: &Path) -> Command {
