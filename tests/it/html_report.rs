@@ -36,6 +36,11 @@ fn chromium() -> PathBuf {
 
 /// Loads `page` in headless Chromium (script on, nothing fetched) and returns the DOM it built.
 fn dump_dom(page: &Path, query: &str) -> String {
+    dump_dom_with(page, query, &[])
+}
+
+/// [`dump_dom`] with more Chromium flags (`--force-dark-mode`: the system prefers dark).
+fn dump_dom_with(page: &Path, query: &str, flags: &[&str]) -> String {
     let profile = tempfile::tempdir().unwrap();
     let url = format!("file://{}{query}", page.display());
     let out = Std::new(chromium())
@@ -49,6 +54,7 @@ fn dump_dom(page: &Path, query: &str) -> String {
             "--no-first-run",
             "--virtual-time-budget=2000",
         ])
+        .args(flags)
         .arg(format!("--user-data-dir={}", profile.path().display()))
         .arg("--dump-dom")
         .arg(&url)
@@ -292,6 +298,11 @@ fn the_example_report_shows_what_the_json_says() {
 /// Runs `actions` (script) after the page's own script in a copy of `page` without its policy
 /// (which allows the page's script only), and returns what they wrote to `#result`.
 fn run_in_page(page: &Path, actions: &str) -> Value {
+    run_in_page_with(page, "", &[], actions)
+}
+
+/// [`run_in_page`] with a query string and more Chromium flags.
+fn run_in_page_with(page: &Path, query: &str, flags: &[&str], actions: &str) -> Value {
     let html = std::fs::read_to_string(page).unwrap();
     let policy = between(&html, "<meta http-equiv=\"Content-Security-Policy\"", ">").unwrap();
     let harness = html.replace(policy, "").replace(
@@ -300,7 +311,7 @@ fn run_in_page(page: &Path, actions: &str) -> Value {
     );
     let copy = page.with_extension("harness.html");
     std::fs::write(&copy, harness).unwrap();
-    let dom = dump_dom(&copy, "");
+    let dom = dump_dom_with(&copy, query, flags);
     serde_json::from_str(&inner(&dom, "<pre id=\"result\"", "</pre>"))
         .unwrap_or_else(|e| panic!("{e}: {dom}"))
 }
@@ -355,6 +366,27 @@ fn the_script_sorts_filters_and_walks_the_uncovered_lines() {
         serde_json::json!(["#L7", "#L8", "#L12", "#L8", "#L7", "#L18", "#L7"])
     );
     assert_eq!(got["current"], 1);
+}
+
+/// Light unless the system prefers dark; `?theme=` overrides either way.
+#[test]
+fn light_and_dark_follow_the_system_and_the_switch() {
+    let (_tmp, html, _) = example_report();
+    let (light, dark) = ("rgb(255, 255, 255)", "rgb(13, 17, 23)");
+    for (flags, query, expected) in [
+        (&[][..], "", light),
+        (&["--force-dark-mode"][..], "", dark),
+        (&["--force-dark-mode"][..], "?theme=light", light),
+        (&[][..], "?theme=dark", dark),
+    ] {
+        let got = run_in_page_with(
+            &html.join("index.html"),
+            query,
+            flags,
+            "out.background = getComputedStyle(document.body).backgroundColor",
+        );
+        assert_eq!(got["background"], expected, "{flags:?} {query}");
+    }
 }
 
 /// A fixture built to break out of its text: a file named like a script element and a test
