@@ -1,6 +1,7 @@
 //! Nothing measured is never a pass (issue 12, item 1): an empty change set, reports that map to
 //! no repository file or hold no coverable line, and JUnit input where no test ran. Each case
-//! through the binary: exit code, message, and the JSON outcome.
+//! through the binary: exit code, message, and the JSON outcome. And the revisions those
+//! verdicts are about (item 2): in CI, the PR's base and head, said where they came from.
 
 use std::path::{Path, PathBuf};
 use std::process::Command as Std;
@@ -239,4 +240,133 @@ fn junit_where_no_test_ran_fails_the_tests_gate() {
             .unwrap();
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     }
+}
+
+/// A repository with a base commit and a PR commit on top, checked out at the base: what a CI
+/// job sees when it checks out the target branch (or the merge commit's first parent).
+fn pr_repo() -> (tempfile::TempDir, String, String) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    git(dir, &["init", "-q", "-b", "main"]);
+    git(dir, &["config", "user.email", "t@example.com"]);
+    git(dir, &["config", "user.name", "T"]);
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(dir.join("src/app.py"), "a = 1\n").unwrap();
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", "base"]);
+    let base = git(dir, &["rev-parse", "HEAD"]);
+    std::fs::write(dir.join("src/app.py"), "a = 1\nb = 2\nc = 3\n").unwrap();
+    git(dir, &["commit", "-q", "-am", "pr"]);
+    let head = git(dir, &["rev-parse", "HEAD"]);
+    git(dir, &["checkout", "-q", &base]);
+    (tmp, base, head)
+}
+
+const PR_LCOV: &str = "SF:src/app.py\nDA:1,1\nDA:2,1\nDA:3,0\nend_of_record\n";
+
+#[test]
+fn in_github_actions_diff_and_report_use_the_pr_head_and_say_so() {
+    let (tmp, base, head) = pr_repo();
+    let dir = tmp.path();
+    let event = write(
+        dir,
+        "event.json",
+        &format!(
+            r#"{{"pull_request": {{"number": 7, "head": {{"sha": "{head}"}}, "base": {{"sha": "{base}"}}}}}}"#
+        ),
+    );
+    let lcov = write(dir, "lcov.info", PR_LCOV);
+    let gh = |cmd: &mut Command| {
+        cmd.env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_EVENT_NAME", "pull_request")
+            .env("GITHUB_EVENT_PATH", &event)
+            .env("GITHUB_REPOSITORY", "acme/shop")
+            .env("GITHUB_SERVER_URL", "https://github.com");
+    };
+    let mut c = prcov(dir);
+    gh(&mut c);
+    let out = c
+        .args(["diff", "--format", "json"])
+        .arg(&lcov)
+        .output()
+        .unwrap();
+    let v = json(&out);
+    assert_eq!(v["head"], head.as_str(), "{}", stderr(&out));
+    assert_eq!(v["base"], base.as_str());
+    assert_eq!(
+        v["revisions"]["head"]["from"],
+        "GitHub pull_request event (pull_request.head.sha)"
+    );
+    assert_eq!(v["patch"]["lines"], 2);
+
+    let mut c = prcov(dir);
+    gh(&mut c);
+    let out = c.arg("diff").arg(&lcov).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!(
+            "  head: {head} — from GitHub pull_request event (pull_request.head.sha)"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "  base: merge-base with {base} — from GitHub pull_request event (pull_request.base.sha)"
+        )),
+        "{text}"
+    );
+
+    // The markdown links to files at the PR head.
+    let mut c = prcov(dir);
+    gh(&mut c);
+    let out = c
+        .args(["diff", "--format", "markdown"])
+        .arg(&lcov)
+        .output()
+        .unwrap();
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        md.contains(&format!(
+            "(https://github.com/acme/shop/blob/{head}/src/app.py#L3)"
+        )),
+        "{md}"
+    );
+}
+
+#[test]
+fn gitlab_merged_results_pipelines_use_the_source_branch_head() {
+    let (tmp, base, head) = pr_repo();
+    let dir = tmp.path();
+    let lcov = write(dir, "lcov.info", PR_LCOV);
+    let out = prcov(dir)
+        .env("GITLAB_CI", "true")
+        .env("CI_PIPELINE_SOURCE", "merge_request_event")
+        .env("CI_MERGE_REQUEST_IID", "3")
+        .env("CI_MERGE_REQUEST_DIFF_BASE_SHA", &base)
+        .env("CI_MERGE_REQUEST_SOURCE_BRANCH_SHA", &head)
+        .env("CI_COMMIT_SHA", &base)
+        .env("CI_PROJECT_URL", "https://gitlab.example.com/g/shop")
+        .args(["diff", "--format", "json"])
+        .arg(&lcov)
+        .output()
+        .unwrap();
+    let v = json(&out);
+    assert_eq!(v["head"], head.as_str(), "{}", stderr(&out));
+    assert_eq!(
+        v["revisions"]["head"]["from"],
+        "GitLab merge_request_event event (CI_MERGE_REQUEST_SOURCE_BRANCH_SHA)"
+    );
+    assert_eq!(
+        v["revisions"]["base"]["from"],
+        "GitLab merge_request_event event (CI_MERGE_REQUEST_DIFF_BASE_SHA)"
+    );
+    // `report` maps paths at the same head.
+    let out = prcov(dir)
+        .env("GITLAB_CI", "true")
+        .env("CI_MERGE_REQUEST_SOURCE_BRANCH_SHA", &head)
+        .args(["report", "--format", "json"])
+        .arg(&lcov)
+        .output()
+        .unwrap();
+    assert_eq!(json(&out)["project"]["lines"], 3, "{}", stderr(&out));
 }
