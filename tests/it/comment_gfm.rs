@@ -112,14 +112,17 @@ fn body(s: &DiffSummary, tests: Option<&TestSummary>, host: HostKind) -> String 
         section: test_summary::comment_section(t, 24_000),
         failures_at: Vec::new(),
     });
-    let target = Target {
+    publish::plan(s, brief.as_ref(), &target(host)).comment_body
+}
+
+fn target(host: HostKind) -> Target {
+    Target {
         host,
         repository: "acme/shop".into(),
         pr: Some(42),
         head_sha: HEAD.into(),
         comment_key: "default".into(),
-    };
-    publish::plan(s, brief.as_ref(), &target).comment_body
+    }
 }
 
 /// GitHub's renderer, as near as a crate gets: GFM extensions, raw HTML kept (GitHub keeps
@@ -362,6 +365,18 @@ fn eighty_seven_failures_of_one_cause_and_five_others() {
     assert!(
         md.starts_with(":x: **2 of 2 gates failed:** tests 92 failed"),
         "{md}"
+    );
+    let brief = TestsBrief {
+        phrase: tests.counts_phrase(),
+        section: test_summary::comment_section(&tests, 24_000),
+        failures_at: Vec::new(),
+    };
+    let check = publish::plan(&s, Some(&brief), &target(HostKind::Github))
+        .check_run
+        .unwrap();
+    assert_eq!(
+        check.title,
+        "2 of 2 gates failed: tests 92 failed (target 0 failed); patch 75.00% (target ≥ 80.00%)"
     );
     // Full output only for the first three of each cause, each cut to 30 lines.
     assert_eq!(html.matches("<details>").count(), 3 + 5);

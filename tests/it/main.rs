@@ -23,7 +23,7 @@ mod install_script;
 mod junit_fixtures;
 mod junit_render;
 mod no_panic;
-mod nothing_measured;
 mod publish_e2e;
 mod real_runs;
 mod render_snapshots;
+mod verdicts;

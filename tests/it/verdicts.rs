@@ -370,3 +370,54 @@ fn gitlab_merged_results_pipelines_use_the_source_branch_head() {
         .unwrap();
     assert_eq!(json(&out)["project"]["lines"], 3, "{}", stderr(&out));
 }
+
+#[test]
+fn ignore_and_include_apply_to_patch_project_and_not_measured() {
+    let (tmp, base, _head) = pr_repo();
+    let dir = tmp.path();
+    git(dir, &["checkout", "-q", "-"]);
+    std::fs::create_dir_all(dir.join("gen")).unwrap();
+    std::fs::write(dir.join("gen/api_pb2.py"), "x = 1\ny = 2\n").unwrap();
+    std::fs::write(dir.join("src/other.py"), "z = 1\n").unwrap();
+    std::fs::write(dir.join("CHANGELOG"), "v2\n").unwrap();
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "-m", "more"]);
+    let lcov = write(
+        dir,
+        "lcov.info",
+        &format!("{PR_LCOV}SF:gen/api_pb2.py\nDA:1,0\nDA:2,0\nend_of_record\n"),
+    );
+    let run = |extra: &[&str]| {
+        let out = prcov(dir)
+            .args(["diff", "--base", &base, "--format", "json"])
+            .args(extra)
+            .arg(&lcov)
+            .output()
+            .unwrap();
+        json(&out)
+    };
+    // Without filters: the generated file counts, src/other.py is not measured, and the
+    // CHANGELOG (no tool instruments it) is not listed.
+    let all = run(&[]);
+    assert_eq!(all["patch"]["lines"], 4);
+    assert_eq!(all["project"]["lines"], 5);
+    assert_eq!(all["not_measured"], serde_json::json!(["src/other.py"]));
+    // --ignore: gone from patch, project and "not measured".
+    let ignored = run(&["--ignore", "*_pb2.py", "--ignore", "src/other.py"]);
+    assert_eq!(ignored["patch"]["lines"], 2);
+    assert_eq!(ignored["project"]["lines"], 3);
+    assert_eq!(ignored["not_measured"], serde_json::json!([]));
+    // --include: only what matches counts.
+    let included = run(&["--include", "gen/**"]);
+    assert_eq!(included["patch"]["lines"], 2);
+    assert_eq!(included["project"]["lines"], 2);
+    // The default list is replaceable: then the CHANGELOG is listed again.
+    let listed = run(&["--not-instrumented", "*.md"]);
+    assert_eq!(
+        listed["not_measured"],
+        serde_json::json!(["CHANGELOG", "src/other.py"])
+    );
+    // prcov.toml says the same as the flags.
+    std::fs::write(dir.join("prcov.toml"), "ignore = [\"*_pb2.py\"]\n").unwrap();
+    assert_eq!(run(&[])["project"]["lines"], 3);
+}
