@@ -316,6 +316,33 @@ fn in_github_actions_diff_and_report_use_the_pr_head_and_say_so() {
         "{text}"
     );
 
+    // A head this clone lacks (a shallow checkout of the base) says where it came from.
+    let missing = "0123456789012345678901234567890123456789";
+    let event2 = write(
+        dir,
+        "event2.json",
+        &format!(
+            r#"{{"pull_request": {{"number": 7, "head": {{"sha": "{missing}"}}, "base": {{"sha": "{base}"}}}}}}"#
+        ),
+    );
+    let mut c = prcov(dir);
+    gh(&mut c);
+    let out = c
+        .env("GITHUB_EVENT_PATH", &event2)
+        .arg("diff")
+        .arg(&lcov)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains(&format!("unknown revision `{missing}` in "))
+            && stderr(&out).contains(
+                ": the head, from GitHub pull_request event (pull_request.head.sha); fetch it"
+            ),
+        "{}",
+        stderr(&out)
+    );
+
     // The markdown links to files at the PR head.
     let mut c = prcov(dir);
     gh(&mut c);
@@ -368,7 +395,12 @@ fn gitlab_merged_results_pipelines_use_the_source_branch_head() {
         .arg(&lcov)
         .output()
         .unwrap();
-    assert_eq!(json(&out)["project"]["lines"], 3, "{}", stderr(&out));
+    let v = json(&out);
+    assert_eq!(v["project"]["lines"], 3, "{}", stderr(&out));
+    assert_eq!(
+        v["revisions"]["head"]["from"],
+        "GitLab CI (CI_MERGE_REQUEST_SOURCE_BRANCH_SHA)"
+    );
 }
 
 #[test]
