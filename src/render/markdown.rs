@@ -13,11 +13,6 @@ use crate::paths::UnmatchedReason;
 use super::limits::{truncate_chars, COMMENT_MAX};
 use super::{gate_line, md, percent_or_na, ranges, short_sha};
 
-/// Escapes text for a Markdown table cell (see [`md`] for every context).
-pub fn cell(s: &str) -> String {
-    md::cell(s)
-}
-
 /// Failed gates first, and among them the tests: what a reviewer acts on first.
 fn failed_first(gates: &[GateOutcome]) -> Vec<&GateOutcome> {
     let rank = |g: &GateOutcome| match g.kind {
@@ -149,28 +144,18 @@ fn gates_table(out: &mut String, gates: &[GateOutcome]) {
 /// The web address of `path` at the head commit, with `lines` as an anchor.
 fn file_url(s: &DiffSummary, path: &str, lines: Option<(u32, u32)>) -> Option<String> {
     let links = s.links.as_ref()?;
-    let (blob, anchor) = match links.style {
-        LinkStyle::Github => (
-            "blob",
-            lines.map(|(a, b)| {
-                if a == b {
-                    format!("#L{a}")
-                } else {
-                    format!("#L{a}-L{b}")
-                }
-            }),
-        ),
-        LinkStyle::Gitlab => (
-            "-/blob",
-            lines.map(|(a, b)| {
-                if a == b {
-                    format!("#L{a}")
-                } else {
-                    format!("#L{a}-{b}")
-                }
-            }),
-        ),
+    // GitHub ranges read `#L10-L11`, GitLab's `#L10-11`.
+    let (blob, range_end) = match links.style {
+        LinkStyle::Github => ("blob", "L"),
+        LinkStyle::Gitlab => ("-/blob", ""),
     };
+    let anchor = lines.map(|(a, b)| {
+        if a == b {
+            format!("#L{a}")
+        } else {
+            format!("#L{a}-{range_end}{b}")
+        }
+    });
     Some(format!(
         "{}/{blob}/{}/{}{}",
         links.web_url,

@@ -9,7 +9,6 @@ use prcov::analysis::{
     DiffSummary, Gate, GateKind, LinkStyle, Outcome, PatchCoverage, PatchFile, SourceLinks,
 };
 use prcov::formats::junit;
-use prcov::git::FileStatus;
 use prcov::model::test_results::TestResults;
 use prcov::model::Totals;
 use prcov::render::limits::COMMENT_MAX;
@@ -17,26 +16,10 @@ use prcov::render::plan::HostKind;
 use prcov::render::publish::{self, Target, TestsBrief};
 use prcov::render::test_summary;
 
+use crate::common::patch_file as file;
+
 const HEAD: &str = "9f8e7d6c5b4a39281706f5e4d3c2b1a098765432";
 const BASE: &str = "1a2b3c4d5e6f7a8b9c0d1a2b3c4d5e6f7a8b9c0d";
-
-fn file(path: &str, hit: &[u32], missed: &[u32], partial: &[u32]) -> PatchFile {
-    let n = |v: &[u32]| v.len() as u64;
-    PatchFile {
-        path: path.into(),
-        old_path: None,
-        status: FileStatus::Modified,
-        totals: Totals {
-            lines: n(hit) + n(missed) + n(partial),
-            hits: n(hit),
-            misses: n(missed),
-            partials: n(partial),
-        },
-        hit_lines: hit.to_vec(),
-        missed_lines: missed.to_vec(),
-        partial_lines: partial.to_vec(),
-    }
-}
 
 /// A summary with a patch gate (80 %) and, when tests are given, a tests gate.
 fn summary(

@@ -2,29 +2,12 @@
 
 use prcov::analysis::gates::{self, Measured};
 use prcov::analysis::{DiffSummary, Gate, GateKind, PatchCoverage, PatchFile};
-use prcov::git::FileStatus;
 use prcov::model::Totals;
 use prcov::render::plan::HostKind;
 use prcov::render::publish::{self, Target, TestsBrief};
 use prcov::render::{json, markdown, text, Style};
 
-fn file(path: &str, hit: &[u32], missed: &[u32], partial: &[u32]) -> PatchFile {
-    let n = |v: &[u32]| v.len() as u64;
-    PatchFile {
-        path: path.into(),
-        old_path: None,
-        status: FileStatus::Modified,
-        totals: Totals {
-            lines: n(hit) + n(missed) + n(partial),
-            hits: n(hit),
-            misses: n(missed),
-            partials: n(partial),
-        },
-        hit_lines: hit.to_vec(),
-        missed_lines: missed.to_vec(),
-        partial_lines: partial.to_vec(),
-    }
-}
+use crate::common::patch_file as file;
 
 fn summary(files: Vec<PatchFile>, gates_in: &[Gate]) -> DiffSummary {
     let mut totals = Totals::default();
