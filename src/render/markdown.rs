@@ -5,6 +5,7 @@
 
 use std::fmt::Write as _;
 
+use crate::analysis::gates::NothingMeasured;
 use crate::analysis::{
     DiffSummary, GateKind, GateOutcome, LinkStyle, Outcome, Percent, ReportSummary,
 };
@@ -42,10 +43,20 @@ pub fn verdict_words(gates: &[GateOutcome]) -> String {
     let failed = failed_first(gates);
     if failed.is_empty() {
         let names: Vec<&str> = gates.iter().map(|g| g.name).collect();
-        return if gates.len() == 1 {
+        let passed = if gates.len() == 1 {
             format!("The {} gate passed", names[0])
         } else {
             format!("All {} gates passed ({})", gates.len(), names.join(", "))
+        };
+        // A pass over nothing says so: it is not the same news.
+        let nothing = gates.iter().find_map(|g| match g.reason? {
+            NothingMeasured::NoChange => Some("the change is empty"),
+            NothingMeasured::NothingCoverable => Some("no coverable line changed"),
+            NothingMeasured::NoTests | NothingMeasured::AllSkipped => Some("no test ran"),
+        });
+        return match nothing {
+            Some(why) => format!("{passed}, with nothing to measure: {why}"),
+            None => passed,
         };
     }
     let list: Vec<String> = failed.iter().map(|g| gate_phrase(g)).collect();
