@@ -274,6 +274,13 @@ fn hostile_names_cannot_change_the_comment_structure() {
 
 /// 87 failures of one network cause (differing addresses, ports and ids) and 5 distinct ones.
 fn clustered_tests() -> TestSummary {
+    summarize(
+        &TestResults::merge([junit::parse(clustered_xml().as_bytes()).expect("parses")]),
+        DEFAULT_SLOWEST,
+    )
+}
+
+fn clustered_xml() -> String {
     let mut xml = String::from("<testsuites><testsuite name=\"pytest\">");
     let trace: String = (1..=40)
         .map(|i| format!("  File \"/usr/lib/python3/site-packages/urllib3/connection.py\", line {i}, in connect\n"))
@@ -310,10 +317,30 @@ fn clustered_tests() -> TestSummary {
         ));
     }
     xml.push_str("</testsuite></testsuites>");
-    summarize(
-        &TestResults::merge([junit::parse(xml.as_bytes()).expect("parses")]),
-        DEFAULT_SLOWEST,
-    )
+    xml
+}
+
+#[test]
+fn prcov_tests_groups_by_cause_and_cuts_output_to_max_output_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("junit.xml");
+    std::fs::write(&path, clustered_xml()).unwrap();
+    let out = assert_cmd::Command::cargo_bin("prcov")
+        .unwrap()
+        .env("NO_COLOR", "1")
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("GITLAB_CI")
+        .args(["tests", "--slowest", "0", "--max-output-lines", "3"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("\n87 tests failed with: requests.exceptions.ConnectionError"));
+    assert!(text.contains("      … 41 more line(s) (--max-output-lines N shows more)\n"));
+    // Three outputs for the big cause, one for each of the five others.
+    assert_eq!(text.matches("  ✗ ").count(), 3 + 5);
+    assert!(text.lines().count() < 60, "{text}");
 }
 
 #[test]
