@@ -18,7 +18,7 @@ fn repo_root() -> &'static Path {
 }
 
 /// The target install.sh picks on this machine (Linux x86_64 or aarch64: the static musl build).
-fn this_target() -> String {
+pub(crate) fn this_target() -> String {
     format!("{}-unknown-linux-musl", std::env::consts::ARCH)
 }
 
@@ -27,7 +27,7 @@ fn archive_name(target: &str) -> String {
 }
 
 /// A release folder (`prcov-<version>-<target>.tar.gz` + `SHA256SUMS`), made once per test run.
-fn release_dir() -> &'static Path {
+pub(crate) fn release_dir() -> &'static Path {
     static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
     DIR.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();

@@ -23,4 +23,5 @@ mod junit_render;
 mod no_panic;
 mod publish_e2e;
 mod real_runs;
+mod release_metadata;
 mod render_snapshots;
