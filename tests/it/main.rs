@@ -3,6 +3,7 @@
 
 mod action_yml;
 mod agreement;
+mod architecture;
 mod cli;
 mod common;
 mod convert_roundtrip;
@@ -21,6 +22,7 @@ mod install_script;
 mod junit_fixtures;
 mod junit_render;
 mod no_panic;
+mod nothing_measured;
 mod publish_e2e;
 mod real_runs;
 mod release_metadata;
