@@ -11,7 +11,7 @@ use std::process::Command;
 use httpmock::prelude::*;
 use serde_json::Value;
 
-use crate::install_script::{release_dir, this_target};
+use crate::install_script::{path_without, release_dir, this_target};
 
 fn template() -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("ci/gitlab/prcov.gitlab-ci.yml");
@@ -153,17 +153,14 @@ fn the_job_installs_the_release_then_publishes_and_writes_an_equivalent_cobertur
         });
     }
     // Nothing of this machine's own prcov or cargo: the job gets prcov from the release only.
-    let path: Vec<String> = std::env::split_paths(&std::env::var_os("PATH").unwrap())
-        .filter(|dir| !dir.join("prcov").exists() && !dir.join("cargo").exists())
-        .map(|dir| dir.display().to_string())
-        .collect();
+    let path = path_without(&["prcov", "cargo"]);
 
     // GitLab runs before_script and script in one shell, stopping at the first failure.
     let mut cmd = Command::new("sh");
     cmd.arg("-ec")
         .arg(format!("{}\n{}", before.join("\n"), script.join("\n")))
         .current_dir(&repo)
-        .env("PATH", path.join(":"))
+        .env("PATH", path)
         .env("TMPDIR", tmp.path())
         .env("PRCOV_VERSION", version)
         .env("PRCOV_RELEASES", server.base_url())

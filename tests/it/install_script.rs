@@ -83,6 +83,16 @@ fn real_archive() -> Vec<u8> {
     std::fs::read(release_dir().join(archive_name(&this_target()))).unwrap()
 }
 
+/// This process's `PATH` without the folders that hold any of `programs`: the system's tools
+/// stay, the named ones are gone.
+pub(crate) fn path_without(programs: &[&str]) -> String {
+    let dirs: Vec<String> = std::env::split_paths(&std::env::var_os("PATH").unwrap())
+        .filter(|dir| !programs.iter().any(|p| dir.join(p).exists()))
+        .map(|dir| dir.display().to_string())
+        .collect();
+    dirs.join(":")
+}
+
 /// A target the release has no archive for.
 const NO_ARCHIVE_TARGET: &str = "riscv64gc-unknown-linux-musl";
 
@@ -304,16 +314,11 @@ fn a_platform_without_an_archive_and_without_cargo_says_how_to_install() {
     let server = MockServer::start();
     serve(&server, real_archive());
     let tmp = tempfile::tempdir().unwrap();
-    // The system's tools without any folder that holds a cargo.
-    let path: Vec<String> = std::env::split_paths(&std::env::var_os("PATH").unwrap())
-        .filter(|dir| !dir.join("cargo").exists())
-        .map(|dir| dir.display().to_string())
-        .collect();
     let dir = tmp.path().join("bin");
 
     let out = install(
         &install_args(&server, VERSION, &dir, Some(NO_ARCHIVE_TARGET)),
-        Some(&path.join(":")),
+        Some(&path_without(&["cargo"])),
     );
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     insta::assert_snapshot!(
