@@ -25,5 +25,6 @@ mod junit_render;
 mod no_panic;
 mod publish_e2e;
 mod real_runs;
+mod release_metadata;
 mod render_snapshots;
 mod verdicts;
