@@ -16,6 +16,9 @@ pub enum GateKind {
     Tests,
     /// `--fail-on-unmatched`: every report path maps to a repository file.
     Unmatched,
+    /// `--fail-on-new-test-failure`: no test fails that passed (or did not exist) at the
+    /// history baseline; failures already there at the baseline do not count.
+    NewTestFailures,
 }
 
 impl GateKind {
@@ -26,6 +29,7 @@ impl GateKind {
             GateKind::ProjectDrop => "project_drop",
             GateKind::Tests => "tests",
             GateKind::Unmatched => "unmatched",
+            GateKind::NewTestFailures => "new_test_failures",
         }
     }
 }
@@ -59,6 +63,8 @@ pub struct Measured {
     pub delta: Option<f64>,
     pub failed_tests: Option<u64>,
     pub unmatched: u64,
+    /// Failures that are new against the history baseline; `None` without a comparison.
+    pub new_test_failures: Option<u64>,
 }
 
 /// Evaluates the gates. `threshold` (Codecov's `threshold`) lets a miss within that many points
@@ -89,6 +95,12 @@ pub fn evaluate(gates: &[Gate], measured: &Measured, threshold: f64) -> Vec<Gate
                     (Some(n as f64), n == 0)
                 }
                 GateKind::Unmatched => (Some(measured.unmatched as f64), measured.unmatched == 0),
+                // Without a baseline every failure would be "new": the plain tests gate covers
+                // that, so this one passes with `null`.
+                GateKind::NewTestFailures => (
+                    measured.new_test_failures.map(|n| n as f64),
+                    measured.new_test_failures.is_none_or(|n| n == 0),
+                ),
             };
             GateOutcome {
                 name: g.kind.name(),

@@ -2,7 +2,9 @@
 
 use std::path::Path;
 
-use crate::analysis::{gates, CountingRules, DiffSummary, PatchCoverage, ProjectCoverage};
+use crate::analysis::{
+    gates, CountingRules, DiffSummary, GateKind, PatchCoverage, ProjectCoverage,
+};
 use crate::config::DiffOptions;
 use crate::error::Error;
 use crate::exit;
@@ -46,7 +48,7 @@ pub fn summarize(opts: &DiffOptions) -> Result<DiffSummary, Error> {
             repo.tracked_files(&change.base)?,
         ))
     };
-    finish(opts, &change, head, base_files)
+    finish(opts, &change, head, base_files, Some(&repo))
 }
 
 /// Untracked files of the working tree (`--worktree`), or files of a saved diff that the
@@ -88,6 +90,7 @@ fn summarize_saved_diff(
             gates: Vec::new(),
             reports: head.inputs,
             warnings: head.warnings,
+            history: None,
         };
         return Ok(with_gates(summary, opts));
     };
@@ -99,20 +102,47 @@ fn summarize_saved_diff(
     let reports = choose_reports(&opts.coverage.reports, repo.root(), opts.output.quiet)?;
     let head = load_coverage(&reports, &opts.coverage, Some(&files))?;
     let base_files = || Ok::<_, Error>(RepoFiles::new(repo.root(), repo.tracked_files(&head_sha)?));
-    finish(opts, &change, head, base_files)
+    // A saved diff names no commits history could look up.
+    finish(opts, &change, head, base_files, None)
 }
 
-/// Patch, project, the base report's project, and the gates.
+/// Patch, project, the base report's (or the history baseline's) project, and the gates.
 fn finish(
     opts: &DiffOptions,
     change: &ChangeSet,
     head: LoadedCoverage,
     base_files: impl FnOnce() -> Result<RepoFiles, Error>,
+    repo: Option<&Repo>,
 ) -> Result<DiffSummary, Error> {
     let rules: CountingRules = opts.coverage.rules;
     let patch = PatchCoverage::compute(change, &head.report, rules);
-    let project = ProjectCoverage::compute(&head.report, rules).totals;
-    let base_project = if opts.coverage.base_reports.is_empty() {
+    let project_files = ProjectCoverage::compute(&head.report, rules);
+    let project = project_files.totals;
+    let mut warnings = head.warnings;
+    let mut history = None;
+    let mut history_base = None;
+    match (&opts.history, repo) {
+        (Some(choice), Some(repo)) => {
+            let compared = super::history::compare(
+                choice,
+                repo,
+                change,
+                &project_files.files,
+                rules,
+                &opts.coverage.rewrites,
+            )?;
+            warnings.extend(compared.view.warnings.iter().cloned());
+            history_base = compared.base_project;
+            history = Some(compared.view);
+        }
+        (Some(_), None) => warnings.push(
+            "history is not looked up with --diff-file (a saved diff names no commits)".into(),
+        ),
+        (None, _) => {}
+    }
+    let base_project = if let Some(base) = history_base {
+        Some(base)
+    } else if opts.coverage.base_reports.is_empty() {
         None
     } else {
         let base = load_coverage(
@@ -131,7 +161,8 @@ fn finish(
         unmatched: head.unmatched,
         gates: Vec::new(),
         reports: head.inputs,
-        warnings: head.warnings,
+        warnings,
+        history,
     };
     Ok(with_gates(summary, opts))
 }
@@ -141,10 +172,23 @@ fn with_gates(mut summary: DiffSummary, opts: &DiffOptions) -> DiffSummary {
         patch: summary.patch.totals.percent(),
         project: summary.project.percent(),
         delta: summary.delta(),
-        failed_tests: None,
         unmatched: summary.unmatched.len() as u64,
+        ..gates::Measured::default()
     };
     summary.gates = gates::evaluate(&opts.gates.gates, &measured, opts.gates.threshold);
+    // History found no baseline: the drop gate has nothing to compare with and passes (the
+    // output says why), as a first PR after adopting history must not fail.
+    if summary
+        .history
+        .as_ref()
+        .is_some_and(|h| h.baseline.commit.is_none())
+    {
+        for g in &mut summary.gates {
+            if g.kind == GateKind::ProjectDrop {
+                g.passed = true;
+            }
+        }
+    }
     summary
 }
 

@@ -53,8 +53,8 @@ pub fn summarize(opts: &ReportOptions) -> Result<ReportSummary, Error> {
         patch: None,
         project: summary.project.totals.percent(),
         delta: summary.delta(),
-        failed_tests: None,
         unmatched: summary.unmatched.len() as u64,
+        ..gates::Measured::default()
     };
     summary.gates = gates::evaluate(&opts.gates.gates, &measured, opts.gates.threshold);
     Ok(summary)

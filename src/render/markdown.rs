@@ -47,7 +47,7 @@ fn project_line(s: &DiffSummary) -> String {
         (Some(pc), Some(d)) => format!(
             "Project coverage is {pc}% ({}% compared to base `{}`).",
             Percent::delta(d),
-            short_sha(&s.base)
+            short_sha(s.delta_base())
         ),
         (Some(pc), None) => format!("Project coverage is {pc}%."),
     }
@@ -160,6 +160,7 @@ fn diff_with_rows(s: &DiffSummary, extra: Extra<'_>, rows: usize) -> String {
     let _ = writeln!(out, "{}", project_line(s));
     out.push_str(extra.before_table);
     out.push_str(&files_table(s, rows));
+    out.push_str(&super::history::markdown_sections(s, rows));
     out.push_str(extra.after_table);
     let list_max = rows.min(50);
     list_section(

@@ -55,6 +55,7 @@ fn summary(files: Vec<PatchFile>, gates_in: &[Gate]) -> DiffSummary {
         gates: Vec::new(),
         reports: Vec::new(),
         warnings: Vec::new(),
+        history: None,
     };
     let m = Measured {
         patch: s.patch.totals.percent(),
@@ -62,6 +63,7 @@ fn summary(files: Vec<PatchFile>, gates_in: &[Gate]) -> DiffSummary {
         delta: s.delta(),
         failed_tests: None,
         unmatched: 0,
+        new_test_failures: None,
     };
     s.gates = gates::evaluate(gates_in, &m, 0.0);
     s

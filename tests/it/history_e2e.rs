@@ -1,0 +1,293 @@
+//! History end to end (issue 13): `prcov record` on a chain of default-branch commits in a real
+//! temporary repository, then a PR compared with the record of its merge-base (not main's tip),
+//! with the nearest recorded ancestor when the merge-base has none, and "no baseline" when none
+//! of 10 ancestors has one.
+
+use std::path::{Path, PathBuf};
+use std::process::Command as Std;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// A throwaway repository driven by the `git` CLI.
+pub struct Repo {
+    dir: tempfile::TempDir,
+    /// Reports and records live beside the repository, as in CI.
+    pub outside: tempfile::TempDir,
+}
+
+impl Repo {
+    pub fn new() -> Self {
+        let r = Repo {
+            dir: tempfile::tempdir().unwrap(),
+            outside: tempfile::tempdir().unwrap(),
+        };
+        r.git(&["init", "-q", "-b", "main"]);
+        r.git(&["config", "user.email", "t@example.com"]);
+        r.git(&["config", "user.name", "T"]);
+        r.git(&["config", "commit.gpgsign", "false"]);
+        r
+    }
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+    pub fn history(&self) -> PathBuf {
+        self.outside.path().join("history")
+    }
+    pub fn git(&self, args: &[&str]) -> String {
+        let out = Std::new("git")
+            .args(args)
+            .current_dir(self.path())
+            .output()
+            .expect("git runs");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    }
+    pub fn write(&self, rel: &str, text: &str) {
+        let p = self.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    pub fn commit(&self, msg: &str) -> String {
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "--allow-empty", "-m", msg]);
+        self.git(&["rev-parse", "HEAD"])
+    }
+    pub fn file(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.outside.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+    /// `prcov record` of `commit` with an LCOV report whose `src/a.py` has `hits` hit lines of 10.
+    pub fn record(&self, commit: &str, hits: u32) {
+        let report = self.file(&format!("lcov-{commit}.info"), &lcov(hits));
+        prcov()
+            .arg("record")
+            .arg(&report)
+            .arg("--repo")
+            .arg(self.path())
+            .args(["--commit", commit, "--branch", "main", "--ci-run-id", "7"])
+            .arg("--history-dir")
+            .arg(self.history())
+            .assert()
+            .success();
+    }
+    pub fn record_path(&self, commit: &str) -> PathBuf {
+        self.history().join(format!("{commit}.prcov"))
+    }
+}
+
+pub fn prcov() -> Command {
+    let mut c = Command::cargo_bin("prcov").unwrap();
+    for k in [
+        "GITHUB_ACTIONS",
+        "GITLAB_CI",
+        "GITHUB_REF_NAME",
+        "GITHUB_RUN_ID",
+    ] {
+        c.env_remove(k);
+    }
+    c
+}
+
+/// An LCOV report of `src/a.py` (10 coverable lines, the first `hits` hit).
+pub fn lcov(hits: u32) -> String {
+    let mut s = String::from("SF:src/a.py\n");
+    for line in 1..=10 {
+        s.push_str(&format!("DA:{line},{}\n", u32::from(line <= hits)));
+    }
+    s.push_str("end_of_record\n");
+    s
+}
+
+fn source(extra: &str) -> String {
+    let mut s: String = (1..=10).map(|i| format!("line{i}\n")).collect();
+    s.push_str(extra);
+    s
+}
+
+/// main: c1 … c3 recorded, `feature` branches at c3, then main moves on to c4 (recorded too).
+fn forked_repo() -> (Repo, Vec<String>) {
+    let r = Repo::new();
+    let mut main = Vec::new();
+    for (i, hits) in [(1, 4), (2, 5), (3, 6)] {
+        r.write("src/a.py", &source(&format!("# main {i}\n")));
+        let c = r.commit(&format!("main {i}"));
+        r.record(&c, hits);
+        main.push(c);
+    }
+    r.git(&["checkout", "-q", "-b", "feature"]);
+    r.write("src/b.py", "x = 1\n");
+    r.commit("feature work");
+    r.git(&["checkout", "-q", "main"]);
+    r.write("src/a.py", &source("# main 4\n"));
+    let c4 = r.commit("main 4");
+    r.record(&c4, 9);
+    main.push(c4);
+    (r, main)
+}
+
+fn diff_json(r: &Repo, head_hits: u32, extra: &[&str]) -> Value {
+    let report = r.file("head.info", &lcov(head_hits));
+    let out = prcov()
+        .arg("diff")
+        .arg(&report)
+        .arg("--repo")
+        .arg(r.path())
+        .args(["--base", "main", "--head", "feature", "--format", "json"])
+        .arg("--history-dir")
+        .arg(r.history())
+        .args(extra)
+        .output()
+        .unwrap();
+    let j: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    // Exit 1 exactly when a gate failed.
+    let expected = if j["passed"] == true { 0 } else { 1 };
+    assert_eq!(out.status.code(), Some(expected));
+    j
+}
+
+#[test]
+fn baseline_is_the_merge_base_record_not_mains_tip() {
+    let (r, main) = forked_repo();
+    let j = diff_json(&r, 7, &[]);
+    assert_eq!(j["schema"], 2);
+    assert_eq!(j["base"], main[2].as_str(), "merge-base is c3");
+    let h = &j["history"];
+    assert_eq!(h["baseline"]["commit"], main[2].as_str());
+    assert_eq!(h["baseline"]["distance"], 0);
+    // c3's record: 6 of 10 hit; head: 7 of 10. Main's tip (c4) had 9.
+    assert_eq!(j["base_project"]["hits"], 6);
+    let delta = j["delta"].as_f64().unwrap();
+    assert!((delta - 10.0).abs() < 1e-9, "{delta}");
+    let changes = h["coverage_changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 1);
+    assert_eq!(changes[0]["path"], "src/a.py");
+    assert_eq!(changes[0]["in_diff"], false, "a.py is not part of the PR");
+    assert!((changes[0]["delta"].as_f64().unwrap() - 10.0).abs() < 1e-9);
+}
+
+#[test]
+fn without_the_merge_base_record_the_nearest_ancestor_is_named() {
+    let (r, main) = forked_repo();
+    std::fs::remove_file(r.record_path(&main[2])).unwrap();
+    let j = diff_json(&r, 7, &[]);
+    let b = &j["history"]["baseline"];
+    assert_eq!(b["commit"], main[1].as_str());
+    assert_eq!(b["distance"], 1);
+    let text = b["description"].as_str().unwrap();
+    assert_eq!(
+        text,
+        format!(
+            "baseline: the record of `{}`, 1 first-parent commit before merge-base `{}` (which has no record)",
+            &main[1][..7],
+            &main[2][..7]
+        )
+    );
+    assert_eq!(j["base_project"]["hits"], 5);
+}
+
+#[test]
+fn no_record_within_ten_ancestors_is_no_baseline_and_the_drop_gate_passes() {
+    let r = Repo::new();
+    r.write("src/a.py", &source(""));
+    let old = r.commit("recorded long ago");
+    r.record(&old, 9);
+    for i in 0..11 {
+        r.write("src/a.py", &source(&format!("# {i}\n")));
+        r.commit(&format!("unrecorded {i}"));
+    }
+    r.git(&["checkout", "-q", "-b", "feature"]);
+    r.write("src/b.py", "x = 1\n");
+    r.commit("feature");
+    let j = diff_json(&r, 1, &["--max-project-drop", "1"]);
+    let b = &j["history"]["baseline"];
+    assert_eq!(b["commit"], Value::Null);
+    let text = b["description"].as_str().unwrap();
+    assert!(
+        text.starts_with("no baseline: none of the 11 commits from merge-base"),
+        "{text}"
+    );
+    assert_eq!(j["delta"], Value::Null);
+    let gate = &j["gates"][0];
+    assert_eq!(gate["name"], "project_drop");
+    assert_eq!(gate["passed"], true);
+
+    // One more ancestor back would be the 12th commit: with the old record as the 11th, it is
+    // found at distance 10.
+    r.git(&["checkout", "-q", "main"]);
+    r.git(&["reset", "-q", "--hard", "HEAD~1"]);
+    r.git(&["branch", "-q", "-f", "feature", "main"]);
+    r.git(&["checkout", "-q", "feature"]);
+    r.write("src/b.py", "x = 1\n");
+    r.commit("feature again");
+    let j = diff_json(&r, 1, &["--max-project-drop", "1"]);
+    assert_eq!(j["history"]["baseline"]["commit"], old.as_str());
+    assert_eq!(j["history"]["baseline"]["distance"], 10);
+    assert_eq!(j["gates"][0]["passed"], false, "a drop of 80 points fails");
+}
+
+#[test]
+fn record_dump_prints_the_record() {
+    let r = Repo::new();
+    r.write("src/a.py", &source(""));
+    let c = r.commit("one");
+    r.record(&c, 3);
+    let out = prcov()
+        .args(["record", "dump"])
+        .arg(r.record_path(&c))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["commit"], c.as_str());
+    assert_eq!(j["branch"], "main");
+    assert_eq!(j["ci_run_id"], "7");
+    assert_eq!(j["files"][0]["path"], "src/a.py");
+    assert_eq!(j["files"][0]["hit"], serde_json::json!([1, 2, 3]));
+    assert_eq!(
+        j["files"][0]["miss"],
+        serde_json::json!([4, 5, 6, 7, 8, 9, 10])
+    );
+    assert_eq!(j["totals"]["hits"], 3);
+    assert_eq!(j["tests"], Value::Null);
+}
+
+#[test]
+fn a_corrupt_record_is_a_clear_error_for_dump_and_skipped_as_a_baseline() {
+    let (r, main) = forked_repo();
+    let path = r.record_path(&main[2]);
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes.truncate(bytes.len() - 3);
+    std::fs::write(&path, &bytes).unwrap();
+    let out = prcov()
+        .args(["record", "dump"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "history record {}: malformed history record",
+            path.display()
+        )),
+        "{err}"
+    );
+    // As a baseline it is skipped with a warning, and the next ancestor is used.
+    let j = diff_json(&r, 7, &[]);
+    assert_eq!(j["history"]["baseline"]["commit"], main[1].as_str());
+    let warnings = j["warnings"].as_array().unwrap();
+    assert!(
+        warnings.iter().any(|w| w
+            .as_str()
+            .unwrap()
+            .contains("skipped: malformed history record")),
+        "{warnings:?}"
+    );
+}
