@@ -83,6 +83,12 @@ pub fn run(opts: &RecordOptions) -> Result<u8, Error> {
             ));
         };
         let saved = store.save(&commit, &bytes)?;
+        if saved.retries > 0 && !opts.quiet {
+            eprintln!(
+                "prcov: another job updated {} first; fetched it and retried {} time(s)",
+                saved.location, saved.retries
+            );
+        }
         places.push(saved.location);
     }
     if !opts.quiet {

@@ -88,7 +88,9 @@ impl Store {
     /// Where the store is, in words.
     pub fn describe(&self) -> String {
         match self {
-            Store::Folder(dir) => format!("folder {}", dir.display()),
+            // Not the folder's path: this sentence reaches PR comments, and a runner's paths
+            // are noise there (the log's own --history-dir says where it is).
+            Store::Folder(_) => "the history folder".to_owned(),
             Store::GitNotes {
                 remote: Some(r), ..
             } => format!("git notes {NOTES_REF} of {r}"),

@@ -138,7 +138,7 @@ pub fn coverage_changes_markdown(h: &HistoryView, max_rows: usize) -> String {
         let _ = writeln!(
             out,
             "| {}{mark} | {} | {} | {} |",
-            code(&f.path),
+            super::markdown::cell(&code(&f.path)),
             counts(f.base),
             counts(f.head),
             delta(f)
@@ -282,4 +282,48 @@ pub fn text_lines(s: &DiffSummary) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::compare::BaselineInfo;
+
+    #[test]
+    fn names_from_records_cannot_break_out_of_code_spans_or_tables() {
+        let t = |hits| Totals {
+            lines: 2,
+            hits,
+            misses: 2 - hits,
+            partials: 0,
+        };
+        let h = HistoryView {
+            baseline: BaselineInfo {
+                merge_base: "abc".into(),
+                commit: Some("abc".into()),
+                distance: Some(0),
+                description: "baseline: x".into(),
+            },
+            coverage_changes: vec![FileDelta {
+                path: "a|b`c.rs".into(),
+                base: Some(t(1)),
+                head: Some(t(2)),
+                in_diff: true,
+                delta: Some(50.0),
+            }],
+            tests: Some(TestComparison {
+                new_failures: vec!["x`</details>\n# y".into()],
+                ..TestComparison::default()
+            }),
+            base_tests: None,
+            warnings: Vec::new(),
+        };
+        let table = coverage_changes_markdown(&h, 10);
+        assert!(
+            table.contains("| `a\\|b'c.rs` | 50.00% (1/2) | 100.00% (2/2) | +50.00% |"),
+            "{table}"
+        );
+        let tests = tests_markdown(&h, 10);
+        assert!(tests.contains("- `x'</details> # y`\n"), "{tests}");
+    }
 }

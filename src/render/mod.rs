@@ -73,10 +73,10 @@ pub fn gate_line(g: &crate::analysis::GateOutcome) -> (String, String, String) {
                 .map_or_else(|| "n/a".to_owned(), |a| format!("{}%", Percent::delta(a))),
         ),
         GateKind::NewTestFailures => (
-            "0 new failures".to_owned(),
+            "0 new failed".to_owned(),
             g.actual.map_or_else(
                 || "n/a (no baseline tests)".to_owned(),
-                |a| format!("{a} new failures"),
+                |a| format!("{a} new failed"),
             ),
         ),
         GateKind::Tests => (

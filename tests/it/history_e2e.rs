@@ -35,8 +35,11 @@ impl Repo {
         self.outside.path().join("history")
     }
     pub fn git(&self, args: &[&str]) -> String {
+        // Fixed dates: the same commits get the same shas on every run, so snapshots hold them.
         let out = Std::new("git")
             .args(args)
+            .env("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z")
+            .env("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z")
             .current_dir(self.path())
             .output()
             .expect("git runs");
@@ -64,9 +67,13 @@ impl Repo {
     }
     /// `prcov record` of `commit` with an LCOV report whose `src/a.py` has `hits` hit lines of 10.
     pub fn record(&self, commit: &str, hits: u32) {
+        self.record_with(commit, hits, &[]);
+    }
+    pub fn record_with(&self, commit: &str, hits: u32, extra: &[&str]) {
         let report = self.file(&format!("lcov-{commit}.info"), &lcov(hits));
         prcov()
             .arg("record")
+            .args(extra)
             .arg(&report)
             .arg("--repo")
             .arg(self.path())
@@ -290,4 +297,116 @@ fn a_corrupt_record_is_a_clear_error_for_dump_and_skipped_as_a_baseline() {
             .contains("skipped: malformed history record")),
         "{warnings:?}"
     );
+}
+
+/// JUnit XML with one suite `s`, class `C`, and `(name, outcome)` test cases.
+fn junit(cases: &[(&str, &str)]) -> String {
+    let mut s = String::from("<testsuite name=\"s\">\n");
+    for (name, outcome) in cases {
+        let body = match *outcome {
+            "failed" => "<failure message=\"boom\">trace</failure>",
+            "skipped" => "<skipped/>",
+            _ => "",
+        };
+        s.push_str(&format!(
+            "  <testcase classname=\"C\" name=\"{name}\" time=\"0.5\">{body}</testcase>\n"
+        ));
+    }
+    s.push_str("</testsuite>\n");
+    s
+}
+
+/// The PR comment `publish --save` computes (no token, no host contacted).
+fn comment(r: &Repo, head_hits: u32, junit_xml: &str, extra: &[&str]) -> (i32, String) {
+    let report = r.file("head.info", &lcov(head_hits));
+    let junit = r.file("junit-head.xml", junit_xml);
+    let payload = r.outside.path().join("payload.json");
+    let out = prcov()
+        .arg("publish")
+        .arg(&report)
+        .arg("--repo")
+        .arg(r.path())
+        .args(["--base", "main", "--head", "feature"])
+        .args(["--host", "github", "--repo-slug", "o/r", "--pr", "1"])
+        .arg("--junit")
+        .arg(&junit)
+        .arg("--save")
+        .arg(&payload)
+        .args(extra)
+        .output()
+        .unwrap();
+    let code = out.status.code().unwrap();
+    assert!(
+        code == 0 || code == 1,
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let j: Value = serde_json::from_slice(&std::fs::read(&payload).unwrap()).unwrap();
+    (code, j["comment_body"].as_str().unwrap().to_owned())
+}
+
+/// `forked_repo` with test results recorded at the merge-base.
+fn forked_repo_with_tests() -> (Repo, Vec<String>) {
+    let (r, main) = forked_repo();
+    let base_junit = r.file(
+        "junit-base.xml",
+        &junit(&[
+            ("a", "passed"),
+            ("b", "failed"),
+            ("c", "passed"),
+            ("gone", "passed"),
+        ]),
+    );
+    let junit_arg = base_junit.to_str().unwrap().to_owned();
+    r.record_with(&main[2], 6, &["--junit", &junit_arg]);
+    (r, main)
+}
+
+#[test]
+fn comment_with_a_baseline_shows_delta_changes_and_new_vs_preexisting_failures() {
+    let (r, _) = forked_repo_with_tests();
+    let head = junit(&[
+        ("a", "failed"),
+        ("b", "failed"),
+        ("c", "skipped"),
+        ("added", "passed"),
+    ]);
+    let (code, body) = comment(
+        &r,
+        7,
+        &head,
+        &[
+            "--history-dir",
+            r.history().to_str().unwrap(),
+            "--fail-on-new-test-failure",
+        ],
+    );
+    assert_eq!(code, 1, "one new failure fails the gate");
+    insta::assert_snapshot!("comment_with_baseline", body);
+}
+
+#[test]
+fn comment_without_a_baseline_says_why() {
+    let (r, main) = forked_repo_with_tests();
+    for c in &main {
+        std::fs::remove_file(r.record_path(c)).unwrap();
+    }
+    let head = junit(&[("a", "failed")]);
+    let (code, body) = comment(
+        &r,
+        7,
+        &head,
+        &[
+            "--history-dir",
+            r.history().to_str().unwrap(),
+            "--fail-on-new-test-failure",
+            "--max-project-drop",
+            "1",
+        ],
+    );
+    assert_eq!(
+        code, 0,
+        "without a baseline the drop and new-failure gates pass"
+    );
+    insta::assert_snapshot!("comment_without_baseline", body);
 }

@@ -14,6 +14,7 @@ mod diff_e2e;
 mod example;
 mod git_changeset;
 mod history_e2e;
+mod history_notes;
 mod host_github;
 mod host_gitlab;
 mod host_support;
