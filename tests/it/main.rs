@@ -13,6 +13,7 @@ mod corpus_more_formats;
 mod diff_e2e;
 mod example;
 mod git_changeset;
+mod history_agreement;
 mod history_e2e;
 mod history_notes;
 mod host_github;
