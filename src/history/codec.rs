@@ -156,51 +156,42 @@ fn files_body(files: &BTreeMap<String, Vec<(u32, LineState)>>) -> Vec<u8> {
     out
 }
 
-/// Distinct strings in first-seen order.
+/// Name parts seen so far, so a repeated suite or class name is written once.
 #[derive(Default)]
 struct Dictionary<'a> {
     index: std::collections::HashMap<&'a str, u64>,
-    words: Vec<&'a str>,
 }
 
 impl<'a> Dictionary<'a> {
-    /// Index + 1 of `s`, added if new; 0 for none.
-    fn id(&mut self, s: Option<&'a str>) -> u64 {
-        let Some(s) = s else { return 0 };
-        let next = self.words.len() as u64;
-        let words = &mut self.words;
-        *self.index.entry(s).or_insert_with(|| {
-            words.push(s);
-            next
-        }) + 1
+    /// Writes `s` as 0 (none), 1 and the string (first time seen), or its index + 2.
+    fn put(&mut self, out: &mut Vec<u8>, s: Option<&'a str>) {
+        let Some(s) = s else {
+            out.push(0);
+            return;
+        };
+        if let Some(i) = self.index.get(s) {
+            put_varint(out, i + 2);
+            return;
+        }
+        let next = self.index.len() as u64;
+        self.index.insert(s, next);
+        out.push(1);
+        put_str(out, s);
     }
 }
 
-/// A dictionary of every distinct name part, then per test: suite, classname, name as
-/// dictionary index + 1 (0 = none), `outcome | flaky << 2`, and the duration.
+/// Test count, then per test: suite, classname and name (each through the dictionary: a name
+/// seen before is its index, so the bytes stay proportional to the distinct names), then
+/// `outcome | flaky << 2` and the duration. A new name is written where it first occurs rather
+/// than in a table up front: its reference is then a constant, which deflate folds.
 fn tests_body(tests: &[RecordedTest]) -> Vec<u8> {
     let mut dict = Dictionary::default();
-    let ids: Vec<[u64; 3]> = tests
-        .iter()
-        .map(|t| {
-            [
-                dict.id(t.suite.as_deref()),
-                dict.id(t.classname.as_deref()),
-                dict.id(t.name.as_deref()),
-            ]
-        })
-        .collect();
-    let words = dict.words;
     let mut out = Vec::new();
-    put_varint(&mut out, words.len() as u64);
-    for w in &words {
-        put_str(&mut out, w);
-    }
     put_varint(&mut out, tests.len() as u64);
-    for (t, ids) in tests.iter().zip(ids) {
-        for i in ids {
-            put_varint(&mut out, i);
-        }
+    for t in tests {
+        dict.put(&mut out, t.suite.as_deref());
+        dict.put(&mut out, t.classname.as_deref());
+        dict.put(&mut out, t.name.as_deref());
         put_varint(
             &mut out,
             outcome_code(t.outcome) | (u64::from(t.flaky) << 2),
@@ -405,24 +396,26 @@ fn read_files(r: &mut Reader<'_>) -> Result<BTreeMap<String, Vec<(u32, LineState
 }
 
 fn read_tests(r: &mut Reader<'_>) -> Result<Vec<RecordedTest>, RecordError> {
-    let words_n = r.count("dictionary word", 1)?;
-    let mut words = Vec::with_capacity(words_n);
-    for _ in 0..words_n {
-        words.push(r.string()?);
-    }
     let n = r.count("test", 5)?;
+    let mut words: Vec<String> = Vec::new();
     let mut tests = Vec::with_capacity(n);
     for _ in 0..n {
         let mut part = || -> Result<Option<String>, RecordError> {
             match r.varint()? {
                 0 => Ok(None),
+                1 => {
+                    let s = r.string()?;
+                    words.push(s.clone());
+                    Ok(Some(s))
+                }
                 i => words
-                    .get((i - 1) as usize)
+                    .get((i - 2) as usize)
                     .cloned()
                     .map(Some)
                     .ok_or_else(|| {
                         r.err(format!(
-                            "name index {i} outside the dictionary of {} words",
+                            "name reference {} to a dictionary of {} names",
+                            i - 2,
                             words.len()
                         ))
                     }),
@@ -432,15 +425,15 @@ fn read_tests(r: &mut Reader<'_>) -> Result<Vec<RecordedTest>, RecordError> {
         let classname = part()?;
         let name = part()?;
         let code = r.varint()?;
+        if code >> 3 != 0 {
+            return Err(r.err(format!("test outcome code {code} (expected 0 to 7)")));
+        }
         let outcome = match code & 3 {
             0 => TestOutcome::Passed,
             1 => TestOutcome::Failed,
             2 => TestOutcome::Errored,
             _ => TestOutcome::Skipped,
         };
-        if code >> 3 != 0 {
-            return Err(r.err(format!("test outcome code {code} (expected 0 to 7)")));
-        }
         let millis = match r.varint()? {
             0 => None,
             v => Some(v - 1),
