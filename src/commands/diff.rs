@@ -123,14 +123,14 @@ fn finish(
     let mut history_base = None;
     match (&opts.history, repo) {
         (Some(choice), Some(repo)) => {
-            let compared = super::history::compare(
-                choice,
-                repo,
-                change,
-                &project_files.files,
+            let head_run = super::history::HeadRun {
+                report: &head.report,
+                files: &project_files.files,
                 rules,
-                &opts.coverage.rewrites,
-            )?;
+                rewrites: &opts.coverage.rewrites,
+                worktree: opts.worktree,
+            };
+            let compared = super::history::compare(choice, repo, change, &head_run)?;
             warnings.extend(compared.view.warnings.iter().cloned());
             history_base = compared.base_project;
             history = Some(compared.view);

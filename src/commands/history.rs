@@ -7,10 +7,10 @@ use crate::analysis::CountingRules;
 use crate::config::HistoryStore;
 use crate::error::Error;
 use crate::git::{ChangeSet, Repo};
-use crate::history::compare::{coverage_changes, BaselineInfo, HistoryView};
+use crate::history::compare::{coverage_changes, indirect_changes, BaselineInfo, HistoryView};
 use crate::history::record::settings_of;
 use crate::history::{self, find_baseline, Store, MAX_ANCESTORS};
-use crate::model::Totals;
+use crate::model::{CoverageReport, Totals};
 use crate::paths::Rewrite;
 
 /// The store `choice` names, for the repository at `root`; `None` when `auto` finds none.
@@ -50,12 +50,24 @@ fn without_baseline(merge_base: &str, description: String, warnings: Vec<String>
                 description,
             },
             coverage_changes: Vec::new(),
+            indirect_changes: Vec::new(),
             tests: None,
             base_tests: None,
             warnings,
         },
         base_project: None,
     }
+}
+
+/// The head run history compares with the baseline.
+pub struct HeadRun<'a> {
+    pub report: &'a CoverageReport,
+    /// Per-file totals of `report`, counted with `rules`.
+    pub files: &'a [(String, Totals)],
+    pub rules: CountingRules,
+    pub rewrites: &'a [Rewrite],
+    /// The head is the working tree, not `change.head`: its hunks are not a commit's.
+    pub worktree: bool,
 }
 
 /// Looks up the baseline of `change.base` and compares the head's files with it. A store that
@@ -65,10 +77,9 @@ pub fn compare(
     choice: &HistoryStore,
     repo: &Repo,
     change: &ChangeSet,
-    head_files: &[(String, Totals)],
-    rules: CountingRules,
-    rewrites: &[Rewrite],
+    head: &HeadRun<'_>,
 ) -> Result<Compared, Error> {
+    let rules = head.rules;
     let Some(store) = open_store(choice, repo.root())? else {
         return Ok(without_baseline(
             &change.base,
@@ -89,6 +100,7 @@ pub fn compare(
     let mut view = HistoryView {
         baseline: BaselineInfo::from(&search),
         coverage_changes: Vec::new(),
+        indirect_changes: Vec::new(),
         tests: None,
         base_tests: None,
         warnings: search.warnings,
@@ -99,7 +111,7 @@ pub fn compare(
             base_project: None,
         });
     };
-    if found.record.meta.settings_hash != settings_of(rewrites, rules.partials_as_hits) {
+    if found.record.meta.settings_hash != settings_of(head.rewrites, rules.partials_as_hits) {
         view.warnings.push(format!(
             "the baseline record of {} was made with other --path-map/--strip-prefix/--partials-as-hits settings; its numbers may not compare",
             crate::render::short_sha(&found.commit)
@@ -107,10 +119,25 @@ pub fn compare(
     }
     view.coverage_changes = coverage_changes(
         &found.record,
-        head_files,
+        head.files,
         Some(change),
         rules.partials_as_hits,
     );
+    if head.worktree {
+        view.warnings.push(
+            "indirect changes are not computed with --worktree (the working tree's lines are not a commit's)"
+                .into(),
+        );
+    } else {
+        let hunks = repo.hunks(&change.base, &change.head)?;
+        view.indirect_changes = indirect_changes(
+            &found.record,
+            head.report,
+            change,
+            &hunks,
+            rules.partials_as_hits,
+        );
+    }
     let base_project = Some(found.record.totals(rules.partials_as_hits));
     view.base_tests = found.record.tests;
     Ok(Compared { view, base_project })

@@ -240,6 +240,15 @@ impl Repo {
         }
     }
 
+    /// The hunks of the diff `base` → `head` (two commits, zero context), per head path.
+    pub fn hunks(
+        &self,
+        base: &str,
+        head: &str,
+    ) -> Result<std::collections::HashMap<String, Vec<super::Hunk>>, GitError> {
+        diff::hunks(&self.repo, self.resolve_oid(base)?, self.resolve_oid(head)?)
+    }
+
     /// The checked-out branch's short name; `None` on a detached HEAD.
     pub fn current_branch(&self) -> Option<String> {
         let head = self.repo.head().ok()?;

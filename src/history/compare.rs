@@ -7,12 +7,12 @@ use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
-use crate::git::{ChangeSet, FileStatus};
+use crate::git::{ChangeSet, FileStatus, Hunk};
 use crate::model::tests::{TestOutcome, TestResults};
-use crate::model::Totals;
+use crate::model::{CoverageReport, LineState, Totals};
 
 use super::baseline::BaselineSearch;
-use super::record::{Record, RecordedTest};
+use super::record::{counted, Record, RecordedTest};
 
 /// What the baseline search found, for the output (the record itself stays out of summaries).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -43,6 +43,8 @@ pub struct HistoryView {
     pub baseline: BaselineInfo,
     /// Files whose coverage moved against the baseline (empty without a baseline).
     pub coverage_changes: Vec<FileDelta>,
+    /// Lines outside the diff whose state changed, per file.
+    pub indirect_changes: Vec<IndirectFile>,
     /// Head's tests against the baseline's, when both runs had test results.
     pub tests: Option<TestComparison>,
     /// The baseline's tests, kept for the comparison once head's tests are read (`publish`).
@@ -135,6 +137,117 @@ pub fn coverage_changes(
 
 fn same_counts(a: &Totals, b: &Totals) -> bool {
     a.hits == b.hits && a.misses == b.misses && a.partials == b.partials
+}
+
+/// A line outside the diff whose state changed between the baseline and head.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct IndirectLine {
+    /// Line number at head.
+    pub line: u32,
+    /// The same line's number at the baseline, carried through the diff's hunks.
+    pub base_line: u32,
+    pub base: LineState,
+    pub head: LineState,
+}
+
+/// The indirect changes of one file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IndirectFile {
+    pub path: String,
+    pub lines: Vec<IndirectLine>,
+}
+
+/// Where base line `line` is at head: shifted by the hunks before it, `None` when a hunk
+/// removed or rewrote it. `hunks` are in order and without context (git's zero-context diff).
+fn carried(line: u32, hunks: &[Hunk], next: &mut usize, offset: &mut i64) -> Option<u32> {
+    while let Some(h) = hunks.get(*next) {
+        // A pure insertion follows its `old_start`; a replacement covers its old lines.
+        let last_old = if h.old_lines == 0 {
+            h.old_start
+        } else {
+            h.old_start + h.old_lines - 1
+        };
+        if last_old >= line {
+            if h.old_lines > 0 && h.old_start <= line {
+                return None;
+            }
+            break;
+        }
+        *offset += i64::from(h.new_lines) - i64::from(h.old_lines);
+        *next += 1;
+    }
+    u32::try_from(i64::from(line) + *offset).ok()
+}
+
+/// Lines outside the diff whose state changed (hit → miss, miss → hit, to or from partial):
+/// coverage the PR moved without touching the line, e.g. a test it removed or a caller it
+/// changed. Base lines are carried to head through the hunks of `merge-base..head`, so lines
+/// that only moved (an insertion above) are compared with themselves. Added lines are the
+/// patch's business and are left out; lines coverable on one side only are not changes of state.
+pub fn indirect_changes(
+    base: &Record,
+    head: &CoverageReport,
+    change: &ChangeSet,
+    hunks: &HashMap<String, Vec<Hunk>>,
+    partials_as_hits: bool,
+) -> Vec<IndirectFile> {
+    let changed: HashMap<&str, &crate::git::ChangedFile> =
+        change.files.iter().map(|f| (f.path.as_str(), f)).collect();
+    let mut out = Vec::new();
+    for (path, file) in &head.files {
+        let changed_file = changed.get(path.as_str());
+        if changed_file.is_some_and(|f| matches!(f.status, FileStatus::Added | FileStatus::Copied))
+        {
+            continue;
+        }
+        let base_path = changed_file
+            .and_then(|f| f.old_path.as_deref())
+            .unwrap_or(path);
+        let Some(base_lines) = base.files.get(base_path) else {
+            continue;
+        };
+        let no_hunks = Vec::new();
+        let file_hunks = if changed_file.is_some() {
+            hunks.get(path.as_str()).unwrap_or(&no_hunks)
+        } else {
+            &no_hunks
+        };
+        let added: HashSet<u32> = changed_file
+            .map(|f| f.added_lines.iter().copied().collect())
+            .unwrap_or_default();
+        let (mut next, mut offset) = (0, 0i64);
+        let mut lines = Vec::new();
+        for &(base_line, base_state) in base_lines {
+            let Some(line) = carried(base_line, file_hunks, &mut next, &mut offset) else {
+                continue;
+            };
+            if added.contains(&line) {
+                continue;
+            }
+            let Some(head_state) = file.lines.state(line) else {
+                continue;
+            };
+            let (before, after) = (
+                counted(base_state, partials_as_hits),
+                counted(head_state, partials_as_hits),
+            );
+            if before != after {
+                lines.push(IndirectLine {
+                    line,
+                    base_line,
+                    base: before,
+                    head: after,
+                });
+            }
+        }
+        if !lines.is_empty() {
+            out.push(IndirectFile {
+                path: path.clone(),
+                lines,
+            });
+        }
+    }
+    out
 }
 
 /// The tests of a run, as a record keeps them.
@@ -243,6 +356,51 @@ mod tests {
             flaky: false,
             millis: None,
         }
+    }
+
+    #[test]
+    fn base_lines_are_carried_through_insertions_deletions_and_rewrites() {
+        // 2 lines inserted after base line 1; base lines 4-5 deleted; base line 8 rewritten
+        // into 3 lines.
+        let hunks = [
+            Hunk {
+                old_start: 1,
+                old_lines: 0,
+                new_start: 2,
+                new_lines: 2,
+            },
+            Hunk {
+                old_start: 4,
+                old_lines: 2,
+                new_start: 5,
+                new_lines: 0,
+            },
+            Hunk {
+                old_start: 8,
+                old_lines: 1,
+                new_start: 8,
+                new_lines: 3,
+            },
+        ];
+        let (mut next, mut offset) = (0, 0);
+        let carried: Vec<Option<u32>> = (1..=10)
+            .map(|l| carried(l, &hunks, &mut next, &mut offset))
+            .collect();
+        assert_eq!(
+            carried,
+            [
+                Some(1),
+                Some(4),
+                Some(5),
+                None,
+                None,
+                Some(6),
+                Some(7),
+                None,
+                Some(11),
+                Some(12)
+            ]
+        );
     }
 
     #[test]

@@ -115,13 +115,18 @@ impl Record {
     }
 }
 
+/// The state a line counts as (`--partials-as-hits` turns partials into hits).
+pub(crate) fn counted(state: LineState, partials_as_hits: bool) -> LineState {
+    match state {
+        LineState::Partial if partials_as_hits => LineState::Hit,
+        s => s,
+    }
+}
+
 fn totals_of(lines: &[(u32, LineState)], partials_as_hits: bool) -> Totals {
     let mut t = Totals::default();
     for (_, state) in lines {
-        t.add(match state {
-            LineState::Partial if partials_as_hits => LineState::Hit,
-            s => *s,
-        });
+        t.add(counted(*state, partials_as_hits));
     }
     t
 }

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::analysis::{DiffSummary, Percent};
-use crate::history::compare::{FileDelta, HistoryView, TestComparison};
+use crate::history::compare::{FileDelta, HistoryView, IndirectFile, TestComparison};
 use crate::history::Record;
 use crate::model::{LineState, Totals};
 
@@ -244,6 +244,62 @@ pub fn tests_markdown(h: &HistoryView, max: usize) -> String {
     out
 }
 
+fn state_name(s: LineState) -> &'static str {
+    match s {
+        LineState::Hit => "hit",
+        LineState::Miss => "miss",
+        LineState::Partial => "partial",
+    }
+}
+
+/// One file's indirect changes grouped by transition: `hit → miss 8, 12-14; miss → hit 3`.
+/// Line numbers are head's.
+fn transitions(f: &IndirectFile) -> String {
+    let mut groups: Vec<((LineState, LineState), Vec<u32>)> = Vec::new();
+    for l in &f.lines {
+        match groups.iter_mut().find(|(k, _)| *k == (l.base, l.head)) {
+            Some((_, lines)) => lines.push(l.line),
+            None => groups.push(((l.base, l.head), vec![l.line])),
+        }
+    }
+    groups
+        .iter()
+        .map(|((from, to), lines)| {
+            format!(
+                "{} → {} {}",
+                state_name(*from),
+                state_name(*to),
+                super::ranges::format(lines)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Lines outside the diff whose state changed, per file, collapsed.
+pub fn indirect_markdown(h: &HistoryView, max_files: usize) -> String {
+    let mut out = String::new();
+    if h.indirect_changes.is_empty() {
+        return out;
+    }
+    let lines: usize = h.indirect_changes.iter().map(|f| f.lines.len()).sum();
+    let files = h.indirect_changes.len();
+    let _ = writeln!(
+        out,
+        "\n<details><summary>Indirect changes: {} in {} outside the diff changed state</summary>\n",
+        plural(lines, "line", "lines"),
+        plural(files, "file", "files")
+    );
+    for f in h.indirect_changes.iter().take(max_files) {
+        let _ = writeln!(out, "- {}: {}", code(&f.path), transitions(f));
+    }
+    if files > max_files {
+        let _ = writeln!(out, "- … and {} more", files - max_files);
+    }
+    let _ = writeln!(out, "\n</details>");
+    out
+}
+
 /// Every history section of the PR comment, in order; empty without history.
 pub fn markdown_sections(s: &DiffSummary, max_rows: usize) -> String {
     let Some(h) = &s.history else {
@@ -251,6 +307,7 @@ pub fn markdown_sections(s: &DiffSummary, max_rows: usize) -> String {
     };
     let mut out = format!("\n{}\n", baseline_line(h));
     out.push_str(&coverage_changes_markdown(h, max_rows));
+    out.push_str(&indirect_markdown(h, max_rows.min(50)));
     out.push_str(&tests_markdown(h, max_rows.min(50)));
     out
 }
@@ -274,6 +331,9 @@ pub fn text_lines(s: &DiffSummary) -> String {
                 delta(f)
             );
         }
+    }
+    for f in &h.indirect_changes {
+        let _ = writeln!(out, "Indirect changes in {}: {}", f.path, transitions(f));
     }
     if let (Some(c), Some(base)) = (&h.tests, h.baseline.commit.as_deref()) {
         let _ = writeln!(out, "{}", tests_phrase(c, base).replace('`', ""));
@@ -304,6 +364,7 @@ mod tests {
                 distance: Some(0),
                 description: "baseline: x".into(),
             },
+            indirect_changes: Vec::new(),
             coverage_changes: vec![FileDelta {
                 path: "a|b`c.rs".into(),
                 base: Some(t(1)),

@@ -410,3 +410,134 @@ fn comment_without_a_baseline_says_why() {
     );
     insta::assert_snapshot!("comment_without_baseline", body);
 }
+
+/// An LCOV record of one file: `(line, hits)`.
+fn lcov_of(path: &str, lines: &[(u32, u32)]) -> String {
+    let mut s = format!("SF:{path}\n");
+    for (l, h) in lines {
+        s.push_str(&format!("DA:{l},{h}\n"));
+    }
+    s.push_str("end_of_record\n");
+    s
+}
+
+/// Indirect changes, worked out by hand. The PR inserts two lines near the top of `src/f.py`
+/// (shifting everything below by two), rewrites `b`'s body, and deletes the test that called
+/// `tested_by_removed`; a new test calls `g.py`'s `helper`, a file the PR does not touch.
+///
+/// ```text
+/// base src/f.py         state   head src/f.py             state
+///  1 import os           hit     1 import os               hit
+///                                2 X = 1        (added)    hit
+///                                3 Y = 2        (added)    hit
+///  2 def a():            hit     4 def a():                hit
+///  3     return 1        hit     5     return 1            hit
+///  4 def untested():     hit     6 def untested():         hit
+///  5     return 2        miss    7     return 2            miss   moved only: not a change
+///  6 def tested_by_removed(): hit 8 def tested_by_removed(): hit
+///  7     return 3        hit     9     return 3            miss   ← indirect: its test is gone
+///  8 def b():            hit    10 def b():                hit
+///  9     return 4        miss   11     return 40   (added) hit    in the diff: the patch's
+/// src/g.py: 2 miss → hit (unchanged file)                                  ← indirect
+/// ```
+#[test]
+fn indirect_changes_carry_base_lines_through_the_hunks() {
+    let r = Repo::new();
+    let f_base = "import os\ndef a():\n    return 1\ndef untested():\n    return 2\ndef tested_by_removed():\n    return 3\ndef b():\n    return 4\n";
+    r.write("src/f.py", f_base);
+    r.write("src/g.py", "def helper():\n    return 5\n");
+    r.write("tests/test_f.py", "from src.f import tested_by_removed\n");
+    let base = r.commit("base");
+    let base_report = r.file(
+        "base.info",
+        &(lcov_of(
+            "src/f.py",
+            &[
+                (1, 1),
+                (2, 1),
+                (3, 1),
+                (4, 1),
+                (5, 0),
+                (6, 1),
+                (7, 1),
+                (8, 1),
+                (9, 0),
+            ],
+        ) + &lcov_of("src/g.py", &[(1, 1), (2, 0)])),
+    );
+    prcov()
+        .arg("record")
+        .arg(&base_report)
+        .arg("--repo")
+        .arg(r.path())
+        .args(["--commit", &base, "-q", "--history-dir"])
+        .arg(r.history())
+        .assert()
+        .success();
+
+    r.git(&["checkout", "-q", "-b", "feature"]);
+    r.write(
+        "src/f.py",
+        &f_base
+            .replacen("import os\n", "import os\nX = 1\nY = 2\n", 1)
+            .replace("return 4", "return 40"),
+    );
+    std::fs::remove_file(r.path().join("tests/test_f.py")).unwrap();
+    r.commit("pr");
+    let head_report = lcov_of(
+        "src/f.py",
+        &[
+            (1, 1),
+            (2, 1),
+            (3, 1),
+            (4, 1),
+            (5, 1),
+            (6, 1),
+            (7, 0),
+            (8, 1),
+            (9, 0),
+            (10, 1),
+            (11, 1),
+        ],
+    ) + &lcov_of("src/g.py", &[(1, 1), (2, 1)]);
+    let report = r.file("head.info", &head_report);
+    let out = prcov()
+        .arg("diff")
+        .arg(&report)
+        .arg("--repo")
+        .arg(r.path())
+        .args(["--base", "main", "--head", "feature", "--format", "json"])
+        .arg("--history-dir")
+        .arg(r.history())
+        .output()
+        .unwrap();
+    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        j["history"]["indirect_changes"],
+        serde_json::json!([
+            {"path": "src/f.py", "lines": [
+                {"line": 9, "base_line": 7, "base": "hit", "head": "miss"}
+            ]},
+            {"path": "src/g.py", "lines": [
+                {"line": 2, "base_line": 2, "base": "miss", "head": "hit"}
+            ]}
+        ])
+    );
+    // The terminal says the same.
+    let text = prcov()
+        .arg("diff")
+        .arg(&report)
+        .arg("--repo")
+        .arg(r.path())
+        .args(["--base", "main", "--head", "feature", "--format", "text"])
+        .arg("--history-dir")
+        .arg(r.history())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("Indirect changes in src/f.py: hit → miss 9\n")
+            && text.contains("Indirect changes in src/g.py: miss → hit 2\n"),
+        "{text}"
+    );
+}
