@@ -8,13 +8,16 @@ pub mod patch;
 pub mod percent;
 pub mod project;
 pub mod summary;
-pub mod tests;
+pub mod test_summary;
 
 pub use gates::{Gate, GateKind, GateOutcome};
 pub use patch::{PatchCoverage, PatchFile};
 pub use percent::Percent;
 pub use project::{DirectoryTotals, ProjectCoverage};
-pub use summary::{DiffSummary, ReportInput, ReportSummary};
+pub use summary::{
+    ChosenRevision, DiffSummary, LinkStyle, Outcome, ReportInput, ReportSummary, Revisions,
+    SourceLinks,
+};
 
 use crate::model::{LineRecord, LineState};
 

@@ -1,21 +1,22 @@
 //! Turning clap's args into a validated [`Config`]: the only place that knows both.
 
-use std::io::IsTerminal;
 use std::path::Path;
 
 use crate::analysis::{CountingRules, Gate, GateKind};
 use crate::config::{
-    Config, CoverageOptions, DiffOptions, DumpOptions, FileConfig, GateOptions, HistoryStore,
-    OutputOptions, PublishOptions, RecordOptions, ReportOptions, TestsOptions, WriteOptions,
+    Config, CoverageOptions, DiffOptions, DumpOptions, FileConfig, GateOptions, Generated,
+    HistoryStore, OutputOptions, PublishOptions, RecordOptions, ReportOptions, RevisionRequest,
+    TestsOptions, WriteOptions,
 };
 use crate::error::Error;
-use crate::paths::Rewrite;
+use crate::paths::{PathFilter, Rewrite};
 use crate::render::OutputFormat;
 
 use super::{
     ColorChoice, Command, CommonArgs, CoverageArgs, GateArgs, HistoryArgs, HistoryKind,
-    RecordAction, WriteArgs, WriteFormat,
+    RecordAction, RevArgs, WriteArgs,
 };
+use crate::analysis::ChosenRevision;
 
 /// `--history` and `--history-dir`; `None` when neither is given.
 fn history(args: &HistoryArgs) -> Result<Option<HistoryStore>, Error> {
@@ -53,11 +54,15 @@ fn percent_arg(flag: &str, v: Option<f64>) -> Result<Option<f64>, Error> {
 }
 
 fn output(common: &CommonArgs) -> OutputOptions {
-    let terminal = common.output.is_none() && std::io::stdout().is_terminal();
     let color = match common.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        // anstream's rule (NO_COLOR, CLICOLOR, CLICOLOR_FORCE, TERM, a terminal), the one clap's
+        // own help follows; a file named by `--output` never gets colour.
+        ColorChoice::Auto => {
+            common.output.is_none()
+                && anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
+        }
     };
     OutputOptions {
         format: common.format.unwrap_or(OutputFormat::Text),
@@ -99,6 +104,17 @@ fn coverage(args: &CoverageArgs, file: &FileConfig) -> Result<CoverageOptions, E
             partials_as_hits: args.partials_as_hits || file.partials_as_hits,
         },
         fail_on_unmatched: args.fail_on_unmatched || file.fail_on_unmatched,
+        allow_nothing_measured: args.allow_nothing_measured || file.allow_nothing_measured,
+        filter: PathFilter::new(
+            &[args.include.as_slice(), file.include.as_slice()].concat(),
+            &[args.ignore.as_slice(), file.ignore.as_slice()].concat(),
+            if args.not_instrumented.is_empty() {
+                file.not_instrumented.as_deref()
+            } else {
+                Some(args.not_instrumented.as_slice())
+            },
+        )
+        .map_err(Error::Usage)?,
     })
 }
 
@@ -108,6 +124,8 @@ struct GateValues {
     drop: Option<f64>,
     threshold: Option<f64>,
     tests: bool,
+    empty_change: bool,
+    allow_no_tests: bool,
 }
 
 fn gates(
@@ -141,7 +159,15 @@ fn gates(
         (v.tests || g.fail_on_test_failure).then_some(0.0),
     );
     add(GateKind::Unmatched, cov.fail_on_unmatched.then_some(0.0));
-    Ok(GateOptions { gates, threshold })
+    add(
+        GateKind::Change,
+        (v.empty_change || g.fail_on_empty_change).then_some(1.0),
+    );
+    Ok(GateOptions {
+        gates,
+        threshold,
+        allow_no_tests: v.allow_no_tests || g.allow_no_tests,
+    })
 }
 
 fn file_config(common: &CommonArgs, repo: Option<&Path>) -> Result<FileConfig, Error> {
@@ -167,6 +193,7 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
                 fail_under_project,
                 max_project_drop,
                 threshold,
+                fail_on_empty_change,
             } = a.gates.clone();
             let gates = gates(
                 GateValues {
@@ -175,15 +202,15 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
                     drop: max_project_drop,
                     threshold,
                     tests: false,
+                    empty_change: fail_on_empty_change,
+                    allow_no_tests: false,
                 },
                 &file,
                 &cov,
                 !cov.base_reports.is_empty() || history.is_some(),
             )?;
             Ok(Config::Diff(DiffOptions {
-                base: a.revs.base.clone().or(file.base.clone()),
-                head: a.revs.head.clone().unwrap_or_else(|| "HEAD".to_owned()),
-                worktree: a.revs.worktree,
+                revisions: requested_revisions(&a.revs, &file),
                 diff_file: a.revs.diff_file.clone(),
                 engine: a.revs.diff_engine,
                 gates,
@@ -202,6 +229,8 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
                     drop: a.max_project_drop,
                     threshold: a.threshold,
                     tests: false,
+                    empty_change: false,
+                    allow_no_tests: false,
                 },
                 &file,
                 &cov,
@@ -225,7 +254,9 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
                 },
                 repo_dir: a.repo.clone(),
                 fail_on_test_failure: a.fail_on_test_failure || file.gates.fail_on_test_failure,
+                allow_no_tests: a.allow_no_tests || file.gates.allow_no_tests,
                 slowest: a.slowest,
+                max_output_lines: a.max_output_lines,
                 output: output(&a.common),
             }))
         }
@@ -262,6 +293,11 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
                 quiet: a.quiet,
             })))
         }
+        Command::Completions(a) => Ok(Config::Generated(Generated {
+            stdout: super::generate::completions(a.shell),
+            files: Vec::new(),
+        })),
+        Command::Man(a) => Ok(Config::Generated(super::generate::man(a.dir.as_deref())?)),
         Command::Convert(a) => write_config(vec![a.report.clone()], &a.write),
         Command::Merge(a) => write_config(a.reports.clone(), &a.write),
         Command::Publish(a) => {
@@ -274,6 +310,7 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
                 fail_under_project,
                 max_project_drop,
                 threshold,
+                fail_on_empty_change,
             } = a.gates.clone();
             let fail_on_test_failure = a.fail_on_test_failure || file.gates.fail_on_test_failure;
             let gates = gates(
@@ -283,6 +320,8 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
                     drop: max_project_drop,
                     threshold,
                     tests: fail_on_test_failure,
+                    empty_change: fail_on_empty_change,
+                    allow_no_tests: a.allow_no_tests,
                 },
                 &file,
                 &cov,
@@ -300,9 +339,7 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
             }
             Ok(Config::Publish(Box::new(PublishOptions {
                 diff: DiffOptions {
-                    base: a.revs.base.clone().or(file.base.clone()),
-                    head: a.revs.head.clone().unwrap_or_else(|| "HEAD".to_owned()),
-                    worktree: a.revs.worktree,
+                    revisions: requested_revisions(&a.revs, &file),
                     diff_file: a.revs.diff_file.clone(),
                     engine: a.revs.diff_engine,
                     gates,
@@ -310,7 +347,6 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
                     coverage: cov,
                     history,
                 },
-                head_given: a.revs.head.is_some(),
                 junit: if a.junit.is_empty() {
                     file.junit.clone()
                 } else {
@@ -335,14 +371,25 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
     }
 }
 
+/// `--base`/`--head`/`--worktree`, with the settings file's `base` under `--base`.
+fn requested_revisions(revs: &RevArgs, file: &FileConfig) -> RevisionRequest {
+    let base = match (&revs.base, &file.base) {
+        (Some(b), _) => Some(ChosenRevision::new(b, "--base")),
+        (None, Some(b)) => Some(ChosenRevision::new(b, "prcov.toml (base)")),
+        (None, None) => None,
+    };
+    RevisionRequest {
+        base,
+        head: revs.head.clone(),
+        worktree: revs.worktree,
+    }
+}
+
 fn write_config(reports: Vec<std::path::PathBuf>, a: &WriteArgs) -> Result<Config, Error> {
     let rewrites = rewrites(a.path_map.iter(), a.strip_prefix.iter())?;
     Ok(Config::Write(WriteOptions {
         reports,
-        to: match a.to {
-            WriteFormat::Lcov => crate::formats::write::OutputFormat::Lcov,
-            WriteFormat::Cobertura => crate::formats::write::OutputFormat::Cobertura,
-        },
+        to: a.to,
         output: a.output.clone(),
         coverage: CoverageOptions {
             repo_dir: a.repo.clone(),

@@ -6,8 +6,8 @@
 
 use std::io::Write as _;
 
-use crate::analysis::gates::{self, Gate, GateKind, Measured};
-use crate::analysis::tests::{summarize, TestSummary};
+use crate::analysis::gates::{self, Gate, GateKind, Measured, TestsRun};
+use crate::analysis::test_summary::{summarize, TestSummary};
 use crate::analysis::Percent;
 use crate::config::PublishOptions;
 use crate::error::Error;
@@ -15,9 +15,10 @@ use crate::exit;
 use crate::formats::junit;
 use crate::git::Repo;
 use crate::history::compare::{compare_tests, recorded_tests};
-use crate::host::{self, ci_env, CiContext, HostKind, HostTarget, Mode, RetryConfig};
+use crate::host::{self, ci_env, CiContext, HostTarget, Mode, RetryConfig};
 use crate::model::Totals;
 use crate::paths::RepoFiles;
+use crate::render::plan::{HostKind, PublishPlan};
 use crate::render::publish::{plan, Target, TestsBrief};
 use crate::render::{self, Style};
 
@@ -49,7 +50,7 @@ fn tests_brief(s: &TestSummary, repo: &RepoFiles) -> TestsBrief {
         .collect();
     TestsBrief {
         phrase: s.counts_phrase(),
-        markdown: render::tests::markdown(s, TESTS_SECTION_BUDGET),
+        section: render::test_summary::comment_section(s, TESTS_SECTION_BUDGET),
         failures_at,
     }
 }
@@ -86,7 +87,7 @@ fn write_github_output(patch: &Totals, project: &Totals) {
 }
 
 fn send(
-    plan: &host::PublishPlan,
+    plan: &PublishPlan,
     opts: &PublishOptions,
     ci: Option<&CiContext>,
     verify_pr_head: bool,
@@ -151,20 +152,22 @@ pub fn run(opts: &PublishOptions) -> Result<u8, Error> {
         })?;
     let pr = opts.pr.or(ci.as_ref().and_then(|c| c.pr));
 
-    // The CI's PR base and head fill in what the user did not give. Never the merge commit
-    // GitHub checks out for `pull_request`: that is why the event's head sha wins over HEAD.
+    // Base and head are chosen as for `prcov diff` (commands::revisions): the CI's PR head,
+    // never the merge commit GitHub checks out for `pull_request`.
     let mut diff_opts = opts.diff.clone();
-    if diff_opts.base.is_none() {
-        diff_opts.base = ci.as_ref().and_then(|c| c.base_sha.clone());
-    }
-    if !opts.head_given {
-        if let Some(head) = ci.as_ref().and_then(|c| c.head_sha.clone()) {
-            diff_opts.head = head;
-        }
-    }
     // Gates on tests are evaluated below, with the test results.
     diff_opts.gates.gates.retain(|g| g.kind != GateKind::Tests);
     let mut summary = crate::commands::diff::summarize(&diff_opts)?;
+    if summary.links.is_none() && host == HostKind::Github && opts.api_url.is_none() {
+        // Outside CI, a github.com repository's web address follows from its slug.
+        summary.links = Some(crate::analysis::SourceLinks {
+            web_url: format!(
+                "https://github.com/{}",
+                crate::render::md::url_path(&repository)
+            ),
+            style: crate::analysis::LinkStyle::Github,
+        });
+    }
 
     let start = diff_opts
         .coverage
@@ -191,7 +194,10 @@ pub fn run(opts: &PublishOptions) -> Result<u8, Error> {
                 h.tests = Some(compare_tests(base, &recorded_tests(&results)));
             }
         }
-        Some(summarize(&results, crate::analysis::tests::DEFAULT_SLOWEST))
+        Some(summarize(
+            &results,
+            crate::analysis::test_summary::DEFAULT_SLOWEST,
+        ))
     };
     if opts.fail_on_new_test_failure {
         let new = summary
@@ -213,11 +219,13 @@ pub fn run(opts: &PublishOptions) -> Result<u8, Error> {
         ));
     }
     if opts.fail_on_test_failure {
-        let failed = tests
-            .as_ref()
-            .map_or(0, |t| (t.counts.failed + t.counts.errored) as u64);
         let measured = Measured {
-            failed_tests: Some(failed),
+            tests_run: Some(
+                tests
+                    .as_ref()
+                    .map_or_else(TestsRun::default, TestSummary::run),
+            ),
+            allow_no_tests: opts.diff.gates.allow_no_tests,
             ..Measured::default()
         };
         summary.gates.extend(gates::evaluate(

@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use miniz_oxide::deflate::compress_to_vec;
 use miniz_oxide::inflate::decompress_to_vec_with_limit;
 
-use crate::model::tests::TestOutcome;
+use crate::model::test_results::TestOutcome;
 use crate::model::LineState;
 
 use super::record::{Record, RecordMeta, RecordedTest};

@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 
 use crate::git::{ChangeSet, FileStatus, Hunk};
-use crate::model::tests::{TestOutcome, TestResults};
+use crate::model::test_results::{TestOutcome, TestResults};
 use crate::model::{CoverageReport, LineState, Totals};
 
 use super::baseline::BaselineSearch;

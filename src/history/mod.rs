@@ -3,7 +3,7 @@
 //! request is compared with (the record of its merge-base, else of a near first-parent ancestor).
 //!
 //! Input: the merged, path-mapped [`CoverageReport`](crate::model::CoverageReport) and
-//! [`TestResults`](crate::model::tests::TestResults) of a run → a [`Record`]; a merge-base and a
+//! [`TestResults`](crate::model::test_results::TestResults) of a run → a [`Record`]; a merge-base and a
 //! [`Store`] → a [`Baseline`]. `analysis` compares a head run with the baseline (`compare`).
 //! The binary layout is documented in `docs/history.md`; records are untrusted input.
 

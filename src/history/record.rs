@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::model::tests::{TestOutcome, TestResults};
+use crate::model::test_results::{TestOutcome, TestResults};
 use crate::model::{CoverageReport, LineState, Totals};
 
 /// Where and how the record was made.

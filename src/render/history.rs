@@ -93,9 +93,9 @@ pub fn dump(r: &Record) -> String {
     s
 }
 
-/// Text for a Markdown code span: backticks and line breaks cannot end or split it.
+/// Inline code for a path or test name from a record or report (escaped by `md`).
 fn code(s: &str) -> String {
-    format!("`{}`", s.replace('`', "'").replace(['\n', '\r'], " "))
+    super::md::code(s)
 }
 
 fn counts(t: Option<Totals>) -> String {
@@ -138,7 +138,7 @@ pub fn coverage_changes_markdown(h: &HistoryView, max_rows: usize) -> String {
         let _ = writeln!(
             out,
             "| {}{mark} | {} | {} | {} |",
-            super::markdown::cell(&code(&f.path)),
+            super::md::cell_code(&f.path),
             counts(f.base),
             counts(f.head),
             delta(f)
@@ -381,10 +381,11 @@ mod tests {
         };
         let table = coverage_changes_markdown(&h, 10);
         assert!(
-            table.contains("| `a\\|b'c.rs` | 50.00% (1/2) | 100.00% (2/2) | +50.00% |"),
+            table.contains("| ``a\\|b`c.rs`` | 50.00% (1/2) | 100.00% (2/2) | +50.00% |"),
             "{table}"
         );
         let tests = tests_markdown(&h, 10);
-        assert!(tests.contains("- `x'</details> # y`\n"), "{tests}");
+        // A code span shows `</details>` as text; the newline is written out, not a line break.
+        assert!(tests.contains("- ``x`</details>\\n# y``\n"), "{tests}");
     }
 }

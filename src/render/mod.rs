@@ -3,11 +3,16 @@
 
 pub mod history;
 pub mod json;
+pub mod limits;
 pub mod markdown;
+pub mod md;
+pub mod plan;
 pub mod publish;
 pub mod ranges;
-pub mod tests;
+pub mod test_summary;
 pub mod text;
+
+use anstyle::AnsiColor;
 
 /// Output format of a command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -24,24 +29,24 @@ pub struct Style {
 }
 
 impl Style {
-    fn paint(self, code: &str, s: &str) -> String {
+    fn paint(self, style: anstyle::Style, s: &str) -> String {
         if self.color {
-            format!("\x1b[{code}m{s}\x1b[0m")
+            format!("{style}{s}{style:#}")
         } else {
             s.to_owned()
         }
     }
     pub fn good(self, s: &str) -> String {
-        self.paint("32", s)
+        self.paint(AnsiColor::Green.on_default(), s)
     }
     pub fn bad(self, s: &str) -> String {
-        self.paint("31", s)
+        self.paint(AnsiColor::Red.on_default(), s)
     }
     pub fn warn(self, s: &str) -> String {
-        self.paint("33", s)
+        self.paint(AnsiColor::Yellow.on_default(), s)
     }
     pub fn bold(self, s: &str) -> String {
-        self.paint("1", s)
+        self.paint(anstyle::Style::new().bold(), s)
     }
 }
 
@@ -57,15 +62,17 @@ pub fn percent_or_na(t: &crate::model::Totals) -> String {
 
 /// A gate's target and actual as they read in text and Markdown.
 pub fn gate_line(g: &crate::analysis::GateOutcome) -> (String, String, String) {
+    use crate::analysis::gates::NothingMeasured;
     use crate::analysis::{GateKind, Percent};
     let verdict = if g.passed { "passed" } else { "failed" }.to_owned();
     let (target, actual) = match g.kind {
         GateKind::Patch | GateKind::Project => (
             format!("≥ {}%", Percent::value(g.target)),
-            g.actual.map_or_else(
-                || "n/a (nothing coverable)".to_owned(),
-                |a| format!("{}%", Percent::value(a)),
-            ),
+            match (g.actual, g.reason) {
+                (Some(a), _) => format!("{}%", Percent::value(a)),
+                (None, Some(NothingMeasured::NoChange)) => "n/a (no change)".to_owned(),
+                (None, _) => "n/a (nothing coverable)".to_owned(),
+            },
         ),
         GateKind::ProjectDrop => (
             format!("drop ≤ {}", Percent::value(g.target)),
@@ -81,12 +88,42 @@ pub fn gate_line(g: &crate::analysis::GateOutcome) -> (String, String, String) {
         ),
         GateKind::Tests => (
             "0 failed".to_owned(),
-            format!("{} failed", g.actual.unwrap_or(0.0)),
+            match g.reason {
+                Some(NothingMeasured::NoTests) => {
+                    "no test ran (the JUnit input has no test case)".to_owned()
+                }
+                Some(NothingMeasured::AllSkipped) => {
+                    "no test ran (every test was skipped)".to_owned()
+                }
+                _ => format!("{} failed", g.actual.unwrap_or(0.0)),
+            },
         ),
         GateKind::Unmatched => (
             "0 unmatched".to_owned(),
             format!("{} unmatched", g.actual.unwrap_or(0.0)),
         ),
+        GateKind::Change => (
+            "a non-empty change".to_owned(),
+            match g.actual {
+                Some(n) if n > 0.0 => format!("{n} changed file(s)"),
+                _ => "no change".to_owned(),
+            },
+        ),
     };
     (target, actual, verdict)
+}
+
+#[cfg(test)]
+mod unit {
+    use super::Style;
+
+    #[test]
+    fn colour_is_the_plain_sgr_codes_and_off_means_no_escapes() {
+        let on = Style { color: true };
+        assert_eq!(on.good("ok"), "\x1b[32mok\x1b[0m");
+        assert_eq!(on.bad("no"), "\x1b[31mno\x1b[0m");
+        assert_eq!(on.warn("hm"), "\x1b[33mhm\x1b[0m");
+        assert_eq!(on.bold("b"), "\x1b[1mb\x1b[0m");
+        assert_eq!(Style { color: false }.bad("no"), "no");
+    }
 }
