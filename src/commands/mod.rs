@@ -2,7 +2,9 @@
 
 pub mod artifacts;
 pub mod diff;
+pub mod history;
 pub mod publish;
+pub mod record;
 pub mod report;
 pub mod revisions;
 pub mod test_results;

@@ -43,6 +43,7 @@ fn summarize_keeping(opts: &ReportOptions) -> Result<(ReportSummary, HeadCoverag
     // With a repository, report paths map to the files tracked at `--head`; without one, every
     // record counts with its path as written.
     let mut head_sha = None;
+    let mut revisions = None;
     let (root, files) = match &repo {
         Some(repo) => {
             let requested = revisions::Requested {
@@ -51,6 +52,7 @@ fn summarize_keeping(opts: &ReportOptions) -> Result<(ReportSummary, HeadCoverag
             };
             let revs = revisions::choose(&requested, ci_context()?.as_ref(), Some(repo), false)?;
             let sha = repo.resolve(&revs.head.rev)?;
+            revisions = Some(revs);
             let files = RepoFiles::new(repo.root(), repo.tracked_files(&sha)?);
             head_sha = Some(sha);
             (repo.root().to_path_buf(), Some(files))
@@ -77,6 +79,7 @@ fn summarize_keeping(opts: &ReportOptions) -> Result<(ReportSummary, HeadCoverag
     )?;
     let mut summary = ReportSummary {
         outcome,
+        revisions,
         project,
         base_project: base.map(|b| ProjectCoverage::compute(&b.report, rules).totals),
         unmatched: head.unmatched,

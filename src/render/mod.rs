@@ -2,6 +2,7 @@
 //! report and the badge read the same summary, so they cannot disagree.
 
 pub mod badge;
+pub mod history;
 pub mod html;
 pub mod json;
 pub mod limits;
@@ -79,6 +80,13 @@ pub fn gate_line(g: &crate::analysis::GateOutcome) -> (String, String, String) {
             format!("drop ≤ {}", Percent::value(g.target)),
             g.actual
                 .map_or_else(|| "n/a".to_owned(), |a| format!("{}%", Percent::delta(a))),
+        ),
+        GateKind::NewTestFailures => (
+            "0 new failed".to_owned(),
+            g.actual.map_or_else(
+                || "n/a (no baseline tests)".to_owned(),
+                |a| format!("{a} new failed"),
+            ),
         ),
         GateKind::Tests => (
             "0 failed".to_owned(),

@@ -647,6 +647,7 @@ mod snapshots {
             reports: Vec::new(),
             warnings: Vec::new(),
             links: None,
+            history: None,
         };
         let m = Measured {
             patch: s.patch.totals.percent(),

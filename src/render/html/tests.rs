@@ -46,6 +46,7 @@ fn diff_summary(files: Vec<PatchFile>) -> DiffSummary {
         reports: Vec::new(),
         warnings: Vec::new(),
         links: None,
+        history: None,
     }
 }
 
