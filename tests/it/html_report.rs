@@ -764,3 +764,50 @@ fn bad_html_and_badge_options_exit_2() {
     ));
     insta::assert_snapshot!("bad_options", errors);
 }
+
+/// The pages show the file as the head commit has it, not as the working tree has it now (the
+/// reports measured the commit); with `--worktree` the working tree is the head.
+#[test]
+fn pages_show_the_head_commit_not_the_working_tree() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("repo");
+    std::fs::create_dir_all(&repo).unwrap();
+    for args in [
+        &["init", "-q", "-b", "main"][..],
+        &["config", "user.email", "t@example.com"],
+        &["config", "user.name", "T"],
+        &["config", "commit.gpgsign", "false"],
+    ] {
+        git(&repo, args);
+    }
+    std::fs::write(repo.join("README.md"), "readme\n").unwrap();
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-q", "-m", "base"]);
+    std::fs::write(repo.join("a.py"), "committed = 1\n").unwrap();
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-q", "-m", "head"]);
+    std::fs::write(repo.join("a.py"), "edited = 2\n").unwrap();
+    let lcov = tmp.path().join("lcov.info");
+    std::fs::write(&lcov, "SF:a.py\nDA:1,1\nend_of_record\n").unwrap();
+    for (extra, shown, hidden) in [
+        (&[][..], "committed = 1", "edited"),
+        (&["--worktree"][..], "edited = 2", "committed"),
+    ] {
+        let html = tmp.path().join(format!("html{}", extra.len()));
+        let out = prcov(&repo)
+            .args(["diff", "--base", "main~1", "--format", "json", "--html"])
+            .arg(&html)
+            .args(extra)
+            .arg(&lcov)
+            .output()
+            .unwrap();
+        assert_success(&out);
+        let page =
+            std::fs::read_to_string(html.join(prcov::render::html::page_name("a.py"))).unwrap();
+        assert!(
+            page.contains(&format!("<code>{shown}</code>")),
+            "{extra:?}: {page}"
+        );
+        assert!(!page.contains(hidden), "{extra:?}: {page}");
+    }
+}
