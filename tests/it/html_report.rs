@@ -366,6 +366,19 @@ fn the_script_sorts_filters_and_walks_the_uncovered_lines() {
         serde_json::json!(["#L7", "#L8", "#L12", "#L8", "#L7", "#L18", "#L7"])
     );
     assert_eq!(got["current"], 1);
+
+    // Printing unfolds every fold: paper has nothing to click.
+    let row = between(&index, "<tr data-path=\"shop/helpers.py\"", "</tr>").unwrap();
+    let got = run_in_page(
+        &html.join(href(row)),
+        "out.before = document.querySelectorAll('details.fold:not([open])').length;\
+         window.dispatchEvent(new Event('beforeprint'));\
+         out.after = document.querySelectorAll('details.fold:not([open])').length",
+    );
+    assert_eq!(
+        (&got["before"], &got["after"]),
+        (&serde_json::json!(1), &serde_json::json!(0))
+    );
 }
 
 /// Light unless the system prefers dark; `?theme=` overrides either way.

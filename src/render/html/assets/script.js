@@ -102,8 +102,11 @@
   document.querySelectorAll("button[data-go]").forEach(function (b) {
     b.addEventListener("click", function () { go(parseInt(b.getAttribute("data-go"), 10)); });
   });
-  var unfold = document.getElementById("unfold-all");
-  if (unfold) unfold.addEventListener("click", function () {
+  function unfoldAll() {
     document.querySelectorAll("details.fold").forEach(function (d) { d.open = true; });
-  });
+  }
+  var unfold = document.getElementById("unfold-all");
+  if (unfold) unfold.addEventListener("click", unfoldAll);
+  // On paper nothing can be clicked open: print every line.
+  window.addEventListener("beforeprint", unfoldAll);
 })();
