@@ -28,9 +28,10 @@ pub enum Sources<'a> {
     None(&'static str),
 }
 
-fn text_of(bytes: Option<Vec<u8>>) -> SourceText {
+/// A page's text, or why there is none; `missing` says where the file was looked for.
+fn text_of(bytes: Option<Vec<u8>>, missing: &str) -> SourceText {
     match bytes {
-        None => SourceText::Unavailable("the file is not in the head commit".to_owned()),
+        None => SourceText::Unavailable(format!("the file is not in {missing}")),
         Some(b) if b.len() > MAX_SOURCE_BYTES => SourceText::Unavailable(format!(
             "the file is larger than {} MiB",
             MAX_SOURCE_BYTES / 1024 / 1024
@@ -55,11 +56,11 @@ pub fn pages(
         Sources::Commit(repo, sha) => repo
             .files_at(sha, paths)?
             .into_iter()
-            .map(text_of)
+            .map(|b| text_of(b, "the head commit"))
             .collect(),
         Sources::WorkingTree(root) => paths
             .iter()
-            .map(|p| text_of(std::fs::read(root.join(p)).ok()))
+            .map(|p| text_of(std::fs::read(root.join(p)).ok(), "the working tree"))
             .collect(),
         Sources::None(why) => paths
             .iter()

@@ -192,8 +192,14 @@ pub fn render(page_in: &SourcePage, site: &Site<'_>) -> String {
     let notes = notes(site, &page_in.path);
     // On a changed file only the added lines are marked: the page is about the change.
     let changed = !added.is_empty();
-    let focus: Vec<u32> = added.iter().chain(notes.keys()).copied().collect();
-    let near_focus = |n: u32| !changed || focus.iter().any(|&f| n.abs_diff(f) <= CONTEXT);
+    let focus: BTreeSet<u32> = added.iter().chain(notes.keys()).copied().collect();
+    let near_focus = |n: u32| {
+        !changed
+            || focus
+                .range(n.saturating_sub(CONTEXT)..=n.saturating_add(CONTEXT))
+                .next()
+                .is_some()
+    };
     body.push_str("<div class=\"src\">\n");
     let lines: Vec<(u32, &str)> = match &page_in.source {
         SourceText::Text(text) => {
