@@ -50,12 +50,18 @@ fn commit_from_git(manifest_dir: &Path) -> Option<String> {
     // packed-refs (gc). `--git-path` resolves these inside worktrees too.
     for file in ["HEAD", "packed-refs"] {
         if let Some(path) = git(manifest_dir, &["rev-parse", "--git-path", file]) {
-            println!("cargo:rerun-if-changed={}", manifest_dir.join(path).display());
+            println!(
+                "cargo:rerun-if-changed={}",
+                manifest_dir.join(path).display()
+            );
         }
     }
     if let Some(branch) = git(manifest_dir, &["symbolic-ref", "-q", "HEAD"]) {
         if let Some(path) = git(manifest_dir, &["rev-parse", "--git-path", &branch]) {
-            println!("cargo:rerun-if-changed={}", manifest_dir.join(path).display());
+            println!(
+                "cargo:rerun-if-changed={}",
+                manifest_dir.join(path).display()
+            );
         }
     }
     git(manifest_dir, &["rev-parse", "--short=12", "HEAD"])
