@@ -1,5 +1,5 @@
 //! The test-case builder: a state machine over the events of one document (suites, cases,
-//! result elements, output), which checks the structure, counts, and builds [`TestCase`]s.
+//! result elements, output), which checks the structure, counts, and builds `TestCase`s.
 
 use std::borrow::Cow;
 use std::collections::HashMap;

@@ -1,6 +1,6 @@
 //! JUnit XML: a streaming parser over quick-xml 0.42, reading the dialects real tools write.
 //!
-//! Input: any `BufRead`. Output: [`ParsedTests`], one [`TestCase`] per `<testcase>` element, and
+//! Input: any `BufRead`. Output: [`ParsedTests`], one [`TestCase`](crate::model::test_results::TestCase) per `<testcase>` element, and
 //! warnings for what was odd but readable. The root may be `<testsuites>`, a bare `<testsuite>` or a
 //! bare `<testcase>`; suites nest to any depth. A case's outcome follows the elements inside it:
 //! `<failure>` beats `<error>` beats `<skipped>`, else passed. Surefire/nextest reruns inside one
@@ -20,10 +20,10 @@
 //! the input into batches of owned events that a builder makes test cases of; on large
 //! files the two run on two threads, with a few batches in flight.
 //!
-//! Layout: [`pipeline`] reads and tokenizes (on a second thread for large files), [`builder`]
+//! Layout: `pipeline` reads and tokenizes (on a second thread for large files), `builder`
 //! turns the events into test cases (a state machine over suites, cases and result elements),
-//! [`attributes`] reads attribute values (a shortcut for plainly written ones, and durations),
-//! [`frames`] finds stack frames in failure bodies and picks the location to show.
+//! `attributes` reads attribute values (a shortcut for plainly written ones, and durations),
+//! `frames` finds stack frames in failure bodies and picks the location to show.
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
