@@ -109,6 +109,63 @@ impl<R: BufRead> BufRead for Counting<R> {
     }
 }
 
+/// How many children of each name an element has had, for the index of the next one among its
+/// same-named siblings (`class[3]` in element paths).
+///
+/// A list while there are few names (an element has a handful: a scan beats hashing), a hash
+/// map past [`SiblingCounts::LIST_MAX`]: 100,000 differently named siblings must cost about as
+/// much as 100,000 of one name, not a scan of every earlier name each. The map keeps std's
+/// seeded hasher: names come from the input, and colliding names must not be craftable.
+#[derive(Debug, Clone)]
+pub(crate) struct SiblingCounts<K> {
+    list: Vec<(K, usize)>,
+    map: std::collections::HashMap<K, usize>,
+}
+
+impl<K> Default for SiblingCounts<K> {
+    fn default() -> Self {
+        SiblingCounts {
+            list: Vec::new(),
+            map: std::collections::HashMap::new(),
+        }
+    }
+}
+
+impl<K: Eq + std::hash::Hash> SiblingCounts<K> {
+    const LIST_MAX: usize = 16;
+
+    /// Counts one more child named `name`; returns its index among the children so named.
+    pub(crate) fn next_index<Q>(&mut self, name: &Q) -> usize
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Eq + std::hash::Hash + ToOwned<Owned = K> + ?Sized,
+    {
+        if self.map.is_empty() {
+            if let Some((_, count)) = self.list.iter_mut().find(|(k, _)| k.borrow() == name) {
+                *count += 1;
+                return *count - 1;
+            }
+            if self.list.len() < Self::LIST_MAX {
+                self.list.push((name.to_owned(), 1));
+                return 0;
+            }
+            self.map.extend(self.list.drain(..));
+        }
+        if let Some(count) = self.map.get_mut(name) {
+            *count += 1;
+            return *count - 1;
+        }
+        self.map.insert(name.to_owned(), 1);
+        0
+    }
+
+    /// Forgets every count (the element was reused for another one), keeping the room.
+    pub(crate) fn clear(&mut self) {
+        self.list.clear();
+        self.map.clear();
+    }
+}
+
 /// One open element of the path: its name, its index among same-named siblings, and how many
 /// children of each name it has had so far.
 #[derive(Default)]
@@ -117,7 +174,7 @@ struct Frame {
     index: usize,
     /// Line of the start tag, for "not closed" errors.
     line: u64,
-    children: Vec<(String, usize)>,
+    children: SiblingCounts<String>,
 }
 
 /// Names of container elements shown without an index in paths (they appear once per parent).
@@ -149,16 +206,7 @@ impl ElementPath {
             }
             d => &mut self.frames[d - 1].children,
         };
-        match children.iter_mut().find(|c| c.0 == name) {
-            Some(c) => {
-                c.1 += 1;
-                c.1 - 1
-            }
-            None => {
-                children.push((name.to_owned(), 1));
-                0
-            }
-        }
+        children.next_index(name)
     }
 
     fn open(&mut self, name: &str, line: u64) {
@@ -792,5 +840,18 @@ mod tests {
             stream.path.render(Some(("line", 7)), Some("hits")),
             "coverage/packages/package[1]/classes/class[1]/line[7]/@hits"
         );
+    }
+
+    #[test]
+    fn sibling_counts_stay_right_past_the_switch_to_a_map() {
+        let mut counts = SiblingCounts::<String>::default();
+        for round in 0..3 {
+            for i in 0..40 {
+                assert_eq!(counts.next_index(format!("n{i}").as_str()), round);
+            }
+        }
+        counts.clear();
+        assert_eq!(counts.next_index("n0"), 0);
+        assert_eq!(counts.next_index("n0"), 1);
     }
 }

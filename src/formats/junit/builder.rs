@@ -12,6 +12,7 @@ use super::attributes::{parse_time, Span, CASE_KEYS, RESULT_KEYS, SUITE_KEYS};
 use super::frames::{pick_location, scan_frames};
 use super::pipeline::{Batch, DocEnd, Lines, TokKind};
 use super::{cut, first_line, push_capped, DETAILS_KEEP, MESSAGE_KEEP, SCAN_LIMIT};
+use crate::formats::xml::SiblingCounts;
 use crate::formats::{FormatError, Location, Warning};
 use crate::model::test_results::{
     Attempt, Attempts, Failure, FailureKind, ParsedTests, TestCase, TestId, TestOutcome,
@@ -19,6 +20,11 @@ use crate::model::test_results::{
 
 /// Suites whose own counts disagree with their test cases, warned about individually per file.
 const MAX_SUITE_WARNINGS: usize = 5;
+/// Elements open at once, at most. Real reports nest suites a few levels deep; the limit turns
+/// a pathological file into a clear error instead of work that grows with the depth.
+pub const MAX_DEPTH: usize = 1_000;
+/// Elements named at each end of a long element path.
+const PATH_ENDS: usize = 8;
 
 /// Bytes of input per test case assumed when reserving room for the cases of a file of known
 /// size: fewer than any real `<testcase>` element takes, so the list never has to grow (each
@@ -95,7 +101,7 @@ impl ElemKind {
 struct OpenElement {
     name: u32,
     index: usize,
-    children: Vec<(u32, usize)>,
+    children: SiblingCounts<u32>,
 }
 
 /// A result element being read. Its body is collected in [`Parser::body`].
@@ -141,7 +147,10 @@ struct OpenSuite {
     counted: [u64; 4],
     declared_time: Option<f64>,
     child_time: f64,
-    location: Location,
+    /// Line and column of its start tag, for the warning about its counts. The element path
+    /// is not kept: it is the path of the open elements when the suite ends, and a copy per
+    /// suite would make memory grow with the square of the nesting depth.
+    line_col: (u64, u64),
     /// Index in `out.cases` of the suite's first test case.
     first_case: usize,
 }
@@ -157,7 +166,7 @@ pub(super) struct Parser {
     open: Vec<OpenElement>,
     depth: usize,
     /// How many children of each name the document root level has had.
-    top_children: Vec<(u32, usize)>,
+    top_children: SiblingCounts<u32>,
     suites: Vec<OpenSuite>,
     /// Text of the open result element (cut at [`SCAN_LIMIT`]); reused across elements.
     body: String,
@@ -186,7 +195,7 @@ impl Parser {
             name_ids: HashMap::new(),
             open: Vec::new(),
             depth: 0,
-            top_children: Vec::new(),
+            top_children: SiblingCounts::default(),
             suites: Vec::new(),
             body: String::new(),
             output: String::new(),
@@ -227,12 +236,24 @@ impl Parser {
         }
     }
 
+    /// `testsuites[0]/testsuite[2]/testcase[7]`; past [`PATH_ENDS`] elements at each end, the
+    /// middle is elided so that a message stays short however deep the document.
     fn element_path(&self) -> String {
-        self.open[..self.depth]
-            .iter()
-            .map(|e| format!("{}[{}]", self.name_of(e.name), e.index))
-            .collect::<Vec<_>>()
-            .join("/")
+        let open = &self.open[..self.depth];
+        let step = |e: &OpenElement| format!("{}[{}]", self.name_of(e.name), e.index);
+        if open.len() <= 2 * PATH_ENDS + 1 {
+            return open.iter().map(step).collect::<Vec<_>>().join("/");
+        }
+        let (head, rest) = open.split_at(PATH_ENDS);
+        let tail = &rest[rest.len() - PATH_ENDS..];
+        let head: Vec<String> = head.iter().map(step).collect();
+        let tail: Vec<String> = tail.iter().map(step).collect();
+        format!(
+            "{}/…({} more)…/{}",
+            head.join("/"),
+            open.len() - 2 * PATH_ENDS,
+            tail.join("/")
+        )
     }
 
     fn name_of(&self, id: u32) -> &str {
@@ -251,6 +272,16 @@ impl Parser {
         self.names.push((name.into(), ElemKind::of(name)));
         self.name_ids.insert(name.into(), id);
         id
+    }
+
+    /// Where a suite starts, asked while it is the innermost open element (as it ends).
+    fn suite_location(&self, suite: &OpenSuite) -> Location {
+        let (line, column) = suite.line_col;
+        Location {
+            line: Some(line),
+            column: Some(column),
+            element: Some(self.element_path()),
+        }
     }
 
     fn here(&self) -> Location {
@@ -359,26 +390,21 @@ impl Parser {
             .names
             .get(name as usize)
             .map_or(ElemKind::Other, |n| n.1);
+        if self.depth == MAX_DEPTH {
+            return Err(self.error_here(format!(
+                "elements nested more than {MAX_DEPTH} levels deep; a JUnit report nests a few"
+            )));
+        }
         // Index among same-named siblings, for element paths in messages.
-        let counts = match self.depth {
-            0 => &mut self.top_children,
-            d => &mut self.open[d - 1].children,
-        };
-        let index = match counts.iter_mut().find(|(n, _)| *n == name) {
-            Some((_, c)) => {
-                *c += 1;
-                *c - 1
-            }
-            None => {
-                counts.push((name, 1));
-                0
-            }
+        let index = match self.depth {
+            0 => self.top_children.next_index(&name),
+            d => self.open[d - 1].children.next_index(&name),
         };
         if self.open.len() == self.depth {
             self.open.push(OpenElement {
                 name,
                 index,
-                children: Vec::new(),
+                children: SiblingCounts::default(),
             });
         } else {
             let slot = &mut self.open[self.depth];
@@ -440,7 +466,7 @@ impl Parser {
                 let num = |v: Option<Cow<'_, str>>| v.and_then(|v| v.trim().parse::<u64>().ok());
                 let declared = [num(tests), num(failures), num(errors), num(skipped)];
                 let declared_time = self.time_attr(time.as_deref());
-                let location = self.here();
+                let line_col = self.lines.line_col(self.event_start);
                 let first_case = self.out.cases.len();
                 self.suites.push(OpenSuite {
                     first_case,
@@ -450,7 +476,7 @@ impl Parser {
                     counted: [0; 4],
                     declared_time,
                     child_time: 0.0,
-                    location,
+                    line_col,
                 });
             }
             ElemKind::Testcase => {
@@ -721,16 +747,18 @@ impl Parser {
             self.suite_warnings += 1;
             if self.suite_warnings <= MAX_SUITE_WARNINGS {
                 let name = suite.name.as_deref().unwrap_or("(unnamed)");
+                let location = self.suite_location(&suite);
                 self.warn(
-                    suite.location.clone(),
+                    location,
                     format!(
                         "suite {name:?} says {}; counting the <testcase> elements",
                         disagree.join(", ")
                     ),
                 );
             } else if self.suite_warnings == MAX_SUITE_WARNINGS + 1 {
+                let location = self.suite_location(&suite);
                 self.warn(
-                    suite.location.clone(),
+                    location,
                     "more suites whose own counts disagree with their test cases (not listed)",
                 );
             }

@@ -40,6 +40,7 @@ mod tests;
 
 pub use attributes::parse_time;
 use builder::Parser;
+pub use builder::MAX_DEPTH;
 use pipeline::{parse_here, parse_threaded, THREADED_MIN};
 
 /// Bytes of a `message` attribute kept for display.

@@ -308,6 +308,63 @@ fn suite_counts_that_disagree_warn() {
 }
 
 #[test]
+fn a_nested_suite_warns_at_its_own_start_tag_and_path() {
+    let p = parse_str(
+        "<testsuites>\n<testsuite name=\"a\"/>\n<testsuite name=\"a\">\n  <testsuite name=\"inner\" tests=\"2\">\n<testcase name=\"t\"/></testsuite></testsuite></testsuites>",
+    )
+    .unwrap();
+    assert_eq!(p.warnings.len(), 1, "{:?}", p.warnings);
+    let at = &p.warnings[0].location;
+    assert_eq!((at.line, at.column), (Some(4), Some(3)));
+    assert_eq!(
+        at.element.as_deref(),
+        Some("testsuites[0]/testsuite[1]/testsuite[0]")
+    );
+}
+
+#[test]
+fn nesting_deeper_than_the_limit_is_an_error_with_its_place() {
+    let nested = |levels: usize| {
+        format!(
+            "<testsuites>\n{}<testcase name=\"t\"/>{}</testsuites>",
+            "<testsuite name=\"s\">".repeat(levels - 2),
+            "</testsuite>".repeat(levels - 2)
+        )
+    };
+    let at_limit = parse_str(&nested(MAX_DEPTH)).unwrap();
+    assert_eq!(at_limit.cases.len(), 1);
+    let err = parse_str(&nested(MAX_DEPTH + 1)).unwrap_err();
+    assert_eq!(
+        err.message,
+        "elements nested more than 1000 levels deep; a JUnit report nests a few"
+    );
+    // The 1001st element is the <testcase> after 999 suites.
+    let column = 1 + (MAX_DEPTH as u64 - 1) * "<testsuite name=\"s\">".len() as u64;
+    assert_eq!(
+        (err.location.line, err.location.column),
+        (Some(2), Some(column))
+    );
+    // The path names both ends and elides the middle.
+    let suite = "testsuite[0]/".repeat(7);
+    assert_eq!(
+        err.location.element.as_deref(),
+        Some(format!("testsuites[0]/{suite}…(984 more)…/{suite}testsuite[0]").as_str())
+    );
+}
+
+#[test]
+fn many_differently_named_siblings_get_their_own_indexes() {
+    let mut xml = String::from("<testsuite name=\"s\">");
+    for i in 0..100 {
+        xml.push_str(&format!("<x{i}/><x{i}/>"));
+    }
+    // The third <x57> is at index 2: counts survive the switch from a list to a map.
+    xml.push_str("<x57><bad");
+    let err = parse_str(&xml).unwrap_err();
+    assert_eq!(err.location.element.as_deref(), Some("testsuite[0]/x57[2]"));
+}
+
+#[test]
 fn entities_cdata_and_big_bodies() {
     let big = "x".repeat(3 * DETAILS_KEEP);
     let xml = format!(
