@@ -784,21 +784,6 @@ impl CoverageReport {
         }
     }
 
-    /// Drops the report on another thread, so that the caller goes on meanwhile.
-    ///
-    /// A monorepo report is millions of allocations spread over a heap of hundreds of
-    /// megabytes; freeing them in path order costs about a tenth of `prcov report` on 1 GB of
-    /// LCOV. A small report is dropped here: a thread would cost more.
-    pub fn drop_in_background(self) {
-        if self.files.len() < 1000 {
-            return;
-        }
-        // If no thread can be started, the closure and the report are dropped right here.
-        let _ = std::thread::Builder::new()
-            .name("prcov-free".into())
-            .spawn(move || drop(self));
-    }
-
     pub fn totals(&self) -> Totals {
         let mut t = Totals::default();
         for file in self.files.values() {
