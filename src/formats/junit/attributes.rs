@@ -4,6 +4,7 @@
 use quick_xml::events::BytesStart;
 
 use super::builder::ElemKind;
+use crate::formats::xml::{plain_attributes, PlainAttributes};
 
 /// The attributes read of each kind of element.
 pub(super) const SUITE_KEYS: [&str; 6] = ["tests", "failures", "errors", "skipped", "time", "name"];
@@ -16,9 +17,12 @@ pub(super) const RESULT_KEYS: [&str; 3] = ["message", "type", "time"];
 /// otherwise, and the builder reads the attributes itself (with quick-xml, and warnings).
 pub(super) fn read_attributes(e: &BytesStart<'_>, spans: &mut Vec<Span>) {
     fn read<const N: usize>(raw: &str, keys: [&str; N], spans: &mut Vec<Span>) {
-        let mut out = [None; N];
-        if plain_attributes(raw, &keys, &mut out) {
-            spans.extend_from_slice(&out);
+        let mut slots = Slots {
+            keys: &keys,
+            out: [None; N],
+        };
+        if plain_attributes(raw, &mut slots) {
+            spans.extend_from_slice(&slots.out);
         }
     }
     let raw = e.attributes_raw();
@@ -37,104 +41,27 @@ fn span(start: usize, end: usize) -> Option<(u32, u32)> {
     Some((u32::try_from(start).ok()?, u32::try_from(end).ok()?))
 }
 
-/// Where attribute values written the common way are,, `key="value"` separated by whitespace, with
-/// values that need no unescaping or normalization (no `&`, no tab or line break): their
-/// ranges in `raw` go into the slots of `keys` (the first of each wins). Returns false on anything else, for quick-xml's
-/// attribute reader to handle with its checks and warnings: this is only a shortcut past it.
-fn plain_attributes<const N: usize>(raw: &str, keys: &[&str; N], out: &mut [Span; N]) -> bool {
-    let b = raw.as_bytes();
-    // Nearly every start tag is one line of `key="value"` pairs with nothing to unescape: one
-    // branch-free pass over it (vectorized) says so, and the values are then found with
-    // `memchr`, not byte by byte.
-    let special = b.iter().fold(false, |acc, &c| {
-        acc | (c < 0x20) | (c == b'&') | (c == b'<')
-    });
-    if !special {
-        if let Some(done) = simple_attributes(raw, keys, out) {
-            return done;
-        }
-        *out = [None; N];
-    }
-    let is_space = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r');
-    let mut i = 0;
-    loop {
-        while i < b.len() && is_space(b[i]) {
-            i += 1;
-        }
-        if i == b.len() {
-            return true;
-        }
-        let key_start = i;
-        while i < b.len() && b[i] != b'=' && !is_space(b[i]) {
-            i += 1;
-        }
-        let key = &raw[key_start..i];
-        if key.is_empty() || b.get(i) != Some(&b'=') {
-            return false;
-        }
-        i += 1;
-        let Some(&quote) = b.get(i).filter(|q| matches!(q, b'"' | b'\'')) else {
-            return false;
-        };
-        // One pass to the closing quote, stopping early at what needs quick-xml (values are
-        // short: a loop is cheaper than several `memchr` calls).
-        let Some(len) = b[i + 1..]
-            .iter()
-            .position(|&c| c == quote || c == b'&' || c == b'<' || c < 0x20)
-        else {
-            return false;
-        };
-        if b[i + 1 + len] != quote {
-            return false;
-        }
-        if let Some(slot) = keys.iter().position(|k| *k == key) {
-            if out[slot].is_none() {
-                let Some(value) = span(i + 1, i + 1 + len) else {
-                    return false;
-                };
-                out[slot] = Some(value);
-            }
-        }
-        i += len + 2;
-        if i < b.len() && !is_space(b[i]) {
-            return false;
-        }
-    }
+/// Where the values of `keys` are (the first of each wins).
+struct Slots<'k, const N: usize> {
+    keys: &'k [&'k str; N],
+    out: [Span; N],
 }
 
-/// [`plain_attributes`] for a tag without control characters, `&` or `<`: pairs separated by
-/// spaces. `None` when it is not that simple after all (the general loop decides then).
-fn simple_attributes<const N: usize>(
-    raw: &str,
-    keys: &[&str; N],
-    out: &mut [Span; N],
-) -> Option<bool> {
-    let b = raw.as_bytes();
-    let mut i = 0;
-    loop {
-        while b.get(i) == Some(&b' ') {
-            i += 1;
-        }
-        if i == b.len() {
-            return Some(true);
-        }
-        let eq = i + memchr::memchr(b'=', &b[i..])?;
-        let key = &raw[i..eq];
-        if key.is_empty() || memchr::memchr(b' ', key.as_bytes()).is_some() {
-            return None;
-        }
-        let quote = *b.get(eq + 1).filter(|q| matches!(q, b'"' | b'\''))?;
-        let start = eq + 2;
-        let end = start + memchr::memchr(quote, &b[start..])?;
-        if let Some(slot) = keys.iter().position(|k| *k == key) {
-            if out[slot].is_none() {
-                out[slot] = Some(span(start, end)?);
+impl<const N: usize> PlainAttributes<'_> for Slots<'_, N> {
+    fn value(&mut self, key: &str, start: usize, end: usize) -> bool {
+        if let Some(slot) = self.keys.iter().position(|k| *k == key) {
+            if self.out[slot].is_none() {
+                let Some(value) = span(start, end) else {
+                    return false;
+                };
+                self.out[slot] = Some(value);
             }
         }
-        i = end + 1;
-        if i < b.len() && b[i] != b' ' {
-            return None;
-        }
+        true
+    }
+
+    fn reset(&mut self) {
+        self.out = [None; N];
     }
 }
 

@@ -10,9 +10,9 @@ use quick_xml::events::{BytesCData, BytesRef, BytesStart, BytesText};
 
 use super::attributes::{parse_time, Span, CASE_KEYS, RESULT_KEYS, SUITE_KEYS};
 use super::frames::{pick_location, scan_frames};
-use super::pipeline::{Batch, DocEnd, Lines, TokKind};
+use super::pipeline::{Batch, DocEnd, TokKind};
 use super::{cut, first_line, push_capped, DETAILS_KEEP, MESSAGE_KEEP, SCAN_LIMIT};
-use crate::formats::xml::SiblingCounts;
+use crate::formats::xml::{Lines, SiblingCounts};
 use crate::formats::{FormatError, Location, Warning};
 use crate::model::test_results::{
     Attempt, Attempts, Failure, FailureKind, ParsedTests, TestCase, TestId, TestOutcome,
