@@ -1,13 +1,11 @@
 //! The command line: `--help` texts, exit codes and error messages (SPEC §3).
 
 use assert_cmd::Command;
+use prcov::exit;
 
 fn prcov() -> Command {
-    let mut c = Command::cargo_bin("prcov").expect("the prcov binary is built");
-    c.env_remove("GITHUB_ACTIONS")
-        .env_remove("GITLAB_CI")
-        .env("NO_COLOR", "1")
-        .env("COLUMNS", "100");
+    let mut c = crate::common::prcov();
+    c.env("COLUMNS", "100");
     c
 }
 
@@ -43,7 +41,7 @@ fn missing_report_file_is_bad_input() {
         .args(["report", "--no-repo", "does-not-exist.info"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(i32::from(exit::BAD_INPUT)));
     let err = stderr_of(&out);
     assert!(err.contains("does-not-exist.info"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
@@ -59,7 +57,7 @@ fn garbage_input_names_the_file_and_exits_2() {
         .args(["report", "--no-repo", "random.bin"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(i32::from(exit::BAD_INPUT)));
     let err = stderr_of(&out);
     insta::assert_snapshot!(err);
 }
@@ -74,7 +72,7 @@ fn diff_outside_a_repository_is_bad_input() {
         .args(["diff", "lcov.info"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(i32::from(exit::BAD_INPUT)));
     assert!(
         stderr_of(&out).contains("not inside a git repository"),
         "{}",
@@ -88,24 +86,24 @@ fn bad_option_values_are_usage_errors() {
         .args(["diff", "--fail-under-patch", "120", "x.info"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(i32::from(exit::BAD_INPUT)));
     assert!(stderr_of(&out).contains("--fail-under-patch expects a percentage from 0 to 100"));
     let out = prcov()
         .args(["diff", "--path-map", "nothing", "x.info"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(i32::from(exit::BAD_INPUT)));
     assert!(stderr_of(&out).contains("--path-map expects FROM=TO"));
     let out = prcov()
         .args(["report", "--max-project-drop", "1", "x.info"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(i32::from(exit::BAD_INPUT)));
     assert!(stderr_of(&out).contains("needs a base report"));
 }
 
 #[test]
 fn unknown_flag_is_exit_2() {
     let out = prcov().args(["diff", "--no-such-flag"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(i32::from(exit::BAD_INPUT)));
 }

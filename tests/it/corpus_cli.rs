@@ -4,6 +4,7 @@
 //! `ref_lines`, `project.hits + project.partials` = `ref_executed`).
 
 use assert_cmd::Command;
+use prcov::exit;
 
 /// Formats prcov reads; the other manifest rows (gcov text, OpenCover, …) must still be refused
 /// cleanly with exit 2.
@@ -52,7 +53,7 @@ fn every_corpus_file_through_the_cli() {
         let supported = READ.contains(&format);
         match (expect, supported) {
             ("error", _) | (_, false) => {
-                if code != Some(2) {
+                if code != Some(i32::from(exit::BAD_INPUT)) {
                     problems.push(format!("{name}: expected exit 2, got {code:?}"));
                 } else if !stderr.contains(name.rsplit('/').next().unwrap_or(name)) {
                     problems.push(format!(
@@ -71,7 +72,7 @@ fn every_corpus_file_through_the_cli() {
                 }
             }
             _ => {
-                if code != Some(0) {
+                if code != Some(i32::from(exit::SUCCESS)) {
                     problems.push(format!("{name}: expected exit 0, got {code:?}: {stderr}"));
                     continue;
                 }
