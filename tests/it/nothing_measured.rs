@@ -3,24 +3,10 @@
 //! through the binary: exit code, message, and the JSON outcome.
 
 use std::path::{Path, PathBuf};
-use std::process::Command as Std;
 
+use crate::common::git;
 use assert_cmd::Command;
 use serde_json::Value;
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Std::new("git")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
-}
 
 /// An "upstream" repository with `src/app.py`, and a clone of it whose `origin/HEAD` is the
 /// checked-out commit: the situation of a CI checkout run without `--base`.

@@ -7,6 +7,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::common::expect_exit;
 use prcov::exit;
 
 /// Address space the binary may reserve: far above what these inputs need (tens of MB), far
@@ -77,13 +78,8 @@ fn junit_with_100k_distinct_sibling_names_reads_like_repeated_ones() {
     let (d, d_time) = run_limited(&["tests", &distinct, "--format", "json"]);
     let (r, r_time) = run_limited(&["tests", &repeated, "--format", "json"]);
     for out in [&d, &r] {
-        assert_eq!(
-            out.status.code(),
-            Some(i32::from(exit::SUCCESS)),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert!(String::from_utf8_lossy(&out.stdout).contains("\"tests\": 1"));
+        let (stdout, _) = expect_exit(out, exit::SUCCESS);
+        assert!(stdout.contains("\"tests\": 1"));
     }
     assert_eq!(d.stdout, r.stdout);
     // Linear: the distinct names cost a few times the repeated one at most, not 200 times.
@@ -106,8 +102,7 @@ fn junit_nested_100k_levels_deep_is_refused_with_the_limit_and_its_place() {
     );
     let deep = write(dir.path(), "deep.xml", &xml);
     let (out, _) = run_limited(&["tests", &deep]);
-    assert_eq!(out.status.code(), Some(i32::from(exit::BAD_INPUT)));
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let (_, stderr) = expect_exit(&out, exit::BAD_INPUT);
     let column = 1 + 999 * "<testsuite name=\"s\">".len();
     assert!(
         stderr.contains(&format!(
@@ -135,11 +130,6 @@ fn junit_nested_to_the_limit_is_read_within_the_memory_limit() {
     );
     let deep = write(dir.path(), "deep.xml", &xml);
     let (out, _) = run_limited(&["tests", &deep, "--format", "json"]);
-    assert_eq!(
-        out.status.code(),
-        Some(i32::from(exit::SUCCESS)),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("\"tests\": 1"));
+    let (stdout, _) = expect_exit(&out, exit::SUCCESS);
+    assert!(stdout.contains("\"tests\": 1"));
 }
