@@ -90,7 +90,7 @@ fn every_corpus_file_through_the_cli() {
                         continue;
                     }
                 };
-                // JUnit counts are checked in full by tests/corpus_junit.rs; here the CLI must
+                // JUnit counts are checked in full by tests/it/corpus_junit.rs; here the CLI must
                 // read every file and print the SPEC §4 object.
                 if junit {
                     if j["schema"] != 1 || !j["tests"].is_u64() {
