@@ -86,12 +86,7 @@ fn prcov(repo: &Path, report: &Path, branch_mode: bool) -> Lines {
         .arg(report)
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(i32::from(exit::SUCCESS)),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::common::expect_exit(&out, exit::SUCCESS);
     let json: Value = serde_json::from_slice(&out.stdout).unwrap();
     let mut files = Lines::new();
     for file in json["files"].as_array().unwrap() {

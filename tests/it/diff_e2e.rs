@@ -77,12 +77,7 @@ fn json_of(out: &std::process::Output) -> Value {
 
 /// The JSON of a run that must succeed (exit 0), with its stderr in the failure message.
 fn ok_json(out: &std::process::Output) -> Value {
-    assert_eq!(
-        out.status.code(),
-        Some(i32::from(exit::SUCCESS)),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::common::expect_exit(out, exit::SUCCESS);
     json_of(out)
 }
 
@@ -484,12 +479,7 @@ fn base_defaults_and_revision_errors() {
         .arg(&report)
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(i32::from(exit::SUCCESS)),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::common::expect_exit(&out, exit::SUCCESS);
     assert_eq!(json_of(&out)["patch"]["lines"], 8);
     let out = prcov(&r)
         .args(["diff", "--base", "no-such-branch"])
@@ -602,12 +592,7 @@ fn saved_diff_file_gives_the_same_answer_with_or_without_a_repository() {
         .arg(&report)
         .output()
         .unwrap();
-    assert_eq!(
-        inside.status.code(),
-        Some(i32::from(exit::SUCCESS)),
-        "{}",
-        String::from_utf8_lossy(&inside.stderr)
-    );
+    crate::common::expect_exit(&inside, exit::SUCCESS);
     let (git, inside) = (json_of(&from_git), json_of(&inside));
     assert_eq!(git["patch"], inside["patch"]);
     assert_eq!(git["files"], inside["files"]);
