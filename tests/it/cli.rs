@@ -76,7 +76,7 @@ fn help_lists_every_format_read_and_junit_is_not_a_coverage_format() {
         .args(["diff", "--format-in", "junit", "x.xml"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(i32::from(exit::BAD_INPUT)));
     assert!(
         stderr_of(&out).contains("invalid value 'junit'"),
         "{}",
@@ -93,7 +93,7 @@ fn completions_for_four_shells_and_a_man_page() {
         ("powershell", "Register-ArgumentCompleter"),
     ] {
         let out = prcov().args(["completions", shell]).output().unwrap();
-        assert_eq!(out.status.code(), Some(0), "{shell}");
+        assert_eq!(out.status.code(), Some(i32::from(exit::SUCCESS)), "{shell}");
         let script = String::from_utf8_lossy(&out.stdout);
         assert!(script.contains(marker), "{shell}: {script}");
         // The subcommands and a flag of each reach the script.
@@ -102,7 +102,7 @@ fn completions_for_four_shells_and_a_man_page() {
         }
     }
     let out = prcov().arg("man").output().unwrap();
-    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(out.status.code(), Some(i32::from(exit::SUCCESS)));
     let page = String::from_utf8_lossy(&out.stdout);
     assert!(
         page.starts_with(".ie \\n(.g .ds Aq") || page.contains(".TH prcov 1"),
@@ -114,7 +114,12 @@ fn completions_for_four_shells_and_a_man_page() {
         .arg(dir.path())
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(i32::from(exit::SUCCESS)),
+        "{}",
+        stderr_of(&out)
+    );
     for page in [
         "prcov.1",
         "prcov-diff.1",

@@ -284,7 +284,7 @@ fn path_map_and_strip_prefix_rewrite_report_paths() {
         .arg(&report)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(i32::from(exit::BAD_INPUT)));
     let out = prcov(&r)
         .args([
             "diff",

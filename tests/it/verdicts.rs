@@ -3,6 +3,7 @@
 //! through the binary: exit code, message, and the JSON outcome. And the revisions those
 //! verdicts are about (item 2): in CI, the PR's base and head, said where they came from.
 
+use prcov::exit;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -78,7 +79,12 @@ fn empty_change_is_reported_with_its_revisions_and_can_fail() {
         .args(["--fail-under-patch", "80"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(i32::from(exit::SUCCESS)),
+        "{}",
+        stderr(&out)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     insta::assert_snapshot!("empty_change_text", redact(&text, &c.dir, &c.head));
 
@@ -104,7 +110,12 @@ fn empty_change_is_reported_with_its_revisions_and_can_fail() {
         .arg("--fail-on-empty-change")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(i32::from(exit::GATE_FAILED)),
+        "{}",
+        stderr(&out)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.contains("gate change: target a non-empty change, actual no change: failed"),
@@ -133,7 +144,12 @@ fn reports_matching_no_repository_file_exit_2_with_the_hint() {
         &["report", "--fail-under-project", "70"][..],
     ] {
         let out = prcov(&c.dir).args(cmd).arg(&lcov).output().unwrap();
-        assert_eq!(out.status.code(), Some(2), "{cmd:?}: {}", stderr(&out));
+        assert_eq!(
+            out.status.code(),
+            Some(i32::from(exit::BAD_INPUT)),
+            "{cmd:?}: {}",
+            stderr(&out)
+        );
         insta::assert_snapshot!(
             format!("no_file_matched_{}", cmd[0]),
             redact(&stderr(&out), &c.dir, &c.head)
@@ -145,7 +161,12 @@ fn reports_matching_no_repository_file_exit_2_with_the_hint() {
         .arg(&lcov)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(i32::from(exit::SUCCESS)),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(json(&out)["outcome"], "no_file_matched");
 }
 
@@ -158,7 +179,12 @@ fn reports_without_a_coverable_line_exit_2() {
         .arg(&lcov)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(i32::from(exit::BAD_INPUT)),
+        "{}",
+        stderr(&out)
+    );
     insta::assert_snapshot!(
         "no_coverable_line_diff",
         redact(&stderr(&out), &c.dir, &c.head)
@@ -175,7 +201,12 @@ fn reports_without_a_coverable_line_exit_2() {
         .arg(&lcov)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(i32::from(exit::SUCCESS)),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(json(&out)["outcome"], "no_coverable_line");
 }
 
@@ -205,7 +236,12 @@ fn junit_where_no_test_ran_fails_the_tests_gate() {
             .arg(file)
             .output()
             .unwrap();
-        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        assert_eq!(
+            out.status.code(),
+            Some(i32::from(exit::GATE_FAILED)),
+            "{}",
+            stderr(&out)
+        );
         assert_eq!(json(&out)["outcome"], outcome);
         assert!(stderr(&out).contains(says), "{}", stderr(&out));
         // Configurable: a job that runs no test on purpose.
@@ -214,7 +250,12 @@ fn junit_where_no_test_ran_fails_the_tests_gate() {
             .arg(file)
             .output()
             .unwrap();
-        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert_eq!(
+            out.status.code(),
+            Some(i32::from(exit::SUCCESS)),
+            "{}",
+            stderr(&out)
+        );
     }
 }
 
@@ -309,7 +350,7 @@ fn in_github_actions_diff_and_report_use_the_pr_head_and_say_so() {
         .arg(&lcov)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(i32::from(exit::BAD_INPUT)));
     assert!(
         stderr(&out).contains(&format!("unknown revision `{missing}` in "))
             && stderr(&out).contains(
