@@ -60,11 +60,10 @@ fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-/// Machine-specific paths and shas out of a message, for its snapshot.
-fn redact(text: &str, dir: &Path, head: &str) -> String {
-    text.replace(&dir.display().to_string(), "[DIR]")
-        .replace(head, "[HEAD]")
-        .replace(&head[..7], "[HEAD7]")
+/// Snapshot settings that redact the checkout's path and its head commit.
+fn redacted(dir: &Path, head: &str) -> insta::Settings {
+    let dir = dir.display().to_string();
+    crate::common::redactions(&[(head, "HEAD")], &[(dir.as_str(), "[DIR]")])
 }
 
 const COVERED: &str = "SF:src/app.py\nDA:1,1\nDA:2,0\nDA:3,1\nend_of_record\n";
@@ -86,7 +85,7 @@ fn empty_change_is_reported_with_its_revisions_and_can_fail() {
         stderr(&out)
     );
     let text = String::from_utf8_lossy(&out.stdout);
-    insta::assert_snapshot!("empty_change_text", redact(&text, &c.dir, &c.head));
+    redacted(&c.dir, &c.head).bind(|| insta::assert_snapshot!("empty_change_text", text));
 
     let out = prcov(&c.dir)
         .arg("diff")
@@ -150,10 +149,9 @@ fn reports_matching_no_repository_file_exit_2_with_the_hint() {
             "{cmd:?}: {}",
             stderr(&out)
         );
-        insta::assert_snapshot!(
-            format!("no_file_matched_{}", cmd[0]),
-            redact(&stderr(&out), &c.dir, &c.head)
-        );
+        redacted(&c.dir, &c.head).bind(|| {
+            insta::assert_snapshot!(format!("no_file_matched_{}", cmd[0]), stderr(&out));
+        });
     }
     // Deliberate: the outcome is in the JSON instead, and the gates still decide.
     let out = prcov(&c.dir)
@@ -185,10 +183,9 @@ fn reports_without_a_coverable_line_exit_2() {
         "{}",
         stderr(&out)
     );
-    insta::assert_snapshot!(
-        "no_coverable_line_diff",
-        redact(&stderr(&out), &c.dir, &c.head)
-    );
+    redacted(&c.dir, &c.head).bind(|| {
+        insta::assert_snapshot!("no_coverable_line_diff", stderr(&out));
+    });
     let out = prcov(&c.dir)
         .args([
             "diff",
