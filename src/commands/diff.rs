@@ -36,7 +36,7 @@ pub struct DiffDetails {
 /// Computes the diff summary (shared with `publish`).
 pub fn summarize(opts: &DiffOptions) -> Result<DiffSummary, Error> {
     let (summary, details) = summarize_with_details(opts)?;
-    details.report.drop_in_background();
+    super::drop_report(details.report);
     Ok(summary)
 }
 
@@ -52,23 +52,20 @@ pub fn summarize_with_details(opts: &DiffOptions) -> Result<(DiffSummary, DiffDe
     let base_rev = revs.base.as_ref().map_or("HEAD", |b| b.rev.as_str());
     let reports = choose_reports(&opts.coverage.reports, repo.root(), opts.output.quiet)?;
     // Reading the reports and asking git are independent: do them at once, on two threads.
-    let (git, parsed) = std::thread::scope(|s| {
-        let parse = s.spawn(|| input::load_coverage(&reports, opts.coverage.forced_format));
-        let git = repo
-            .change_set_with(
+    let (parsed, git) = crate::threads::both(
+        || input::load_coverage(&reports, opts.coverage.forced_format),
+        || {
+            repo.change_set_with(
                 opts.engine,
                 base_rev,
                 &revs.head.rev,
                 opts.revisions.worktree,
             )
-            .and_then(|change| Ok((repo.tracked_files(&change.head)?, change)));
-        (git, parse.join())
-    });
+            .and_then(|change| Ok((repo.tracked_files(&change.head)?, change)))
+        },
+    );
     let (tracked, change) = git.map_err(|e| explain_unknown_revision(e, &revs))?;
-    let parsed = match parsed {
-        Ok(result) => result?,
-        Err(panic) => std::panic::resume_unwind(panic),
-    };
+    let parsed = parsed?;
     let files = RepoFiles::new(repo.root(), with_changed_files(tracked, &change));
     let head = map_loaded(parsed, &opts.coverage, Some(&files));
     let base_files = || {
@@ -362,7 +359,7 @@ fn write_html(
 pub fn run(opts: &DiffOptions) -> Result<u8, Error> {
     let (summary, details) = summarize_with_details(opts)?;
     write_html(opts, &summary, &details)?;
-    details.report.drop_in_background();
+    super::drop_report(details.report);
     let text = match opts.output.format {
         OutputFormat::Text => render::text::diff(
             &summary,

@@ -266,7 +266,7 @@ pub fn run(opts: &PublishOptions) -> Result<u8, Error> {
             tests.as_ref().map(|t| (t, links.as_slice())),
         )?;
     }
-    details.report.drop_in_background();
+    super::drop_report(details.report);
     artifacts::write_badge(&diff_opts.artifacts, &summary.project)?;
     write_github_output(&summary.patch.totals, &summary.project);
 

@@ -20,7 +20,7 @@ use super::{
 
 pub fn summarize(opts: &ReportOptions) -> Result<ReportSummary, Error> {
     let (summary, kept) = summarize_keeping(opts)?;
-    kept.report.drop_in_background();
+    super::drop_report(kept.report);
     Ok(summary)
 }
 
@@ -137,7 +137,7 @@ fn write_html(
 pub fn run(opts: &ReportOptions) -> Result<u8, Error> {
     let (summary, kept) = summarize_keeping(opts)?;
     write_html(opts, &summary, &kept)?;
-    kept.report.drop_in_background();
+    super::drop_report(kept.report);
     artifacts::write_badge(&opts.artifacts, &summary.project.totals)?;
     let text = match opts.output.format {
         OutputFormat::Text => render::text::report(
