@@ -2,6 +2,10 @@
 
 use serde::Serialize;
 
+use crate::model::tests::TestCounts;
+
+use super::{DiffSummary, ReportSummary};
+
 /// What a gate checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -51,7 +55,8 @@ pub struct GateOutcome {
     pub passed: bool,
 }
 
-/// The measured values gates compare against.
+/// The measured values gates compare against: coverage and test counts of one run. Assembled
+/// here, from the summaries, and nowhere else, so every command gates on the same numbers.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Measured {
     pub patch: Option<f64>,
@@ -61,7 +66,41 @@ pub struct Measured {
     pub unmatched: u64,
 }
 
-/// Evaluates the gates. `threshold` (Codecov's `threshold`) lets a miss within that many points
+impl Measured {
+    /// Patch, project, delta and unmatched paths of `prcov diff` (and `publish`).
+    pub fn of_diff(s: &DiffSummary) -> Self {
+        Measured {
+            patch: s.patch.totals.percent(),
+            project: s.project.percent(),
+            delta: s.delta(),
+            failed_tests: None,
+            unmatched: s.unmatched.len() as u64,
+        }
+    }
+
+    /// Project, delta and unmatched paths of `prcov report`.
+    pub fn of_report(s: &ReportSummary) -> Self {
+        Measured {
+            patch: None,
+            project: s.project.totals.percent(),
+            delta: s.delta(),
+            failed_tests: None,
+            unmatched: s.unmatched.len() as u64,
+        }
+    }
+
+    /// Adds the failed and errored tests of `prcov tests` (and `publish`); `None` when no test
+    /// results were read, which the tests gate counts as no failure.
+    #[must_use]
+    pub fn with_tests(self, tests: Option<&TestCounts>) -> Self {
+        Measured {
+            failed_tests: tests.map(|c| (c.failed + c.errored) as u64),
+            ..self
+        }
+    }
+}
+
+/// Evaluates the gates: called once per run, by the command, on [`Measured`]. `threshold` (Codecov's `threshold`) lets a miss within that many points
 /// of a percent target pass; it applies to patch, project and drop gates.
 #[expect(clippy::cast_precision_loss, reason = "counts stay far below 2^52")]
 pub fn evaluate(gates: &[Gate], measured: &Measured, threshold: f64) -> Vec<GateOutcome> {
@@ -120,6 +159,31 @@ mod tests {
         assert!(!evaluate(&gates, &m, 4.99)[0].passed);
         let none = Measured::default();
         assert!(evaluate(&gates, &none, 0.0)[0].passed);
+    }
+
+    #[test]
+    fn tests_gate_counts_failed_and_errored() {
+        let gates = [Gate {
+            kind: GateKind::Tests,
+            target: 0.0,
+        }];
+        let counts = |failed, errored| TestCounts {
+            tests: 10,
+            passed: 10 - failed - errored,
+            failed,
+            errored,
+            ..TestCounts::default()
+        };
+        let verdict = |c: Option<&TestCounts>| {
+            let outcome = &evaluate(&gates, &Measured::default().with_tests(c), 0.0)[0];
+            (outcome.actual, outcome.passed)
+        };
+        assert_eq!(verdict(Some(&counts(0, 0))), (Some(0.0), true));
+        assert_eq!(verdict(Some(&counts(2, 0))), (Some(2.0), false));
+        assert_eq!(verdict(Some(&counts(0, 1))), (Some(1.0), false));
+        assert_eq!(verdict(Some(&counts(2, 1))), (Some(3.0), false));
+        // No test results read (publish without JUnit): nothing failed.
+        assert_eq!(verdict(None), (Some(0.0), true));
     }
 
     #[test]

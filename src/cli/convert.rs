@@ -12,7 +12,10 @@ use crate::error::Error;
 use crate::paths::Rewrite;
 use crate::render::OutputFormat;
 
-use super::{ColorChoice, Command, CommonArgs, CoverageArgs, GateArgs, WriteArgs, WriteFormat};
+use super::{
+    ColorChoice, Command, CommonArgs, CoverageArgs, ProjectGateArgs, TestGateArgs, WriteArgs,
+    WriteFormat,
+};
 
 fn percent_arg(flag: &str, v: Option<f64>) -> Result<Option<f64>, Error> {
     match v {
@@ -73,44 +76,51 @@ fn coverage(args: &CoverageArgs, file: &FileConfig) -> Result<CoverageOptions, E
     })
 }
 
-struct GateValues {
-    patch: Option<f64>,
-    project: Option<f64>,
-    drop: Option<f64>,
-    threshold: Option<f64>,
-    tests: bool,
-}
-
+/// The gates a command asked for, in one order for every command (the order they are shown in):
+/// patch, project, drop, unmatched, tests. `patch` is `None` for `report`; `project` and `cov`
+/// are `None` for `tests`, which gates on test results only; `tests` is `None` for the commands
+/// that read no test results (`diff`, `report`), so `fail_on_test_failure` in prcov.toml does not
+/// add a gate there that could only pass.
 fn gates(
-    v: GateValues,
+    patch: Option<f64>,
+    project: Option<&ProjectGateArgs>,
+    tests: Option<&TestGateArgs>,
     file: &FileConfig,
-    cov: &CoverageOptions,
-    has_base_report: bool,
+    cov: Option<&CoverageOptions>,
 ) -> Result<GateOptions, Error> {
     let g = &file.gates;
-    let patch = percent_arg("--fail-under-patch", v.patch.or(g.patch))?;
-    let project = percent_arg("--fail-under-project", v.project.or(g.project))?;
-    let drop = percent_arg("--max-project-drop", v.drop.or(g.max_project_drop))?;
-    let threshold = percent_arg("--threshold", v.threshold.or(g.threshold))?.unwrap_or(0.0);
-    if drop.is_some() && !has_base_report {
-        return Err(Error::Usage(
-            "--max-project-drop needs a base report to compare with: add --base-report FILE".into(),
-        ));
-    }
     let mut gates = Vec::new();
     let mut add = |kind, target: Option<f64>| {
         if let Some(target) = target {
             gates.push(Gate { kind, target });
         }
     };
-    add(GateKind::Patch, patch);
-    add(GateKind::Project, project);
-    add(GateKind::ProjectDrop, drop);
-    add(
-        GateKind::Tests,
-        (v.tests || g.fail_on_test_failure).then_some(0.0),
-    );
-    add(GateKind::Unmatched, cov.fail_on_unmatched.then_some(0.0));
+    let mut threshold = 0.0;
+    if let (Some(a), Some(cov)) = (project, cov) {
+        let patch = percent_arg("--fail-under-patch", patch.or(g.patch))?;
+        let project = percent_arg("--fail-under-project", a.fail_under_project.or(g.project))?;
+        let drop = percent_arg(
+            "--max-project-drop",
+            a.max_project_drop.or(g.max_project_drop),
+        )?;
+        threshold = percent_arg("--threshold", a.threshold.or(g.threshold))?.unwrap_or(0.0);
+        if drop.is_some() && cov.base_reports.is_empty() {
+            return Err(Error::Usage(
+                "--max-project-drop needs a base report to compare with: add --base-report FILE"
+                    .into(),
+            ));
+        }
+        add(GateKind::Patch, patch);
+        add(GateKind::Project, project);
+        add(GateKind::ProjectDrop, drop);
+        add(GateKind::Unmatched, cov.fail_on_unmatched.then_some(0.0));
+    }
+    if let Some(tests) = tests {
+        add(
+            GateKind::Tests,
+            (tests.fail_on_test_failure || g.fail_on_test_failure).then_some(0.0),
+        );
+    }
     Ok(GateOptions { gates, threshold })
 }
 
@@ -130,23 +140,12 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
         Command::Diff(a) => {
             let file = file_config(&a.common, a.coverage.repo.as_deref())?;
             let cov = coverage(&a.coverage, &file)?;
-            let GateArgs {
-                fail_under_patch,
-                fail_under_project,
-                max_project_drop,
-                threshold,
-            } = a.gates.clone();
             let gates = gates(
-                GateValues {
-                    patch: fail_under_patch,
-                    project: fail_under_project,
-                    drop: max_project_drop,
-                    threshold,
-                    tests: false,
-                },
+                a.gates.fail_under_patch,
+                Some(&a.gates.project),
+                None,
                 &file,
-                &cov,
-                !cov.base_reports.is_empty(),
+                Some(&cov),
             )?;
             Ok(Config::Diff(DiffOptions {
                 base: a.revs.base.clone().or(file.base.clone()),
@@ -162,18 +161,7 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
         Command::Report(a) => {
             let file = file_config(&a.common, a.coverage.repo.as_deref())?;
             let cov = coverage(&a.coverage, &file)?;
-            let gates = gates(
-                GateValues {
-                    patch: None,
-                    project: a.fail_under_project,
-                    drop: a.max_project_drop,
-                    threshold: a.threshold,
-                    tests: false,
-                },
-                &file,
-                &cov,
-                !cov.base_reports.is_empty(),
-            )?;
+            let gates = gates(None, Some(&a.gates), None, &file, Some(&cov))?;
             Ok(Config::Report(ReportOptions {
                 no_repo: a.no_repo,
                 head: a.head.clone(),
@@ -191,7 +179,7 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
                     a.files.clone()
                 },
                 repo_dir: a.repo.clone(),
-                fail_on_test_failure: a.fail_on_test_failure || file.gates.fail_on_test_failure,
+                gates: gates(None, None, Some(&a.gates), &file, None)?,
                 slowest: a.slowest,
                 output: output(&a.common),
             }))
@@ -201,24 +189,12 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
         Command::Publish(a) => {
             let file = file_config(&a.common, a.coverage.repo.as_deref())?;
             let cov = coverage(&a.coverage, &file)?;
-            let GateArgs {
-                fail_under_patch,
-                fail_under_project,
-                max_project_drop,
-                threshold,
-            } = a.gates.clone();
-            let fail_on_test_failure = a.fail_on_test_failure || file.gates.fail_on_test_failure;
             let gates = gates(
-                GateValues {
-                    patch: fail_under_patch,
-                    project: fail_under_project,
-                    drop: max_project_drop,
-                    threshold,
-                    tests: fail_on_test_failure,
-                },
+                a.gates.fail_under_patch,
+                Some(&a.gates.project),
+                Some(&a.test_gates),
                 &file,
-                &cov,
-                !cov.base_reports.is_empty(),
+                Some(&cov),
             )?;
             if a.dry_run && a.save.is_some() {
                 return Err(Error::Usage(
@@ -242,7 +218,6 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
                 } else {
                     a.junit.clone()
                 },
-                fail_on_test_failure,
                 host: a.host,
                 repo_slug: a.repo_slug.clone(),
                 pr: a.pr,

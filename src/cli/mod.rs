@@ -106,12 +106,19 @@ pub struct CoverageArgs {
     pub base_report: Vec<PathBuf>,
 }
 
-/// Gate options.
+/// Gate options of the commands that compare against a change (`diff`, `publish`).
 #[derive(Debug, Args, Clone, Default)]
 pub struct GateArgs {
     /// Fail (exit 1) when patch coverage is below P percent.
     #[arg(long, value_name = "P")]
     pub fail_under_patch: Option<f64>,
+    #[command(flatten)]
+    pub project: ProjectGateArgs,
+}
+
+/// Gate options on the whole project (`report` has only these).
+#[derive(Debug, Args, Clone, Default)]
+pub struct ProjectGateArgs {
     /// Fail when project coverage is below P percent.
     #[arg(long, value_name = "P")]
     pub fail_under_project: Option<f64>,
@@ -121,6 +128,14 @@ pub struct GateArgs {
     /// A miss within T points of a target still passes (like Codecov's threshold).
     #[arg(long, value_name = "T")]
     pub threshold: Option<f64>,
+}
+
+/// The gate on test results (`tests`, `publish`).
+#[derive(Debug, Args, Clone, Default)]
+pub struct TestGateArgs {
+    /// Fail (exit 1) when a test failed or errored.
+    #[arg(long)]
+    pub fail_on_test_failure: bool,
 }
 
 /// Revision options.
@@ -172,15 +187,8 @@ pub struct ReportArgs {
     /// Revision whose tracked files report paths are matched against.
     #[arg(long, value_name = "REV", default_value = "HEAD")]
     pub head: String,
-    /// Fail when project coverage is below P percent.
-    #[arg(long, value_name = "P")]
-    pub fail_under_project: Option<f64>,
-    /// Fail when project coverage drops by more than D points (needs --base-report).
-    #[arg(long, value_name = "D")]
-    pub max_project_drop: Option<f64>,
-    /// A miss within T points of a target still passes.
-    #[arg(long, value_name = "T")]
-    pub threshold: Option<f64>,
+    #[command(flatten)]
+    pub gates: ProjectGateArgs,
     #[command(flatten)]
     pub common: CommonArgs,
 }
@@ -193,9 +201,8 @@ pub struct TestsArgs {
     /// Directory to search when no file is named [default: the repository or working directory].
     #[arg(long, value_name = "DIR")]
     pub repo: Option<PathBuf>,
-    /// Fail (exit 1) when a test failed or errored.
-    #[arg(long)]
-    pub fail_on_test_failure: bool,
+    #[command(flatten)]
+    pub gates: TestGateArgs,
     /// How many of the slowest tests to list.
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub slowest: usize,
@@ -214,9 +221,8 @@ pub struct PublishArgs {
     /// JUnit XML test results to include (repeatable).
     #[arg(long, value_name = "FILE")]
     pub junit: Vec<PathBuf>,
-    /// Fail (exit 1) when a test failed or errored.
-    #[arg(long)]
-    pub fail_on_test_failure: bool,
+    #[command(flatten)]
+    pub test_gates: TestGateArgs,
     /// The code host [default: detected from the CI environment].
     #[arg(long, value_enum)]
     pub host: Option<HostKind>,

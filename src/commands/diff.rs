@@ -2,18 +2,22 @@
 
 use std::path::Path;
 
-use crate::analysis::{gates, CountingRules, DiffSummary, PatchCoverage, ProjectCoverage};
+use crate::analysis::gates::Measured;
+use crate::analysis::{CountingRules, DiffSummary, PatchCoverage, ProjectCoverage};
 use crate::config::DiffOptions;
 use crate::error::Error;
-use crate::exit;
 use crate::git::{ChangeSet, FileStatus, Repo};
 use crate::input;
 use crate::paths::RepoFiles;
 use crate::render::{self, OutputFormat, Style};
 
-use super::{choose_reports, emit, load_coverage, map_loaded, working_dir, LoadedCoverage};
+use super::{
+    choose_reports, emit, evaluate_gates, gate_exit_code, load_coverage, map_loaded, working_dir,
+    LoadedCoverage,
+};
 
-/// Computes the diff summary (shared with `publish`).
+/// Computes the diff summary (shared with `publish`), without gates: the command evaluates them
+/// once it has everything it measures.
 pub fn summarize(opts: &DiffOptions) -> Result<DiffSummary, Error> {
     let start = working_dir(opts.coverage.repo_dir.as_deref())?;
     if let Some(diff_file) = &opts.diff_file {
@@ -89,7 +93,7 @@ fn summarize_saved_diff(
             reports: head.inputs,
             warnings: head.warnings,
         };
-        return Ok(with_gates(summary, opts));
+        return Ok(summary);
     };
     let head_sha = repo.resolve("HEAD")?;
     let files = RepoFiles::new(
@@ -133,19 +137,7 @@ fn finish(
         reports: head.inputs,
         warnings: head.warnings,
     };
-    Ok(with_gates(summary, opts))
-}
-
-fn with_gates(mut summary: DiffSummary, opts: &DiffOptions) -> DiffSummary {
-    let measured = gates::Measured {
-        patch: summary.patch.totals.percent(),
-        project: summary.project.percent(),
-        delta: summary.delta(),
-        failed_tests: None,
-        unmatched: summary.unmatched.len() as u64,
-    };
-    summary.gates = gates::evaluate(&opts.gates.gates, &measured, opts.gates.threshold);
-    summary
+    Ok(summary)
 }
 
 /// In CI, the PR/MR base the environment names (SPEC §1 "Default base").
@@ -155,7 +147,8 @@ fn ci_base() -> Result<Option<String>, Error> {
 }
 
 pub fn run(opts: &DiffOptions) -> Result<u8, Error> {
-    let summary = summarize(opts)?;
+    let mut summary = summarize(opts)?;
+    summary.gates = evaluate_gates(&opts.gates, &Measured::of_diff(&summary));
     let text = match opts.output.format {
         OutputFormat::Text => render::text::diff(
             &summary,
@@ -167,9 +160,5 @@ pub fn run(opts: &DiffOptions) -> Result<u8, Error> {
         OutputFormat::Json => render::json::diff(&summary),
     };
     emit(&opts.output, &text)?;
-    Ok(if summary.passed() {
-        exit::SUCCESS
-    } else {
-        exit::GATE_FAILED
-    })
+    Ok(gate_exit_code(&summary.gates))
 }

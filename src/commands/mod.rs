@@ -9,8 +9,9 @@ pub mod write;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
+use crate::analysis::gates::{self, GateOutcome, Measured};
 use crate::analysis::ReportInput;
-use crate::config::{CoverageOptions, OutputOptions};
+use crate::config::{CoverageOptions, GateOptions, OutputOptions};
 use crate::error::Error;
 use crate::input;
 use crate::model::CoverageReport;
@@ -139,6 +140,20 @@ pub fn map_loaded(
     out.unmatched.sort_by(|a, b| a.path.cmp(&b.path));
     out.unmatched.dedup_by(|a, b| a.path == b.path);
     out
+}
+
+/// The one gate path of every command: the requested gates against what was measured.
+pub fn evaluate_gates(opts: &GateOptions, measured: &Measured) -> Vec<GateOutcome> {
+    gates::evaluate(&opts.gates, measured, opts.threshold)
+}
+
+/// Exit code of a completed run: 1 when a gate failed.
+pub fn gate_exit_code(outcomes: &[GateOutcome]) -> u8 {
+    if outcomes.iter().all(|g| g.passed) {
+        crate::exit::SUCCESS
+    } else {
+        crate::exit::GATE_FAILED
+    }
 }
 
 /// Writes the rendered output to `--output FILE` or standard output.

@@ -6,7 +6,7 @@
 
 use std::io::Write as _;
 
-use crate::analysis::gates::{self, Gate, GateKind, Measured};
+use crate::analysis::gates::Measured;
 use crate::analysis::tests::{summarize, TestSummary};
 use crate::analysis::Percent;
 use crate::config::PublishOptions;
@@ -20,7 +20,7 @@ use crate::paths::RepoFiles;
 use crate::render::publish::{plan, Target, TestsBrief};
 use crate::render::{self, Style};
 
-use super::{choose_junit, emit};
+use super::{choose_junit, emit, evaluate_gates, gate_exit_code};
 
 fn env(key: &str) -> Option<String> {
     std::env::var(key).ok()
@@ -161,8 +161,6 @@ pub fn run(opts: &PublishOptions) -> Result<u8, Error> {
             diff_opts.head = head;
         }
     }
-    // Gates on tests are evaluated below, with the test results.
-    diff_opts.gates.gates.retain(|g| g.kind != GateKind::Tests);
     let mut summary = crate::commands::diff::summarize(&diff_opts)?;
 
     let start = diff_opts
@@ -187,23 +185,8 @@ pub fn run(opts: &PublishOptions) -> Result<u8, Error> {
             .extend(warnings.into_iter().map(|w| w.message));
         Some(summarize(&results, crate::analysis::tests::DEFAULT_SLOWEST))
     };
-    if opts.fail_on_test_failure {
-        let failed = tests
-            .as_ref()
-            .map_or(0, |t| (t.counts.failed + t.counts.errored) as u64);
-        let measured = Measured {
-            failed_tests: Some(failed),
-            ..Measured::default()
-        };
-        summary.gates.extend(gates::evaluate(
-            &[Gate {
-                kind: GateKind::Tests,
-                target: 0.0,
-            }],
-            &measured,
-            0.0,
-        ));
-    }
+    let measured = Measured::of_diff(&summary).with_tests(tests.as_ref().map(|t| &t.counts));
+    summary.gates = evaluate_gates(&diff_opts.gates, &measured);
     let brief = tests.as_ref().map(|t| tests_brief(t, &files));
     let target = Target {
         host,
@@ -246,9 +229,5 @@ pub fn run(opts: &PublishOptions) -> Result<u8, Error> {
             ),
         )?;
     }
-    Ok(if summary.passed() {
-        exit::SUCCESS
-    } else {
-        exit::GATE_FAILED
-    })
+    Ok(gate_exit_code(&summary.gates))
 }

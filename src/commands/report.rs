@@ -1,14 +1,14 @@
 //! `prcov report`: whole-project coverage, per file and per directory.
 
-use crate::analysis::{gates, ProjectCoverage, ReportSummary};
+use crate::analysis::gates::Measured;
+use crate::analysis::{ProjectCoverage, ReportSummary};
 use crate::config::ReportOptions;
 use crate::error::Error;
-use crate::exit;
 use crate::git::Repo;
 use crate::paths::RepoFiles;
 use crate::render::{self, OutputFormat, Style};
 
-use super::{choose_reports, emit, load_coverage, working_dir};
+use super::{choose_reports, emit, evaluate_gates, gate_exit_code, load_coverage, working_dir};
 
 pub fn summarize(opts: &ReportOptions) -> Result<ReportSummary, Error> {
     let start = working_dir(opts.coverage.repo_dir.as_deref())?;
@@ -49,14 +49,7 @@ pub fn summarize(opts: &ReportOptions) -> Result<ReportSummary, Error> {
         warnings: head.warnings,
     };
     head.report.drop_in_background();
-    let measured = gates::Measured {
-        patch: None,
-        project: summary.project.totals.percent(),
-        delta: summary.delta(),
-        failed_tests: None,
-        unmatched: summary.unmatched.len() as u64,
-    };
-    summary.gates = gates::evaluate(&opts.gates.gates, &measured, opts.gates.threshold);
+    summary.gates = evaluate_gates(&opts.gates, &Measured::of_report(&summary));
     Ok(summary)
 }
 
@@ -73,9 +66,5 @@ pub fn run(opts: &ReportOptions) -> Result<u8, Error> {
         OutputFormat::Json => render::json::report(&summary),
     };
     emit(&opts.output, &text)?;
-    Ok(if summary.passed() {
-        exit::SUCCESS
-    } else {
-        exit::GATE_FAILED
-    })
+    Ok(gate_exit_code(&summary.gates))
 }

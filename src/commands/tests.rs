@@ -2,14 +2,14 @@
 
 use std::io::Write;
 
+use crate::analysis::gates::Measured;
 use crate::analysis::tests::{summarize_taking, TestSummary};
 use crate::config::{OutputOptions, TestsOptions};
 use crate::error::Error;
-use crate::exit;
 use crate::formats::junit;
 use crate::render::{self, OutputFormat};
 
-use super::{choose_junit, emit, search_root};
+use super::{choose_junit, emit, evaluate_gates, gate_exit_code, search_root};
 
 pub fn run(opts: &TestsOptions) -> Result<u8, Error> {
     let root = search_root(opts.repo_dir.as_deref())?;
@@ -28,11 +28,11 @@ pub fn run(opts: &TestsOptions) -> Result<u8, Error> {
         )?,
         OutputFormat::Json => emit_json(&opts.output, &summary)?,
     }
-    let code = if opts.fail_on_test_failure && summary.has_failures() {
-        exit::GATE_FAILED
-    } else {
-        exit::SUCCESS
-    };
+    let outcomes = evaluate_gates(
+        &opts.gates,
+        &Measured::default().with_tests(Some(&summary.counts)),
+    );
+    let code = gate_exit_code(&outcomes);
     // The output is written and flushed; the process ends right after this returns. Freeing
     // 200,000 test cases one string at a time took a tenth of the run, and the OS takes the
     // memory back at exit in one go. Only data is leaked here, never a writer or file.

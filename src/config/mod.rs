@@ -160,11 +160,10 @@ pub struct WriteOptions {
 #[derive(Debug, Clone)]
 pub struct PublishOptions {
     /// The coverage half: what `prcov diff` computes. `base`/`head` are what the user gave;
-    /// the CI environment fills in what they did not.
+    /// the CI environment fills in what they did not. Its gates include the tests gate.
     pub diff: DiffOptions,
     pub head_given: bool,
     pub junit: Vec<PathBuf>,
-    pub fail_on_test_failure: bool,
     pub host: Option<crate::host::HostKind>,
     pub repo_slug: Option<String>,
     pub pr: Option<u64>,
@@ -181,7 +180,8 @@ pub struct TestsOptions {
     /// JUnit files; empty = discover.
     pub files: Vec<PathBuf>,
     pub repo_dir: Option<PathBuf>,
-    pub fail_on_test_failure: bool,
+    /// `--fail-on-test-failure`, as the tests gate.
+    pub gates: GateOptions,
     pub slowest: usize,
     pub output: OutputOptions,
 }

@@ -12,6 +12,7 @@ mod corpus_junit;
 mod corpus_more_formats;
 mod diff_e2e;
 mod example;
+mod gates;
 mod git_changeset;
 mod host_github;
 mod host_gitlab;
