@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use crate::formats::Format;
-use crate::model::Totals;
+use crate::model::{Totals, Warning};
 use crate::paths::Unmatched;
 
 use super::{GateOutcome, PatchCoverage, ProjectCoverage};
@@ -28,8 +28,8 @@ pub struct DiffSummary {
     pub unmatched: Vec<Unmatched>,
     pub gates: Vec<GateOutcome>,
     pub reports: Vec<ReportInput>,
-    /// Things skipped or repaired while reading, one sentence each.
-    pub warnings: Vec<String>,
+    /// Things skipped or repaired while reading.
+    pub warnings: Vec<Warning>,
 }
 
 impl DiffSummary {
@@ -51,7 +51,7 @@ pub struct ReportSummary {
     pub unmatched: Vec<Unmatched>,
     pub gates: Vec<GateOutcome>,
     pub reports: Vec<ReportInput>,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 impl ReportSummary {

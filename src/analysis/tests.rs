@@ -3,6 +3,7 @@
 //! with their messages and locations, flaky tests, the slowest tests and the total duration.
 
 use crate::model::tests::{FailureKind, Frame, TestCase, TestCounts, TestOutcome, TestResults};
+use crate::model::Warning;
 
 /// Default number of slowest tests shown.
 pub const DEFAULT_SLOWEST: usize = 10;
@@ -17,6 +18,8 @@ pub struct TestSummary {
     pub flaky: Vec<FlakyTest>,
     /// Longest first; ties by name.
     pub slowest: Vec<SlowTest>,
+    /// What reading the files skipped or repaired (set by whoever read them).
+    pub warnings: Vec<Warning>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -193,6 +196,7 @@ fn summarize_cases<C: SummaryCase>(
         failures,
         flaky,
         slowest: top.finish(),
+        warnings: Vec::new(),
     }
 }
 

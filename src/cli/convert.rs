@@ -38,6 +38,7 @@ fn output(common: &CommonArgs) -> OutputOptions {
         output: common.output.clone(),
         color,
         quiet: common.quiet,
+        verbose: common.verbose,
     }
 }
 

@@ -71,9 +71,13 @@ pub struct CommonArgs {
     /// Colour terminal output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
-    /// Do not say which report files were used (errors and warnings still print).
-    #[arg(long, short = 'q')]
+    /// Print only the result and errors: no notes on which files were used, no warnings.
+    #[arg(long, short = 'q', conflicts_with = "verbose")]
     pub quiet: bool,
+    /// List every warning on its own line (by default, repeats of one kind in one file are
+    /// shown once, with their count).
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
 }
 
 /// Options of commands that read coverage.

@@ -9,7 +9,7 @@ use crate::error::Error;
 use crate::git::{ChangeSet, FileStatus, Repo};
 use crate::input;
 use crate::paths::RepoFiles;
-use crate::render::{self, OutputFormat, Style};
+use crate::render::{self, OutputFormat};
 
 use super::{
     choose_reports, emit, evaluate_gates, gate_exit_code, load_coverage, map_loaded, working_dir,
@@ -150,12 +150,7 @@ pub fn run(opts: &DiffOptions) -> Result<u8, Error> {
     let mut summary = summarize(opts)?;
     summary.gates = evaluate_gates(&opts.gates, &Measured::of_diff(&summary));
     let text = match opts.output.format {
-        OutputFormat::Text => render::text::diff(
-            &summary,
-            Style {
-                color: opts.output.color,
-            },
-        ),
+        OutputFormat::Text => render::text::diff(&summary, opts.output.style()),
         OutputFormat::Markdown => render::markdown::diff(&summary),
         OutputFormat::Json => render::json::diff(&summary),
     };

@@ -3,6 +3,7 @@
 pub mod diff;
 pub mod publish;
 pub mod report;
+pub mod stderr;
 pub mod tests;
 pub mod write;
 
@@ -14,7 +15,7 @@ use crate::analysis::ReportInput;
 use crate::config::{CoverageOptions, GateOptions, OutputOptions};
 use crate::error::Error;
 use crate::input;
-use crate::model::CoverageReport;
+use crate::model::{CoverageReport, Warning};
 use crate::paths::{self, RepoFiles, Unmatched};
 
 /// Coverage read, mapped and merged.
@@ -22,7 +23,7 @@ pub struct LoadedCoverage {
     pub report: CoverageReport,
     pub unmatched: Vec<Unmatched>,
     pub inputs: Vec<ReportInput>,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 /// Which report files to read: the named ones, else those discovered below `root`.
@@ -41,10 +42,11 @@ pub fn choose_reports(named: &[PathBuf], root: &Path, quiet: bool) -> Result<Vec
             root.display()
         )));
     }
-    if !quiet {
-        let names: Vec<String> = found.iter().map(|p| p.display().to_string()).collect();
-        eprintln!("prcov: using coverage report(s) {}", names.join(", "));
-    }
+    let names: Vec<String> = found.iter().map(|p| p.display().to_string()).collect();
+    stderr::note(
+        quiet,
+        format_args!("using coverage report(s) {}", names.join(", ")),
+    );
     Ok(found)
 }
 
@@ -64,10 +66,11 @@ pub fn choose_junit(named: &[PathBuf], root: &Path, quiet: bool) -> Result<Vec<P
             root.display()
         )));
     }
-    if !quiet {
-        let names: Vec<String> = found.iter().map(|p| p.display().to_string()).collect();
-        eprintln!("prcov: using test results {}", names.join(", "));
-    }
+    let names: Vec<String> = found.iter().map(|p| p.display().to_string()).collect();
+    stderr::note(
+        quiet,
+        format_args!("using test results {}", names.join(", ")),
+    );
     Ok(found)
 }
 
@@ -113,16 +116,7 @@ pub fn map_loaded(
         warnings: Vec::new(),
     };
     for l in loaded {
-        for w in &l.parsed.warnings {
-            let at = w.location.to_string();
-            let at = if at.is_empty() {
-                String::new()
-            } else {
-                format!("{at}: ")
-            };
-            out.warnings
-                .push(format!("{}: {at}{}", l.path.display(), w.message));
-        }
+        out.warnings.extend(l.parsed.warnings);
         let mapped = match repo {
             Some(files) => {
                 let (mapped, unmatched) = paths::map_report(l.parsed.report, files, &opts.rewrites);

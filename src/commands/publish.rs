@@ -17,10 +17,11 @@ use crate::git::Repo;
 use crate::host::{self, ci_env, CiContext, HostKind, HostTarget, Mode, RetryConfig};
 use crate::model::Totals;
 use crate::paths::RepoFiles;
+use crate::render;
 use crate::render::publish::{plan, Target, TestsBrief};
-use crate::render::{self, Style};
 
-use super::{choose_junit, emit, evaluate_gates, gate_exit_code};
+use super::{choose_junit, emit, evaluate_gates, gate_exit_code, stderr};
+use crate::model::diag::WarningDetail;
 
 fn env(key: &str) -> Option<String> {
     std::env::var(key).ok()
@@ -65,7 +66,7 @@ fn api_url(opts: &PublishOptions, ci: Option<&CiContext>, host: HostKind) -> Str
 
 /// Writes `patch-coverage=…` and `project-coverage=…` for the GitHub Action's outputs, shown
 /// like everywhere else: rounded down (`66.66`, not `66.67`), empty when nothing is coverable.
-fn write_github_output(patch: &Totals, project: &Totals) {
+fn write_github_output(patch: &Totals, project: &Totals, detail: WarningDetail) {
     let Some(path) = env("GITHUB_OUTPUT").filter(|p| !p.is_empty()) else {
         return;
     };
@@ -80,7 +81,10 @@ fn write_github_output(patch: &Totals, project: &Totals) {
         .open(&path)
         .and_then(|mut f| f.write_all(text.as_bytes()));
     if let Err(e) = written {
-        eprintln!("prcov: warning: could not write GITHUB_OUTPUT {path}: {e}");
+        stderr::warning(
+            detail,
+            format_args!("could not write GITHUB_OUTPUT {path}: {e}"),
+        );
     }
 }
 
@@ -110,7 +114,7 @@ fn send(
         host::publish(plan, &target, Mode::Send)?
     };
     for w in &outcome.warnings {
-        eprintln!("prcov: warning: {w}");
+        stderr::warning(opts.diff.output.warning_detail(), w);
     }
     Ok(())
 }
@@ -180,10 +184,11 @@ pub fn run(opts: &PublishOptions) -> Result<u8, Error> {
         None
     } else {
         let (results, warnings) = junit::load(&junit_files)?;
-        summary
-            .warnings
-            .extend(warnings.into_iter().map(|w| w.message));
-        Some(summarize(&results, crate::analysis::tests::DEFAULT_SLOWEST))
+        let mut tests = summarize(&results, crate::analysis::tests::DEFAULT_SLOWEST);
+        tests.warnings = warnings;
+        // The comment shows the warnings of both halves, under the coverage.
+        summary.warnings.extend(tests.warnings.iter().cloned());
+        Some(tests)
     };
     let measured = Measured::of_diff(&summary).with_tests(tests.as_ref().map(|t| &t.counts));
     summary.gates = evaluate_gates(&diff_opts.gates, &measured);
@@ -196,7 +201,8 @@ pub fn run(opts: &PublishOptions) -> Result<u8, Error> {
         comment_key: opts.comment_key.clone(),
     };
     let plan = plan(&summary, brief.as_ref(), &target);
-    write_github_output(&summary.patch.totals, &summary.project);
+    let detail = opts.diff.output.warning_detail();
+    write_github_output(&summary.patch.totals, &summary.project, detail);
 
     if let Some(path) = &opts.save {
         host::payload::save(&plan, path)?;
@@ -204,15 +210,21 @@ pub fn run(opts: &PublishOptions) -> Result<u8, Error> {
         // fork's own job shows the report too.
         if let Some(summary) = ci.as_ref().and_then(|c| c.step_summary.as_deref()) {
             if let Err(e) = host::append_step_summary(summary, &plan.comment_body) {
-                eprintln!(
-                    "prcov: warning: failed to append to the step summary {}: {e}",
-                    summary.display()
+                stderr::warning(
+                    detail,
+                    format_args!(
+                        "failed to append to the step summary {}: {e}",
+                        summary.display()
+                    ),
                 );
             }
         }
-        eprintln!(
-            "prcov: saved the publish payload to {} (post it with `prcov publish --from`)",
-            path.display()
+        stderr::note(
+            opts.diff.output.quiet,
+            format_args!(
+                "saved the publish payload to {} (post it with `prcov publish --from`)",
+                path.display()
+            ),
         );
     } else {
         send(&plan, opts, ci.as_ref(), false)?;
@@ -221,12 +233,7 @@ pub fn run(opts: &PublishOptions) -> Result<u8, Error> {
         // The CI log gets the same report a developer sees locally.
         emit(
             &opts.diff.output,
-            &render::text::diff(
-                &summary,
-                Style {
-                    color: opts.diff.output.color,
-                },
-            ),
+            &render::text::diff(&summary, opts.diff.output.style()),
         )?;
     }
     Ok(gate_exit_code(&summary.gates))

@@ -6,7 +6,7 @@ use crate::config::ReportOptions;
 use crate::error::Error;
 use crate::git::Repo;
 use crate::paths::RepoFiles;
-use crate::render::{self, OutputFormat, Style};
+use crate::render::{self, OutputFormat};
 
 use super::{choose_reports, emit, evaluate_gates, gate_exit_code, load_coverage, working_dir};
 
@@ -56,12 +56,7 @@ pub fn summarize(opts: &ReportOptions) -> Result<ReportSummary, Error> {
 pub fn run(opts: &ReportOptions) -> Result<u8, Error> {
     let summary = summarize(opts)?;
     let text = match opts.output.format {
-        OutputFormat::Text => render::text::report(
-            &summary,
-            Style {
-                color: opts.output.color,
-            },
-        ),
+        OutputFormat::Text => render::text::report(&summary, opts.output.style()),
         OutputFormat::Markdown => render::markdown::report(&summary),
         OutputFormat::Json => render::json::report(&summary),
     };

@@ -9,17 +9,17 @@ use crate::error::Error;
 use crate::formats::junit;
 use crate::render::{self, OutputFormat};
 
-use super::{choose_junit, emit, evaluate_gates, gate_exit_code, search_root};
+use super::{choose_junit, emit, evaluate_gates, gate_exit_code, search_root, stderr};
 
 pub fn run(opts: &TestsOptions) -> Result<u8, Error> {
     let root = search_root(opts.repo_dir.as_deref())?;
     let files = choose_junit(&opts.files, &root, opts.output.quiet)?;
     let (mut results, warnings) = junit::load(&files)?;
-    for w in &warnings {
-        eprintln!("prcov: warning: {}", w.message);
-    }
     // The results are not needed after the summary: their texts move into it, not copied.
-    let summary = summarize_taking(&mut results, opts.slowest);
+    let mut summary = summarize_taking(&mut results, opts.slowest);
+    summary.warnings = warnings;
+    // The document on standard output stays as it was; reading warnings go to standard error.
+    stderr::warnings(opts.output.warning_detail(), &summary.warnings);
     match opts.output.format {
         OutputFormat::Text => emit(&opts.output, &render::tests::text(&summary))?,
         OutputFormat::Markdown => emit(

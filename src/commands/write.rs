@@ -10,7 +10,8 @@ use crate::git::Repo;
 use crate::model::CoverageReport;
 use crate::paths::RepoFiles;
 
-use super::{load_coverage, working_dir};
+use super::{load_coverage, stderr, working_dir};
+use crate::model::diag::WarningDetail;
 
 pub fn run(opts: &WriteOptions) -> Result<u8, Error> {
     let start = working_dir(opts.coverage.repo_dir.as_deref())?;
@@ -35,23 +36,22 @@ pub fn run(opts: &WriteOptions) -> Result<u8, Error> {
                         kept.file_mut(&path).merge(f);
                     }
                 }
-                eprintln!(
-                    "prcov: warning: {} report path(s) match no file of the repository and are written as the report wrote them (first: {})",
-                    loaded.unmatched.len(),
-                    loaded.unmatched[0].path
+                stderr::warning(
+                    WarningDetail::Grouped,
+                    format_args!(
+                        "{} report path(s) match no file of the repository and are written as the report wrote them (first: {})",
+                        loaded.unmatched.len(),
+                        loaded.unmatched[0].path
+                    ),
                 );
                 report.merge(&kept);
             }
-            for w in &loaded.warnings {
-                eprintln!("prcov: warning: {w}");
-            }
+            stderr::warnings(WarningDetail::Grouped, &loaded.warnings);
             report
         }
         None => {
             let loaded = load_coverage(&opts.reports, &opts.coverage, None)?;
-            for w in &loaded.warnings {
-                eprintln!("prcov: warning: {w}");
-            }
+            stderr::warnings(WarningDetail::Grouped, &loaded.warnings);
             loaded.report
         }
     };

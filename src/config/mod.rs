@@ -108,7 +108,30 @@ pub struct OutputOptions {
     pub format: crate::render::OutputFormat,
     pub output: Option<PathBuf>,
     pub color: bool,
+    /// `-q`: no notes, no warnings.
     pub quiet: bool,
+    /// `-v`: every warning on its own line instead of repeats collapsed.
+    pub verbose: bool,
+}
+
+impl OutputOptions {
+    /// How much of the warnings to show.
+    pub fn warning_detail(&self) -> crate::model::diag::WarningDetail {
+        use crate::model::diag::WarningDetail;
+        match (self.quiet, self.verbose) {
+            (true, _) => WarningDetail::None,
+            (false, true) => WarningDetail::Each,
+            (false, false) => WarningDetail::Grouped,
+        }
+    }
+
+    /// Terminal styling for this output.
+    pub fn style(&self) -> crate::render::Style {
+        crate::render::Style {
+            color: self.color,
+            warnings: self.warning_detail(),
+        }
+    }
 }
 
 /// `prcov diff`.

@@ -15,7 +15,7 @@ use quick_xml::events::BytesStart;
 use super::count::{parse_count, parse_line_number};
 use super::xml::{unescape, XmlEvent, XmlStream};
 use super::{FormatError, Parsed};
-use crate::model::{Branches, CoverageReport, LineRecord};
+use crate::model::{Branches, CoverageReport, LineRecord, WarningKind};
 
 #[derive(Default)]
 struct State {
@@ -103,7 +103,12 @@ fn element<R: BufRead>(
         "package" => state.package = Some(name_attribute(xml, start, leaf)?.unwrap_or_default()),
         "sourcefile" => {
             let Some(package) = &state.package else {
-                xml.warn(leaf, None, "ignored a <sourcefile> outside any <package>");
+                xml.warn(
+                    WarningKind::Misplaced,
+                    leaf,
+                    None,
+                    "ignored a <sourcefile> outside any <package>",
+                );
                 return Ok(());
             };
             let Some(file) = name_attribute(xml, start, leaf)? else {
@@ -125,7 +130,12 @@ fn element<R: BufRead>(
         "line" => {
             // `<line>` also appears nowhere else in JaCoCo; outside a source file it is noise.
             let Some(key) = &state.file else {
-                xml.warn(leaf, None, "ignored a <line> outside any <sourcefile>");
+                xml.warn(
+                    WarningKind::Misplaced,
+                    leaf,
+                    None,
+                    "ignored a <line> outside any <sourcefile>",
+                );
                 return Ok(());
             };
             let key = key.clone();
@@ -148,6 +158,7 @@ fn end<R: BufRead>(xml: &mut XmlStream<R>, name: &str, state: &mut State) {
             if let Some(key) = state.file.take() {
                 if state.lines_without_counters > 0 {
                     xml.warn(
+                        WarningKind::InvalidValue,
                         None,
                         None,
                         format!(
@@ -211,6 +222,7 @@ fn line<R: BufRead>(
     };
     if number == 0 {
         xml.warn(
+            WarningKind::InvalidLineNumber,
             leaf,
             Some("nr"),
             "dropped a <line> with nr 0 (line numbers start at 1)",

@@ -30,11 +30,12 @@ use quick_xml::events::attributes::Attribute;
 use quick_xml::events::{BytesCData, BytesRef, BytesStart, BytesText, Event};
 use quick_xml::Reader;
 
-use super::{Format, FormatError, Location, ParseError, Warning};
+use super::{Format, FormatError, Location, ParseError};
 use crate::model::tests::{
     Attempt, Attempts, Failure, FailureKind, Frame, ParsedTests, TestCase, TestId, TestOutcome,
     TestResults,
 };
+use crate::model::{Warning, WarningKind};
 
 /// Bytes of a `message` attribute kept for display.
 pub const MESSAGE_KEEP: usize = 8 * 1024;
@@ -47,17 +48,14 @@ const MAX_FRAMES: usize = 16;
 /// Suites whose own counts disagree with their test cases, warned about individually per file.
 const MAX_SUITE_WARNINGS: usize = 5;
 
-/// Reads JUnit XML files in order and merges them (shards, reruns). Errors name the file.
-/// Warnings are prefixed with the file they came from.
+/// Reads JUnit XML files in order and merges them (shards, reruns). Errors name the file, and
+/// so do the warnings.
 pub fn load(paths: &[PathBuf]) -> Result<(TestResults, Vec<Warning>), ParseError> {
     let mut files = Vec::with_capacity(paths.len());
     let mut warnings = Vec::new();
     for path in paths {
         let mut parsed = load_one(path)?;
-        for mut w in parsed.warnings.drain(..) {
-            w.message = format!("{}: {}", path.display(), w.message);
-            warnings.push(w);
-        }
+        warnings.extend(parsed.warnings.drain(..).map(|w| w.in_file(path)));
         files.push(parsed);
     }
     Ok((TestResults::merge(files), warnings))
@@ -696,11 +694,10 @@ impl Parser {
         }
     }
 
-    fn warn(&mut self, location: Location, message: impl Into<String>) {
-        self.out.warnings.push(Warning {
-            location,
-            message: message.into(),
-        });
+    fn warn(&mut self, kind: WarningKind, location: Location, message: impl Into<String>) {
+        self.out
+            .warnings
+            .push(Warning::new(kind, location, message));
     }
 
     /// Handles a batch of events; true once the document has ended.
@@ -1153,6 +1150,7 @@ impl Parser {
             if self.suite_warnings <= MAX_SUITE_WARNINGS {
                 let name = suite.name.as_deref().unwrap_or("(unnamed)");
                 self.warn(
+                    WarningKind::InconsistentCounts,
                     suite.location.clone(),
                     format!(
                         "suite {name:?} says {}; counting the <testcase> elements",
@@ -1161,6 +1159,7 @@ impl Parser {
                 );
             } else if self.suite_warnings == MAX_SUITE_WARNINGS + 1 {
                 self.warn(
+                    WarningKind::InconsistentCounts,
                     suite.location.clone(),
                     "more suites whose own counts disagree with their test cases (not listed)",
                 );
@@ -1270,7 +1269,11 @@ impl Parser {
                     if !self.entity_warned {
                         self.entity_warned = true;
                         let loc = self.here();
-                        self.warn(loc, format!("unknown entity &{};, kept as written", &**r));
+                        self.warn(
+                            WarningKind::RepairedXml,
+                            loc,
+                            format!("unknown entity &{};, kept as written", &**r),
+                        );
                     }
                     Cow::Owned(format!("&{};", &**r))
                 }
@@ -1329,7 +1332,7 @@ impl Parser {
         }
         for p in problems {
             let loc = self.here();
-            self.warn(loc, p);
+            self.warn(WarningKind::InvalidValue, loc, p);
         }
         out
     }
@@ -1342,7 +1345,11 @@ impl Parser {
             if let Some(el) = &mut loc.element {
                 el.push_str("/@time");
             }
-            self.warn(loc, format!("time {raw:?} is not a duration; ignored"));
+            self.warn(
+                WarningKind::InvalidValue,
+                loc,
+                format!("time {raw:?} is not a duration; ignored"),
+            );
         }
         parsed
     }

@@ -8,7 +8,10 @@ use std::fmt;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
-use crate::model::CoverageReport;
+use crate::model::{CoverageReport, Warning};
+
+/// Where a parser found something, as in every diagnostic (defined in `model::diag`).
+pub use crate::model::Location;
 
 pub mod clover;
 pub mod cobertura;
@@ -84,44 +87,6 @@ impl fmt::Display for Format {
     }
 }
 
-/// Where in a file something went wrong.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Location {
-    /// 1-based line number.
-    pub line: Option<u64>,
-    /// 1-based column, where known.
-    pub column: Option<u64>,
-    /// Element path for XML, e.g. `coverage/packages/package[2]/classes/class[0]/lines/line[4]/@hits`.
-    pub element: Option<String>,
-}
-
-impl Location {
-    pub fn line(line: u64) -> Self {
-        Location {
-            line: Some(line),
-            ..Location::default()
-        }
-    }
-}
-
-impl fmt::Display for Location {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(line) = self.line {
-            write!(f, "line {line}")?;
-            if let Some(col) = self.column {
-                write!(f, ", column {col}")?;
-            }
-        }
-        if let Some(el) = &self.element {
-            if self.line.is_some() {
-                f.write_str(", ")?;
-            }
-            write!(f, "element {el}")?;
-        }
-        Ok(())
-    }
-}
-
 /// Malformed input, as a parser sees it (without the file name).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FormatError {
@@ -137,13 +102,6 @@ impl FormatError {
             message: message.into(),
         }
     }
-}
-
-/// Something odd but readable that a parser skipped or repaired. Shown to the user.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Warning {
-    pub location: Location,
-    pub message: String,
 }
 
 /// A parser's result: the report and what it had to skip.

@@ -111,7 +111,13 @@ pub fn load_coverage(
     paths
         .iter()
         .map(|path| {
-            let (format, parsed) = formats::parse_coverage_path(path, forced)?;
+            let (format, mut parsed) = formats::parse_coverage_path(path, forced)?;
+            // The parser does not know the file; its warnings name it from here on.
+            parsed.warnings = parsed
+                .warnings
+                .into_iter()
+                .map(|w| w.in_file(path))
+                .collect();
             Ok(LoadedReport {
                 path: path.clone(),
                 format,

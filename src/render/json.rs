@@ -57,7 +57,7 @@ struct DiffJson<'a> {
     passed: bool,
     unmatched_details: &'a [Unmatched],
     reports: Vec<ReportJson<'a>>,
-    warnings: &'a [String],
+    warnings: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -112,7 +112,7 @@ pub fn diff(s: &DiffSummary) -> String {
         passed: s.passed(),
         unmatched_details: &s.unmatched,
         reports: reports(&s.reports),
-        warnings: &s.warnings,
+        warnings: s.warnings.iter().map(ToString::to_string).collect(),
     })
 }
 
@@ -140,7 +140,7 @@ struct ReportJsonOut<'a> {
     passed: bool,
     unmatched_details: &'a [Unmatched],
     reports: Vec<ReportJson<'a>>,
-    warnings: &'a [String],
+    warnings: Vec<String>,
 }
 
 fn file_totals<'a>(path: &'a str, t: &Totals) -> FileTotalsJson<'a> {
@@ -177,6 +177,6 @@ pub fn report(s: &ReportSummary) -> String {
         passed: s.passed(),
         unmatched_details: &s.unmatched,
         reports: reports(&s.reports),
-        warnings: &s.warnings,
+        warnings: s.warnings.iter().map(ToString::to_string).collect(),
     })
 }

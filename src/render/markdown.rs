@@ -6,6 +6,7 @@
 use std::fmt::Write as _;
 
 use crate::analysis::{DiffSummary, GateOutcome, Percent, ReportSummary};
+use crate::model::diag::{self, WarningDetail};
 use crate::paths::UnmatchedReason;
 
 use super::{gate_line, percent_or_na, ranges, short_sha};
@@ -190,8 +191,9 @@ fn diff_with_rows(s: &DiffSummary, extra: Extra<'_>, rows: usize) -> String {
         &unmatched,
         list_max,
     );
-    for w in &s.warnings {
-        let _ = writeln!(out, "\n:warning: {}", cell(w));
+    // A PR comment shows repeats once, with their count.
+    for w in diag::lines(&s.warnings, WarningDetail::Grouped) {
+        let _ = writeln!(out, "\n:warning: {}", cell(&w));
     }
     gates_table(&mut out, &s.gates);
     out

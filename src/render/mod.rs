@@ -8,6 +8,8 @@ pub mod ranges;
 pub mod tests;
 pub mod text;
 
+use crate::model::diag::WarningDetail;
+
 /// Output format of a command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum OutputFormat {
@@ -16,10 +18,11 @@ pub enum OutputFormat {
     Json,
 }
 
-/// Terminal styling: ANSI colour on or off.
+/// Terminal styling: ANSI colour on or off, and how much of the warnings to show.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Style {
     pub color: bool,
+    pub warnings: WarningDetail,
 }
 
 impl Style {
