@@ -33,12 +33,19 @@ trap cleanup EXIT INT TERM
 
 echo "building $old_rev ($(git -C "$root" rev-parse --short "$old_rev"))…" >&2
 git -C "$root" worktree add -q --detach "$old_tree" "$old_rev"
+# Cargo copies a binary to target/debug only when it builds it: without this, a build it finds
+# fresh would leave the other tree's binary there.
+rm -f "$target/debug/prcov"
 (cd "$old_tree" && CARGO_TARGET_DIR="$target" cargo build -q --bin prcov)
 cp "$target/debug/prcov" "$tmp/prcov-old"
 git -C "$root" worktree remove --force "$old_tree"
 echo "building the working tree…" >&2
+rm -f "$target/debug/prcov"
 (cd "$root" && CARGO_TARGET_DIR="$target" cargo build -q --bin prcov)
 cp "$target/debug/prcov" "$tmp/prcov-new"
+if cmp -s "$tmp/prcov-old" "$tmp/prcov-new"; then
+    echo "note: the two binaries are byte-identical" >&2
+fi
 
 # Inputs that need unpacking or a checkout live in one place, shared by both runs, so the
 # temporary paths printed in outputs are the same.

@@ -7,7 +7,7 @@ use crate::analysis::{CountingRules, DiffSummary, PatchCoverage, ProjectCoverage
 use crate::config::DiffOptions;
 use crate::error::Error;
 use crate::git::{ChangeSet, FileStatus, Repo};
-use crate::input;
+use crate::input::{self, ReportFile};
 use crate::paths::RepoFiles;
 use crate::render::{self, OutputFormat};
 
@@ -16,9 +16,15 @@ use super::{
     LoadedCoverage,
 };
 
-/// Computes the diff summary (shared with `publish`), without gates: the command evaluates them
-/// once it has everything it measures.
+/// Computes the diff summary, without gates: the command evaluates them once it has everything
+/// it measures.
 pub fn summarize(opts: &DiffOptions) -> Result<DiffSummary, Error> {
+    summarize_with_files(opts).map(|(summary, _)| summary)
+}
+
+/// [`summarize`], and the repository files report paths were mapped to (tracked at head, and
+/// the files of the change), for `publish` to map test failures with, without listing them again.
+pub fn summarize_with_files(opts: &DiffOptions) -> Result<(DiffSummary, RepoFiles), Error> {
     let start = working_dir(opts.coverage.repo_dir.as_deref())?;
     if let Some(diff_file) = &opts.diff_file {
         return summarize_saved_diff(opts, &start, diff_file);
@@ -28,10 +34,10 @@ pub fn summarize(opts: &DiffOptions) -> Result<DiffSummary, Error> {
         Some(b) => b.clone(),
         None => ci_base()?.map_or_else(|| repo.default_base(), Ok)?,
     };
-    let reports = choose_reports(&opts.coverage.reports, repo.root(), opts.output.quiet)?;
+    let reports = choose_reports(&opts.coverage, repo.root(), opts.output.quiet)?;
     // Reading the reports and asking git are independent: do them at once, on two threads.
     let (git, parsed) = std::thread::scope(|s| {
-        let parse = s.spawn(|| input::load_coverage(&reports, opts.coverage.forced_format));
+        let parse = s.spawn(|| input::load_coverage(&reports));
         let git = repo
             .change_set_with(opts.engine, &base_rev, &opts.head, opts.worktree)
             .and_then(|change| Ok((repo.tracked_files(&change.head)?, change)));
@@ -50,7 +56,8 @@ pub fn summarize(opts: &DiffOptions) -> Result<DiffSummary, Error> {
             repo.tracked_files(&change.base)?,
         ))
     };
-    finish(opts, &change, head, base_files)
+    let summary = finish(opts, &change, head, base_files)?;
+    Ok((summary, files))
 }
 
 /// Untracked files of the working tree (`--worktree`), or files of a saved diff that the
@@ -74,36 +81,39 @@ fn summarize_saved_diff(
     opts: &DiffOptions,
     start: &Path,
     diff_file: &Path,
-) -> Result<DiffSummary, Error> {
+) -> Result<(DiffSummary, RepoFiles), Error> {
     let change = ChangeSet::read_diff_file(diff_file)?;
     let rules: CountingRules = opts.coverage.rules;
     let Ok(repo) = Repo::discover(start) else {
         let files = RepoFiles::new(start, with_changed_files(Vec::new(), &change));
-        let reports = choose_reports(&opts.coverage.reports, start, opts.output.quiet)?;
+        let reports = choose_reports(&opts.coverage, start, opts.output.quiet)?;
         let head = load_coverage(&reports, &opts.coverage, Some(&files))?;
-        let all = load_coverage(&reports, &opts.coverage, None)?;
+        // The project is every record: those of the diff's files and those of no file of it.
+        let mut project = ProjectCoverage::compute(&head.report, rules).totals;
+        project += ProjectCoverage::compute(&head.unmatched_coverage, rules).totals;
         let summary = DiffSummary {
             base: change.base.clone(),
             head: change.head.clone(),
             patch: PatchCoverage::compute(&change, &head.report, rules),
-            project: ProjectCoverage::compute(&all.report, rules).totals,
+            project,
             base_project: None,
             unmatched: Vec::new(),
             gates: Vec::new(),
             reports: head.inputs,
             warnings: head.warnings,
         };
-        return Ok(summary);
+        return Ok((summary, files));
     };
     let head_sha = repo.resolve("HEAD")?;
     let files = RepoFiles::new(
         repo.root(),
         with_changed_files(repo.tracked_files(&head_sha)?, &change),
     );
-    let reports = choose_reports(&opts.coverage.reports, repo.root(), opts.output.quiet)?;
+    let reports = choose_reports(&opts.coverage, repo.root(), opts.output.quiet)?;
     let head = load_coverage(&reports, &opts.coverage, Some(&files))?;
     let base_files = || Ok::<_, Error>(RepoFiles::new(repo.root(), repo.tracked_files(&head_sha)?));
-    finish(opts, &change, head, base_files)
+    let summary = finish(opts, &change, head, base_files)?;
+    Ok((summary, files))
 }
 
 /// Patch, project, the base report's project, and the gates.
@@ -120,7 +130,7 @@ fn finish(
         None
     } else {
         let base = load_coverage(
-            &opts.coverage.base_reports,
+            &ReportFile::named(&opts.coverage.base_reports, opts.coverage.forced_format),
             &opts.coverage,
             Some(&base_files()?),
         )?;

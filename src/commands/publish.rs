@@ -12,7 +12,6 @@ use crate::analysis::Percent;
 use crate::config::PublishOptions;
 use crate::error::Error;
 use crate::exit;
-use crate::formats::junit;
 use crate::git::Repo;
 use crate::host::{self, ci_env, CiContext, HostKind, HostTarget, Mode, RetryConfig};
 use crate::model::Totals;
@@ -165,7 +164,8 @@ pub fn run(opts: &PublishOptions) -> Result<u8, Error> {
             diff_opts.head = head;
         }
     }
-    let mut summary = crate::commands::diff::summarize(&diff_opts)?;
+    // The repository files the reports were mapped to also map the test failures' files.
+    let (mut summary, files) = crate::commands::diff::summarize_with_files(&diff_opts)?;
 
     let start = diff_opts
         .coverage
@@ -173,7 +173,6 @@ pub fn run(opts: &PublishOptions) -> Result<u8, Error> {
         .clone()
         .unwrap_or_else(|| ".".into());
     let repo = Repo::discover(&start)?;
-    let files = RepoFiles::new(repo.root(), repo.tracked_files(&summary.head)?);
     let junit_files = if opts.junit.is_empty() {
         // Test results are optional for publish: use what discovery finds, if anything.
         choose_junit(&[], repo.root(), true).unwrap_or_default()
@@ -183,7 +182,7 @@ pub fn run(opts: &PublishOptions) -> Result<u8, Error> {
     let tests = if junit_files.is_empty() {
         None
     } else {
-        let (results, warnings) = junit::load(&junit_files)?;
+        let (results, warnings) = crate::input::load_junit(&junit_files)?;
         let mut tests = summarize(&results, crate::analysis::tests::DEFAULT_SLOWEST);
         tests.warnings = warnings;
         // The comment shows the warnings of both halves, under the coverage.

@@ -5,6 +5,7 @@ use crate::analysis::{ProjectCoverage, ReportSummary};
 use crate::config::ReportOptions;
 use crate::error::Error;
 use crate::git::Repo;
+use crate::input::ReportFile;
 use crate::paths::RepoFiles;
 use crate::render::{self, OutputFormat};
 
@@ -28,13 +29,13 @@ pub fn summarize(opts: &ReportOptions) -> Result<ReportSummary, Error> {
         }
         None => (start.clone(), None),
     };
-    let reports = choose_reports(&opts.coverage.reports, &root, opts.output.quiet)?;
+    let reports = choose_reports(&opts.coverage, &root, opts.output.quiet)?;
     let head = load_coverage(&reports, &opts.coverage, files.as_ref())?;
     let base = if opts.coverage.base_reports.is_empty() {
         None
     } else {
         Some(load_coverage(
-            &opts.coverage.base_reports,
+            &ReportFile::named(&opts.coverage.base_reports, opts.coverage.forced_format),
             &opts.coverage,
             files.as_ref(),
         )?)

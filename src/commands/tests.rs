@@ -6,7 +6,6 @@ use crate::analysis::gates::Measured;
 use crate::analysis::tests::{summarize_taking, TestSummary};
 use crate::config::{OutputOptions, TestsOptions};
 use crate::error::Error;
-use crate::formats::junit;
 use crate::render::{self, OutputFormat};
 
 use super::{choose_junit, emit, evaluate_gates, gate_exit_code, search_root, stderr};
@@ -14,7 +13,7 @@ use super::{choose_junit, emit, evaluate_gates, gate_exit_code, search_root, std
 pub fn run(opts: &TestsOptions) -> Result<u8, Error> {
     let root = search_root(opts.repo_dir.as_deref())?;
     let files = choose_junit(&opts.files, &root, opts.output.quiet)?;
-    let (mut results, warnings) = junit::load(&files)?;
+    let (mut results, warnings) = crate::input::load_junit(&files)?;
     // The results are not needed after the summary: their texts move into it, not copied.
     let mut summary = summarize_taking(&mut results, opts.slowest);
     summary.warnings = warnings;

@@ -23,17 +23,15 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::{BufRead, Read};
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use quick_xml::events::attributes::Attribute;
 use quick_xml::events::{BytesCData, BytesRef, BytesStart, BytesText, Event};
 use quick_xml::Reader;
 
-use super::{Format, FormatError, Location, ParseError};
+use super::{FormatError, Location};
 use crate::model::tests::{
     Attempt, Attempts, Failure, FailureKind, Frame, ParsedTests, TestCase, TestId, TestOutcome,
-    TestResults,
 };
 use crate::model::{Warning, WarningKind};
 
@@ -48,34 +46,16 @@ const MAX_FRAMES: usize = 16;
 /// Suites whose own counts disagree with their test cases, warned about individually per file.
 const MAX_SUITE_WARNINGS: usize = 5;
 
-/// Reads JUnit XML files in order and merges them (shards, reruns). Errors name the file, and
-/// so do the warnings.
-pub fn load(paths: &[PathBuf]) -> Result<(TestResults, Vec<Warning>), ParseError> {
-    let mut files = Vec::with_capacity(paths.len());
-    let mut warnings = Vec::new();
-    for path in paths {
-        let mut parsed = load_one(path)?;
-        warnings.extend(parsed.warnings.drain(..).map(|w| w.in_file(path)));
-        files.push(parsed);
-    }
-    Ok((TestResults::merge(files), warnings))
-}
-
-fn load_one(path: &Path) -> Result<ParsedTests, ParseError> {
-    let file = std::fs::File::open(path).map_err(|source| ParseError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
-    let size = file.metadata().map_or(0, |m| m.len());
-    let reader = std::io::BufReader::with_capacity(256 * 1024, file);
+/// Parses one JUnit XML document of `size` bytes (0 when unknown), as `input` opened it: a large
+/// file is tokenized on a second thread while this one builds the test cases.
+pub fn parse_sized<R: BufRead + Send>(reader: R, size: u64) -> Result<ParsedTests, FormatError> {
     let mut parser = Parser::new();
     parser.reserve_for(size);
-    let parsed = if size >= THREADED_MIN {
+    if size >= THREADED_MIN {
         parse_threaded(reader, parser)
     } else {
         parse_here(reader, parser)
-    };
-    parsed.map_err(|e| ParseError::malformed(path, Format::Junit, e))
+    }
 }
 
 /// Parses one JUnit XML document.
@@ -1817,6 +1797,7 @@ fn generic_frame(line: &str) -> Option<Frame> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::tests::TestResults;
 
     fn parse_str(s: &str) -> Result<ParsedTests, FormatError> {
         parse(s.as_bytes())
@@ -1855,11 +1836,10 @@ mod tests {
             .find("name=\"t15000\" classname=\"C\" time=\"0.5\"")
             .unwrap();
         xml.replace_range(at..at + 38, "name=\"t15000\" classname=\"C\" time=\"x.5\"");
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("big.xml");
-        std::fs::write(&path, &xml).unwrap();
-        let (loaded, warnings) = load(std::slice::from_ref(&path)).unwrap();
+        let threaded = parse_sized(xml.as_bytes(), xml.len() as u64).unwrap();
         let parsed = parse_str(&xml).unwrap();
+        let warnings = threaded.warnings.clone();
+        let loaded = TestResults::merge(vec![threaded]);
         assert_eq!(warnings.len(), 1, "{warnings:?}");
         assert_eq!(warnings[0].location, parsed.warnings[0].location);
         assert_eq!(warnings[0].location.line, Some(lines[15_000]));
@@ -1882,12 +1862,9 @@ mod tests {
         let at = xml.find("<testcase name=\"t19000\"").unwrap();
         let end = at + xml[at..].find("</testcase>").unwrap();
         xml.replace_range(end..end + 11, "</testcasf>");
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("bad.xml");
-        std::fs::write(&path, &xml).unwrap();
-        let Err(ParseError::Malformed { location, .. }) = load(std::slice::from_ref(&path)) else {
-            panic!("expected a malformed-report error");
-        };
+        let location = parse_sized(xml.as_bytes(), xml.len() as u64)
+            .unwrap_err()
+            .location;
         assert_eq!(location.line, Some(lines[19_000] + 10));
         let direct = parse_str(&xml).unwrap_err();
         assert_eq!(direct.location, location);

@@ -145,9 +145,6 @@ impl ParseError {
 /// The formats detection knows, as listed in the "cannot tell the format" error.
 pub const SUPPORTED: &str = "lcov, cobertura, jacoco, clover, gocov (Go coverprofile), istanbul-json (coverage-final.json), llvm-json (llvm-cov export), coveragepy-json (coverage json), gcovr-json, codecov-json, sonar (SonarQube generic), junit";
 
-/// How many bytes of a file detection looks at.
-const SNIFF_BYTES: usize = 16 * 1024;
-
 /// Detects the format of a report from the first bytes of its content (never from its name).
 pub fn detect(head: &[u8]) -> Result<Format, String> {
     let text = String::from_utf8_lossy(head);
@@ -299,25 +296,6 @@ fn is_clover_root(rest: &str) -> bool {
     false
 }
 
-/// Reads the start of `path` and detects its format.
-pub fn detect_path(path: &Path) -> Result<Format, ParseError> {
-    use std::io::Read;
-    let io = |source| ParseError::Io {
-        path: path.to_owned(),
-        source,
-    };
-    let mut head = Vec::with_capacity(SNIFF_BYTES);
-    std::fs::File::open(path)
-        .map_err(io)?
-        .take(SNIFF_BYTES as u64)
-        .read_to_end(&mut head)
-        .map_err(io)?;
-    detect(&head).map_err(|why| ParseError::Unknown {
-        path: path.to_owned(),
-        why,
-    })
-}
-
 /// Parses a coverage report from a reader in a known format.
 pub fn parse_coverage(format: Format, reader: impl BufRead) -> Result<Parsed, FormatError> {
     match format {
@@ -338,25 +316,6 @@ pub fn parse_coverage(format: Format, reader: impl BufRead) -> Result<Parsed, Fo
                 .into(),
         }),
     }
-}
-
-/// Opens, detects (unless `forced`) and parses one coverage report file.
-pub fn parse_coverage_path(
-    path: &Path,
-    forced: Option<Format>,
-) -> Result<(Format, Parsed), ParseError> {
-    let format = match forced {
-        Some(f) => f,
-        None => detect_path(path)?,
-    };
-    let file = std::fs::File::open(path).map_err(|source| ParseError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
-    let reader = std::io::BufReader::with_capacity(256 * 1024, file);
-    let parsed =
-        parse_coverage(format, reader).map_err(|e| ParseError::malformed(path, format, e))?;
-    Ok((format, parsed))
 }
 
 #[cfg(test)]

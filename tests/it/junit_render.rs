@@ -20,7 +20,7 @@ fn summary(names: &[&str]) -> TestSummary {
                 .join(n)
         })
         .collect();
-    let (results, _) = junit::load(&paths).expect("fixture parses");
+    let (results, _) = prcov::input::load_junit(&paths).expect("fixture parses");
     summarize(&results, DEFAULT_SLOWEST)
 }
 

@@ -21,6 +21,7 @@ mod junit_fixtures;
 mod junit_render;
 mod no_panic;
 mod publish_e2e;
+mod read_once;
 mod real_runs;
 mod render_snapshots;
 mod warnings;
