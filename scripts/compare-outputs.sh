@@ -33,18 +33,23 @@ trap cleanup EXIT INT TERM
 
 echo "building $old_rev ($(git -C "$root" rev-parse --short "$old_rev"))…" >&2
 git -C "$root" worktree add -q --detach "$old_tree" "$old_rev"
-# Cargo copies a binary to target/debug only when it builds it: without this, a build it finds
-# fresh would leave the other tree's binary there.
-rm -f "$target/debug/prcov"
-(cd "$old_tree" && CARGO_TARGET_DIR="$target" cargo build -q --bin prcov)
+# Cargo names a path package's build by its name, version and profile, not by its folder: built
+# with the same settings, the old tree would overwrite the current tree's build, and cargo would
+# then find the current tree "fresh" and keep the old binary. An otherwise harmless profile
+# setting for prcov alone gives the old build its own files; the dependencies are shared.
+(cd "$old_tree" && CARGO_TARGET_DIR="$target" cargo build -q --bin prcov \
+    --config 'profile.dev.package.prcov.codegen-units=257')
 cp "$target/debug/prcov" "$tmp/prcov-old"
 git -C "$root" worktree remove --force "$old_tree"
 echo "building the working tree…" >&2
-rm -f "$target/debug/prcov"
+# Cargo copies the binary to target/debug only when it links it: touching main.rs relinks it,
+# so the copy below is this tree's binary, not the one just built from the old tree.
+touch "$root/src/main.rs"
 (cd "$root" && CARGO_TARGET_DIR="$target" cargo build -q --bin prcov)
 cp "$target/debug/prcov" "$tmp/prcov-new"
 if cmp -s "$tmp/prcov-old" "$tmp/prcov-new"; then
-    echo "note: the two binaries are byte-identical" >&2
+    echo "error: the two binaries are byte-identical: the old build was not kept apart" >&2
+    exit 2
 fi
 
 # Inputs that need unpacking or a checkout live in one place, shared by both runs, so the

@@ -150,7 +150,7 @@ fn finish(
     Ok(summary)
 }
 
-/// In CI, the PR/MR base the environment names (SPEC §1 "Default base").
+/// In CI, the PR/MR base the environment names (docs/commands.md#default-base).
 fn ci_base() -> Result<Option<String>, Error> {
     let env = |k: &str| std::env::var(k).ok();
     Ok(crate::host::ci_env::detect(&env)?.and_then(|c| c.pr.and(c.base_sha)))

@@ -205,7 +205,7 @@ pub fn run(opts: &PublishOptions) -> Result<u8, Error> {
 
     if let Some(path) = &opts.save {
         host::payload::save(&plan, path)?;
-        // SPEC §5: the summary goes to GITHUB_STEP_SUMMARY when set; it needs no token, so the
+        // docs/publishing.md: the summary goes to GITHUB_STEP_SUMMARY when set; it needs no token, so the
         // fork's own job shows the report too.
         if let Some(summary) = ci.as_ref().and_then(|c| c.step_summary.as_deref()) {
             if let Err(e) = host::append_step_summary(summary, &plan.comment_body) {

@@ -13,7 +13,7 @@ use super::{choose_reports, emit, evaluate_gates, gate_exit_code, load_coverage,
 
 pub fn summarize(opts: &ReportOptions) -> Result<ReportSummary, Error> {
     let start = working_dir(opts.coverage.repo_dir.as_deref())?;
-    // Outside a git repository `report` still works, with every record counted (SPEC §2).
+    // Outside a git repository `report` still works, with every record counted (docs/coverage.md#project-and-delta).
     let repo = if opts.no_repo {
         None
     } else {

@@ -3,7 +3,7 @@
 //! Input: any `BufRead`; output: [`Parsed`]. Streams with quick-xml (no DOM): memory is the model
 //! plus the lines of the class being read.
 //!
-//! Line model (SPEC §2): each `<class>`'s own `<lines>` are its records; the `<lines>` inside its
+//! Line model (docs/coverage.md#line-states): each `<class>`'s own `<lines>` are its records; the `<lines>` inside its
 //! `<methods>` repeat them or add declaration lines, and count only for a class with no own line
 //! records. Records are keyed by the class `filename` exactly as written; `<source>` roots (trimmed)
 //! go to `source_roots`. Summary attributes (`line-rate`, `lines-valid`, …) are not read: they are

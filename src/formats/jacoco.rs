@@ -2,7 +2,7 @@
 //!
 //! Input: any `BufRead`; output: [`Parsed`]. Streams with quick-xml (no DOM).
 //!
-//! Line model (SPEC §2): `<sourcefile>`'s `<line nr mi ci mb cb>` → `ci = 0` miss, `mb > 0`
+//! Line model (docs/coverage.md#line-states): `<sourcefile>`'s `<line nr mi ci mb cb>` → `ci = 0` miss, `mb > 0`
 //! partial, else hit. Hits are `ci` (covered instructions), so hits > 0 ⇔ ci > 0; branches are
 //! `Counted { covered: cb, total: mb + cb }`. Files are keyed `package name/sourcefile name` (just
 //! the sourcefile name in the unnamed package). Method and class counters are not read; totals
@@ -286,7 +286,7 @@ mod tests {
                 (3, LineState::Hit),
                 (4, LineState::Partial),
                 (5, LineState::Miss),
-                // ran, none of its two branches taken: partial (SPEC §2), repeated record merged.
+                // ran, none of its two branches taken: partial (docs/coverage.md#line-states), repeated record merged.
                 (6, LineState::Partial),
             ]
         );

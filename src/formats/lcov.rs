@@ -4,13 +4,13 @@
 //! Input: any `BufRead`; output: [`Parsed`]. Streams line by line into one reused buffer and
 //! parses bytes, so memory is the model plus one line.
 //!
-//! The line model (SPEC §2): every `DA:` record is a coverable line (line 0 is dropped with a
+//! The line model (docs/coverage.md#line-states): every `DA:` record is a coverable line (line 0 is dropped with a
 //! warning); `BRDA:` records attach identified branches to the `DA:` line of the same file.
 //! Paths are kept as written, without surrounding whitespace. An empty `SF:` keeps its lines under
 //! the empty path, with a warning (lcov 1.16 reads such records and the corpus counts them).
 //! A branch on a line that has no `DA:` record anywhere in the file is dropped with a warning: lcov
 //! itself counts only `DA:` lines as found lines (`LF`), the corpus reference figures are built the
-//! same way, and SPEC §2 says a line without a line record is not coverable.
+//! same way, and docs/coverage.md says a line without a line record is not coverable.
 //! `LF`/`LH`/`BRF`/`BRH`/`FNF`/`FNH` summaries are ignored; totals come from the records.
 
 use std::collections::hash_map::Entry;
@@ -606,7 +606,7 @@ impl Parser {
             // (the corpus reference counts it), so it stays under the empty path, which path
             // mapping then reports as unmatched rather than losing it silently.
             self.warn(
-                WarningKind::IncompleteRecord,
+                WarningKind::MissingPath,
                 line_no,
                 "a record has an empty file name (\"SF:\"); its lines are kept under an empty path",
             );

@@ -1,13 +1,13 @@
 //! Coverage of files by line, with branch coverage where the format has it.
 //!
-//! Merging follows SPEC §2: hits add up, taken branches unite. The same rule serves several
+//! Merging follows docs/coverage.md#merging: hits add up, taken branches unite. The same rule serves several
 //! records of one line inside a report and several reports of one project.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-/// What a coverable line is, by SPEC §2.
+/// What a coverable line is (docs/coverage.md#line-states).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LineState {
@@ -98,7 +98,7 @@ impl LineRecord {
         }
     }
 
-    /// SPEC §2: not executed → miss; executed with a branch not taken → partial; else hit.
+    /// docs/coverage.md#line-states: not executed → miss; executed with a branch not taken → partial; else hit.
     pub fn state(&self) -> LineState {
         if self.hits == 0 {
             return LineState::Miss;
@@ -471,7 +471,7 @@ impl LineMap {
         }
     }
 
-    /// SPEC §2 state of the line at index `i`, without building its record.
+    /// State (docs/coverage.md#line-states) of the line at index `i`, without building its record.
     fn state_at(&self, i: usize) -> LineState {
         self.row_state(self.rows[i])
     }
@@ -505,7 +505,7 @@ impl LineMap {
         self.index_of(*line).ok().map(|i| self.record_at(i))
     }
 
-    /// The SPEC §2 state of `line`, if coverable (cheaper than `get(..).state()`).
+    /// The state (docs/coverage.md#line-states) of `line`, if coverable (cheaper than `get(..).state()`).
     pub fn state(&self, line: u32) -> Option<LineState> {
         self.index_of(line).ok().map(|i| self.state_at(i))
     }
@@ -808,7 +808,7 @@ impl CoverageReport {
     }
 }
 
-/// Line counts by state, and the SPEC §2 percentage.
+/// Line counts by state, and the percentage (docs/coverage.md#percent).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub struct Totals {
     pub lines: u64,

@@ -58,8 +58,10 @@ pub enum WarningKind {
     Misplaced,
     /// Something that is not a record of the format (an unknown LCOV record type, `EOF`).
     UnknownRecord,
-    /// A record without its end, or without a file name: kept as read.
+    /// A record without its end (LCOV `end_of_record`): kept as read.
     IncompleteRecord,
+    /// A record without a file name (LCOV `SF:` alone): kept under the empty path.
+    MissingPath,
     /// A file with summary counts or functions but no line records: it adds no lines.
     NoLineRecords,
     /// Malformed XML read as if it were well-formed (stray or early end tags, unknown entities).

@@ -1,4 +1,4 @@
-//! Mapping report paths to repository paths (SPEC §2 "Path mapping").
+//! Mapping report paths to repository paths (docs/coverage.md#path-mapping).
 //!
 //! In order: `--path-map`/`--strip-prefix` rewrites; exact repo-relative path; absolute path inside
 //! the repo root; Cobertura `<source>` roots joined with the filename; the unique longest suffix
@@ -288,7 +288,7 @@ pub fn rewrite_only(report: CoverageReport, rewrites: &[Rewrite]) -> CoverageRep
     }
     let mut out = CoverageReport::default();
     for (raw, file) in report.files {
-        // Paths stay as the report wrote them (SPEC §2), unless a rewrite applies.
+        // Paths stay as the report wrote them (docs/coverage.md#project-and-delta), unless a rewrite applies.
         out.add_file(rewritten(raw, rewrites), file);
     }
     out

@@ -1,4 +1,4 @@
-//! JSON output, schema 1 (SPEC §4). Fields are only ever added, never renamed or dropped.
+//! JSON output, schema 1 (docs/json.md, docs/schema/). Fields are only ever added, never renamed or dropped.
 
 use serde::Serialize;
 
@@ -51,7 +51,7 @@ struct DiffJson<'a> {
     not_measured: &'a [String],
     unmatched_report_paths: Vec<&'a str>,
     gates: &'a [GateOutcome],
-    // Additions to the SPEC's fields.
+    // Additions to the first specification's fields (docs/json.md).
     base_project: Option<TotalsJson>,
     delta: Option<f64>,
     passed: bool,

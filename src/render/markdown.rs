@@ -128,7 +128,7 @@ fn list_section(out: &mut String, title: &str, items: &[String], max: usize) {
 }
 
 /// Extra sections of the PR comment: the test results' counts line goes under the project line,
-/// the failed tests' details under the files table (the order SPEC §5 lists).
+/// the failed tests' details under the files table (the order docs/publishing.md#the-comment lists).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Extra<'a> {
     pub before_table: &'a str,

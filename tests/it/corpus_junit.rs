@@ -166,7 +166,7 @@ fn repeated_tests_merge_into_one_with_attempts() {
     );
 
     // Failed, failed, errored: no attempt passed, so nothing says these are retries of one test
-    // rather than three tests of one name: each element counts, as SPEC §4 and the oracle say.
+    // rather than three tests of one name: each element counts, as docs/tests.md and the oracle say.
     let r = load("mikepenz-rerun-all-failures.xml");
     let c = r.counts();
     assert_eq!((c.tests, c.failed, c.errored, c.flaky), (3, 2, 1, 0));

@@ -8,7 +8,7 @@ use prcov::formats::junit;
 use prcov::model::tests::TestResults;
 use prcov::render::tests::{json, markdown, text};
 
-/// The PR comment's limit (SPEC §5).
+/// The PR comment's limit (docs/publishing.md).
 const COMMENT_MAX: usize = 65_536;
 
 fn summary(names: &[&str]) -> TestSummary {

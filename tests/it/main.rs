@@ -17,6 +17,7 @@ mod git_changeset;
 mod host_github;
 mod host_gitlab;
 mod host_support;
+mod json_schema;
 mod junit_fixtures;
 mod junit_render;
 mod no_panic;

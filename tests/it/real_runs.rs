@@ -109,7 +109,7 @@ fn file_for<'a>(report: &'a CoverageReport, path: &str) -> &'a prcov::model::Fil
 }
 
 /// Patch coverage: the states of the added lines that have a record. A changed file no
-/// report mentions (a test file) is "not measured" and contributes nothing (SPEC §2).
+/// report mentions (a test file) is "not measured" and contributes nothing (docs/coverage.md#patch-lines).
 fn patch(
     report: &CoverageReport,
     added: &BTreeMap<String, Vec<u32>>,

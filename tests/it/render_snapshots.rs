@@ -212,7 +212,7 @@ fn comment_with_failed_and_flaky_tests() {
     };
     let s = summary(vec![file("src/invoice.py", &[10, 11], &[12], &[])], &[]);
     let plan = publish::plan(&s, Some(&brief), &target());
-    // Order of SPEC §5: headline, project, tests line, files table, failed tests.
+    // Order of docs/publishing.md#the-comment: headline, project, tests line, files table, failed tests.
     let body = &plan.comment_body;
     let pos = |needle: &str| {
         body.find(needle)
