@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::model::tests::TestCounts;
+use crate::model::test_results::TestCounts;
 
 use super::{DiffSummary, ReportSummary};
 

@@ -7,16 +7,17 @@
 use std::io::Write as _;
 
 use crate::analysis::gates::Measured;
-use crate::analysis::tests::{summarize, TestSummary};
+use crate::analysis::test_summary::{summarize, TestSummary};
 use crate::analysis::Percent;
 use crate::config::PublishOptions;
 use crate::error::Error;
 use crate::exit;
 use crate::git::Repo;
-use crate::host::{self, ci_env, CiContext, HostKind, HostTarget, Mode, RetryConfig};
+use crate::host::{self, ci_env, CiContext, HostTarget, Mode, RetryConfig};
 use crate::model::Totals;
 use crate::paths::RepoFiles;
 use crate::render;
+use crate::render::plan::{HostKind, PublishPlan};
 use crate::render::publish::{plan, Target, TestsBrief};
 
 use super::{choose_junit, emit, evaluate_gates, gate_exit_code, stderr};
@@ -48,7 +49,7 @@ fn tests_brief(s: &TestSummary, repo: &RepoFiles) -> TestsBrief {
         .collect();
     TestsBrief {
         phrase: s.counts_phrase(),
-        markdown: render::tests::markdown(s, TESTS_SECTION_BUDGET),
+        section: render::test_summary::comment_section(s, TESTS_SECTION_BUDGET),
         failures_at,
     }
 }
@@ -88,7 +89,7 @@ fn write_github_output(patch: &Totals, project: &Totals, detail: WarningDetail) 
 }
 
 fn send(
-    plan: &host::PublishPlan,
+    plan: &PublishPlan,
     opts: &PublishOptions,
     ci: Option<&CiContext>,
     verify_pr_head: bool,
@@ -183,7 +184,7 @@ pub fn run(opts: &PublishOptions) -> Result<u8, Error> {
         None
     } else {
         let (results, warnings) = crate::input::load_junit(&junit_files)?;
-        let mut tests = summarize(&results, crate::analysis::tests::DEFAULT_SLOWEST);
+        let mut tests = summarize(&results, crate::analysis::test_summary::DEFAULT_SLOWEST);
         tests.warnings = warnings;
         // The comment shows the warnings of both halves, under the coverage.
         summary.warnings.extend(tests.warnings.iter().cloned());
@@ -205,8 +206,8 @@ pub fn run(opts: &PublishOptions) -> Result<u8, Error> {
 
     if let Some(path) = &opts.save {
         host::payload::save(&plan, path)?;
-        // docs/publishing.md: the summary goes to GITHUB_STEP_SUMMARY when set; it needs no token, so the
-        // fork's own job shows the report too.
+        // The summary goes to GITHUB_STEP_SUMMARY when set (docs/publishing.md); it needs no
+        // token, so the fork's own job shows the report too.
         if let Some(summary) = ci.as_ref().and_then(|c| c.step_summary.as_deref()) {
             if let Err(e) = host::append_step_summary(summary, &plan.comment_body) {
                 stderr::warning(

@@ -173,7 +173,7 @@ pub enum Config {
 #[derive(Debug, Clone)]
 pub struct WriteOptions {
     pub reports: Vec<PathBuf>,
-    pub to: crate::formats::write::OutputFormat,
+    pub to: crate::formats::write::WriteFormat,
     pub output: Option<PathBuf>,
     pub coverage: CoverageOptions,
     pub no_repo: bool,
@@ -187,7 +187,7 @@ pub struct PublishOptions {
     pub diff: DiffOptions,
     pub head_given: bool,
     pub junit: Vec<PathBuf>,
-    pub host: Option<crate::host::HostKind>,
+    pub host: Option<crate::render::plan::HostKind>,
     pub repo_slug: Option<String>,
     pub pr: Option<u64>,
     pub api_url: Option<String>,

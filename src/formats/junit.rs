@@ -30,7 +30,7 @@ use quick_xml::events::{BytesCData, BytesRef, BytesStart, BytesText, Event};
 use quick_xml::Reader;
 
 use super::{FormatError, Location};
-use crate::model::tests::{
+use crate::model::test_results::{
     Attempt, Attempts, Failure, FailureKind, Frame, ParsedTests, TestCase, TestId, TestOutcome,
 };
 use crate::model::{Warning, WarningKind};
@@ -1797,7 +1797,7 @@ fn generic_frame(line: &str) -> Option<Frame> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::tests::TestResults;
+    use crate::model::test_results::TestResults;
 
     fn parse_str(s: &str) -> Result<ParsedTests, FormatError> {
         parse(s.as_bytes())

@@ -7,13 +7,11 @@ use serde_json::{json, Value};
 use super::error::{HostError, HostName};
 use super::http::{encode_segment, next_link, same_origin, Method, Request, Response, Sender};
 use super::sticky::{self, Candidate, CommentApi};
-use super::{
-    limits, CheckRun, CheckRunOutcome, CommentOutcome, HostKind, PublishOutcome, PublishPlan,
-    StatusState,
+use super::{CheckRunOutcome, CommentOutcome, PublishOutcome};
+use crate::render::limits::{self, ANNOTATIONS_PER_REQUEST};
+use crate::render::plan::{
+    Annotation, AnnotationLevel, CheckRun, HostKind, PublishPlan, StatusState,
 };
-
-/// GitHub accepts at most 50 annotations per create/update request.
-pub const ANNOTATIONS_PER_REQUEST: usize = 50;
 
 pub(crate) struct Github<'a> {
     api_url: &'a str,
@@ -56,7 +54,7 @@ impl<'a> Github<'a> {
         let sha = encode_segment(&plan.head_sha);
         for status in &plan.statuses {
             let req = Request {
-                method: Method::Post,
+                method: Method::POST,
                 url: self.url(&format!("statuses/{sha}")),
                 body: Some(json!({
                     "state": state(status.state),
@@ -93,7 +91,7 @@ impl<'a> Github<'a> {
         sender: &mut dyn Sender,
     ) -> Result<(), HostError> {
         let req = Request {
-            method: Method::Get,
+            method: Method::GET,
             url: self.url(&format!("pulls/{pr}")),
             body: None,
             action: format!("check that pull request #{pr} has head {head_sha}"),
@@ -135,9 +133,9 @@ impl<'a> Github<'a> {
     ) -> Result<CheckRunOutcome, HostError> {
         let summary = limits::check_summary(&check.summary);
         let mut batches = check.annotations.chunks(ANNOTATIONS_PER_REQUEST);
-        let first: &[super::Annotation] = batches.next().unwrap_or(&[]);
+        let first: &[Annotation] = batches.next().unwrap_or(&[]);
         let create = Request {
-            method: Method::Post,
+            method: Method::POST,
             url: self.url("check-runs"),
             body: Some(json!({
                 "name": check.name,
@@ -173,7 +171,7 @@ impl<'a> Github<'a> {
         let mut sent = first.len();
         for batch in batches {
             let req = Request {
-                method: Method::Patch,
+                method: Method::PATCH,
                 url: self.url(&format!("check-runs/{id_segment}")),
                 body: Some(json!({ "output": output(&check.title, &summary, batch) })),
                 action: format!("add annotations to check run {}", check.name),
@@ -205,7 +203,7 @@ fn check_run_id(resp: &Response) -> Option<u64> {
     resp.json().ok()?["id"].as_u64()
 }
 
-fn output(title: &str, summary: &str, annotations: &[super::Annotation]) -> Value {
+fn output(title: &str, summary: &str, annotations: &[Annotation]) -> Value {
     let annotations: Vec<Value> = annotations
         .iter()
         .map(|a| {
@@ -214,9 +212,9 @@ fn output(title: &str, summary: &str, annotations: &[super::Annotation]) -> Valu
                 "start_line": a.start_line,
                 "end_line": a.end_line,
                 "annotation_level": match a.level {
-                    super::AnnotationLevel::Notice => "notice",
-                    super::AnnotationLevel::Warning => "warning",
-                    super::AnnotationLevel::Failure => "failure",
+                    AnnotationLevel::Notice => "notice",
+                    AnnotationLevel::Warning => "warning",
+                    AnnotationLevel::Failure => "failure",
                 },
                 "title": limits::truncate_chars(&a.title, limits::ANNOTATION_TITLE_MAX, "…"),
                 "message": limits::truncate_chars(&a.message, limits::ANNOTATION_MESSAGE_MAX, "…"),
@@ -282,7 +280,7 @@ impl CommentApi for Comments<'_, '_> {
 
     fn create(&self, body: &str) -> Request {
         Request {
-            method: Method::Post,
+            method: Method::POST,
             url: self.gh.url(&format!("issues/{}/comments", self.pr)),
             body: Some(json!({ "body": body })),
             action: format!("create the comment on pull request #{}", self.pr),
@@ -291,7 +289,7 @@ impl CommentApi for Comments<'_, '_> {
 
     fn update(&self, id: &str, body: &str) -> Request {
         Request {
-            method: Method::Patch,
+            method: Method::PATCH,
             url: self.gh.url(&format!("issues/comments/{id}")),
             body: Some(json!({ "body": body })),
             action: format!("update the comment on pull request #{}", self.pr),
@@ -300,7 +298,7 @@ impl CommentApi for Comments<'_, '_> {
 
     fn delete(&self, id: u64) -> Request {
         Request {
-            method: Method::Delete,
+            method: Method::DELETE,
             url: self.gh.url(&format!("issues/comments/{id}")),
             body: None,
             action: format!("delete a duplicate comment on pull request #{}", self.pr),

@@ -7,7 +7,9 @@ use serde_json::{json, Map, Value};
 use super::error::{HostError, HostName};
 use super::http::{encode_segment, next_link, same_origin, Method, Request, Response, Sender};
 use super::sticky::{self, Candidate, CommentApi};
-use super::{limits, CommentOutcome, HostKind, PublishOutcome, PublishPlan, StatusState};
+use super::{CommentOutcome, PublishOutcome};
+use crate::render::limits;
+use crate::render::plan::{HostKind, PublishPlan, StatusState};
 
 pub(crate) struct Gitlab<'a> {
     api_url: &'a str,
@@ -53,7 +55,7 @@ impl<'a> Gitlab<'a> {
                 body.insert("coverage".into(), json!(coverage));
             }
             let req = Request {
-                method: Method::Post,
+                method: Method::POST,
                 url: self.url(&format!("statuses/{sha}")),
                 body: Some(Value::Object(body)),
                 action: format!("create commit status {}", status.context),
@@ -162,7 +164,7 @@ impl CommentApi for Notes<'_, '_> {
 
     fn create(&self, body: &str) -> Request {
         Request {
-            method: Method::Post,
+            method: Method::POST,
             url: self.notes_url(),
             body: Some(json!({ "body": body })),
             action: format!("create the note on merge request !{}", self.iid),
@@ -171,7 +173,7 @@ impl CommentApi for Notes<'_, '_> {
 
     fn update(&self, id: &str, body: &str) -> Request {
         Request {
-            method: Method::Put,
+            method: Method::PUT,
             url: format!("{}/{id}", self.notes_url()),
             body: Some(json!({ "body": body })),
             action: format!("update the note on merge request !{}", self.iid),
@@ -180,7 +182,7 @@ impl CommentApi for Notes<'_, '_> {
 
     fn delete(&self, id: u64) -> Request {
         Request {
-            method: Method::Delete,
+            method: Method::DELETE,
             url: format!("{}/{id}", self.notes_url()),
             body: None,
             action: format!("delete a duplicate note on merge request !{}", self.iid),

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use crate::formats::{self, junit, Format, ParseError, Parsed};
-use crate::model::tests::TestResults;
+use crate::model::test_results::TestResults;
 use crate::model::Warning;
 
 /// File names that usually hold coverage or test results.

@@ -4,7 +4,7 @@
 
 pub mod coverage;
 pub mod diag;
-pub mod tests;
+pub mod test_results;
 
 pub use coverage::{
     Branches, CoverageReport, FileCoverage, Function, LineRecord, LineState, Totals,

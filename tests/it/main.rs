@@ -3,6 +3,7 @@
 
 mod action_yml;
 mod agreement;
+mod architecture;
 mod cli;
 mod common;
 mod convert_roundtrip;
@@ -14,9 +15,11 @@ mod diff_e2e;
 mod example;
 mod gates;
 mod git_changeset;
+mod gitlab_template;
 mod host_github;
 mod host_gitlab;
 mod host_support;
+mod install_script;
 mod json_schema;
 mod junit_fixtures;
 mod junit_render;

@@ -2,7 +2,9 @@
 //! comment's test section) formats. Input: merged [`TestResults`]; output: counts, failed tests
 //! with their messages and locations, flaky tests, the slowest tests and the total duration.
 
-use crate::model::tests::{FailureKind, Frame, TestCase, TestCounts, TestOutcome, TestResults};
+use crate::model::test_results::{
+    FailureKind, Frame, TestCase, TestCounts, TestOutcome, TestResults,
+};
 use crate::model::Warning;
 
 /// Default number of slowest tests shown.
@@ -301,7 +303,7 @@ impl TestSummary {
 #[cfg(test)]
 mod unit {
     use super::*;
-    use crate::model::tests::{Attempt, Attempts, TestId};
+    use crate::model::test_results::{Attempt, Attempts, TestId};
 
     fn timed(name: &str, seconds: Option<f64>) -> TestCase {
         TestCase {
