@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Behaviour-unchanged check: builds prcov at OLD_REV (in a temporary git worktree, reusing this
-# checkout's target directory so only prcov itself is compiled again) and the current working tree,
-# runs both on every corpus file and fixture, and compares stdout, stderr and the exit code.
+# checkout's target directory so only prcov itself is compiled again) and the current working tree
+# (or NEW_REV, also in a temporary worktree), runs both on every corpus file and fixture, and
+# compares stdout, stderr and the exit code.
 #
-#   scripts/compare-outputs.sh OLD_REV            # e.g. main, HEAD~3, a commit sha
+#   scripts/compare-outputs.sh OLD_REV [NEW_REV]  # e.g. main, HEAD~3, a commit sha
 #   KEEP=1 scripts/compare-outputs.sh OLD_REV     # keep the outputs (the folder is printed)
 #
 # What runs, each in text, markdown and json:
@@ -14,41 +15,54 @@
 # of the diff. Exit status: 0 when all are identical, 1 otherwise.
 set -euo pipefail
 
-if [ $# -lt 1 ]; then
-    echo "usage: $0 OLD_REV" >&2
+if [ $# -lt 1 ] || [ $# -gt 2 ]; then
+    echo "usage: $0 OLD_REV [NEW_REV]" >&2
     exit 2
 fi
 old_rev=$1
+new_rev=${2:-}
 root=$(git rev-parse --show-toplevel)
 corpus=${PRCOV_CORPUS:-$root/../shared/corpus}
 target=${CARGO_TARGET_DIR:-$root/target}
 tmp=$(mktemp -d)
-old_tree="$tmp/old-tree"
 
 cleanup() {
-    git -C "$root" worktree remove --force "$old_tree" >/dev/null 2>&1 || true
+    for tree in "$tmp"/tree-*; do
+        [ -d "$tree" ] && git -C "$root" worktree remove --force "$tree" >/dev/null 2>&1
+    done
     if [ -z "${KEEP:-}" ]; then rm -rf "$tmp"; else echo "outputs kept in $tmp" >&2; fi
 }
 trap cleanup EXIT INT TERM
 
-echo "building $old_rev ($(git -C "$root" rev-parse --short "$old_rev"))…" >&2
-git -C "$root" worktree add -q --detach "$old_tree" "$old_rev"
+# Builds REV in a temporary worktree and copies its binary to OUT.
 # Cargo names a path package's build by its name, version and profile, not by its folder: built
-# with the same settings, the old tree would overwrite the current tree's build, and cargo would
-# then find the current tree "fresh" and keep the old binary. An otherwise harmless profile
-# setting for prcov alone gives the old build its own files; the dependencies are shared.
-(cd "$old_tree" && CARGO_TARGET_DIR="$target" cargo build -q --bin prcov \
-    --config 'profile.dev.package.prcov.codegen-units=257')
-cp "$target/debug/prcov" "$tmp/prcov-old"
-git -C "$root" worktree remove --force "$old_tree"
-echo "building the working tree…" >&2
-# Cargo copies the binary to target/debug only when it links it: touching main.rs relinks it,
-# so the copy below is this tree's binary, not the one just built from the old tree.
-touch "$root/src/main.rs"
-(cd "$root" && CARGO_TARGET_DIR="$target" cargo build -q --bin prcov)
-cp "$target/debug/prcov" "$tmp/prcov-new"
+# with the same settings, another tree would overwrite this tree's build, and cargo would then
+# find this tree "fresh" and keep the other binary. An otherwise harmless profile setting for
+# prcov alone (its number of codegen units) gives each revision's build its own files; the
+# dependencies are shared.
+build_rev() { # rev, codegen units, out
+    local tree="$tmp/tree-$2"
+    echo "building $1 ($(git -C "$root" rev-parse --short "$1"))…" >&2
+    git -C "$root" worktree add -q --detach "$tree" "$1"
+    (cd "$tree" && CARGO_TARGET_DIR="$target" cargo build -q --bin prcov \
+        --config "profile.dev.package.prcov.codegen-units=$2")
+    cp "$target/debug/prcov" "$3"
+    git -C "$root" worktree remove --force "$tree"
+}
+
+build_rev "$old_rev" 257 "$tmp/prcov-old"
+if [ -n "$new_rev" ]; then
+    build_rev "$new_rev" 258 "$tmp/prcov-new"
+else
+    echo "building the working tree…" >&2
+    # Cargo copies the binary to target/debug only when it links it: touching main.rs relinks
+    # it, so the copy below is this tree's binary, not the one just built from the old tree.
+    touch "$root/src/main.rs"
+    (cd "$root" && CARGO_TARGET_DIR="$target" cargo build -q --bin prcov)
+    cp "$target/debug/prcov" "$tmp/prcov-new"
+fi
 if cmp -s "$tmp/prcov-old" "$tmp/prcov-new"; then
-    echo "error: the two binaries are byte-identical: the old build was not kept apart" >&2
+    echo "error: the two binaries are byte-identical: the builds were not kept apart" >&2
     exit 2
 fi
 

@@ -61,3 +61,18 @@ pub fn manifest(formats: &[&str]) -> Vec<ManifestRow> {
         .filter(|r| formats.is_empty() || formats.contains(&r.get("format")))
         .collect()
 }
+
+/// The crate's folder (fixtures/ and docs/ are below it).
+pub fn crate_dir() -> &'static std::path::Path {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The prcov binary, run in `dir`, outside any CI (no GitHub/GitLab detection) and without colour.
+pub fn prcov_in(dir: &std::path::Path) -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("prcov").expect("the prcov binary is built");
+    c.current_dir(dir)
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("GITLAB_CI")
+        .env("NO_COLOR", "1");
+    c
+}

@@ -1,24 +1,15 @@
 //! The one gate path, through the binary: `prcov tests` honours `--fail-on-test-failure` (and
 //! `fail_on_test_failure` in prcov.toml) like `diff`, `report` and `publish` honour theirs.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use assert_cmd::Command;
 use prcov::exit;
 
-fn prcov(dir: &Path) -> Command {
-    let mut c = Command::cargo_bin("prcov").expect("the prcov binary is built");
-    c.current_dir(dir)
-        .env_remove("GITHUB_ACTIONS")
-        .env_remove("GITLAB_CI")
-        .env("NO_COLOR", "1");
-    c
-}
+use crate::common::{crate_dir, prcov_in as prcov};
 
 fn junit(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/junit")
-        .join(name)
+    crate_dir().join("fixtures/junit").join(name)
 }
 
 fn exit_code(cmd: &mut Command) -> Option<i32> {

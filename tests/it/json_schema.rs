@@ -12,11 +12,9 @@ use std::process::Command as StdCommand;
 use assert_cmd::Command;
 use serde_json::Value;
 
-const SCHEMA_URL: &str = "https://prcov.dev/schema/1/";
+use crate::common::{crate_dir, prcov_in as prcov};
 
-fn crate_dir() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+const SCHEMA_URL: &str = "https://prcov.dev/schema/1/";
 
 struct Validator {
     schemas: boon::Schemas,
@@ -65,15 +63,6 @@ impl Validator {
             .err()
             .map(|e| format!("{e:#}"))
     }
-}
-
-fn prcov(dir: &Path) -> Command {
-    let mut c = Command::cargo_bin("prcov").expect("the prcov binary is built");
-    c.current_dir(dir)
-        .env_remove("GITHUB_ACTIONS")
-        .env_remove("GITLAB_CI")
-        .env("NO_COLOR", "1");
-    c
 }
 
 /// The JSON document of a run, or `None` when the input is rejected (exit 2: no document).
@@ -149,31 +138,36 @@ fn every_json_output_of_the_corpus_and_fixtures_validates() {
     };
     let tmp = tempfile::tempdir().unwrap();
 
-    // `prcov report` and `prcov tests` on every corpus file.
-    for row in crate::common::manifest(&[]) {
-        let path = row.path();
-        let name = row.get("path").to_owned();
-        if row.get("format") == "junit" {
-            let json = json_of(
-                prcov(tmp.path())
-                    .args(["tests", "--format", "json"])
-                    .arg(&path),
-                &name,
-            );
+    // `prcov report --no-repo` or `prcov tests` on one file.
+    let document = |junit: bool, path: &Path, name: &str| {
+        let args: &[&str] = if junit {
+            &["tests", "--format", "json"]
+        } else {
+            &["report", "--no-repo", "--format", "json"]
+        };
+        json_of(prcov(tmp.path()).args(args).arg(path), name)
+    };
+    let mut check_file = |junit: bool, path: &Path, name: String| {
+        let json = document(junit, path, &name);
+        if junit {
             check(v.tests, 2, name, json);
         } else {
-            let json = json_of(
-                prcov(tmp.path())
-                    .args(["report", "--no-repo", "--format", "json"])
-                    .arg(&path),
-                &name,
-            );
             check(v.report, 1, name, json);
         }
+    };
+
+    // Every corpus file.
+    for row in crate::common::manifest(&[]) {
+        check_file(
+            row.get("format") == "junit",
+            &row.path(),
+            row.get("path").to_owned(),
+        );
     }
 
     // The fixtures: coverage reports and JUnit files.
     let fixtures = crate_dir().join("fixtures");
+    let relative = |p: &Path| p.strip_prefix(crate_dir()).unwrap().display().to_string();
     let coverage = |p: &Path| {
         let name = p.file_name().unwrap().to_string_lossy();
         !name.contains("junit")
@@ -183,34 +177,12 @@ fn every_json_output_of_the_corpus_and_fixtures_validates() {
     };
     for dir in ["lcov", "cobertura", "jacoco", "real-runs", "example"] {
         for path in files_below(&fixtures.join(dir), coverage) {
-            let name = path
-                .strip_prefix(crate_dir())
-                .unwrap()
-                .display()
-                .to_string();
-            let json = json_of(
-                prcov(tmp.path())
-                    .args(["report", "--no-repo", "--format", "json"])
-                    .arg(&path),
-                &name,
-            );
-            check(v.report, 1, name, json);
+            check_file(false, &path, relative(&path));
         }
     }
     let junit = |p: &Path| p.extension().is_some_and(|e| e == "xml");
     for path in files_below(&fixtures.join("junit"), junit) {
-        let name = path
-            .strip_prefix(crate_dir())
-            .unwrap()
-            .display()
-            .to_string();
-        let json = json_of(
-            prcov(tmp.path())
-                .args(["tests", "--format", "json"])
-                .arg(&path),
-            &name,
-        );
-        check(v.tests, 2, name, json);
+        check_file(true, &path, relative(&path));
     }
 
     // `prcov diff` on the example and on the agreement fixtures; and `report` with a repository,

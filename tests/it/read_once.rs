@@ -13,13 +13,9 @@ use assert_cmd::Command;
 const LCOV: &str = "TN:\nSF:src/calc.c\nDA:1,4\nDA:2,0\nDA:3,1\nend_of_record\nSF:/elsewhere/gen.c\nDA:1,1\nDA:2,1\nend_of_record\n";
 
 fn prcov(dir: &Path) -> Command {
-    let mut c = Command::cargo_bin("prcov").expect("the prcov binary is built");
-    c.current_dir(dir)
-        .env_remove("GITHUB_ACTIONS")
-        .env_remove("GITLAB_CI")
-        .env("NO_COLOR", "1")
-        // A second open of a FIFO blocks for ever: fail instead.
-        .timeout(Duration::from_secs(60));
+    let mut c = crate::common::prcov_in(dir);
+    // A second open of a FIFO blocks for ever: fail instead.
+    c.timeout(Duration::from_secs(60));
     c
 }
 

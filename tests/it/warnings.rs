@@ -8,22 +8,9 @@ use std::path::Path;
 
 use assert_cmd::Command;
 
-use crate::common::corpus_dir;
+use crate::common::{corpus_dir, crate_dir, prcov_in as prcov};
 
 const NYC: &str = "fixtures/lcov/valid/nyc-brda-without-da.info";
-
-fn prcov(dir: &Path) -> Command {
-    let mut c = Command::cargo_bin("prcov").expect("the prcov binary is built");
-    c.current_dir(dir)
-        .env_remove("GITHUB_ACTIONS")
-        .env_remove("GITLAB_CI")
-        .env("NO_COLOR", "1");
-    c
-}
-
-fn crate_dir() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// stdout and stderr of a successful run.
 fn run(cmd: &mut Command) -> (String, String) {
