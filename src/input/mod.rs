@@ -255,3 +255,54 @@ pub fn load_junit(paths: &[PathBuf]) -> Result<(TestResults, Vec<Warning>), Pars
     }
     Ok((TestResults::merge(files), warnings))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn discovery_keeps_the_detected_format_and_reading_uses_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("build/node_modules")).unwrap();
+        std::fs::write(root.join("lcov.info"), "SF:a.c\nDA:1,1\nend_of_record\n").unwrap();
+        std::fs::write(root.join("build/TEST-a.xml"), "<testsuite/>").unwrap();
+        // A report name with content of no known format, and a folder discovery skips.
+        std::fs::write(root.join("coverage.xml"), "not a report").unwrap();
+        std::fs::write(root.join("build/node_modules/lcov.info"), "SF:x\n").unwrap();
+
+        let coverage = discover_coverage(root);
+        assert_eq!(
+            coverage,
+            [ReportFile {
+                path: root.join("lcov.info"),
+                format: Some(Format::Lcov),
+            }]
+        );
+        assert_eq!(discover_junit(root), [root.join("build/TEST-a.xml")]);
+
+        let loaded = load_coverage(&coverage).unwrap();
+        assert_eq!(loaded[0].format, Format::Lcov);
+        assert_eq!(loaded[0].parsed.report.totals().lines, 1);
+    }
+
+    #[test]
+    fn a_named_file_is_detected_from_the_bytes_its_parser_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        // Longer than what detection reads, so the parser must get those bytes back.
+        let mut lcov = String::from("TN:\nSF:a.c\n");
+        for line in 1..=4000 {
+            lcov.push_str(&format!("DA:{line},1\n"));
+        }
+        lcov.push_str("end_of_record\n");
+        assert!(lcov.len() as u64 > SNIFF_BYTES);
+        let path = dir.path().join("report.txt");
+        std::fs::write(&path, lcov).unwrap();
+        let (format, parsed) = parse_coverage_path(&path, None).unwrap();
+        assert_eq!(format, Format::Lcov);
+        assert_eq!(parsed.report.totals().lines, 4000);
+        // A forced format skips detection; a wrong one fails with the file named.
+        let err = parse_coverage_path(&path, Some(Format::Cobertura)).unwrap_err();
+        assert!(err.to_string().contains("report.txt"), "{err}");
+    }
+}
