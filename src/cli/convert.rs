@@ -4,16 +4,18 @@ use std::path::Path;
 
 use crate::analysis::{CountingRules, Gate, GateKind};
 use crate::config::{
-    Config, CoverageOptions, DiffOptions, FileConfig, GateOptions, OutputOptions, PublishOptions,
-    ReportOptions, TestsOptions, WriteOptions,
+    Config, CoverageOptions, DiffOptions, FileConfig, GateOptions, Generated, OutputOptions,
+    PublishOptions, ReportOptions, RevisionRequest, TestsOptions, WriteOptions,
 };
 use crate::error::Error;
-use crate::paths::Rewrite;
+use crate::paths::{PathFilter, Rewrite};
 use crate::render::OutputFormat;
 
 use super::{
-    ColorChoice, Command, CommonArgs, CoverageArgs, ProjectGateArgs, TestGateArgs, WriteArgs,
+    ColorChoice, Command, CommonArgs, CoverageArgs, GateArgs, ProjectGateArgs, RevArgs,
+    TestGateArgs, WriteArgs,
 };
+use crate::analysis::ChosenRevision;
 
 fn percent_arg(flag: &str, v: Option<f64>) -> Result<Option<f64>, Error> {
     match v {
@@ -76,16 +78,27 @@ fn coverage(args: &CoverageArgs, file: &FileConfig) -> Result<CoverageOptions, E
             partials_as_hits: args.partials_as_hits || file.partials_as_hits,
         },
         fail_on_unmatched: args.fail_on_unmatched || file.fail_on_unmatched,
+        allow_nothing_measured: args.allow_nothing_measured || file.allow_nothing_measured,
+        filter: PathFilter::new(
+            &[args.include.as_slice(), file.include.as_slice()].concat(),
+            &[args.ignore.as_slice(), file.ignore.as_slice()].concat(),
+            if args.not_instrumented.is_empty() {
+                file.not_instrumented.as_deref()
+            } else {
+                Some(args.not_instrumented.as_slice())
+            },
+        )
+        .map_err(Error::Usage)?,
     })
 }
 
 /// The gates a command asked for, in one order for every command (the order they are shown in):
-/// patch, project, drop, unmatched, tests. `patch` is `None` for `report`; `project` and `cov`
-/// are `None` for `tests`, which gates on test results only; `tests` is `None` for the commands
-/// that read no test results (`diff`, `report`), so `fail_on_test_failure` in prcov.toml does not
-/// add a gate there that could only pass.
+/// patch, project, drop, unmatched, change, tests. `change` (the patch and empty-change gates)
+/// is `None` for `report`; `project` and `cov` are `None` for `tests`, which gates on test
+/// results only; `tests` is `None` for the commands that read no test results (`diff`,
+/// `report`). So a prcov.toml key adds a gate only where the command measures what it checks.
 fn gates(
-    patch: Option<f64>,
+    change: Option<&GateArgs>,
     project: Option<&ProjectGateArgs>,
     tests: Option<&TestGateArgs>,
     file: &FileConfig,
@@ -100,7 +113,10 @@ fn gates(
     };
     let mut threshold = 0.0;
     if let (Some(a), Some(cov)) = (project, cov) {
-        let patch = percent_arg("--fail-under-patch", patch.or(g.patch))?;
+        let patch = match change {
+            Some(c) => percent_arg("--fail-under-patch", c.fail_under_patch.or(g.patch))?,
+            None => None,
+        };
         let project = percent_arg("--fail-under-project", a.fail_under_project.or(g.project))?;
         let drop = percent_arg(
             "--max-project-drop",
@@ -118,13 +134,23 @@ fn gates(
         add(GateKind::ProjectDrop, drop);
         add(GateKind::Unmatched, cov.fail_on_unmatched.then_some(0.0));
     }
+    if let Some(c) = change {
+        add(
+            GateKind::Change,
+            (c.fail_on_empty_change || g.fail_on_empty_change).then_some(1.0),
+        );
+    }
     if let Some(tests) = tests {
         add(
             GateKind::Tests,
             (tests.fail_on_test_failure || g.fail_on_test_failure).then_some(0.0),
         );
     }
-    Ok(GateOptions { gates, threshold })
+    Ok(GateOptions {
+        gates,
+        threshold,
+        allow_no_tests: tests.is_some_and(|t| t.allow_no_tests) || g.allow_no_tests,
+    })
 }
 
 fn file_config(common: &CommonArgs, repo: Option<&Path>) -> Result<FileConfig, Error> {
@@ -144,16 +170,14 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
             let file = file_config(&a.common, a.coverage.repo.as_deref())?;
             let cov = coverage(&a.coverage, &file)?;
             let gates = gates(
-                a.gates.fail_under_patch,
+                Some(&a.gates),
                 Some(&a.gates.project),
                 None,
                 &file,
                 Some(&cov),
             )?;
             Ok(Config::Diff(DiffOptions {
-                base: a.revs.base.clone().or(file.base.clone()),
-                head: a.revs.head.clone().unwrap_or_else(|| "HEAD".to_owned()),
-                worktree: a.revs.worktree,
+                revisions: requested_revisions(&a.revs, &file),
                 diff_file: a.revs.diff_file.clone(),
                 engine: a.revs.diff_engine,
                 gates,
@@ -184,16 +208,22 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
                 repo_dir: a.repo.clone(),
                 gates: gates(None, None, Some(&a.gates), &file, None)?,
                 slowest: a.slowest,
+                max_output_lines: a.max_output_lines,
                 output: output(&a.common),
             }))
         }
+        Command::Completions(a) => Ok(Config::Generated(Generated {
+            stdout: super::generate::completions(a.shell),
+            files: Vec::new(),
+        })),
+        Command::Man(a) => Ok(Config::Generated(super::generate::man(a.dir.as_deref())?)),
         Command::Convert(a) => write_config(vec![a.report.clone()], &a.write),
         Command::Merge(a) => write_config(a.reports.clone(), &a.write),
         Command::Publish(a) => {
             let file = file_config(&a.common, a.coverage.repo.as_deref())?;
             let cov = coverage(&a.coverage, &file)?;
             let gates = gates(
-                a.gates.fail_under_patch,
+                Some(&a.gates),
                 Some(&a.gates.project),
                 Some(&a.test_gates),
                 &file,
@@ -206,16 +236,13 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
             }
             Ok(Config::Publish(Box::new(PublishOptions {
                 diff: DiffOptions {
-                    base: a.revs.base.clone().or(file.base.clone()),
-                    head: a.revs.head.clone().unwrap_or_else(|| "HEAD".to_owned()),
-                    worktree: a.revs.worktree,
+                    revisions: requested_revisions(&a.revs, &file),
                     diff_file: a.revs.diff_file.clone(),
                     engine: a.revs.diff_engine,
                     gates,
                     output: output(&a.common),
                     coverage: cov,
                 },
-                head_given: a.revs.head.is_some(),
                 junit: if a.junit.is_empty() {
                     file.junit.clone()
                 } else {
@@ -235,6 +262,20 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
                 from: a.from.clone(),
             })))
         }
+    }
+}
+
+/// `--base`/`--head`/`--worktree`, with the settings file's `base` under `--base`.
+fn requested_revisions(revs: &RevArgs, file: &FileConfig) -> RevisionRequest {
+    let base = match (&revs.base, &file.base) {
+        (Some(b), _) => Some(ChosenRevision::new(b, "--base")),
+        (None, Some(b)) => Some(ChosenRevision::new(b, "prcov.toml (base)")),
+        (None, None) => None,
+    };
+    RevisionRequest {
+        base,
+        head: revs.head.clone(),
+        worktree: revs.worktree,
     }
 }
 

@@ -6,7 +6,7 @@
 
 use std::io::Write as _;
 
-use crate::analysis::gates::Measured;
+use crate::analysis::gates::{Measured, TestsRun};
 use crate::analysis::test_summary::{summarize, TestSummary};
 use crate::analysis::Percent;
 use crate::config::PublishOptions;
@@ -154,19 +154,21 @@ pub fn run(opts: &PublishOptions) -> Result<u8, Error> {
         })?;
     let pr = opts.pr.or(ci.as_ref().and_then(|c| c.pr));
 
-    // The CI's PR base and head fill in what the user did not give. Never the merge commit
-    // GitHub checks out for `pull_request`: that is why the event's head sha wins over HEAD.
-    let mut diff_opts = opts.diff.clone();
-    if diff_opts.base.is_none() {
-        diff_opts.base = ci.as_ref().and_then(|c| c.base_sha.clone());
-    }
-    if !opts.head_given {
-        if let Some(head) = ci.as_ref().and_then(|c| c.head_sha.clone()) {
-            diff_opts.head = head;
-        }
-    }
+    // Base and head are chosen as for `prcov diff` (commands::revisions): the CI's PR head,
+    // never the merge commit GitHub checks out for `pull_request`.
+    let diff_opts = &opts.diff;
     // The repository files the reports were mapped to also map the test failures' files.
-    let (mut summary, files) = crate::commands::diff::summarize_with_files(&diff_opts)?;
+    let (mut summary, files) = crate::commands::diff::summarize_with_files(diff_opts)?;
+    if summary.links.is_none() && host == HostKind::Github && opts.api_url.is_none() {
+        // Outside CI, a github.com repository's web address follows from its slug.
+        summary.links = Some(crate::analysis::SourceLinks {
+            web_url: format!(
+                "https://github.com/{}",
+                crate::render::md::url_path(&repository)
+            ),
+            style: crate::analysis::LinkStyle::Github,
+        });
+    }
 
     let start = diff_opts
         .coverage
@@ -190,7 +192,11 @@ pub fn run(opts: &PublishOptions) -> Result<u8, Error> {
         summary.warnings.extend(tests.warnings.iter().cloned());
         Some(tests)
     };
-    let measured = Measured::of_diff(&summary).with_tests(tests.as_ref().map(|t| &t.counts));
+    // No test results read: nothing ran, which the tests gate (if asked for) does not pass.
+    let run = tests
+        .as_ref()
+        .map_or_else(TestsRun::default, TestSummary::run);
+    let measured = Measured::of_diff(&summary).with_tests(run);
     summary.gates = evaluate_gates(&diff_opts.gates, &measured);
     let brief = tests.as_ref().map(|t| tests_brief(t, &files));
     let target = Target {

@@ -1,7 +1,7 @@
 //! `prcov report`: whole-project coverage, per file and per directory.
 
 use crate::analysis::gates::Measured;
-use crate::analysis::{ProjectCoverage, ReportSummary};
+use crate::analysis::{Outcome, ProjectCoverage, ReportSummary};
 use crate::config::ReportOptions;
 use crate::error::Error;
 use crate::git::Repo;
@@ -9,7 +9,10 @@ use crate::input::ReportFile;
 use crate::paths::RepoFiles;
 use crate::render::{self, OutputFormat};
 
-use super::{choose_reports, emit, evaluate_gates, gate_exit_code, load_coverage, working_dir};
+use super::{
+    check_measured, choose_reports, ci_context, emit, evaluate_gates, gate_exit_code,
+    load_coverage, revisions, working_dir,
+};
 
 pub fn summarize(opts: &ReportOptions) -> Result<ReportSummary, Error> {
     let start = working_dir(opts.coverage.repo_dir.as_deref())?;
@@ -23,7 +26,12 @@ pub fn summarize(opts: &ReportOptions) -> Result<ReportSummary, Error> {
     // record counts with its path as written.
     let (root, files) = match &repo {
         Some(repo) => {
-            let head_sha = repo.resolve(&opts.head)?;
+            let requested = revisions::Requested {
+                head: opts.head.clone(),
+                ..revisions::Requested::default()
+            };
+            let revs = revisions::choose(&requested, ci_context()?.as_ref(), Some(repo), false)?;
+            let head_sha = repo.resolve(&revs.head.rev)?;
             let files = RepoFiles::new(repo.root(), repo.tracked_files(&head_sha)?);
             (repo.root().to_path_buf(), Some(files))
         }
@@ -41,8 +49,15 @@ pub fn summarize(opts: &ReportOptions) -> Result<ReportSummary, Error> {
         )?)
     };
     let rules = opts.coverage.rules;
+    let project = ProjectCoverage::compute(&head.report, rules);
+    let outcome = check_measured(
+        Outcome::of_coverage(project.files.len(), project.totals.lines),
+        &head,
+        &opts.coverage,
+    )?;
     let mut summary = ReportSummary {
-        project: ProjectCoverage::compute(&head.report, rules),
+        outcome,
+        project,
         base_project: base.map(|b| ProjectCoverage::compute(&b.report, rules).totals),
         unmatched: head.unmatched,
         gates: Vec::new(),

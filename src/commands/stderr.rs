@@ -31,6 +31,12 @@ pub fn warnings(detail: WarningDetail, warnings: &[Warning]) {
     }
 }
 
+/// A verdict the user must see whatever the output format and `-q` (a gate that failed because
+/// nothing ran).
+pub fn message(text: impl Display) {
+    line(text);
+}
+
 /// The error that ended the run.
 pub fn error(err: &Error) {
     line(format_args!("error: {err}"));

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use crate::analysis::gates::Measured;
+use crate::analysis::gates::{Measured, TestsRun};
 use crate::analysis::test_summary::{summarize_taking, TestSummary};
 use crate::config::{OutputOptions, TestsOptions};
 use crate::error::Error;
@@ -20,7 +20,10 @@ pub fn run(opts: &TestsOptions) -> Result<u8, Error> {
     // The document on standard output stays as it was; reading warnings go to standard error.
     stderr::warnings(opts.output.warning_detail(), &summary.warnings);
     match opts.output.format {
-        OutputFormat::Text => emit(&opts.output, &render::test_summary::text(&summary))?,
+        OutputFormat::Text => emit(
+            &opts.output,
+            &render::test_summary::text_with(&summary, opts.max_output_lines),
+        )?,
         OutputFormat::Markdown => emit(
             &opts.output,
             &render::test_summary::markdown(&summary, render::limits::COMMENT_MAX),
@@ -29,8 +32,15 @@ pub fn run(opts: &TestsOptions) -> Result<u8, Error> {
     }
     let outcomes = evaluate_gates(
         &opts.gates,
-        &Measured::default().with_tests(Some(&summary.counts)),
+        &Measured::default().with_tests(TestsRun::of(&summary.counts)),
     );
+    if let Some(g) = outcomes.iter().find(|g| !g.passed && g.reason.is_some()) {
+        // Nothing ran is not a pass: say why on stderr, whatever the output format.
+        stderr::message(format_args!(
+            "gate tests failed: {}",
+            render::gate_line(g).1
+        ));
+    }
     let code = gate_exit_code(&outcomes);
     // The output is written and flushed; the process ends right after this returns. Freeing
     // 200,000 test cases one string at a time took a tenth of the run, and the OS takes the

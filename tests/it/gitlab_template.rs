@@ -47,6 +47,19 @@ fn example() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/example")
 }
 
+/// The example's `feature` branch cloned into `dir/shop` (git2 cannot read bundles).
+fn clone_example(dir: &Path) -> PathBuf {
+    let repo = dir.join("shop");
+    let out = Command::new("git")
+        .args(["clone", "-q", "--branch", "feature"])
+        .arg(example().join("shop.bundle"))
+        .arg(&repo)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    repo
+}
+
 fn git(repo: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
         .arg("-C")
@@ -88,14 +101,7 @@ fn the_script_publishes_and_writes_an_equivalent_cobertura_report() {
     ));
 
     let tmp = tempfile::tempdir().unwrap();
-    let repo = tmp.path().join("shop");
-    let out = Command::new("git")
-        .args(["clone", "-q", "--branch", "feature"])
-        .arg(example().join("shop.bundle"))
-        .arg(&repo)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    let repo = clone_example(tmp.path());
     std::fs::copy(example().join("coverage.xml"), repo.join("coverage.xml")).unwrap();
     let base = git(&repo, &["merge-base", "origin/main", "HEAD"]);
     let head = git(&repo, &["rev-parse", "HEAD"]);
@@ -169,14 +175,7 @@ fn the_coverage_regex_finds_the_project_figure_prcov_prints() {
         r"/^Project coverage: \d+(?:\.\d+)?%/"
     );
     let tmp = tempfile::tempdir().unwrap();
-    let repo = tmp.path().join("shop");
-    let out = Command::new("git")
-        .args(["clone", "-q", "--branch", "feature"])
-        .arg(example().join("shop.bundle"))
-        .arg(&repo)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    let repo = clone_example(tmp.path());
     // `prcov publish` logs the same text report as `prcov diff`.
     let out = Command::new(env!("CARGO_BIN_EXE_prcov"))
         .args(["diff", "--base", "origin/main", "--repo"])

@@ -83,8 +83,32 @@ fn real_archive() -> Vec<u8> {
     std::fs::read(release_dir().join(archive_name(&this_target()))).unwrap()
 }
 
+/// A target the release has no archive for.
+const NO_ARCHIVE_TARGET: &str = "riscv64gc-unknown-linux-musl";
+
+/// install.sh's arguments for `version` from `server` into `dir` (for `target`, else detected).
+fn install_args(
+    server: &MockServer,
+    version: &str,
+    dir: &Path,
+    target: Option<&str>,
+) -> Vec<String> {
+    let mut args = vec![
+        "--version".to_owned(),
+        version.to_owned(),
+        "--base-url".to_owned(),
+        server.base_url(),
+        "--dir".to_owned(),
+        dir.display().to_string(),
+    ];
+    if let Some(target) = target {
+        args.extend(["--target".to_owned(), target.to_owned()]);
+    }
+    args
+}
+
 /// Runs install.sh with `args`, `PATH` as given (default: this process's).
-fn install(args: &[&str], path: Option<&str>) -> Output {
+fn install<S: AsRef<std::ffi::OsStr>>(args: &[S], path: Option<&str>) -> Output {
     let mut cmd = Command::new("sh");
     cmd.arg(repo_root().join("scripts/install.sh")).args(args);
     for var in [
@@ -197,17 +221,7 @@ fn a_tampered_archive_is_refused_with_a_checksum_mismatch() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("bin");
 
-    let out = install(
-        &[
-            "--version",
-            VERSION,
-            "--base-url",
-            &server.base_url(),
-            "--dir",
-            dir.to_str().unwrap(),
-        ],
-        None,
-    );
+    let out = install(&install_args(&server, VERSION, &dir, None), None);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert_eq!(archive_mock.calls(), 1);
     assert!(
@@ -265,16 +279,7 @@ fn a_platform_without_an_archive_builds_from_this_checkout_with_cargo() {
     let dir = tmp.path().join("bin");
 
     let out = install(
-        &[
-            "--version",
-            VERSION,
-            "--base-url",
-            &server.base_url(),
-            "--dir",
-            dir.to_str().unwrap(),
-            "--target",
-            "riscv64gc-unknown-linux-musl",
-        ],
+        &install_args(&server, VERSION, &dir, Some(NO_ARCHIVE_TARGET)),
         Some(&path),
     );
     assert!(out.status.success(), "{}", stderr(&out));
@@ -307,16 +312,7 @@ fn a_platform_without_an_archive_and_without_cargo_says_how_to_install() {
     let dir = tmp.path().join("bin");
 
     let out = install(
-        &[
-            "--version",
-            VERSION,
-            "--base-url",
-            &server.base_url(),
-            "--dir",
-            dir.to_str().unwrap(),
-            "--target",
-            "riscv64gc-unknown-linux-musl",
-        ],
+        &install_args(&server, VERSION, &dir, Some(NO_ARCHIVE_TARGET)),
         Some(&path.join(":")),
     );
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
@@ -332,27 +328,14 @@ fn install_binary_never_falls_back_to_source() {
     serve(&server, real_archive());
     let tmp = tempfile::tempdir().unwrap();
     let (_, path) = fake_cargo(tmp.path());
-    let base = server.base_url();
     let dir = tmp.path().join("bin");
     let run = |version: &str, target: &str| {
-        install(
-            &[
-                "--version",
-                version,
-                "--base-url",
-                &base,
-                "--dir",
-                dir.to_str().unwrap(),
-                "--target",
-                target,
-                "--install",
-                "binary",
-            ],
-            Some(&path),
-        )
+        let mut args = install_args(&server, version, &dir, Some(target));
+        args.extend(["--install".to_owned(), "binary".to_owned()]);
+        install(&args, Some(&path))
     };
 
-    let no_archive = run(VERSION, "riscv64gc-unknown-linux-musl");
+    let no_archive = run(VERSION, NO_ARCHIVE_TARGET);
     assert_eq!(no_archive.status.code(), Some(1));
     // A release that does not exist at all (the server answers 404).
     let no_release = run("9.9.9", &this_target());
@@ -379,4 +362,32 @@ fn bad_options_are_refused() {
     let out = install(&["--dir"], None);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(stderr(&out), "prcov install: error: --dir needs a value\n");
+}
+
+/// The release workflow's first job: a tag other than `v<Cargo.toml version>` stops the release
+/// before anything is built, and a version without a CHANGELOG.md section has no notes.
+#[test]
+fn dist_sh_refuses_a_tag_or_notes_that_do_not_match_the_version() {
+    let dist = |args: &[&str]| {
+        Command::new("bash")
+            .arg(repo_root().join("scripts/dist.sh"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    assert!(dist(&["check-tag", &format!("v{VERSION}")])
+        .status
+        .success());
+    let wrong = dist(&["check-tag", "v99.0.0"]);
+    assert_eq!(wrong.status.code(), Some(2));
+    assert_eq!(
+        stderr(&wrong).replace(VERSION, "[VERSION]"),
+        "dist.sh: tag v99.0.0 does not match Cargo.toml's version [VERSION] (expected v[VERSION])\n"
+    );
+    let no_notes = dist(&["notes", "99.0.0"]);
+    assert_eq!(no_notes.status.code(), Some(2));
+    assert_eq!(
+        stderr(&no_notes),
+        "dist.sh: CHANGELOG.md has no section \"## [99.0.0]\"\n"
+    );
 }

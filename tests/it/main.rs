@@ -24,6 +24,7 @@ mod json_schema;
 mod junit_fixtures;
 mod junit_render;
 mod no_panic;
+mod nothing_measured;
 mod publish_e2e;
 mod read_once;
 mod real_runs;

@@ -78,6 +78,10 @@ fn markdown_shows_repeats_once_with_their_count() {
     let summary = prcov::analysis::DiffSummary {
         base: "a".repeat(40),
         head: "b".repeat(40),
+        revisions: None,
+        changed_files: 1,
+        outcome: prcov::analysis::Outcome::Measured,
+        links: None,
         patch: prcov::analysis::PatchCoverage::default(),
         project: prcov::model::Totals::default(),
         base_project: None,
@@ -90,7 +94,9 @@ fn markdown_shows_repeats_once_with_their_count() {
     let lines: Vec<&str> = md.lines().filter(|l| l.contains(":warning:")).collect();
     assert_eq!(
         lines,
-        [":warning: lcov.info: line 1: dropped BRDA: records of line 1 (and 36 more like it)"]
+        [
+            ":warning: lcov\\.info\\: line 1\\: dropped BRDA\\: records of line 1 \\(and 36 more like it\\)"
+        ]
     );
 }
 
