@@ -20,6 +20,9 @@ pub enum GateKind {
     Tests,
     /// `--fail-on-unmatched`: every report path maps to a repository file.
     Unmatched,
+    /// `--fail-on-new-test-failure`: no test fails that passed (or did not exist) at the
+    /// history baseline; failures already there at the baseline do not count.
+    NewTestFailures,
     /// `--fail-on-empty-change`: the change has at least one changed file.
     Change,
 }
@@ -32,6 +35,7 @@ impl GateKind {
             GateKind::ProjectDrop => "project_drop",
             GateKind::Tests => "tests",
             GateKind::Unmatched => "unmatched",
+            GateKind::NewTestFailures => "new_test_failures",
             GateKind::Change => "change",
         }
     }
@@ -92,14 +96,18 @@ pub struct Measured {
     pub patch: Option<f64>,
     pub project: Option<f64>,
     pub delta: Option<f64>,
-    pub failed_tests: Option<u64>,
     /// Counts of the JUnit input; a tests gate over no test, or only skipped ones, fails unless
     /// `allow_no_tests`.
     pub tests_run: Option<TestsRun>,
     pub allow_no_tests: bool,
     pub unmatched: u64,
+    /// Failures that are new against the history baseline; `None` without a comparison.
+    pub new_test_failures: Option<u64>,
     /// Files in the change set; `Some(0)` is an empty change (every patch gate says "no change").
     pub changed_files: Option<u64>,
+    /// History was asked for and found no baseline record: the drop gate has nothing to compare
+    /// with and passes (the output says why), as a first PR after adopting history must not fail.
+    pub no_baseline: bool,
 }
 
 impl Measured {
@@ -112,6 +120,15 @@ impl Measured {
             delta: s.delta(),
             unmatched: s.unmatched.len() as u64,
             changed_files: Some(s.changed_files as u64),
+            new_test_failures: s
+                .history
+                .as_ref()
+                .and_then(|h| h.tests.as_ref())
+                .map(|c| c.new_failures.len() as u64),
+            no_baseline: s
+                .history
+                .as_ref()
+                .is_some_and(|h| h.baseline.commit.is_none()),
             ..Measured::default()
         }
     }
@@ -132,7 +149,6 @@ impl Measured {
     #[must_use]
     pub fn with_tests(self, run: TestsRun) -> Self {
         Measured {
-            failed_tests: Some(run.failed),
             tests_run: Some(run),
             ..self
         }
@@ -180,13 +196,14 @@ pub fn evaluate(gates: &[Gate], measured: &Measured, threshold: f64) -> Vec<Gate
                 ),
                 GateKind::ProjectDrop => (
                     measured.delta,
-                    measured
-                        .delta
-                        .is_some_and(|d| d + g.target + threshold >= 0.0),
+                    measured.no_baseline
+                        || measured
+                            .delta
+                            .is_some_and(|d| d + g.target + threshold >= 0.0),
                 ),
                 GateKind::Tests => {
                     let run = measured.tests_run.unwrap_or_default();
-                    let n = measured.failed_tests.unwrap_or(run.failed);
+                    let n = run.failed;
                     if run.total == 0 {
                         reason = Some(NothingMeasured::NoTests);
                     } else if run.skipped == run.total {
@@ -196,6 +213,12 @@ pub fn evaluate(gates: &[Gate], measured: &Measured, threshold: f64) -> Vec<Gate
                     (Some(n as f64), n == 0 && !nothing_ran)
                 }
                 GateKind::Unmatched => (Some(measured.unmatched as f64), measured.unmatched == 0),
+                // Without a baseline every failure would be "new": the plain tests gate covers
+                // that, so this one passes with `null`.
+                GateKind::NewTestFailures => (
+                    measured.new_test_failures.map(|n| n as f64),
+                    measured.new_test_failures.is_none_or(|n| n == 0),
+                ),
                 GateKind::Change => {
                     let n = measured.changed_files.unwrap_or(0);
                     if n == 0 {

@@ -4,18 +4,45 @@ use std::path::Path;
 
 use crate::analysis::{CountingRules, Gate, GateKind};
 use crate::config::{
-    Config, CoverageOptions, DiffOptions, FileConfig, GateOptions, Generated, OutputOptions,
-    PublishOptions, ReportOptions, RevisionRequest, TestsOptions, WriteOptions,
+    Config, CoverageOptions, DiffOptions, DumpOptions, FileConfig, GateOptions, Generated,
+    HistoryStore, OutputOptions, PublishOptions, RecordOptions, ReportOptions, RevisionRequest,
+    TestsOptions, WriteOptions,
 };
 use crate::error::Error;
 use crate::paths::{PathFilter, Rewrite};
 use crate::render::OutputFormat;
 
 use super::{
-    ColorChoice, Command, CommonArgs, CoverageArgs, GateArgs, ProjectGateArgs, RevArgs,
-    TestGateArgs, WriteArgs,
+    ColorChoice, Command, CommonArgs, CoverageArgs, GateArgs, HistoryArgs, HistoryKind,
+    ProjectGateArgs, RecordAction, RevArgs, TestGateArgs, WriteArgs,
 };
 use crate::analysis::ChosenRevision;
+
+/// `--history` and `--history-dir`; `None` when neither is given.
+fn history(args: &HistoryArgs) -> Result<Option<HistoryStore>, Error> {
+    match (args.history, &args.history_dir) {
+        (None, None) => Ok(None),
+        (None | Some(HistoryKind::Dir), Some(dir)) => Ok(Some(HistoryStore::Dir(dir.clone()))),
+        (Some(HistoryKind::Auto), dir) => Ok(Some(HistoryStore::Auto(dir.clone()))),
+        (Some(HistoryKind::Dir), None) => Err(Error::Usage(
+            "--history dir needs the folder: add --history-dir DIR".into(),
+        )),
+        (Some(HistoryKind::GitNotes), None) => Ok(Some(HistoryStore::GitNotes)),
+        (Some(HistoryKind::GitNotes), Some(_)) => Err(Error::Usage(
+            "--history git-notes and --history-dir do not go together: pick one store".into(),
+        )),
+    }
+}
+
+/// A base report and history both name the base the project delta is taken against.
+fn one_base(cov: &CoverageOptions, history: Option<&HistoryStore>) -> Result<(), Error> {
+    if history.is_some() && !cov.base_reports.is_empty() {
+        return Err(Error::Usage(
+            "--base-report and --history both give the base to compare with: use one".into(),
+        ));
+    }
+    Ok(())
+}
 
 fn percent_arg(flag: &str, v: Option<f64>) -> Result<Option<f64>, Error> {
     match v {
@@ -93,16 +120,18 @@ fn coverage(args: &CoverageArgs, file: &FileConfig) -> Result<CoverageOptions, E
 }
 
 /// The gates a command asked for, in one order for every command (the order they are shown in):
-/// patch, project, drop, unmatched, change, tests. `change` (the patch and empty-change gates)
-/// is `None` for `report`; `project` and `cov` are `None` for `tests`, which gates on test
-/// results only; `tests` is `None` for the commands that read no test results (`diff`,
-/// `report`). So a prcov.toml key adds a gate only where the command measures what it checks.
+/// patch, project, drop, unmatched, change, new test failures, tests. `change` (the patch and
+/// empty-change gates) is `None` for `report`; `project` and `cov` are `None` for `tests`, which
+/// gates on test results only; `tests` is `None` for the commands that read no test results
+/// (`diff`, `report`). So a prcov.toml key adds a gate only where the command measures what it
+/// checks. `has_base`: a base report or history to compare the project with.
 fn gates(
     change: Option<&GateArgs>,
     project: Option<&ProjectGateArgs>,
     tests: Option<&TestGateArgs>,
+    new_test_failures: bool,
     file: &FileConfig,
-    cov: Option<&CoverageOptions>,
+    cov: Option<(&CoverageOptions, bool)>,
 ) -> Result<GateOptions, Error> {
     let g = &file.gates;
     let mut gates = Vec::new();
@@ -112,7 +141,7 @@ fn gates(
         }
     };
     let mut threshold = 0.0;
-    if let (Some(a), Some(cov)) = (project, cov) {
+    if let (Some(a), Some((cov, has_base))) = (project, cov) {
         let patch = match change {
             Some(c) => percent_arg("--fail-under-patch", c.fail_under_patch.or(g.patch))?,
             None => None,
@@ -123,9 +152,9 @@ fn gates(
             a.max_project_drop.or(g.max_project_drop),
         )?;
         threshold = percent_arg("--threshold", a.threshold.or(g.threshold))?.unwrap_or(0.0);
-        if drop.is_some() && cov.base_reports.is_empty() {
+        if drop.is_some() && !has_base {
             return Err(Error::Usage(
-                "--max-project-drop needs a base report to compare with: add --base-report FILE"
+                "--max-project-drop needs a base report to compare with: add --base-report FILE, or --history-dir DIR to compare with the history baseline"
                     .into(),
             ));
         }
@@ -140,6 +169,7 @@ fn gates(
             (c.fail_on_empty_change || g.fail_on_empty_change).then_some(1.0),
         );
     }
+    add(GateKind::NewTestFailures, new_test_failures.then_some(0.0));
     if let Some(tests) = tests {
         add(
             GateKind::Tests,
@@ -169,12 +199,16 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
         Command::Diff(a) => {
             let file = file_config(&a.common, a.coverage.repo.as_deref())?;
             let cov = coverage(&a.coverage, &file)?;
+            let history = history(&a.history)?;
+            one_base(&cov, history.as_ref())?;
+            let has_base = !cov.base_reports.is_empty() || history.is_some();
             let gates = gates(
                 Some(&a.gates),
                 Some(&a.gates.project),
                 None,
+                false,
                 &file,
-                Some(&cov),
+                Some((&cov, has_base)),
             )?;
             Ok(Config::Diff(DiffOptions {
                 revisions: requested_revisions(&a.revs, &file),
@@ -183,12 +217,21 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
                 gates,
                 output: output(&a.common),
                 coverage: cov,
+                history,
             }))
         }
         Command::Report(a) => {
             let file = file_config(&a.common, a.coverage.repo.as_deref())?;
             let cov = coverage(&a.coverage, &file)?;
-            let gates = gates(None, Some(&a.gates), None, &file, Some(&cov))?;
+            let has_base = !cov.base_reports.is_empty();
+            let gates = gates(
+                None,
+                Some(&a.gates),
+                None,
+                false,
+                &file,
+                Some((&cov, has_base)),
+            )?;
             Ok(Config::Report(ReportOptions {
                 no_repo: a.no_repo,
                 head: a.head.clone(),
@@ -206,11 +249,45 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
                     a.files.clone()
                 },
                 repo_dir: a.repo.clone(),
-                gates: gates(None, None, Some(&a.gates), &file, None)?,
+                gates: gates(None, None, Some(&a.gates), false, &file, None)?,
                 slowest: a.slowest,
                 max_output_lines: a.max_output_lines,
                 output: output(&a.common),
             }))
+        }
+        Command::Record(a) => {
+            if let Some(RecordAction::Dump { file }) = &a.action {
+                return Ok(Config::Dump(DumpOptions { file: file.clone() }));
+            }
+            let common = CommonArgs {
+                format: None,
+                output: None,
+                config: a.config.clone(),
+                color: ColorChoice::Never,
+                quiet: a.quiet,
+                verbose: false,
+            };
+            let file = file_config(&common, a.coverage.repo.as_deref())?;
+            let history = history(&a.history)?;
+            if history.is_none() && a.output.is_none() {
+                return Err(Error::Usage(
+                    "prcov record needs somewhere to keep the record: --history-dir DIR, --history git-notes, or --output FILE".into(),
+                ));
+            }
+            Ok(Config::Record(Box::new(RecordOptions {
+                coverage: coverage(&a.coverage, &file)?,
+                junit: if a.junit.is_empty() {
+                    file.junit.clone()
+                } else {
+                    a.junit.clone()
+                },
+                commit: a.commit.clone(),
+                branch: a.branch.clone(),
+                ci_run_id: a.ci_run_id.clone(),
+                history,
+                output: a.output.clone(),
+                quiet: a.quiet,
+            })))
         }
         Command::Completions(a) => Ok(Config::Generated(Generated {
             stdout: super::generate::completions(a.shell),
@@ -222,13 +299,22 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
         Command::Publish(a) => {
             let file = file_config(&a.common, a.coverage.repo.as_deref())?;
             let cov = coverage(&a.coverage, &file)?;
+            let history = history(&a.history)?;
+            one_base(&cov, history.as_ref())?;
+            let has_base = !cov.base_reports.is_empty() || history.is_some();
             let gates = gates(
                 Some(&a.gates),
                 Some(&a.gates.project),
                 Some(&a.test_gates),
+                a.fail_on_new_test_failure,
                 &file,
-                Some(&cov),
+                Some((&cov, has_base)),
             )?;
+            if a.fail_on_new_test_failure && history.is_none() {
+                return Err(Error::Usage(
+                    "--fail-on-new-test-failure compares with the history baseline: add --history-dir DIR or --history STORE".into(),
+                ));
+            }
             if a.dry_run && a.save.is_some() {
                 return Err(Error::Usage(
                     "--dry-run and --save do not go together: --save sends nothing anyway".into(),
@@ -242,6 +328,7 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
                     gates,
                     output: output(&a.common),
                     coverage: cov,
+                    history,
                 },
                 junit: if a.junit.is_empty() {
                     file.junit.clone()

@@ -13,6 +13,7 @@ use crate::config::PublishOptions;
 use crate::error::Error;
 use crate::exit;
 use crate::git::Repo;
+use crate::history::compare::{compare_tests, recorded_tests};
 use crate::host::{self, ci_env, CiContext, HostTarget, Mode, RetryConfig};
 use crate::model::Totals;
 use crate::paths::RepoFiles;
@@ -186,6 +187,11 @@ pub fn run(opts: &PublishOptions) -> Result<u8, Error> {
         None
     } else {
         let (results, warnings) = crate::input::load_junit(&junit_files)?;
+        if let Some(h) = summary.history.as_mut() {
+            if let Some(base) = &h.base_tests {
+                h.tests = Some(compare_tests(base, &recorded_tests(&results)));
+            }
+        }
         let mut tests = summarize(&results, crate::analysis::test_summary::DEFAULT_SLOWEST);
         tests.warnings = warnings;
         // The comment shows the warnings of both halves, under the coverage.

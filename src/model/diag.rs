@@ -72,6 +72,8 @@ pub enum WarningKind {
     InconsistentCounts,
     /// Parts of one report that do not quite fit together (Go profiles of two modes).
     Mixed,
+    /// The history baseline could not be looked up or compared in full.
+    History,
 }
 
 /// Something odd but readable that a stage skipped or repaired. Shown to the user.

@@ -1,4 +1,6 @@
-//! JSON output, schema 1 (docs/json.md, docs/schema/). Fields are only ever added, never renamed or dropped.
+//! JSON output (docs/json.md, docs/schema/). Fields are only ever added, never renamed or
+//! dropped. `prcov diff` is schema 2 since it carries `history` (docs/history.md); `report` stays
+//! schema 1.
 
 use serde::Serialize;
 
@@ -62,7 +64,12 @@ struct DiffJson<'a> {
     unmatched_details: &'a [Unmatched],
     reports: Vec<ReportJson<'a>>,
     warnings: Vec<String>,
+    /// Schema 2: the baseline, per-file Δ and the test comparison; `null` without history.
+    history: Option<&'a crate::history::compare::HistoryView>,
 }
+
+/// The schema of `prcov diff --format json`.
+pub const DIFF_SCHEMA: u32 = 2;
 
 #[derive(Serialize)]
 struct ReportJson<'a> {
@@ -89,7 +96,7 @@ fn to_string(value: &impl Serialize) -> String {
 /// `prcov diff --format json`.
 pub fn diff(s: &DiffSummary) -> String {
     to_string(&DiffJson {
-        schema: 1,
+        schema: DIFF_SCHEMA,
         base: &s.base,
         head: &s.head,
         patch: (&s.patch.totals).into(),
@@ -120,6 +127,7 @@ pub fn diff(s: &DiffSummary) -> String {
         unmatched_details: &s.unmatched,
         reports: reports(&s.reports),
         warnings: s.warnings.iter().map(ToString::to_string).collect(),
+        history: s.history.as_ref(),
     })
 }
 
@@ -141,6 +149,7 @@ struct ReportJsonOut<'a> {
     unmatched_report_paths: Vec<&'a str>,
     // Additions.
     outcome: Outcome,
+    revisions: Option<&'a Revisions>,
     directories: Vec<FileTotalsJson<'a>>,
     gates: &'a [GateOutcome],
     base_project: Option<TotalsJson>,
@@ -176,6 +185,7 @@ pub fn report(s: &ReportSummary) -> String {
             .collect(),
         unmatched_report_paths: s.unmatched.iter().map(|u| u.path.as_str()).collect(),
         outcome: s.outcome,
+        revisions: s.revisions.as_ref(),
         directories: dirs
             .iter()
             .map(|d| file_totals(&d.path, &d.totals))

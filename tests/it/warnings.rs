@@ -82,6 +82,7 @@ fn markdown_shows_repeats_once_with_their_count() {
         changed_files: 1,
         outcome: prcov::analysis::Outcome::Measured,
         links: None,
+        history: None,
         patch: prcov::analysis::PatchCoverage::default(),
         project: prcov::model::Totals::default(),
         base_project: None,
