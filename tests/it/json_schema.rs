@@ -7,7 +7,6 @@
 //! turn off); the `jsonschema` crate pulls an HTTP client and TLS stack by default.
 
 use std::path::{Path, PathBuf};
-use std::process::Command as StdCommand;
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -98,23 +97,15 @@ fn files_below(dir: &Path, keep: impl Fn(&Path) -> bool) -> Vec<PathBuf> {
 }
 
 fn git_clone(bundle: &Path, branch: &str, to: &Path) {
-    let out = StdCommand::new("git")
-        .args(["clone", "-q", "--branch", branch])
-        .arg(bundle)
-        .arg(to)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git clone {}: {out:?}",
-        bundle.display()
+    let (bundle, to) = (bundle.to_str().unwrap(), to.to_str().unwrap());
+    crate::common::git(
+        Path::new("."),
+        &["clone", "-q", "--branch", branch, bundle, to],
     );
 }
 
 fn gunzip(from: &Path, to: &Path) {
-    let out = StdCommand::new("gzip")
+    let out = std::process::Command::new("gzip")
         .arg("-dc")
         .arg(from)
         .output()
