@@ -52,7 +52,7 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// The exit codes (SPEC §3, `crate::exit`) that end the `--help` of every command with gates: a
+/// The exit codes (docs/exit-codes.md, `crate::exit`) that end the `--help` of every command with gates: a
 /// macro, because `concat!` takes literals only.
 macro_rules! gate_exit_codes {
     () => {

@@ -115,3 +115,41 @@ fn tests_warnings_on_stderr_obey_quiet_and_verbose() {
     insta::assert_snapshot!("tests_grouped", grouped);
     insta::assert_snapshot!("tests_each", each);
 }
+
+/// Standard error is written from `commands::stderr` alone: no other product code prints.
+#[test]
+fn only_commands_stderr_prints() {
+    fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                rust_files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    let src = crate_dir().join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    assert!(files.len() > 50, "read {} files", files.len());
+    let mut printing = Vec::new();
+    for path in files {
+        if path.ends_with("commands/stderr.rs") || path.ends_with("tests.rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        // Unit tests may print; product code above them may not.
+        let product = text.split("#[cfg(test)]").next().unwrap_or_default();
+        for (n, line) in product.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or_default();
+            if ["eprintln!(", "eprint!(", "println!(", "print!("]
+                .iter()
+                .any(|m| code.contains(m))
+            {
+                printing.push(format!("{}:{}: {}", path.display(), n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(printing.is_empty(), "{}", printing.join("\n"));
+}
