@@ -4,6 +4,7 @@
 
 pub mod coverage;
 pub mod diag;
+pub mod line_map;
 pub mod test_results;
 
 pub use coverage::{

@@ -33,5 +33,6 @@ mod read_once;
 mod real_runs;
 mod release_metadata;
 mod render_snapshots;
+mod resources;
 mod verdicts;
 mod warnings;
