@@ -20,7 +20,7 @@ use super::{gate_line, md, percent_or_na, ranges, short_sha};
 /// Failed gates first, and among them the tests: what a reviewer acts on first.
 fn failed_first(gates: &[GateOutcome]) -> Vec<&GateOutcome> {
     let rank = |g: &GateOutcome| match g.kind {
-        GateKind::Tests => 0,
+        GateKind::Tests | GateKind::NewTestFailures => 0,
         GateKind::Change => 1,
         GateKind::Patch => 2,
         GateKind::Project => 3,
@@ -126,7 +126,7 @@ fn project_line(s: &DiffSummary) -> String {
         (Some(pc), Some(d)) => format!(
             "Project coverage is {pc}% ({}% compared to base `{}`).",
             Percent::delta(d),
-            short_sha(&s.base)
+            short_sha(s.delta_base())
         ),
         (Some(pc), None) => format!("Project coverage is {pc}%."),
     }
@@ -294,6 +294,7 @@ fn diff_with_rows(s: &DiffSummary, extra: Extra<'_>, rows: usize) -> String {
     out.push_str(extra.before_table);
     gates_table(&mut out, &s.gates);
     out.push_str(&files_table(s, rows));
+    out.push_str(&super::history::markdown_sections(s, rows));
     out.push_str(extra.after_table);
     let list_max = rows.min(50);
     let not_measured: Vec<String> = s

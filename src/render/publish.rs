@@ -68,7 +68,7 @@ pub fn statuses(s: &DiffSummary, tests: Option<&TestsBrief>) -> Vec<CommitStatus
         (Some(pc), Some(d)) => format!(
             "{pc}% ({}%) compared to {}",
             Percent::delta(d),
-            short_sha(&s.base)
+            short_sha(s.delta_base())
         ),
         (Some(pc), None) => match s.gates.iter().find(|g| g.kind == GateKind::Project) {
             Some(g) => format!("{pc}% (target {}%)", Percent::value(g.target)),

@@ -157,6 +157,7 @@ pub fn diff(s: &DiffSummary, style: Style) -> String {
         (Some(pc), None) => format!("Project coverage: {pc}% — {}", counts(&s.project, "lines")),
     };
     let _ = writeln!(out, "{project}");
+    out.push_str(&super::history::text_lines(s));
     if !s.patch.not_measured.is_empty() {
         let _ = writeln!(
             out,

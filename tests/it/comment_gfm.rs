@@ -56,6 +56,7 @@ fn summary(
         reports: Vec::new(),
         warnings: Vec::new(),
         links,
+        history: None,
     };
     let mut wanted = vec![Gate {
         kind: GateKind::Patch,

@@ -173,7 +173,7 @@ fn diff_counts_every_kind_of_change() {
         .output()
         .unwrap();
     let j = ok_json(&out);
-    assert_eq!(j["schema"], 1);
+    assert_eq!(j["schema"], 2);
     assert_eq!(j["base"].as_str().unwrap(), r.git(&["rev-parse", "main"]));
     assert_eq!(
         j["head"].as_str().unwrap(),

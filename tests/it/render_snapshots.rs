@@ -42,6 +42,7 @@ fn summary(files: Vec<PatchFile>, gates_in: &[Gate]) -> DiffSummary {
         reports: Vec::new(),
         warnings: Vec::new(),
         links: None,
+        history: None,
     };
     let m = Measured {
         patch: s.patch.totals.percent(),
