@@ -55,6 +55,11 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     p
 }
 
+/// `prcov ARGS… FILE` in `dir`.
+fn run(dir: &Path, args: &[&str], file: &Path) -> std::process::Output {
+    prcov(dir).args(args).arg(file).output().unwrap()
+}
+
 fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
@@ -140,11 +145,11 @@ fn reports_matching_no_repository_file_exit_2_with_the_hint() {
         );
     }
     // Deliberate: the outcome is in the JSON instead, and the gates still decide.
-    let out = prcov(&c.dir)
-        .args(["report", "--allow-nothing-measured", "--format", "json"])
-        .arg(&lcov)
-        .output()
-        .unwrap();
+    let out = run(
+        &c.dir,
+        &["report", "--allow-nothing-measured", "--format", "json"],
+        &lcov,
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(json(&out)["outcome"], "no_file_matched");
 }
@@ -153,28 +158,24 @@ fn reports_matching_no_repository_file_exit_2_with_the_hint() {
 fn reports_without_a_coverable_line_exit_2() {
     let c = clone_at_origin_head();
     let lcov = write(&c.dir, "lcov.info", "SF:src/app.py\nend_of_record\n");
-    let out = prcov(&c.dir)
-        .args(["diff", "--base", "HEAD"])
-        .arg(&lcov)
-        .output()
-        .unwrap();
+    let out = run(&c.dir, &["diff", "--base", "HEAD"], &lcov);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     insta::assert_snapshot!(
         "no_coverable_line_diff",
         redact(&stderr(&out), &c.dir, &c.head)
     );
-    let out = prcov(&c.dir)
-        .args([
+    let out = run(
+        &c.dir,
+        &[
             "diff",
             "--base",
             "HEAD",
             "--allow-nothing-measured",
             "--format",
             "json",
-        ])
-        .arg(&lcov)
-        .output()
-        .unwrap();
+        ],
+        &lcov,
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(json(&out)["outcome"], "no_coverable_line");
 }
