@@ -1,12 +1,13 @@
 //! `prcov report`: whole-project coverage, per file and per directory.
 
-use crate::analysis::{gates, Outcome, ProjectCoverage, ReportSummary};
+use crate::analysis::gates::Measured;
+use crate::analysis::{Outcome, ProjectCoverage, ReportSummary};
 use crate::config::ReportOptions;
 use crate::error::Error;
-use crate::exit;
 use crate::git::Repo;
+use crate::input::ReportFile;
 use crate::paths::RepoFiles;
-use crate::render::{self, OutputFormat, Style};
+use crate::render::{self, OutputFormat};
 
 use std::collections::BTreeMap;
 
@@ -14,8 +15,8 @@ use crate::model::CoverageReport;
 use crate::render::html::{Site, View};
 
 use super::{
-    artifacts, check_measured, choose_reports, ci_context, emit, load_coverage, revisions,
-    working_dir,
+    artifacts, check_measured, choose_reports, ci_context, emit, evaluate_gates, gate_exit_code,
+    load_coverage, revisions, working_dir,
 };
 
 pub fn summarize(opts: &ReportOptions) -> Result<ReportSummary, Error> {
@@ -34,7 +35,7 @@ struct HeadCoverage {
 /// [`summarize`], keeping the merged report for the HTML report's pages.
 fn summarize_keeping(opts: &ReportOptions) -> Result<(ReportSummary, HeadCoverage), Error> {
     let start = working_dir(opts.coverage.repo_dir.as_deref())?;
-    // Outside a git repository `report` still works, with every record counted (SPEC §2).
+    // Outside a git repository `report` still works, with every record counted (docs/coverage.md#project-and-delta).
     let repo = if opts.no_repo {
         None
     } else {
@@ -42,8 +43,8 @@ fn summarize_keeping(opts: &ReportOptions) -> Result<(ReportSummary, HeadCoverag
     };
     // With a repository, report paths map to the files tracked at `--head`; without one, every
     // record counts with its path as written.
-    let mut head_sha = None;
     let mut revisions = None;
+    let mut head_sha = None;
     let (root, files) = match &repo {
         Some(repo) => {
             let requested = revisions::Requested {
@@ -59,13 +60,13 @@ fn summarize_keeping(opts: &ReportOptions) -> Result<(ReportSummary, HeadCoverag
         }
         None => (start.clone(), None),
     };
-    let reports = choose_reports(&opts.coverage.reports, &root, opts.output.quiet)?;
+    let reports = choose_reports(&opts.coverage, &root, opts.output.quiet)?;
     let head = load_coverage(&reports, &opts.coverage, files.as_ref())?;
     let base = if opts.coverage.base_reports.is_empty() {
         None
     } else {
         Some(load_coverage(
-            &opts.coverage.base_reports,
+            &ReportFile::named(&opts.coverage.base_reports, opts.coverage.forced_format),
             &opts.coverage,
             files.as_ref(),
         )?)
@@ -87,14 +88,7 @@ fn summarize_keeping(opts: &ReportOptions) -> Result<(ReportSummary, HeadCoverag
         reports: head.inputs,
         warnings: head.warnings,
     };
-    let measured = gates::Measured {
-        patch: None,
-        project: summary.project.totals.percent(),
-        delta: summary.delta(),
-        unmatched: summary.unmatched.len() as u64,
-        ..gates::Measured::default()
-    };
-    summary.gates = gates::evaluate(&opts.gates.gates, &measured, opts.gates.threshold);
+    summary.gates = evaluate_gates(&opts.gates, &Measured::of_report(&summary));
     let kept = HeadCoverage {
         report: head.report,
         repo: repo.zip(head_sha),
@@ -140,12 +134,7 @@ pub fn run(opts: &ReportOptions) -> Result<u8, Error> {
     super::drop_report(kept.report);
     artifacts::write_badge(&opts.artifacts, &summary.project.totals)?;
     let text = match opts.output.format {
-        OutputFormat::Text => render::text::report(
-            &summary,
-            Style {
-                color: opts.output.color,
-            },
-        ),
+        OutputFormat::Text => render::text::report(&summary, opts.output.style()),
         OutputFormat::Markdown => {
             let mut text = render::markdown::report(&summary);
             text.push_str(&render::html::link_markdown(
@@ -156,9 +145,5 @@ pub fn run(opts: &ReportOptions) -> Result<u8, Error> {
         OutputFormat::Json => render::json::report(&summary),
     };
     emit(&opts.output, &text)?;
-    Ok(if summary.passed() {
-        exit::SUCCESS
-    } else {
-        exit::GATE_FAILED
-    })
+    Ok(gate_exit_code(&summary.gates))
 }

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use crate::analysis::{DiffSummary, GateOutcome, Outcome, Percent};
 use crate::git::FileStatus;
+use crate::model::diag::{self, Warning, WarningDetail};
 use crate::model::Totals;
 use crate::paths::{Unmatched, UnmatchedReason};
 use crate::render::{gate_line, ranges, short_sha};
@@ -241,7 +242,7 @@ fn failed_tests(out: &mut String, site: &Site<'_>, with_page: &HashSet<&str>) {
     }
 }
 
-fn warnings(out: &mut String, unmatched: &[Unmatched], notes: &[String]) {
+fn warnings(out: &mut String, unmatched: &[Unmatched], notes: &[Warning]) {
     if !unmatched.is_empty() {
         let _ = writeln!(
             out,
@@ -265,8 +266,9 @@ fn warnings(out: &mut String, unmatched: &[Unmatched], notes: &[String]) {
         }
         out.push_str("</ul>\n");
     }
-    for n in notes {
-        let _ = writeln!(out, "<p class=\"warn\">{}</p>", esc(n));
+    // Repeats collapse into one line with a count, as in the comment.
+    for n in diag::lines(notes, WarningDetail::Grouped) {
+        let _ = writeln!(out, "<p class=\"warn\">{}</p>", esc(&n));
     }
 }
 
