@@ -37,6 +37,11 @@ pub struct CiContext {
     pub event: Option<String>,
     /// The PR comes from a fork: its token is read-only, so publishing needs the two-step recipe.
     pub is_fork: bool,
+    /// The repository the PR's head lives in (`owner/name`; a fork's for fork PRs), when the
+    /// event says. `--from` looks the PR up by it when `workflow_run.pull_requests` is empty.
+    pub head_repository: Option<String>,
+    /// The PR's head branch (`workflow_run.head_branch`, `pull_request.head.ref`).
+    pub head_branch: Option<String>,
 }
 
 /// Why the CI environment could not be read.
@@ -98,6 +103,8 @@ fn github(get: &impl Fn(&str) -> Option<String>) -> Result<CiContext, CiEnvError
         step_summary: get("GITHUB_STEP_SUMMARY").map(PathBuf::from),
         event: get("GITHUB_EVENT_NAME"),
         is_fork: false,
+        head_repository: None,
+        head_branch: None,
     };
     let event_name = ctx.event.clone().unwrap_or_default();
     let payload = match get("GITHUB_EVENT_PATH") {
@@ -123,8 +130,10 @@ fn github(get: &impl Fn(&str) -> Option<String>) -> Result<CiContext, CiEnvError
                     .ok_or_else(|| field_err(path, "pull_request.head.sha"))?,
             );
             ctx.base_sha = str_at(pr, &["base", "sha"]);
+            ctx.head_repository = str_at(pr, &["head", "repo", "full_name"]);
+            ctx.head_branch = str_at(pr, &["head", "ref"]);
             ctx.is_fork = is_fork(
-                str_at(pr, &["head", "repo", "full_name"]),
+                ctx.head_repository.clone(),
                 str_at(pr, &["base", "repo", "full_name"]),
             );
         }
@@ -134,13 +143,15 @@ fn github(get: &impl Fn(&str) -> Option<String>) -> Result<CiContext, CiEnvError
                 str_at(run, &["head_sha"])
                     .ok_or_else(|| field_err(path, "workflow_run.head_sha"))?,
             );
-            // Empty for fork PRs: then the PR number must come from a `--save`d payload.
+            // Empty for fork PRs: then `--from` looks the PR up by head repository and branch.
             if let Some(first) = run["pull_requests"].as_array().and_then(|prs| prs.first()) {
                 ctx.pr = first["number"].as_u64();
                 ctx.base_sha = str_at(first, &["base", "sha"]);
             }
+            ctx.head_repository = str_at(run, &["head_repository", "full_name"]);
+            ctx.head_branch = str_at(run, &["head_branch"]);
             ctx.is_fork = is_fork(
-                str_at(run, &["head_repository", "full_name"]),
+                ctx.head_repository.clone(),
                 str_at(run, &["repository", "full_name"]),
             );
         }
@@ -187,6 +198,8 @@ fn gitlab(get: &impl Fn(&str) -> Option<String>) -> Result<CiContext, CiEnvError
         step_summary: None,
         event: get("CI_PIPELINE_SOURCE"),
         is_fork,
+        head_repository: None,
+        head_branch: None,
     })
 }
 

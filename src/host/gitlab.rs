@@ -7,7 +7,9 @@ use serde_json::{json, Map, Value};
 use super::error::{HostError, HostName};
 use super::http::{encode_segment, next_link, same_origin, Method, Request, Response, Sender};
 use super::sticky::{self, Candidate, CommentApi};
-use super::{limits, CommentOutcome, HostKind, PublishOutcome, PublishPlan, StatusState};
+use super::{
+    limits, CommentOutcome, HostKind, PublishOutcome, PublishPlan, StatusState, TrustedPr,
+};
 
 pub(crate) struct Gitlab<'a> {
     api_url: &'a str,
@@ -35,9 +37,13 @@ impl<'a> Gitlab<'a> {
     pub(crate) fn publish(
         &self,
         plan: &PublishPlan,
+        verify: Option<&TrustedPr>,
         sender: &mut dyn Sender,
         outcome: &mut PublishOutcome,
     ) -> Result<(), HostError> {
+        if let Some(trusted) = verify {
+            self.verify_mr(plan, trusted, sender)?;
+        }
         let sha = encode_segment(&plan.head_sha);
         for status in &plan.statuses {
             let mut body = Map::new();
@@ -75,6 +81,60 @@ impl<'a> Gitlab<'a> {
     }
 }
 
+impl Gitlab<'_> {
+    /// `--from`: the plan's merge request must be the pipeline's (`CI_MERGE_REQUEST_IID` or
+    /// `--pr`), and its head (`sha` in GitLab's answer) the plan's `head_sha`.
+    fn verify_mr(
+        &self,
+        plan: &PublishPlan,
+        trusted: &TrustedPr,
+        sender: &mut dyn Sender,
+    ) -> Result<(), HostError> {
+        let (Some(iid), Some(expected)) = (plan.pr, trusted.number) else {
+            return Err(HostError::PayloadRefused(
+                "this pipeline does not say which merge request it belongs to (no \
+                 CI_MERGE_REQUEST_IID); hint: pass --pr N"
+                    .to_owned(),
+            ));
+        };
+        if iid != expected {
+            return Err(HostError::PayloadRefused(format!(
+                "it is for merge request !{iid}, but this pipeline belongs to !{expected}"
+            )));
+        }
+        let req = Request {
+            method: Method::Get,
+            url: self.url(&format!("merge_requests/{iid}")),
+            body: None,
+            action: format!("check that merge request !{iid} has head {}", plan.head_sha),
+        };
+        let Some(resp) = sender.send(&req)? else {
+            return sender.note("  (and stop if its sha differs from the payload's head_sha)");
+        };
+        let mr = resp
+            .json()
+            .map_err(|detail| HostError::UnexpectedResponse {
+                host: HostName(HostKind::Gitlab),
+                action: req.action.clone(),
+                detail,
+            })?;
+        let actual = mr["sha"].as_str().unwrap_or_default();
+        if !actual.eq_ignore_ascii_case(&plan.head_sha) {
+            return Err(HostError::InvalidPlan(format!(
+                "the payload is for commit {}, but merge request !{iid} is at {}; hint: the \
+                 payload is stale (a newer push) or does not belong to this merge request",
+                plan.head_sha,
+                if actual.is_empty() {
+                    "an unknown commit"
+                } else {
+                    actual
+                }
+            )));
+        }
+        Ok(())
+    }
+}
+
 /// GitLab has no `error` state for external statuses; `running` is never sent because prcov
 /// publishes finished results.
 fn state(state: StatusState) -> &'static str {
@@ -99,6 +159,23 @@ impl Notes<'_, '_> {
 impl CommentApi for Notes<'_, '_> {
     fn kind(&self) -> HostKind {
         HostKind::Gitlab
+    }
+
+    fn whoami(&self) -> Request {
+        Request {
+            method: Method::Get,
+            url: format!("{}/user", self.gl.api_url),
+            body: None,
+            action: "find out which user the token belongs to".to_owned(),
+        }
+    }
+
+    fn parse_whoami(&self, user: &Value) -> Option<String> {
+        user["username"].as_str().map(str::to_owned)
+    }
+
+    fn comment_author(&self, note: &Value) -> Option<String> {
+        note["author"]["username"].as_str().map(str::to_owned)
     }
 
     fn first_page_url(&self) -> String {
