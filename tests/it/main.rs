@@ -22,3 +22,4 @@ mod no_panic;
 mod publish_e2e;
 mod real_runs;
 mod render_snapshots;
+mod resource_limits;
