@@ -5,7 +5,7 @@
 
 use std::process::ExitCode;
 
-use prcov::formats::write::{write, OutputFormat};
+use prcov::formats::write::{write, WriteFormat};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -14,8 +14,8 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     };
     let to = match to.as_str() {
-        "lcov" => OutputFormat::Lcov,
-        "cobertura" => OutputFormat::Cobertura,
+        "lcov" => WriteFormat::Lcov,
+        "cobertura" => WriteFormat::Cobertura,
         other => {
             eprintln!("unknown output format {other}");
             return ExitCode::from(2);

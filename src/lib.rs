@@ -33,7 +33,7 @@ pub fn run(config: &Config) -> Result<u8> {
     match config {
         Config::Diff(o) => commands::diff::run(o),
         Config::Report(o) => commands::report::run(o),
-        Config::Tests(o) => commands::tests::run(o),
+        Config::Tests(o) => commands::test_results::run(o),
         Config::Publish(o) => commands::publish::run(o),
         Config::Write(o) => commands::write::run(o),
     }

@@ -8,7 +8,7 @@ pub mod patch;
 pub mod percent;
 pub mod project;
 pub mod summary;
-pub mod tests;
+pub mod test_summary;
 
 pub use gates::{Gate, GateKind, GateOutcome};
 pub use patch::{PatchCoverage, PatchFile};

@@ -1,6 +1,5 @@
 //! Turning clap's args into a validated [`Config`]: the only place that knows both.
 
-use std::io::IsTerminal;
 use std::path::Path;
 
 use crate::analysis::{CountingRules, Gate, GateKind};
@@ -12,7 +11,7 @@ use crate::error::Error;
 use crate::paths::Rewrite;
 use crate::render::OutputFormat;
 
-use super::{ColorChoice, Command, CommonArgs, CoverageArgs, GateArgs, WriteArgs, WriteFormat};
+use super::{ColorChoice, Command, CommonArgs, CoverageArgs, GateArgs, WriteArgs};
 
 fn percent_arg(flag: &str, v: Option<f64>) -> Result<Option<f64>, Error> {
     match v {
@@ -24,11 +23,15 @@ fn percent_arg(flag: &str, v: Option<f64>) -> Result<Option<f64>, Error> {
 }
 
 fn output(common: &CommonArgs) -> OutputOptions {
-    let terminal = common.output.is_none() && std::io::stdout().is_terminal();
     let color = match common.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        // anstream's rule (NO_COLOR, CLICOLOR, CLICOLOR_FORCE, TERM, a terminal), the one clap's
+        // own help follows; a file named by `--output` never gets colour.
+        ColorChoice::Auto => {
+            common.output.is_none()
+                && anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
+        }
     };
     OutputOptions {
         format: common.format.unwrap_or(OutputFormat::Text),
@@ -264,10 +267,7 @@ fn write_config(reports: Vec<std::path::PathBuf>, a: &WriteArgs) -> Result<Confi
     let rewrites = rewrites(a.path_map.iter(), a.strip_prefix.iter())?;
     Ok(Config::Write(WriteOptions {
         reports,
-        to: match a.to {
-            WriteFormat::Lcov => crate::formats::write::OutputFormat::Lcov,
-            WriteFormat::Cobertura => crate::formats::write::OutputFormat::Cobertura,
-        },
+        to: a.to,
         output: a.output.clone(),
         coverage: CoverageOptions {
             repo_dir: a.repo.clone(),

@@ -8,12 +8,24 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use crate::render::OutputFormat;
 
+use crate::formats::write::WriteFormat;
 use crate::formats::Format;
-use crate::host::HostKind;
+use crate::render::plan::HostKind;
 
 mod convert;
 
 pub use convert::into_config;
+
+/// What `prcov --version` prints after "prcov ": the version, then the commit and the target
+/// that build.rs stamped in, so a bug report says exactly which binary ran. `-V` prints the
+/// version alone.
+pub const LONG_VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    "\ncommit: ",
+    env!("PRCOV_BUILD_COMMIT"),
+    "\ntarget: ",
+    env!("PRCOV_BUILD_TARGET"),
+);
 
 /// Patch coverage and test results for pull requests, in one binary.
 ///
@@ -21,7 +33,14 @@ pub use convert::into_config;
 /// already write, diffs them against the change set of a pull request, and tells how many lines
 /// of the change are covered by tests and whether any test failed.
 #[derive(Debug, Parser)]
-#[command(name = "prcov", version, about, long_about, propagate_version = true)]
+#[command(
+    name = "prcov",
+    version,
+    long_version = LONG_VERSION,
+    about,
+    long_about,
+    propagate_version = true
+)]
 #[command(
     after_help = "Exit codes: 0 success, 1 a gate failed, 2 usage error or bad input, 3 code host error."
 )]
@@ -243,13 +262,6 @@ pub struct PublishArgs {
     pub from: Option<PathBuf>,
     #[command(flatten)]
     pub common: CommonArgs,
-}
-
-/// Output format of `convert` and `merge`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum WriteFormat {
-    Lcov,
-    Cobertura,
 }
 
 /// Options shared by `convert` and `merge`.

@@ -3,7 +3,7 @@
 pub mod diff;
 pub mod publish;
 pub mod report;
-pub mod tests;
+pub mod test_results;
 pub mod write;
 
 use std::io::Write as _;

@@ -7,16 +7,17 @@
 use std::io::Write as _;
 
 use crate::analysis::gates::{self, Gate, GateKind, Measured};
-use crate::analysis::tests::{summarize, TestSummary};
+use crate::analysis::test_summary::{summarize, TestSummary};
 use crate::analysis::Percent;
 use crate::config::PublishOptions;
 use crate::error::Error;
 use crate::exit;
 use crate::formats::junit;
 use crate::git::Repo;
-use crate::host::{self, ci_env, CiContext, HostKind, HostTarget, Mode, RetryConfig, TrustedPr};
+use crate::host::{self, ci_env, CiContext, HostTarget, Mode, RetryConfig, TrustedPr};
 use crate::model::Totals;
 use crate::paths::RepoFiles;
+use crate::render::plan::{HostKind, PublishPlan};
 use crate::render::publish::{plan, Target, TestsBrief};
 use crate::render::{self, Style};
 
@@ -48,7 +49,7 @@ fn tests_brief(s: &TestSummary, repo: &RepoFiles) -> TestsBrief {
         .collect();
     TestsBrief {
         phrase: s.counts_phrase(),
-        markdown: render::tests::markdown(s, TESTS_SECTION_BUDGET),
+        section: render::test_summary::comment_section(s, TESTS_SECTION_BUDGET),
         failures_at,
     }
 }
@@ -85,7 +86,7 @@ fn write_github_output(patch: &Totals, project: &Totals) {
 }
 
 fn send(
-    plan: &host::PublishPlan,
+    plan: &PublishPlan,
     opts: &PublishOptions,
     ci: Option<&CiContext>,
     verify_pr: Option<TrustedPr>,
@@ -206,7 +207,10 @@ pub fn run(opts: &PublishOptions) -> Result<u8, Error> {
         summary
             .warnings
             .extend(warnings.into_iter().map(|w| w.message));
-        Some(summarize(&results, crate::analysis::tests::DEFAULT_SLOWEST))
+        Some(summarize(
+            &results,
+            crate::analysis::test_summary::DEFAULT_SLOWEST,
+        ))
     };
     if opts.fail_on_test_failure {
         let failed = tests

@@ -150,7 +150,7 @@ pub enum Config {
 #[derive(Debug, Clone)]
 pub struct WriteOptions {
     pub reports: Vec<PathBuf>,
-    pub to: crate::formats::write::OutputFormat,
+    pub to: crate::formats::write::WriteFormat,
     pub output: Option<PathBuf>,
     pub coverage: CoverageOptions,
     pub no_repo: bool,
@@ -165,7 +165,7 @@ pub struct PublishOptions {
     pub head_given: bool,
     pub junit: Vec<PathBuf>,
     pub fail_on_test_failure: bool,
-    pub host: Option<crate::host::HostKind>,
+    pub host: Option<crate::render::plan::HostKind>,
     pub repo_slug: Option<String>,
     pub pr: Option<u64>,
     pub api_url: Option<String>,

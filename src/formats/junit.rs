@@ -31,7 +31,7 @@ use quick_xml::events::{BytesCData, BytesRef, BytesStart, BytesText, Event};
 use quick_xml::Reader;
 
 use super::{Format, FormatError, Location, ParseError, Warning};
-use crate::model::tests::{
+use crate::model::test_results::{
     Attempt, Attempts, Failure, FailureKind, Frame, ParsedTests, TestCase, TestId, TestOutcome,
     TestResults,
 };

@@ -7,13 +7,11 @@ use serde_json::{json, Value};
 use super::error::{HostError, HostName};
 use super::http::{encode_segment, next_link, same_origin, Method, Request, Response, Sender};
 use super::sticky::{self, Candidate, CommentApi};
-use super::{
-    limits, CheckRun, CheckRunOutcome, CommentOutcome, HostKind, PublishOutcome, PublishPlan,
-    StatusState, TrustedPr,
+use super::{CheckRunOutcome, CommentOutcome, PublishOutcome, TrustedPr};
+use crate::render::limits::{self, ANNOTATIONS_PER_REQUEST};
+use crate::render::plan::{
+    Annotation, AnnotationLevel, CheckRun, HostKind, PublishPlan, StatusState,
 };
-
-/// GitHub accepts at most 50 annotations per create/update request.
-pub const ANNOTATIONS_PER_REQUEST: usize = 50;
 
 pub(crate) struct Github<'a> {
     api_url: &'a str,
@@ -54,7 +52,7 @@ impl<'a> Github<'a> {
         let sha = encode_segment(&plan.head_sha);
         for status in &plan.statuses {
             let req = Request {
-                method: Method::Post,
+                method: Method::POST,
                 url: self.url(&format!("statuses/{sha}")),
                 body: Some(json!({
                     "state": state(status.state),
@@ -130,7 +128,7 @@ impl<'a> Github<'a> {
             .split_once('/')
             .map_or(head_repo.as_str(), |(o, _)| o);
         let req = Request {
-            method: Method::Get,
+            method: Method::GET,
             url: self.url(&format!(
                 "pulls?state=open&head={}:{}&per_page=100",
                 encode_segment(owner),
@@ -187,7 +185,7 @@ impl<'a> Github<'a> {
         sender: &mut dyn Sender,
     ) -> Result<(), HostError> {
         let req = Request {
-            method: Method::Get,
+            method: Method::GET,
             url: self.url(&format!("pulls/{pr}")),
             body: None,
             action: format!("check that pull request #{pr} has head {head_sha}"),
@@ -229,9 +227,9 @@ impl<'a> Github<'a> {
     ) -> Result<CheckRunOutcome, HostError> {
         let summary = limits::check_summary(&check.summary);
         let mut batches = check.annotations.chunks(ANNOTATIONS_PER_REQUEST);
-        let first: &[super::Annotation] = batches.next().unwrap_or(&[]);
+        let first: &[Annotation] = batches.next().unwrap_or(&[]);
         let create = Request {
-            method: Method::Post,
+            method: Method::POST,
             url: self.url("check-runs"),
             body: Some(json!({
                 "name": check.name,
@@ -267,7 +265,7 @@ impl<'a> Github<'a> {
         let mut sent = first.len();
         for batch in batches {
             let req = Request {
-                method: Method::Patch,
+                method: Method::PATCH,
                 url: self.url(&format!("check-runs/{id_segment}")),
                 body: Some(json!({ "output": output(&check.title, &summary, batch) })),
                 action: format!("add annotations to check run {}", check.name),
@@ -299,7 +297,7 @@ fn check_run_id(resp: &Response) -> Option<u64> {
     resp.json().ok()?["id"].as_u64()
 }
 
-fn output(title: &str, summary: &str, annotations: &[super::Annotation]) -> Value {
+fn output(title: &str, summary: &str, annotations: &[Annotation]) -> Value {
     let annotations: Vec<Value> = annotations
         .iter()
         .map(|a| {
@@ -308,9 +306,9 @@ fn output(title: &str, summary: &str, annotations: &[super::Annotation]) -> Valu
                 "start_line": a.start_line,
                 "end_line": a.end_line,
                 "annotation_level": match a.level {
-                    super::AnnotationLevel::Notice => "notice",
-                    super::AnnotationLevel::Warning => "warning",
-                    super::AnnotationLevel::Failure => "failure",
+                    AnnotationLevel::Notice => "notice",
+                    AnnotationLevel::Warning => "warning",
+                    AnnotationLevel::Failure => "failure",
                 },
                 "title": limits::truncate_chars(&a.title, limits::ANNOTATION_TITLE_MAX, "…"),
                 "message": limits::truncate_chars(&a.message, limits::ANNOTATION_MESSAGE_MAX, "…"),
@@ -341,7 +339,7 @@ impl CommentApi for Comments<'_, '_> {
 
     fn whoami(&self) -> Request {
         Request {
-            method: Method::Get,
+            method: Method::GET,
             url: format!("{}/user", self.gh.api_url),
             body: None,
             action: "find out which user the token belongs to".to_owned(),
@@ -393,7 +391,7 @@ impl CommentApi for Comments<'_, '_> {
 
     fn create(&self, body: &str) -> Request {
         Request {
-            method: Method::Post,
+            method: Method::POST,
             url: self.gh.url(&format!("issues/{}/comments", self.pr)),
             body: Some(json!({ "body": body })),
             action: format!("create the comment on pull request #{}", self.pr),
@@ -402,7 +400,7 @@ impl CommentApi for Comments<'_, '_> {
 
     fn update(&self, id: &str, body: &str) -> Request {
         Request {
-            method: Method::Patch,
+            method: Method::PATCH,
             url: self.gh.url(&format!("issues/comments/{id}")),
             body: Some(json!({ "body": body })),
             action: format!("update the comment on pull request #{}", self.pr),
@@ -411,7 +409,7 @@ impl CommentApi for Comments<'_, '_> {
 
     fn delete(&self, id: u64) -> Request {
         Request {
-            method: Method::Delete,
+            method: Method::DELETE,
             url: self.gh.url(&format!("issues/comments/{id}")),
             body: None,
             action: format!("delete a duplicate comment on pull request #{}", self.pr),

@@ -7,9 +7,9 @@ use serde_json::{json, Map, Value};
 use super::error::{HostError, HostName};
 use super::http::{encode_segment, next_link, same_origin, Method, Request, Response, Sender};
 use super::sticky::{self, Candidate, CommentApi};
-use super::{
-    limits, CommentOutcome, HostKind, PublishOutcome, PublishPlan, StatusState, TrustedPr,
-};
+use super::{CommentOutcome, PublishOutcome, TrustedPr};
+use crate::render::limits;
+use crate::render::plan::{HostKind, PublishPlan, StatusState};
 
 pub(crate) struct Gitlab<'a> {
     api_url: &'a str,
@@ -59,7 +59,7 @@ impl<'a> Gitlab<'a> {
                 body.insert("coverage".into(), json!(coverage));
             }
             let req = Request {
-                method: Method::Post,
+                method: Method::POST,
                 url: self.url(&format!("statuses/{sha}")),
                 body: Some(Value::Object(body)),
                 action: format!("create commit status {}", status.context),
@@ -103,7 +103,7 @@ impl Gitlab<'_> {
             )));
         }
         let req = Request {
-            method: Method::Get,
+            method: Method::GET,
             url: self.url(&format!("merge_requests/{iid}")),
             body: None,
             action: format!("check that merge request !{iid} has head {}", plan.head_sha),
@@ -163,7 +163,7 @@ impl CommentApi for Notes<'_, '_> {
 
     fn whoami(&self) -> Request {
         Request {
-            method: Method::Get,
+            method: Method::GET,
             url: format!("{}/user", self.gl.api_url),
             body: None,
             action: "find out which user the token belongs to".to_owned(),
@@ -239,7 +239,7 @@ impl CommentApi for Notes<'_, '_> {
 
     fn create(&self, body: &str) -> Request {
         Request {
-            method: Method::Post,
+            method: Method::POST,
             url: self.notes_url(),
             body: Some(json!({ "body": body })),
             action: format!("create the note on merge request !{}", self.iid),
@@ -248,7 +248,7 @@ impl CommentApi for Notes<'_, '_> {
 
     fn update(&self, id: &str, body: &str) -> Request {
         Request {
-            method: Method::Put,
+            method: Method::PUT,
             url: format!("{}/{id}", self.notes_url()),
             body: Some(json!({ "body": body })),
             action: format!("update the note on merge request !{}", self.iid),
@@ -257,7 +257,7 @@ impl CommentApi for Notes<'_, '_> {
 
     fn delete(&self, id: u64) -> Request {
         Request {
-            method: Method::Delete,
+            method: Method::DELETE,
             url: format!("{}/{id}", self.notes_url()),
             body: None,
             action: format!("delete a duplicate note on merge request !{}", self.iid),

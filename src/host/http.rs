@@ -11,27 +11,8 @@ use super::ci_env::Token;
 use super::error::{token_vars, HostError, HostName, FORK_RECIPE};
 use super::HostKind;
 
-/// HTTP method of a [`Request`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Method {
-    Get,
-    Post,
-    Patch,
-    Put,
-    Delete,
-}
-
-impl Method {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Method::Get => "GET",
-            Method::Post => "POST",
-            Method::Patch => "PATCH",
-            Method::Put => "PUT",
-            Method::Delete => "DELETE",
-        }
-    }
-}
+/// HTTP method of a [`Request`]: reqwest's own type, so nothing converts it on the way out.
+pub use reqwest::Method;
 
 /// One API call, host-neutral.
 #[derive(Debug, Clone)]
@@ -169,14 +150,7 @@ impl LiveSender {
     }
 
     fn build(&self, req: &Request) -> reqwest::blocking::RequestBuilder {
-        let method = match req.method {
-            Method::Get => reqwest::Method::GET,
-            Method::Post => reqwest::Method::POST,
-            Method::Patch => reqwest::Method::PATCH,
-            Method::Put => reqwest::Method::PUT,
-            Method::Delete => reqwest::Method::DELETE,
-        };
-        let mut builder = self.client.request(method, &req.url);
+        let mut builder = self.client.request(req.method.clone(), &req.url);
         builder = match self.kind {
             HostKind::Github => builder
                 .bearer_auth(self.token.expose())
@@ -460,13 +434,14 @@ impl<'w> DryRunSender<'w> {
 
 impl Sender for DryRunSender<'_> {
     fn send(&mut self, req: &Request) -> Result<Option<Response>, HostError> {
-        let text = match (&req.method, &req.body) {
-            (Method::Get, _) => format!("would GET {} ({})\n", req.url, req.action),
-            (m, Some(body)) => {
+        let m = &req.method;
+        let text = match &req.body {
+            _ if *m == Method::GET => format!("would GET {} ({})\n", req.url, req.action),
+            Some(body) => {
                 let json = serde_json::to_string_pretty(body).unwrap_or_else(|_| body.to_string());
-                format!("{} {}\n{json}\n", m.as_str(), req.url)
+                format!("{m} {}\n{json}\n", req.url)
             }
-            (m, None) => format!("{} {}\n", m.as_str(), req.url),
+            None => format!("{m} {}\n", req.url),
         };
         self.out
             .write_all(text.as_bytes())

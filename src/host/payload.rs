@@ -532,8 +532,8 @@ fn clip(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Annotation, AnnotationLevel, CheckRun, CommitStatus, StatusState};
     use super::*;
+    use crate::render::plan::{Annotation, AnnotationLevel, CheckRun, CommitStatus, StatusState};
 
     fn plan() -> PublishPlan {
         PublishPlan {

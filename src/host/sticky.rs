@@ -164,7 +164,7 @@ fn find(
     let mut found = Vec::new();
     for _ in 0..MAX_PAGES {
         let req = Request {
-            method: super::http::Method::Get,
+            method: super::http::Method::GET,
             url: url.clone(),
             body: None,
             action: format!("list the comments to find the one marked {marker}"),

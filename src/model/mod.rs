@@ -3,7 +3,7 @@
 //! Every parser in `formats/` produces these types; everything downstream consumes only them.
 
 pub mod coverage;
-pub mod tests;
+pub mod test_results;
 
 pub use coverage::{
     Branches, CoverageReport, FileCoverage, Function, LineRecord, LineState, Totals,

@@ -8,27 +8,37 @@ use std::fmt::Write as _;
 use crate::analysis::{DiffSummary, GateOutcome, Percent, ReportSummary};
 use crate::paths::UnmatchedReason;
 
+use super::limits::{truncate_chars, COMMENT_MAX};
 use super::{gate_line, percent_or_na, ranges, short_sha};
-
-/// GitHub's maximum comment body.
-pub const MAX_COMMENT_CHARS: usize = 65_536;
 
 /// Escapes text for a Markdown table cell.
 pub fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
 
+/// The verdict: an emoji shortcode for the comment and the sentence, which the check run's
+/// title shows alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    pub icon: &'static str,
+    pub text: String,
+}
+
 /// The one-line verdict, in the spirit of Codecov's.
-pub fn headline(s: &DiffSummary) -> String {
+pub fn verdict(s: &DiffSummary) -> Verdict {
     let p = &s.patch.totals;
     let missing = p.missing();
     let patch_gate = s.gates.iter().find(|g| g.name == "patch");
     if missing == 0 {
-        if p.lines == 0 {
-            return ":white_check_mark: All modified and coverable lines are covered by tests (no coverable lines changed).".to_owned();
-        }
-        return ":white_check_mark: All modified and coverable lines are covered by tests."
-            .to_owned();
+        let text = if p.lines == 0 {
+            "All modified and coverable lines are covered by tests (no coverable lines changed)."
+        } else {
+            "All modified and coverable lines are covered by tests."
+        };
+        return Verdict {
+            icon: ":white_check_mark:",
+            text: text.to_owned(),
+        };
     }
     let icon = match patch_gate {
         Some(g) if g.passed => ":warning:",
@@ -36,9 +46,18 @@ pub fn headline(s: &DiffSummary) -> String {
     };
     let pc = Percent::of(p).unwrap_or_default();
     let lines = if missing == 1 { "line" } else { "lines" };
-    format!(
-        "{icon} Patch coverage is {pc}% with {missing} {lines} in your changes missing coverage."
-    )
+    Verdict {
+        icon,
+        text: format!(
+            "Patch coverage is {pc}% with {missing} {lines} in your changes missing coverage."
+        ),
+    }
+}
+
+/// The verdict as the comment's first line.
+pub fn headline(s: &DiffSummary) -> String {
+    let v = verdict(s);
+    format!("{} {}", v.icon, v.text)
 }
 
 fn project_line(s: &DiffSummary) -> String {
@@ -145,10 +164,7 @@ pub fn diff_within(s: &DiffSummary, extra: Extra<'_>, budget: usize) -> String {
             }
             // Even without rows it does not fit: cut at a character boundary, saying so.
             let note = "\n\n… (truncated to fit the comment size limit)\n";
-            let keep = budget.saturating_sub(note.chars().count());
-            let mut cut: String = body.chars().take(keep).collect();
-            cut.push_str(note);
-            return cut;
+            return truncate_chars(&body, budget, note).into_owned();
         }
         rows = if rows == usize::MAX { 200 } else { rows / 2 };
     }
@@ -199,7 +215,7 @@ fn diff_with_rows(s: &DiffSummary, extra: Extra<'_>, rows: usize) -> String {
 
 /// `prcov diff --format markdown`.
 pub fn diff(s: &DiffSummary) -> String {
-    diff_within(s, Extra::default(), MAX_COMMENT_CHARS)
+    diff_within(s, Extra::default(), COMMENT_MAX)
 }
 
 /// `prcov report --format markdown`.

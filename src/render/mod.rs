@@ -2,11 +2,15 @@
 //! the same summary, so they cannot disagree.
 
 pub mod json;
+pub mod limits;
 pub mod markdown;
+pub mod plan;
 pub mod publish;
 pub mod ranges;
-pub mod tests;
+pub mod test_summary;
 pub mod text;
+
+use anstyle::AnsiColor;
 
 /// Output format of a command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -23,24 +27,24 @@ pub struct Style {
 }
 
 impl Style {
-    fn paint(self, code: &str, s: &str) -> String {
+    fn paint(self, style: anstyle::Style, s: &str) -> String {
         if self.color {
-            format!("\x1b[{code}m{s}\x1b[0m")
+            format!("{style}{s}{style:#}")
         } else {
             s.to_owned()
         }
     }
     pub fn good(self, s: &str) -> String {
-        self.paint("32", s)
+        self.paint(AnsiColor::Green.on_default(), s)
     }
     pub fn bad(self, s: &str) -> String {
-        self.paint("31", s)
+        self.paint(AnsiColor::Red.on_default(), s)
     }
     pub fn warn(self, s: &str) -> String {
-        self.paint("33", s)
+        self.paint(AnsiColor::Yellow.on_default(), s)
     }
     pub fn bold(self, s: &str) -> String {
-        self.paint("1", s)
+        self.paint(anstyle::Style::new().bold(), s)
     }
 }
 
@@ -81,4 +85,19 @@ pub fn gate_line(g: &crate::analysis::GateOutcome) -> (String, String, String) {
         ),
     };
     (target, actual, verdict)
+}
+
+#[cfg(test)]
+mod unit {
+    use super::Style;
+
+    #[test]
+    fn colour_is_the_plain_sgr_codes_and_off_means_no_escapes() {
+        let on = Style { color: true };
+        assert_eq!(on.good("ok"), "\x1b[32mok\x1b[0m");
+        assert_eq!(on.bad("no"), "\x1b[31mno\x1b[0m");
+        assert_eq!(on.warn("hm"), "\x1b[33mhm\x1b[0m");
+        assert_eq!(on.bold("b"), "\x1b[1mb\x1b[0m");
+        assert_eq!(Style { color: false }.bad("no"), "no");
+    }
 }

@@ -3,22 +3,21 @@
 //! Pure: everything here is computed from summaries; the host only sends it.
 
 use crate::analysis::{DiffSummary, GateKind, Percent};
-use crate::host::{
+
+use super::limits::{self, truncate_chars};
+use super::plan::{
     Annotation, AnnotationLevel, CheckRun, CommitStatus, HostKind, PublishPlan, StatusState,
 };
-
+use super::test_summary::CommentSection;
 use super::{markdown, ranges, short_sha};
-
-/// GitHub's limit on a status description.
-pub const MAX_STATUS_DESCRIPTION: usize = 140;
 
 /// What the test-results half contributes to a publish.
 #[derive(Debug, Clone, Default)]
 pub struct TestsBrief {
     /// `2 failed, 310 passed (1 flaky)`, for the status description.
     pub phrase: String,
-    /// The Markdown section for the comment (counts line, failures in `<details>`).
-    pub markdown: String,
+    /// The tests' part of the comment: the counts line and the failed and flaky tests.
+    pub section: CommentSection,
     /// Failed tests that have a source location: (repo path, line, title, message).
     pub failures_at: Vec<(String, u32, String, String)>,
 }
@@ -33,13 +32,8 @@ pub struct Target {
     pub comment_key: String,
 }
 
-fn cut(s: String, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s;
-    }
-    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
-    out.push('…');
-    out
+fn cut(s: &str, max: usize) -> String {
+    truncate_chars(s, max, "…").into_owned()
 }
 
 fn state(passed: bool) -> StatusState {
@@ -82,7 +76,7 @@ pub fn statuses(s: &DiffSummary, tests: Option<&TestsBrief>) -> Vec<CommitStatus
         CommitStatus {
             context: "prcov/patch".into(),
             state: state(gate(&[GateKind::Patch])),
-            description: cut(patch_desc, MAX_STATUS_DESCRIPTION),
+            description: cut(&patch_desc, limits::STATUS_DESCRIPTION_MAX),
             coverage: s.patch.totals.percent(),
         },
         CommitStatus {
@@ -92,7 +86,7 @@ pub fn statuses(s: &DiffSummary, tests: Option<&TestsBrief>) -> Vec<CommitStatus
                 GateKind::ProjectDrop,
                 GateKind::Unmatched,
             ])),
-            description: cut(project_desc, MAX_STATUS_DESCRIPTION),
+            description: cut(&project_desc, limits::STATUS_DESCRIPTION_MAX),
             coverage: s.project.percent(),
         },
     ];
@@ -100,7 +94,7 @@ pub fn statuses(s: &DiffSummary, tests: Option<&TestsBrief>) -> Vec<CommitStatus
         out.push(CommitStatus {
             context: "prcov/tests".into(),
             state: state(gate(&[GateKind::Tests])),
-            description: cut(t.phrase.clone(), MAX_STATUS_DESCRIPTION),
+            description: cut(&t.phrase, limits::STATUS_DESCRIPTION_MAX),
             coverage: None,
         });
     }
@@ -149,8 +143,8 @@ pub fn annotations(s: &DiffSummary, tests: Option<&TestsBrief>) -> Vec<Annotatio
                 start_line: *line,
                 end_line: *line,
                 level: AnnotationLevel::Failure,
-                title: cut(title.clone(), 255),
-                message: cut(message.clone(), 64 * 1024 - 1),
+                title: cut(title, limits::ANNOTATION_TITLE_MAX),
+                message: cut(message, limits::ANNOTATION_MESSAGE_MAX),
             });
         }
     }
@@ -160,12 +154,9 @@ pub fn annotations(s: &DiffSummary, tests: Option<&TestsBrief>) -> Vec<Annotatio
 /// The whole plan for one PR.
 pub fn plan(s: &DiffSummary, tests: Option<&TestsBrief>, target: &Target) -> PublishPlan {
     // Leave room for the host's hidden marker line.
-    let budget = markdown::MAX_COMMENT_CHARS - 200;
-    // The tests' Markdown is a counts line, then the failed and flaky tests.
+    let budget = limits::COMMENT_MAX - 200;
     let (line, details) = tests.map_or(("", ""), |t| {
-        t.markdown
-            .split_once("\n\n")
-            .unwrap_or((t.markdown.as_str(), ""))
+        (t.section.counts.as_str(), t.section.details.as_str())
     });
     let before_table = if line.is_empty() {
         String::new()
@@ -175,7 +166,10 @@ pub fn plan(s: &DiffSummary, tests: Option<&TestsBrief>, target: &Target) -> Pub
     let after_table = if details.trim().is_empty() {
         String::new()
     } else {
-        format!("\n{}\n", details.trim_end())
+        format!(
+            "\n{}\n",
+            details.strip_prefix('\n').unwrap_or(details).trim_end()
+        )
     };
     let extra = markdown::Extra {
         before_table: &before_table,
@@ -194,10 +188,7 @@ pub fn plan(s: &DiffSummary, tests: Option<&TestsBrief>, target: &Target) -> Pub
         check_run: Some(CheckRun {
             name: "prcov".into(),
             conclusion: if passed { "success" } else { "failure" }.into(),
-            title: markdown::headline(s)
-                .replace(":white_check_mark: ", "")
-                .replace(":x: ", "")
-                .replace(":warning: ", ""),
+            title: markdown::verdict(s).text,
             summary: body.clone(),
             annotations: annotations(s, tests),
         }),

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use crate::common::manifest;
-use prcov::formats::write::{self, OutputFormat};
+use prcov::formats::write::{self, WriteFormat};
 use prcov::formats::{self, cobertura, lcov};
 use prcov::model::{CoverageReport, LineState};
 
@@ -97,7 +97,7 @@ fn lcov_round_trip_keeps_the_model() {
             continue;
         }
         let mut text = Vec::new();
-        write::write(&report, OutputFormat::Lcov, &mut text).expect("write to memory");
+        write::write(&report, WriteFormat::Lcov, &mut text).expect("write to memory");
         let back = lcov::parse(&text[..]).unwrap_or_else(|e| {
             panic!(
                 "{name}: prcov cannot read its own LCOV: {} {}",
@@ -134,7 +134,7 @@ fn lcov_round_trip_keeps_the_model() {
 fn cobertura_round_trip_keeps_the_model() {
     for (name, report) in sources() {
         let mut text = Vec::new();
-        write::write(&report, OutputFormat::Cobertura, &mut text).expect("write to memory");
+        write::write(&report, WriteFormat::Cobertura, &mut text).expect("write to memory");
         let back = cobertura::parse(&text[..]).unwrap_or_else(|e| {
             panic!(
                 "{name}: prcov cannot read its own Cobertura: {} {}",
@@ -161,7 +161,7 @@ fn merged_shards_convert_to_the_union() {
     let mut merged = a.report;
     merged.merge(&b.report);
     let mut text = Vec::new();
-    write::write(&merged, OutputFormat::Lcov, &mut text).expect("write to memory");
+    write::write(&merged, WriteFormat::Lcov, &mut text).expect("write to memory");
     let text = String::from_utf8(text).expect("utf-8");
     assert!(text.contains("BRDA:3,0,0,1\nBRDA:3,0,1,1\n"), "{text}");
     assert!(text.contains("LF:5\nLH:5\n"), "{text}");

@@ -7,17 +7,19 @@ use std::path::PathBuf;
 
 use prcov::formats::junit;
 use prcov::formats::ParseError;
-use prcov::model::tests::{TestCounts, TestResults};
+use prcov::model::test_results::{TestCounts, TestResults};
 
 fn parse_row(
     row: &crate::common::ManifestRow,
-) -> Result<prcov::model::tests::ParsedTests, prcov::formats::FormatError> {
+) -> Result<prcov::model::test_results::ParsedTests, prcov::formats::FormatError> {
     let file = File::open(row.path()).expect("corpus file opens");
     junit::parse(BufReader::new(file))
 }
 
 /// Per-element counts (what the oracle counts): tests, failures, errors, skipped.
-fn element_counts(parsed: &prcov::model::tests::ParsedTests) -> (usize, usize, usize, usize) {
+fn element_counts(
+    parsed: &prcov::model::test_results::ParsedTests,
+) -> (usize, usize, usize, usize) {
     let c = TestCounts::of(&parsed.cases);
     (c.tests, c.failed, c.errored, c.skipped)
 }

@@ -7,8 +7,11 @@ use std::time::{Duration, Instant};
 
 use crate::host_support::{Fake, Flavor, SHA, TOKEN};
 use prcov::host::{
-    self, Annotation, AnnotationLevel, CheckRun, CheckRunOutcome, CommentOutcome, CommitStatus,
-    HostError, HostKind, HostTarget, Mode, PublishPlan, RetryConfig, StatusState, Token, TrustedPr,
+    self, CheckRunOutcome, CommentOutcome, HostError, HostTarget, Mode, RetryConfig, Token,
+    TrustedPr,
+};
+use prcov::render::plan::{
+    Annotation, AnnotationLevel, CheckRun, CommitStatus, HostKind, PublishPlan, StatusState,
 };
 
 fn plan() -> PublishPlan {

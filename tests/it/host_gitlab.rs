@@ -5,10 +5,8 @@
 use std::time::Duration;
 
 use crate::host_support::{Fake, Flavor, SHA, TOKEN};
-use prcov::host::{
-    self, CheckRun, CheckRunOutcome, CommentOutcome, CommitStatus, HostKind, HostTarget, Mode,
-    PublishPlan, RetryConfig, StatusState, Token,
-};
+use prcov::host::{self, CheckRunOutcome, CommentOutcome, HostTarget, Mode, RetryConfig, Token};
+use prcov::render::plan::{CheckRun, CommitStatus, HostKind, PublishPlan, StatusState};
 
 fn plan() -> PublishPlan {
     PublishPlan {

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use prcov::formats::junit;
-use prcov::model::tests::{TestOutcome, TestResults};
+use prcov::model::test_results::{TestOutcome, TestResults};
 
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -27,7 +27,7 @@ fn counts(r: &TestResults) -> (usize, usize, usize, usize, usize, usize) {
     (c.tests, c.passed, c.failed, c.errored, c.skipped, c.flaky)
 }
 
-fn case<'a>(r: &'a TestResults, name: &str) -> &'a prcov::model::tests::TestCase {
+fn case<'a>(r: &'a TestResults, name: &str) -> &'a prcov::model::test_results::TestCase {
     r.cases
         .iter()
         .find(|c| c.id.name.as_deref() == Some(name))
@@ -61,7 +61,7 @@ fn pytest_plain() {
     let loc = f.location.as_ref().unwrap();
     assert_eq!((loc.file.as_str(), loc.line), ("tests/test_calc.py", 25));
     let (kind, f) = case(&r, "test_with_broken_fixture").failure().unwrap();
-    assert_eq!(kind, prcov::model::tests::FailureKind::Error);
+    assert_eq!(kind, prcov::model::test_results::FailureKind::Error);
     assert_eq!(
         f.message.as_deref(),
         Some("failed on setup with \"RuntimeError: fixture setup failed\"")

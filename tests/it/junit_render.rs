@@ -3,10 +3,10 @@
 
 use std::path::PathBuf;
 
-use prcov::analysis::tests::{summarize, TestSummary, DEFAULT_SLOWEST};
+use prcov::analysis::test_summary::{summarize, TestSummary, DEFAULT_SLOWEST};
 use prcov::formats::junit;
-use prcov::model::tests::TestResults;
-use prcov::render::tests::{json, markdown, text};
+use prcov::model::test_results::TestResults;
+use prcov::render::test_summary::{json, markdown, text};
 
 /// The PR comment's limit (SPEC §5).
 const COMMENT_MAX: usize = 65_536;

@@ -3,8 +3,8 @@
 use prcov::analysis::gates::{self, Measured};
 use prcov::analysis::{DiffSummary, Gate, GateKind, PatchCoverage, PatchFile};
 use prcov::git::FileStatus;
-use prcov::host::HostKind;
 use prcov::model::Totals;
+use prcov::render::plan::HostKind;
 use prcov::render::publish::{self, Target, TestsBrief};
 use prcov::render::{json, markdown, text, Style};
 
@@ -185,7 +185,7 @@ fn huge_pr_comment_degrades_under_the_limit() {
     let plan = publish::plan(&s, None, &target());
     let n = plan.comment_body.chars().count();
     assert!(
-        n <= markdown::MAX_COMMENT_CHARS,
+        n <= prcov::render::limits::COMMENT_MAX,
         "comment has {n} characters"
     );
     assert!(
@@ -204,10 +204,10 @@ fn comment_with_failed_and_flaky_tests() {
     let fixture = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures/junit/pytest-rerun.xml");
     let (results, _) = prcov::formats::junit::load(&[fixture]).unwrap();
-    let tests = prcov::analysis::tests::summarize(&results, 10);
+    let tests = prcov::analysis::test_summary::summarize(&results, 10);
     let brief = TestsBrief {
         phrase: tests.counts_phrase(),
-        markdown: prcov::render::tests::markdown(&tests, 24_000),
+        section: prcov::render::test_summary::comment_section(&tests, 24_000),
         failures_at: Vec::new(),
     };
     let s = summary(vec![file("src/invoice.py", &[10, 11], &[12], &[])], &[]);

@@ -19,31 +19,31 @@ pub use lcov::write_lcov;
 /// A format prcov writes (`prcov convert --to`, `prcov merge`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum OutputFormat {
+pub enum WriteFormat {
     Lcov,
     Cobertura,
 }
 
-impl OutputFormat {
+impl WriteFormat {
     pub fn name(self) -> &'static str {
         match self {
-            OutputFormat::Lcov => "lcov",
-            OutputFormat::Cobertura => "cobertura",
+            WriteFormat::Lcov => "lcov",
+            WriteFormat::Cobertura => "cobertura",
         }
     }
 }
 
-impl std::fmt::Display for OutputFormat {
+impl std::fmt::Display for WriteFormat {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name())
     }
 }
 
 /// Writes `report` in the format `to`.
-pub fn write(report: &CoverageReport, to: OutputFormat, w: impl Write) -> std::io::Result<()> {
+pub fn write(report: &CoverageReport, to: WriteFormat, w: impl Write) -> std::io::Result<()> {
     match to {
-        OutputFormat::Lcov => write_lcov(report, w),
-        OutputFormat::Cobertura => write_cobertura(report, w),
+        WriteFormat::Lcov => write_lcov(report, w),
+        WriteFormat::Cobertura => write_cobertura(report, w),
     }
 }
 

@@ -1,5 +1,6 @@
-//! Host size limits, applied defensively at the last moment. The renderer already degrades
-//! (collapsing tables with "… and N more"); these cuts only keep a request valid if it did not.
+//! The code hosts' size limits, defined once, and the one truncation helper. The renderer
+//! degrades to fit them (collapsing tables with "… and N more"); the host applies them again at
+//! the last moment, so a request stays valid even when a saved payload did not.
 
 use std::borrow::Cow;
 
@@ -12,6 +13,8 @@ pub const STATUS_DESCRIPTION_MAX: usize = 140;
 /// Annotation title and message caps (GitHub: 255 and 64 KiB).
 pub const ANNOTATION_TITLE_MAX: usize = 255;
 pub const ANNOTATION_MESSAGE_MAX: usize = 65_535;
+/// GitHub accepts at most 50 annotations per check-run create/update request.
+pub const ANNOTATIONS_PER_REQUEST: usize = 50;
 
 const TRUNCATED_NOTE: &str = "\n\n… *(truncated by prcov to fit the host's size limit)*";
 

@@ -7,7 +7,9 @@
 //! flaky.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
+use std::hash::BuildHasher;
+
+use rustc_hash::FxBuildHasher;
 use std::sync::Arc;
 
 use crate::formats::Warning;
@@ -203,8 +205,11 @@ pub struct TestId {
 impl TestId {
     /// A hash of the id, as [`ParsedTests::id_hashes`] holds. Fast, not collision-proof: equal
     /// hashes only say two ids may be equal.
+    ///
+    /// FxHash: test ids are not attacker-chosen keys of a long-lived map, and SipHash was a
+    /// tenth of `prcov tests`' time on 200,000 test cases.
     pub fn hash_id(&self) -> u64 {
-        BuildHasherDefault::<IdHasher>::default().hash_one(self)
+        FxBuildHasher.hash_one(self)
     }
 
     /// `classname › name`, or whichever of them exists.
@@ -397,8 +402,8 @@ impl TestResults {
         let mut group: Vec<u32> = Vec::with_capacity(cases.len());
         let mut repeated = false;
         {
-            let mut first: HashMap<&TestId, u32, BuildHasherDefault<IdHasher>> =
-                HashMap::with_capacity_and_hasher(cases.len(), Default::default());
+            let mut first: HashMap<&TestId, u32, FxBuildHasher> =
+                HashMap::with_capacity_and_hasher(cases.len(), FxBuildHasher);
             for (i, case) in cases.iter().enumerate() {
                 let i = u32::try_from(i).unwrap_or(u32::MAX);
                 if case.id.name.is_none() {
@@ -491,54 +496,6 @@ fn may_repeat(cases: &[TestCase]) -> bool {
 fn repeats(hashes: &mut [u64]) -> bool {
     hashes.sort_unstable();
     hashes.windows(2).any(|w| w[0] == w[1])
-}
-
-/// FxHash (rustc's hasher): test ids are not attacker-chosen keys of a long-lived map, and
-/// SipHash was a tenth of `prcov tests`' time on 200,000 test cases.
-#[derive(Default)]
-struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(c);
-            self.add(u64::from_le_bytes(word));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut word = [0u8; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(word) ^ ((rest.len() as u64) << 59));
-        }
-    }
-
-    fn write_u8(&mut self, n: u8) {
-        self.add(u64::from(n));
-    }
-
-    fn write_u32(&mut self, n: u32) {
-        self.add(u64::from(n));
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.add(n);
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.add(n as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-impl IdHasher {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
 }
 
 #[cfg(test)]

@@ -2,7 +2,9 @@
 //! comment's test section) formats. Input: merged [`TestResults`]; output: counts, failed tests
 //! with their messages and locations, flaky tests, the slowest tests and the total duration.
 
-use crate::model::tests::{FailureKind, Frame, TestCase, TestCounts, TestOutcome, TestResults};
+use crate::model::test_results::{
+    FailureKind, Frame, TestCase, TestCounts, TestOutcome, TestResults,
+};
 
 /// Default number of slowest tests shown.
 pub const DEFAULT_SLOWEST: usize = 10;
@@ -297,7 +299,7 @@ impl TestSummary {
 #[cfg(test)]
 mod unit {
     use super::*;
-    use crate::model::tests::{Attempt, Attempts, TestId};
+    use crate::model::test_results::{Attempt, Attempts, TestId};
 
     fn timed(name: &str, seconds: Option<f64>) -> TestCase {
         TestCase {

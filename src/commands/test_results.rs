@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use crate::analysis::tests::{summarize_taking, TestSummary};
+use crate::analysis::test_summary::{summarize_taking, TestSummary};
 use crate::config::{OutputOptions, TestsOptions};
 use crate::error::Error;
 use crate::exit;
@@ -21,10 +21,10 @@ pub fn run(opts: &TestsOptions) -> Result<u8, Error> {
     // The results are not needed after the summary: their texts move into it, not copied.
     let summary = summarize_taking(&mut results, opts.slowest);
     match opts.output.format {
-        OutputFormat::Text => emit(&opts.output, &render::tests::text(&summary))?,
+        OutputFormat::Text => emit(&opts.output, &render::test_summary::text(&summary))?,
         OutputFormat::Markdown => emit(
             &opts.output,
-            &render::tests::markdown(&summary, render::markdown::MAX_COMMENT_CHARS),
+            &render::test_summary::markdown(&summary, render::limits::COMMENT_MAX),
         )?,
         OutputFormat::Json => emit_json(&opts.output, &summary)?,
     }
@@ -53,13 +53,13 @@ fn emit_json(out: &OutputOptions, summary: &TestSummary) -> Result<(), Error> {
             };
             let file = std::fs::File::create(path).map_err(io_error)?;
             let mut w = std::io::BufWriter::with_capacity(256 * 1024, file);
-            render::tests::write_json(summary, &mut w).map_err(io_error)?;
+            render::test_summary::write_json(summary, &mut w).map_err(io_error)?;
             w.flush().map_err(io_error)
         }
         None => {
             let mut w = std::io::BufWriter::with_capacity(256 * 1024, std::io::stdout().lock());
             // A closed pipe (`prcov tests --format json | head`) is not an error worth reporting.
-            let _ = render::tests::write_json(summary, &mut w);
+            let _ = render::test_summary::write_json(summary, &mut w);
             let _ = w.flush();
             Ok(())
         }

@@ -1,13 +1,16 @@
 //! Renderers of [`TestSummary`]: terminal text, the PR-comment Markdown section, and JSON
 //! (SPEC §4 `prcov tests`). Pure functions; they format, never compute.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table};
 use serde::Serialize;
 
-use crate::analysis::tests::{FailedTest, TestSummary};
-use crate::model::tests::{FailureKind, TestOutcome};
+use crate::analysis::test_summary::{FailedTest, TestSummary};
+
+use super::limits::truncate_chars;
+use crate::model::test_results::{FailureKind, TestOutcome};
 
 /// Characters of a failure's text shown in the terminal.
 const TEXT_MESSAGE_MAX: usize = 1_500;
@@ -59,9 +62,9 @@ fn failure_text(f: &FailedTest) -> (String, usize) {
 /// Cuts to `max` characters; returns the text and whether it was cut (from the kept text or
 /// already by the parser, whose original size is `orig_len` bytes).
 fn cut_chars(text: &str, max: usize, orig_len: usize) -> (String, bool) {
-    match text.char_indices().nth(max) {
-        Some((i, _)) => (text[..i].to_owned(), true),
-        None => (text.to_owned(), orig_len > text.len()),
+    match truncate_chars(text, max, "") {
+        Cow::Owned(cut) => (cut, true),
+        Cow::Borrowed(all) => (all.to_owned(), orig_len > all.len()),
     }
 }
 
@@ -151,10 +154,26 @@ fn code_block(text: &str) -> String {
     format!("{fence}\n{text}\n{fence}\n")
 }
 
+/// The tests' part of the PR comment, in its two places: the counts line goes under the project
+/// line, the failed and flaky tests under the files table.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CommentSection {
+    /// `:x: 2 failed, 310 passed in 4.2s`, with its newline.
+    pub counts: String,
+    /// The failed tests in `<details>`, then the flaky ones; empty or starting with a blank line.
+    pub details: String,
+}
+
 /// The `prcov tests` section of the PR comment, at most `max_len` bytes: when failures do not
 /// fit, the rest are summed up as "… and N more". The counts line and that line are always
 /// written, so a budget under ~150 bytes can be exceeded.
 pub fn markdown(s: &TestSummary, max_len: usize) -> String {
+    let section = comment_section(s, max_len);
+    section.counts + &section.details
+}
+
+/// [`markdown`] in its two parts, for the PR comment.
+pub fn comment_section(s: &TestSummary, max_len: usize) -> CommentSection {
     let icon = if s.has_failures() {
         ":x:"
     } else if s.counts.tests == 0 {
@@ -162,11 +181,14 @@ pub fn markdown(s: &TestSummary, max_len: usize) -> String {
     } else {
         ":white_check_mark:"
     };
-    let mut out = format!(
+    let counts = format!(
         "{icon} {} in {}\n",
         s.counts_phrase(),
         duration(s.duration_seconds)
     );
+    // `out` holds the details; budgets count the counts line too.
+    let mut out = String::new();
+    let used = counts.len();
 
     let mut flaky = String::new();
     if !s.flaky.is_empty() {
@@ -196,7 +218,7 @@ pub fn markdown(s: &TestSummary, max_len: usize) -> String {
         let mut written = 0;
         for f in &s.failures {
             let block = failure_block(f);
-            if out.len() + block.len() + reserve > max_len {
+            if used + out.len() + block.len() + reserve > max_len {
                 break;
             }
             out.push_str(&block);
@@ -204,7 +226,8 @@ pub fn markdown(s: &TestSummary, max_len: usize) -> String {
         }
         let rest = s.failures.len() - written;
         if rest > 0 {
-            if !out.ends_with("\n\n") {
+            // A blank line before it, counting the counts line's newline when nothing was written.
+            if out != "\n" && !out.ends_with("\n\n") {
                 out.push('\n');
             }
             let _ = writeln!(
@@ -214,10 +237,13 @@ pub fn markdown(s: &TestSummary, max_len: usize) -> String {
             );
         }
     }
-    if out.len() + flaky.len() <= max_len {
+    if used + out.len() + flaky.len() <= max_len {
         out.push_str(&flaky);
     }
-    out
+    CommentSection {
+        counts,
+        details: out,
+    }
 }
 
 fn failure_block(f: &FailedTest) -> String {
