@@ -43,6 +43,7 @@ pub fn choose_reports(named: &[PathBuf], root: &Path, quiet: bool) -> Result<Vec
     if !quiet {
         let names: Vec<String> = found.iter().map(|p| p.display().to_string()).collect();
         eprintln!("prcov: using coverage report(s) {}", names.join(", "));
+        warn_tracked(&found, root);
     }
     Ok(found)
 }
@@ -66,8 +67,23 @@ pub fn choose_junit(named: &[PathBuf], root: &Path, quiet: bool) -> Result<Vec<P
     if !quiet {
         let names: Vec<String> = found.iter().map(|p| p.display().to_string()).collect();
         eprintln!("prcov: using test results {}", names.join(", "));
+        warn_tracked(&found, root);
     }
     Ok(found)
+}
+
+/// A discovered report that is committed to git is usually a stale copy, not this run's output:
+/// say so, since its numbers would silently describe another commit.
+fn warn_tracked(found: &[PathBuf], root: &Path) {
+    let Ok(repo) = crate::git::Repo::discover(root) else {
+        return;
+    };
+    for path in repo.tracked(found) {
+        eprintln!(
+            "prcov: warning: {} is tracked in git: a committed report is usually stale; generate it in this run (and add it to .gitignore) or name the report to use",
+            path.display()
+        );
+    }
 }
 
 /// `--repo DIR`, else the working directory: where the repository is looked for.
@@ -144,11 +160,15 @@ pub fn map_loaded(
 /// Writes the rendered output to `--output FILE` or standard output.
 pub fn emit(out: &OutputOptions, text: &str) -> Result<(), Error> {
     match &out.output {
-        Some(path) => std::fs::write(path, text).map_err(|source| Error::Io {
-            action: "write",
-            path: path.clone(),
-            source,
-        }),
+        Some(path) => {
+            crate::atomic::write_file(path, |w| w.write_all(text.as_bytes())).map_err(|source| {
+                Error::Io {
+                    action: "write",
+                    path: path.clone(),
+                    source,
+                }
+            })
+        }
         None => {
             let mut stdout = std::io::stdout().lock();
             // A closed pipe (`prcov diff | head`) is not an error worth reporting.

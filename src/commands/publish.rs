@@ -91,8 +91,12 @@ fn send(
     ci: Option<&CiContext>,
     verify_pr: Option<TrustedPr>,
 ) -> Result<(), Error> {
+    let api_url = api_url(opts, ci, plan.host);
+    if let Some(problem) = host::http::api_url_problem(&api_url, opts.allow_insecure_http) {
+        return Err(Error::Usage(problem));
+    }
     let target = HostTarget {
-        api_url: api_url(opts, ci, plan.host),
+        api_url,
         token: if opts.dry_run {
             None
         } else {
@@ -151,6 +155,9 @@ fn publish_payload(
 }
 
 pub fn run(opts: &PublishOptions) -> Result<u8, Error> {
+    if let Some(problem) = host::payload::comment_key_problem(&opts.comment_key) {
+        return Err(Error::Usage(format!("--comment-key {problem}")));
+    }
     let ci = ci_env::detect(&env)?;
     if let Some(from) = &opts.from {
         return publish_payload(from, opts, ci.as_ref());
@@ -170,6 +177,14 @@ pub fn run(opts: &PublishOptions) -> Result<u8, Error> {
                 "the repository on the host is unknown: pass --repo-slug OWNER/NAME".into(),
             )
         })?;
+    if let Some(problem) = host::payload::repository_problem(host, &repository) {
+        let given = if opts.repo_slug.is_some() {
+            "--repo-slug"
+        } else {
+            "the CI's repository"
+        };
+        return Err(Error::Usage(format!("{given} {problem}")));
+    }
     let pr = opts.pr.or(ci.as_ref().and_then(|c| c.pr));
 
     // The CI's PR base and head fill in what the user did not give. Never the merge commit

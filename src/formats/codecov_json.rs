@@ -118,6 +118,8 @@ impl<'de> Deserialize<'de> for FileLines {
 
 /// Parses a Codecov JSON report.
 pub fn parse(reader: impl BufRead) -> Result<Parsed, FormatError> {
+    let mut reader = reader;
+    super::text::skip_bom(&mut reader);
     let doc: Document = serde_json::from_reader(reader).map_err(|e| {
         json_error(
             &e,

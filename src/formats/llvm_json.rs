@@ -220,6 +220,8 @@ pub fn parse(reader: impl BufRead) -> Result<Parsed, FormatError> {
 
 /// Parses an llvm-cov JSON export and returns the totals it states about itself.
 pub fn parse_with_totals(reader: impl BufRead) -> Result<(Parsed, LlvmTotals), FormatError> {
+    let mut reader = reader;
+    super::text::skip_bom(&mut reader);
     let mut counted = Counted {
         inner: reader,
         bytes: 0,

@@ -393,15 +393,28 @@ pub fn parse_coverage_path(
     path: &Path,
     forced: Option<Format>,
 ) -> Result<(Format, Parsed), ParseError> {
-    let format = match forced {
-        Some(f) => f,
-        None => detect_path(path)?,
-    };
-    let file = std::fs::File::open(path).map_err(|source| ParseError::Io {
+    use std::io::Read as _;
+    let io = |source| ParseError::Io {
         path: path.to_owned(),
         source,
-    })?;
-    let reader = std::io::BufReader::with_capacity(256 * 1024, file);
+    };
+    // Opened once: the start read for detection is handed to the parser too, so a pipe or
+    // `/dev/stdin` (which cannot be read twice) works like a file.
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    let mut head = Vec::with_capacity(SNIFF_BYTES);
+    (&mut file)
+        .take(SNIFF_BYTES as u64)
+        .read_to_end(&mut head)
+        .map_err(io)?;
+    let format = match forced {
+        Some(f) => f,
+        None => detect(&head).map_err(|why| ParseError::Unknown {
+            path: path.to_owned(),
+            why,
+        })?,
+    };
+    let reader =
+        std::io::BufReader::with_capacity(256 * 1024, std::io::Cursor::new(head).chain(file));
     let parsed =
         parse_coverage(format, reader).map_err(|e| ParseError::malformed(path, format, e))?;
     Ok((format, parsed))

@@ -18,6 +18,53 @@ pub fn line_budget(bytes: u64) -> u64 {
     u64::from(super::MAX_SOURCE_LINE).saturating_add(bytes.saturating_mul(1000))
 }
 
+/// Skips a UTF-8 byte order mark at the start of `reader` (Windows tools write one; JSON
+/// parsers reject it). A read error is left for the parser to report.
+pub fn skip_bom(reader: &mut impl BufRead) {
+    if reader
+        .fill_buf()
+        .is_ok_and(|b| b.starts_with(b"\xEF\xBB\xBF"))
+    {
+        reader.consume(3);
+    }
+}
+
+/// Records skipped because their line number is not a source line a report can hold (below 1
+/// or past `u32::MAX`): counted, and reported as one warning instead of dropped silently.
+#[derive(Debug, Default)]
+pub struct SkippedLines {
+    count: u64,
+    first: Option<i128>,
+}
+
+impl SkippedLines {
+    /// The line number as a report line, or `None` (counted) when it cannot be one.
+    pub fn check(&mut self, line: impl Into<i128>) -> Option<u32> {
+        let line = line.into();
+        match u32::try_from(line) {
+            Ok(l) if l > 0 => Some(l),
+            _ => {
+                self.count += 1;
+                self.first.get_or_insert(line);
+                None
+            }
+        }
+    }
+
+    /// One warning for all skipped records, if any.
+    pub fn warning(&self) -> Option<super::Warning> {
+        let first = self.first?;
+        Some(super::Warning {
+            location: super::Location::default(),
+            message: format!(
+                "{} record(s) with a line number outside 1-{} were skipped (the first: {first})",
+                self.count,
+                u32::MAX
+            ),
+        })
+    }
+}
+
 /// One line read by [`read_line_capped`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LineRead {
@@ -104,6 +151,29 @@ mod tests {
                 .unwrap()
                 .consumed,
             0
+        );
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped() {
+        let mut r = &b"\xEF\xBB\xBF{}"[..];
+        skip_bom(&mut r);
+        assert_eq!(r, b"{}");
+        let mut r = &b"{}"[..];
+        skip_bom(&mut r);
+        assert_eq!(r, b"{}");
+    }
+
+    #[test]
+    fn unrepresentable_line_numbers_are_counted() {
+        let mut skipped = SkippedLines::default();
+        assert_eq!(skipped.check(7u64), Some(7));
+        assert!(skipped.warning().is_none());
+        assert_eq!(skipped.check(5_000_000_000u64), None);
+        assert_eq!(skipped.check(-1i64), None);
+        assert_eq!(
+            skipped.warning().unwrap().message,
+            "2 record(s) with a line number outside 1-4294967295 were skipped (the first: 5000000000)"
         );
     }
 

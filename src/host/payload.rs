@@ -15,7 +15,6 @@ pub const VERSION: u32 = 1;
 /// Larger files are refused before parsing.
 pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 const MAX_STATUSES: usize = 20;
-const MAX_ANNOTATIONS: usize = 5_000;
 const MAX_SHORT: usize = 255;
 
 /// Why a payload cannot be saved or loaded. Bad input: exit code 2.
@@ -85,10 +84,12 @@ pub fn to_json(plan: &PublishPlan) -> Result<String, PayloadError> {
 pub fn save(plan: &PublishPlan, path: &Path) -> Result<(), PayloadError> {
     let mut json = to_json(plan).map_err(|e| e.with_path(path))?;
     json.push('\n');
-    std::fs::write(path, json).map_err(|source| PayloadError::Io {
-        action: "write",
-        path: path.to_path_buf(),
-        source,
+    crate::atomic::write_file(path, |w| w.write_all(json.as_bytes())).map_err(|source| {
+        PayloadError::Io {
+            action: "write",
+            path: path.to_path_buf(),
+            source,
+        }
     })
 }
 
@@ -247,7 +248,9 @@ pub fn from_json(text: &str, path: &Path) -> Result<PublishPlan, PayloadError> {
         path: path.to_path_buf(),
         source,
     };
-    let value: Value = serde_json::from_str(text).map_err(json_err)?;
+    // An editor may have added a byte order mark.
+    let value: Value =
+        serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(json_err)?;
     // Check the version before the shape, so a newer format gets the version message.
     match value.get("version") {
         Some(v) if v.as_u64() == Some(u64::from(VERSION)) => {}
@@ -354,21 +357,8 @@ pub fn validate_shape(plan: &PublishPlan, require_pr: bool) -> Result<(), Payloa
             format!("{:?} is not a 40-character hex commit id", clip(sha)),
         ));
     }
-    let key = &plan.comment_key;
-    // The key goes into an HTML comment: a strict charset keeps `-->` and friends out.
-    if key.is_empty()
-        || key.len() > 64
-        || !key
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/'))
-    {
-        return Err(invalid(
-            "comment_key",
-            format!(
-                "{:?} must be 1-64 characters of letters, digits, '-', '_', '.', '/'",
-                clip(key)
-            ),
-        ));
+    if let Some(problem) = comment_key_problem(&plan.comment_key) {
+        return Err(invalid("comment_key", problem));
     }
     if let Some(check) = &plan.check_run {
         for (i, a) in check.annotations.iter().enumerate() {
@@ -436,10 +426,10 @@ fn check_sizes(plan: &PublishPlan) -> Result<(), PayloadError> {
                 format!("is longer than {} characters", limits::CHECK_SUMMARY_MAX),
             ));
         }
-        if check.annotations.len() > MAX_ANNOTATIONS {
+        if check.annotations.len() > limits::ANNOTATIONS_MAX {
             return Err(invalid(
                 "check_run.annotations",
-                format!("has more than {MAX_ANNOTATIONS} entries"),
+                format!("has more than {} entries", limits::ANNOTATIONS_MAX),
             ));
         }
         for (i, a) in check.annotations.iter().enumerate() {
@@ -459,6 +449,30 @@ fn check_sizes(plan: &PublishPlan) -> Result<(), PayloadError> {
         }
     }
     Ok(())
+}
+
+/// Why `key` cannot be a comment key, if it cannot. The key goes into an HTML comment: a strict
+/// charset keeps `-->` and friends out.
+pub fn comment_key_problem(key: &str) -> Option<String> {
+    let ok = !key.is_empty()
+        && key.len() <= 64
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/'));
+    (!ok).then(|| {
+        format!(
+            "{:?} must be 1-64 characters of letters, digits, '-', '_', '.', '/'",
+            clip(key)
+        )
+    })
+}
+
+/// Why `repo` cannot name a repository on `host`, if it cannot.
+pub fn repository_problem(host: HostKind, repo: &str) -> Option<String> {
+    match check_repository(host, repo) {
+        Err(PayloadError::Invalid { problem, .. }) => Some(problem),
+        _ => None,
+    }
 }
 
 fn check_repository(host: HostKind, repo: &str) -> Result<(), PayloadError> {

@@ -13,6 +13,7 @@ mod corpus_more_formats;
 mod diff_e2e;
 mod example;
 mod git_changeset;
+mod hardening;
 mod host_github;
 mod host_gitlab;
 mod host_support;

@@ -1322,3 +1322,71 @@ fn gitlab_from_checks_project_merge_request_and_head() {
         assert_eq!(fake.server_hits(), 0, "{what}");
     }
 }
+
+/// Issue 11 item 5: usage errors in `publish` exit 2 before any request. Before, a bad
+/// `--comment-key` or `--repo-slug` reached the host layer (exit 3, after computing everything)
+/// and `--pr 0` was only caught there.
+#[test]
+fn bad_publish_flags_are_usage_errors() {
+    let sc = Scenario::standard();
+    let fake = Fake::start(Flavor::Github);
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &["--comment-key", "x --> <b>"],
+            "--comment-key \"x --> <b>\" must be 1-64 characters",
+        ),
+        (
+            &["--repo-slug", "octo/proj/extra"],
+            "--repo-slug \"octo/proj/extra\" is not owner/name",
+        ),
+        (&["--pr", "0"], "invalid value '0' for '--pr <N>'"),
+    ];
+    for (flags, message) in cases {
+        let r = run(sc
+            .prcov(&fake.api_url())
+            .args(flags)
+            .args(sc.standard_args()));
+        assert_eq!(r.code, 2, "{flags:?}: {}", r.stderr);
+        assert!(r.stderr.contains(message), "{flags:?}: {}", r.stderr);
+    }
+    assert_eq!(fake.server_hits(), 0);
+}
+
+/// Issue 11 item 5: the token never goes over plain http to another machine, and an API URL
+/// with credentials in it is refused without printing them. Before, both were used as given
+/// (and the URL, credentials included, appeared in network errors).
+#[test]
+fn insecure_or_credentialed_api_urls_are_refused() {
+    let sc = Scenario::standard();
+    let r = run(sc
+        .prcov("http://coverage.example.invalid/api/v3")
+        .args(sc.standard_args()));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("is plain http to another machine")
+            && r.stderr.contains("--allow-insecure-http"),
+        "{}",
+        r.stderr
+    );
+    // With the flag it is tried (and cannot be reached: exit 3).
+    let r = run(sc
+        .prcov("http://coverage.example.invalid/api/v3")
+        .env("PRCOV_MAX_RETRY_WAIT", "0")
+        .arg("--allow-insecure-http")
+        .args(sc.standard_args()));
+    assert_eq!(r.code, 3, "{}", r.stderr);
+
+    let fake = Fake::start(Flavor::Github);
+    let with_secret = fake
+        .api_url()
+        .replacen("http://", "http://x-access-token:s3cr3t_in_url@", 1);
+    let r = run(sc.prcov(&with_secret).args(sc.standard_args()));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("has credentials in it"), "{}", r.stderr);
+    assert!(
+        !r.stderr.contains("s3cr3t") && !r.stdout.contains("s3cr3t"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(fake.server_hits(), 0);
+}
