@@ -5,7 +5,9 @@
 use serde_json::{json, Value};
 
 use super::error::{HostError, HostName};
-use super::http::{encode_segment, next_link, same_origin, Method, Request, Response, Sender};
+use super::http::{
+    check_head, encode_segment, get_json, next_link, same_origin, Method, Request, Response, Sender,
+};
 use super::sticky::{self, Candidate, CommentApi};
 use super::{CheckRunOutcome, CommentOutcome, PublishOutcome, TrustedPr};
 use crate::render::limits::{self, ANNOTATIONS_PER_REQUEST};
@@ -137,19 +139,12 @@ impl<'a> Github<'a> {
             body: None,
             action: format!("find the open pull request from {owner}:{branch}"),
         };
-        let Some(resp) = sender.send(&req)? else {
-            sender.note(&format!(
-                "  (and stop unless exactly one of them has head {head_sha} and is the payload's)"
-            ))?;
+        let note = format!(
+            "  (and stop unless exactly one of them has head {head_sha} and is the payload's)"
+        );
+        let Some(list) = get_json(sender, HostKind::Github, &req, &note)? else {
             return Ok(None);
         };
-        let list = resp
-            .json()
-            .map_err(|detail| HostError::UnexpectedResponse {
-                host: HostName(HostKind::Github),
-                action: req.action.clone(),
-                detail,
-            })?;
         let matches: Vec<u64> = list
             .as_array()
             .into_iter()
@@ -190,29 +185,16 @@ impl<'a> Github<'a> {
             body: None,
             action: format!("check that pull request #{pr} has head {head_sha}"),
         };
-        let Some(resp) = sender.send(&req)? else {
-            return sender.note("  (and stop if its head.sha differs from the payload's head_sha)");
+        let note = "  (and stop if its head.sha differs from the payload's head_sha)";
+        let Some(json) = get_json(sender, HostKind::Github, &req, note)? else {
+            return Ok(());
         };
-        let json = resp
-            .json()
-            .map_err(|detail| HostError::UnexpectedResponse {
-                host: HostName(HostKind::Github),
-                action: req.action.clone(),
-                detail,
-            })?;
-        let actual = json["head"]["sha"].as_str().unwrap_or_default();
-        if !actual.eq_ignore_ascii_case(head_sha) {
-            return Err(HostError::InvalidPlan(format!(
-                "the payload is for commit {head_sha}, but pull request #{pr} is at {}; hint: the \
-                 payload is stale (a newer push) or does not belong to this pull request",
-                if actual.is_empty() {
-                    "an unknown commit"
-                } else {
-                    actual
-                }
-            )));
-        }
-        Ok(())
+        check_head(
+            head_sha,
+            json["head"]["sha"].as_str().unwrap_or_default(),
+            "pull request",
+            &format!("#{pr}"),
+        )
     }
 
     /// Creates the check run with the first 50 annotations, then appends the rest 50 at a time.

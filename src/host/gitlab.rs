@@ -5,7 +5,9 @@
 use serde_json::{json, Map, Value};
 
 use super::error::{HostError, HostName};
-use super::http::{encode_segment, next_link, same_origin, Method, Request, Response, Sender};
+use super::http::{
+    check_head, encode_segment, get_json, next_link, same_origin, Method, Request, Response, Sender,
+};
 use super::sticky::{self, Candidate, CommentApi};
 use super::{CommentOutcome, PublishOutcome, TrustedPr};
 use crate::render::limits;
@@ -108,29 +110,16 @@ impl Gitlab<'_> {
             body: None,
             action: format!("check that merge request !{iid} has head {}", plan.head_sha),
         };
-        let Some(resp) = sender.send(&req)? else {
-            return sender.note("  (and stop if its sha differs from the payload's head_sha)");
+        let note = "  (and stop if its sha differs from the payload's head_sha)";
+        let Some(mr) = get_json(sender, HostKind::Gitlab, &req, note)? else {
+            return Ok(());
         };
-        let mr = resp
-            .json()
-            .map_err(|detail| HostError::UnexpectedResponse {
-                host: HostName(HostKind::Gitlab),
-                action: req.action.clone(),
-                detail,
-            })?;
-        let actual = mr["sha"].as_str().unwrap_or_default();
-        if !actual.eq_ignore_ascii_case(&plan.head_sha) {
-            return Err(HostError::InvalidPlan(format!(
-                "the payload is for commit {}, but merge request !{iid} is at {}; hint: the \
-                 payload is stale (a newer push) or does not belong to this merge request",
-                plan.head_sha,
-                if actual.is_empty() {
-                    "an unknown commit"
-                } else {
-                    actual
-                }
-            )));
-        }
+        check_head(
+            &plan.head_sha,
+            mr["sha"].as_str().unwrap_or_default(),
+            "merge request",
+            &format!("!{iid}"),
+        )?;
         Ok(())
     }
 }

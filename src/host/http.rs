@@ -482,6 +482,45 @@ pub fn next_link(link: &str) -> Option<String> {
     None
 }
 
+/// Sends `req` (a GET) and reads its JSON answer; `Ok(None)` in a dry run, which prints `note`
+/// to say what a live run would check with the answer.
+pub fn get_json(
+    sender: &mut dyn Sender,
+    kind: HostKind,
+    req: &Request,
+    note: &str,
+) -> Result<Option<Value>, HostError> {
+    let Some(resp) = sender.send(req)? else {
+        sender.note(note)?;
+        return Ok(None);
+    };
+    resp.json()
+        .map(Some)
+        .map_err(|detail| HostError::UnexpectedResponse {
+            host: HostName(kind),
+            action: req.action.clone(),
+            detail,
+        })
+}
+
+/// `--from`: refuses unless the PR's current head (`actual`, from the host) is the plan's: a
+/// stale payload (the PR got a newer push) is not posted over the newer results.
+/// `kind` is "pull request" or "merge request", `id` its `#7` or `!7`.
+pub fn check_head(head_sha: &str, actual: &str, kind: &str, id: &str) -> Result<(), HostError> {
+    if actual.eq_ignore_ascii_case(head_sha) {
+        return Ok(());
+    }
+    let actual = if actual.is_empty() {
+        "an unknown commit"
+    } else {
+        actual
+    };
+    Err(HostError::InvalidPlan(format!(
+        "the payload is for commit {head_sha}, but {kind} {id} is at {actual}; hint: the payload \
+         is stale (a newer push) or does not belong to this {kind}"
+    )))
+}
+
 /// Why prcov will not send a token to `api_url`, if it will not: an unparsable URL; one with
 /// credentials in it (they would end up in messages and dry-run output — the token belongs in
 /// `GITHUB_TOKEN`/`GITLAB_TOKEN`/`PRCOV_TOKEN`); a scheme other than https, except plain http to

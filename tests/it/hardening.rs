@@ -84,13 +84,7 @@ fn a_report_from_a_pipe_or_dev_stdin_is_read_whole() {
         .unwrap()
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(without_reports(&out.stdout), expected);
+    assert_same_report(&out, &expected);
 
     // A real pipe (a FIFO, as `<(…)` gives), not a redirected file.
     let bin = assert_cmd::cargo::cargo_bin("prcov");
@@ -102,13 +96,13 @@ fn a_report_from_a_pipe_or_dev_stdin_is_read_whole() {
         .env("NO_COLOR", "1")
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(without_reports(&out.stdout), expected);
+    assert_same_report(&out, &expected);
+}
+
+fn assert_same_report(out: &std::process::Output, expected: &serde_json::Value) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert_eq!(&without_reports(&out.stdout), expected);
 }
 
 /// Before: a record at line 5000000000 (past u32) was dropped without a word.
