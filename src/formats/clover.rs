@@ -275,7 +275,10 @@ fn optional_num<T: std::str::FromStr>(
             err(
                 line_no,
                 &format!("{}/@{name}", path()),
-                format!("expected a whole number, found \"{v}\""),
+                format!(
+                    "expected a whole number, found {}",
+                    super::text::quoted(v.as_bytes())
+                ),
             )
         }),
     }

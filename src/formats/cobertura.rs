@@ -302,7 +302,10 @@ fn line<R: BufRead>(
                     xml.error(
                         leaf,
                         Some("number"),
-                        format!("expected a line number but found \"{value}\""),
+                        format!(
+                            "expected a line number but found {}",
+                            super::text::quoted(value.as_bytes())
+                        ),
                     )
                 })?);
             }
@@ -311,7 +314,11 @@ fn line<R: BufRead>(
                     xml.error(
                         leaf,
                         Some("hits"),
-                        format!("expected {} but found \"{value}\"", e.expected()),
+                        format!(
+                            "expected {} but found {}",
+                            e.expected(),
+                            super::text::quoted(value.as_bytes())
+                        ),
                     )
                 })?);
             }
@@ -370,7 +377,10 @@ fn line_record<R: BufRead>(
             None => xml.warn(
                 leaf,
                 Some("condition-coverage"),
-                format!("ignored condition coverage \"{condition}\": expected \"<percent>% (<covered>/<total>)\""),
+                format!(
+                    "ignored condition coverage {}: expected \"<percent>% (<covered>/<total>)\"",
+                    super::text::quoted(condition.as_bytes())
+                ),
             ),
         }
     }

@@ -215,7 +215,10 @@ pub fn read_profile(reader: impl BufRead) -> Result<(Profile, Vec<Warning>), For
             if !is_mode_line(line) {
                 return Err(FormatError::at_line(
                     line_no,
-                    format!("unknown coverprofile mode \"{mode}\"; expected set, count or atomic"),
+                    format!(
+                        "unknown coverprofile mode {}; expected set, count or atomic",
+                        super::text::quoted(mode.as_bytes())
+                    ),
                 ));
             }
             if profile.mode.is_empty() {

@@ -119,8 +119,15 @@ pub(crate) fn json_error(e: &serde_json::Error, expected: &str) -> FormatError {
         message: if e.is_eof() {
             format!("the JSON ends early (truncated file?); expected {expected}")
         } else {
-            format!("{e}; expected {expected}")
-                .replace(&format!(" at line {} column {}", e.line(), e.column()), "")
+            // serde quotes a wrong string value whole: keep the start of it only.
+            let what = e
+                .to_string()
+                .replace(&format!(" at line {} column {}", e.line(), e.column()), "");
+            let mut short: String = what.chars().take(200).collect();
+            if short.len() < what.len() {
+                short.push('…');
+            }
+            format!("{short}; expected {expected}")
         },
     }
 }

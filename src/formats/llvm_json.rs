@@ -238,7 +238,10 @@ pub fn parse_with_totals(reader: impl BufRead) -> Result<(Parsed, LlvmTotals), F
         if kind != "llvm.coverage.json.export" {
             return Err(FormatError {
                 location: Location::default(),
-                message: format!("\"type\" is \"{kind}\"; expected \"llvm.coverage.json.export\""),
+                message: format!(
+                    "\"type\" is {}; expected \"llvm.coverage.json.export\"",
+                    super::text::quoted(kind.as_bytes())
+                ),
             });
         }
     }

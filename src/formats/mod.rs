@@ -255,7 +255,10 @@ fn detect_json(text: &str) -> Result<Format, String> {
     }
     Err(match first_key {
         Some(k) => {
-            format!("JSON whose first key is \"{k}\", which no supported JSON format starts with")
+            format!(
+                "JSON whose first key is {}, which no supported JSON format starts with",
+                text::quoted(k.as_bytes())
+            )
         }
         None => "JSON without a first key".into(),
     })

@@ -172,3 +172,29 @@ fn deeply_nested_clover_is_read_in_linear_time() {
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert!(o.elapsed < Duration::from_secs(30), "{:?}", o.elapsed);
 }
+
+/// Error messages quote a short excerpt of the offending value, never the value whole (before,
+/// a 100 kB attribute or JSON string came back whole in the one-line error).
+#[test]
+fn errors_quote_only_an_excerpt_of_a_huge_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let huge = "9".repeat(20).to_owned() + &"x".repeat(100_000);
+    let cobertura = format!(
+        "<?xml version=\"1.0\"?>\n<coverage line-rate=\"1\"><packages><package name=\"p\"><classes><class name=\"a\" filename=\"a.py\"><lines><line number=\"{huge}\" hits=\"1\"/></lines></class></classes></package></packages></coverage>\n"
+    );
+    let o = bounded_report(&write(dir.path(), "coverage.xml", cobertura.as_bytes()));
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(
+        o.stderr
+            .contains("expected a line number but found \"99999999999999999999xxx"),
+        "{}",
+        o.stderr
+    );
+
+    let gcovr = format!(
+        r#"{{"gcovr/format_version": "0.15", "files": [{{"file": "a.c", "lines": [{{"line_number": "{huge}", "count": 1, "branches": []}}]}}]}}"#
+    );
+    let o = bounded_report(&write(dir.path(), "gcovr.json", gcovr.as_bytes()));
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    assert!(o.stderr.contains("invalid type: string"), "{}", o.stderr);
+}
