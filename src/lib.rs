@@ -37,5 +37,6 @@ pub fn run(config: &Config) -> Result<u8> {
         Config::Tests(o) => commands::test_results::run(o),
         Config::Publish(o) => commands::publish::run(o),
         Config::Write(o) => commands::write::run(o),
+        Config::Generated(g) => commands::write_generated(g),
     }
 }

@@ -16,6 +16,8 @@ pub enum GateKind {
     Tests,
     /// `--fail-on-unmatched`: every report path maps to a repository file.
     Unmatched,
+    /// `--fail-on-empty-change`: the change has at least one changed file.
+    Change,
 }
 
 impl GateKind {
@@ -26,6 +28,7 @@ impl GateKind {
             GateKind::ProjectDrop => "project_drop",
             GateKind::Tests => "tests",
             GateKind::Unmatched => "unmatched",
+            GateKind::Change => "change",
         }
     }
 }
@@ -49,6 +52,33 @@ pub struct GateOutcome {
     /// Percent, delta, or count; `null` when undefined (nothing coverable, no base).
     pub actual: Option<f64>,
     pub passed: bool,
+    /// Why nothing was measured, when that decided the verdict: `no_change` (an empty change
+    /// set), `nothing_coverable`, `no_tests`, `all_skipped`. Omitted otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<NothingMeasured>,
+}
+
+/// Why a gate had nothing to measure. Each is a distinct outcome in the JSON output
+/// (`gates[].reason`), so a machine can tell "passed" from "passed because nothing ran".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NothingMeasured {
+    /// base = head, or no commit between the merge-base and head.
+    NoChange,
+    /// The change has no coverable added line ("coverage not affected").
+    NothingCoverable,
+    /// The JUnit input holds no test case.
+    NoTests,
+    /// Every test case was skipped.
+    AllSkipped,
+}
+
+/// What the JUnit input ran, for the tests gate.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TestsRun {
+    pub failed: u64,
+    pub total: u64,
+    pub skipped: u64,
 }
 
 /// The measured values gates compare against.
@@ -58,7 +88,13 @@ pub struct Measured {
     pub project: Option<f64>,
     pub delta: Option<f64>,
     pub failed_tests: Option<u64>,
+    /// Counts of the JUnit input; a tests gate over no test, or only skipped ones, fails unless
+    /// `allow_no_tests`.
+    pub tests_run: Option<TestsRun>,
+    pub allow_no_tests: bool,
     pub unmatched: u64,
+    /// Files in the change set; `Some(0)` is an empty change (every patch gate says "no change").
+    pub changed_files: Option<u64>,
 }
 
 /// Evaluates the gates. `threshold` (Codecov's `threshold`) lets a miss within that many points
@@ -68,12 +104,22 @@ pub fn evaluate(gates: &[Gate], measured: &Measured, threshold: f64) -> Vec<Gate
     gates
         .iter()
         .map(|g| {
+            let mut reason = None;
             let (actual, passed) = match g.kind {
-                // Nothing coverable in the change: "coverage not affected" passes.
-                GateKind::Patch => (
-                    measured.patch,
-                    measured.patch.is_none_or(|p| p + threshold >= g.target),
-                ),
+                // Nothing coverable in the change: "coverage not affected" passes, and says so.
+                GateKind::Patch => {
+                    if measured.patch.is_none() {
+                        reason = Some(if measured.changed_files == Some(0) {
+                            NothingMeasured::NoChange
+                        } else {
+                            NothingMeasured::NothingCoverable
+                        });
+                    }
+                    (
+                        measured.patch,
+                        measured.patch.is_none_or(|p| p + threshold >= g.target),
+                    )
+                }
                 GateKind::Project => (
                     measured.project,
                     measured.project.is_none_or(|p| p + threshold >= g.target),
@@ -85,10 +131,24 @@ pub fn evaluate(gates: &[Gate], measured: &Measured, threshold: f64) -> Vec<Gate
                         .is_some_and(|d| d + g.target + threshold >= 0.0),
                 ),
                 GateKind::Tests => {
-                    let n = measured.failed_tests.unwrap_or(0);
-                    (Some(n as f64), n == 0)
+                    let run = measured.tests_run.unwrap_or_default();
+                    let n = measured.failed_tests.unwrap_or(run.failed);
+                    if run.total == 0 {
+                        reason = Some(NothingMeasured::NoTests);
+                    } else if run.skipped == run.total {
+                        reason = Some(NothingMeasured::AllSkipped);
+                    }
+                    let nothing_ran = reason.is_some() && !measured.allow_no_tests;
+                    (Some(n as f64), n == 0 && !nothing_ran)
                 }
                 GateKind::Unmatched => (Some(measured.unmatched as f64), measured.unmatched == 0),
+                GateKind::Change => {
+                    let n = measured.changed_files.unwrap_or(0);
+                    if n == 0 {
+                        reason = Some(NothingMeasured::NoChange);
+                    }
+                    (Some(n as f64), n > 0)
+                }
             };
             GateOutcome {
                 name: g.kind.name(),
@@ -96,6 +156,7 @@ pub fn evaluate(gates: &[Gate], measured: &Measured, threshold: f64) -> Vec<Gate
                 target: g.target,
                 actual,
                 passed,
+                reason,
             }
         })
         .collect()
@@ -139,5 +200,60 @@ mod tests {
             ..Measured::default()
         };
         assert!(!evaluate(&gates, &m, 0.0)[0].passed);
+    }
+
+    #[test]
+    fn nothing_measured_is_said_and_fails_where_it_must() {
+        let patch = [Gate {
+            kind: GateKind::Patch,
+            target: 80.0,
+        }];
+        let empty = Measured {
+            changed_files: Some(0),
+            ..Measured::default()
+        };
+        let out = &evaluate(&patch, &empty, 0.0)[0];
+        assert_eq!(out.reason, Some(NothingMeasured::NoChange));
+        assert!(
+            out.passed,
+            "a patch gate passes an empty change; --fail-on-empty-change fails it"
+        );
+        let change = [Gate {
+            kind: GateKind::Change,
+            target: 1.0,
+        }];
+        assert!(!evaluate(&change, &empty, 0.0)[0].passed);
+
+        let tests = [Gate {
+            kind: GateKind::Tests,
+            target: 0.0,
+        }];
+        let none = Measured {
+            tests_run: Some(TestsRun::default()),
+            ..Measured::default()
+        };
+        let out = &evaluate(&tests, &none, 0.0)[0];
+        assert_eq!(
+            (out.passed, out.reason),
+            (false, Some(NothingMeasured::NoTests))
+        );
+        let skipped = Measured {
+            tests_run: Some(TestsRun {
+                failed: 0,
+                total: 3,
+                skipped: 3,
+            }),
+            ..Measured::default()
+        };
+        let out = &evaluate(&tests, &skipped, 0.0)[0];
+        assert_eq!(
+            (out.passed, out.reason),
+            (false, Some(NothingMeasured::AllSkipped))
+        );
+        let allowed = Measured {
+            allow_no_tests: true,
+            ..skipped
+        };
+        assert!(evaluate(&tests, &allowed, 0.0)[0].passed);
     }
 }

@@ -14,7 +14,10 @@ pub use gates::{Gate, GateKind, GateOutcome};
 pub use patch::{PatchCoverage, PatchFile};
 pub use percent::Percent;
 pub use project::{DirectoryTotals, ProjectCoverage};
-pub use summary::{DiffSummary, ReportInput, ReportSummary};
+pub use summary::{
+    ChosenRevision, DiffSummary, LinkStyle, Outcome, ReportInput, ReportSummary, Revisions,
+    SourceLinks,
+};
 
 use crate::model::{LineRecord, LineState};
 

@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use serde::Serialize;
+
 use crate::formats::Format;
 use crate::model::Totals;
 use crate::paths::Unmatched;
@@ -15,12 +17,89 @@ pub struct ReportInput {
     pub format: Format,
 }
 
+/// A revision and where it came from (`--base`, prcov.toml, the CI event, the default branch).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChosenRevision {
+    /// As given: a sha, branch or other revision.
+    pub rev: String,
+    /// Where it came from, as a reader would say it.
+    pub from: String,
+}
+
+impl ChosenRevision {
+    pub fn new(rev: &str, from: &str) -> Self {
+        ChosenRevision {
+            rev: rev.to_owned(),
+            from: from.to_owned(),
+        }
+    }
+}
+
+/// The revisions a command used. `report` and `tests` compare nothing: no base.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Revisions {
+    pub base: Option<ChosenRevision>,
+    pub head: ChosenRevision,
+}
+
+/// What the coverage run measured; each is a distinct value of `outcome` in the JSON output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The reports measured files of the repository, and the change (for `diff`) is not empty.
+    #[default]
+    Measured,
+    /// base = head, or no commit between the merge-base and head: nothing to measure.
+    EmptyChange,
+    /// No report path maps to a file of the repository (allowed by `--allow-nothing-measured`;
+    /// otherwise exit 2).
+    NoFileMatched,
+    /// The reports hold no coverable line (allowed by `--allow-nothing-measured`).
+    NoCoverableLine,
+}
+
+impl Outcome {
+    /// The coverage half: no mapped file, or no coverable line (`NoFileMatched` wins).
+    pub fn of_coverage(mapped_files: usize, coverable_lines: u64) -> Self {
+        if mapped_files == 0 {
+            Outcome::NoFileMatched
+        } else if coverable_lines == 0 {
+            Outcome::NoCoverableLine
+        } else {
+            Outcome::Measured
+        }
+    }
+}
+
+/// Which code host's URL scheme links to a file at a commit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkStyle {
+    /// `…/blob/<sha>/<path>#L10-L11`
+    Github,
+    /// `…/-/blob/<sha>/<path>#L10-11`
+    Gitlab,
+}
+
+/// Where a reviewer sees the repository's files: its web page (from the CI environment), and
+/// the host's URL scheme. Absent when unknown: files and lines are then plain text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceLinks {
+    /// `https://github.com/owner/name`, without a trailing slash.
+    pub web_url: String,
+    pub style: LinkStyle,
+}
+
 /// Everything `prcov diff` (and the coverage half of `publish`) shows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DiffSummary {
     /// Merge-base sha.
     pub base: String,
     pub head: String,
+    /// Where base and head came from; `None` with `--diff-file`.
+    pub revisions: Option<Revisions>,
+    /// Files in the change set (0: an empty change).
+    pub changed_files: usize,
+    pub outcome: Outcome,
     pub patch: PatchCoverage,
     pub project: Totals,
     /// Project totals of the base report, when one was given.
@@ -30,6 +109,8 @@ pub struct DiffSummary {
     pub reports: Vec<ReportInput>,
     /// Things skipped or repaired while reading, one sentence each.
     pub warnings: Vec<String>,
+    /// Links to files at the head commit, when the host's web address is known.
+    pub links: Option<SourceLinks>,
 }
 
 impl DiffSummary {
@@ -46,6 +127,7 @@ impl DiffSummary {
 /// Everything `prcov report` shows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportSummary {
+    pub outcome: Outcome,
     pub project: ProjectCoverage,
     pub base_project: Option<Totals>,
     pub unmatched: Vec<Unmatched>,

@@ -2,6 +2,8 @@
 //! comment's test section) formats. Input: merged [`TestResults`]; output: counts, failed tests
 //! with their messages and locations, flaky tests, the slowest tests and the total duration.
 
+use std::collections::HashMap;
+
 use crate::model::test_results::{
     FailureKind, Frame, TestCase, TestCounts, TestOutcome, TestResults,
 };
@@ -19,6 +21,99 @@ pub struct TestSummary {
     pub flaky: Vec<FlakyTest>,
     /// Longest first; ties by name.
     pub slowest: Vec<SlowTest>,
+    /// The failures grouped by cause (their first message line, normalized): largest first.
+    pub clusters: Vec<FailureCluster>,
+}
+
+/// Failures that share a cause: the same first message line once addresses, numbers and
+/// temporary paths are taken out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FailureCluster {
+    /// The first line of the first failure, as written (cut to [`CAUSE_MAX_CHARS`]).
+    pub cause: String,
+    /// Indices into [`TestSummary::failures`], in reading order.
+    pub members: Vec<usize>,
+}
+
+/// Characters of a cause line kept for display.
+pub const CAUSE_MAX_CHARS: usize = 200;
+
+/// The first non-empty line a failure says: its message, else its body, else its type.
+pub fn first_line(f: &FailedTest) -> &str {
+    [
+        f.message.as_deref(),
+        f.details.as_deref(),
+        f.type_name.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .flat_map(str::lines)
+    .map(str::trim)
+    .find(|l| !l.is_empty())
+    .unwrap_or("")
+}
+
+/// A cause line with what differs between runs of the same failure taken out: hex addresses
+/// (`0x7f3a…`), temporary paths (`/tmp/pytest-of-ci/…`), and numbers (ports, ids, counts).
+pub fn normalize_cause(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(c) = rest.chars().next() {
+        if let Some(tail) = rest.strip_prefix("0x").or_else(|| rest.strip_prefix("0X")) {
+            let hex = tail.bytes().take_while(u8::is_ascii_hexdigit).count();
+            if hex > 0 {
+                out.push_str("0x#");
+                rest = &tail[hex..];
+                continue;
+            }
+        }
+        if let Some(tmp) = TEMP_PREFIXES.iter().find(|p| rest.starts_with(*p)) {
+            out.push_str("<tmp>");
+            let len = rest[tmp.len()..]
+                .find(|ch: char| ch.is_whitespace() || matches!(ch, '\'' | '"' | ')' | ',' | ':'))
+                .unwrap_or(rest.len() - tmp.len());
+            rest = &rest[tmp.len() + len..];
+            continue;
+        }
+        if c.is_ascii_digit() {
+            out.push('#');
+            rest = rest.trim_start_matches(|ch: char| ch.is_ascii_digit());
+            continue;
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+/// Where test runners put temporary files.
+const TEMP_PREFIXES: &[&str] = &["/tmp/", "/var/folders/", "/private/var/", "C:\\Users\\"];
+
+/// Groups failures by their normalized first line: largest cluster first, ties in reading order.
+pub fn cluster(failures: &[FailedTest]) -> Vec<FailureCluster> {
+    let mut by_key: HashMap<String, usize> = HashMap::new();
+    let mut out: Vec<FailureCluster> = Vec::new();
+    for (i, f) in failures.iter().enumerate() {
+        let line = first_line(f);
+        let key = normalize_cause(line);
+        match by_key.get(&key) {
+            Some(&c) => out[c].members.push(i),
+            None => {
+                by_key.insert(key, out.len());
+                let cause = match line.char_indices().nth(CAUSE_MAX_CHARS) {
+                    Some((cut, _)) => format!("{}…", &line[..cut]),
+                    None => line.to_owned(),
+                };
+                out.push(FailureCluster {
+                    cause,
+                    members: vec![i],
+                });
+            }
+        }
+    }
+    // Stable: equal sizes keep the order they were first seen in.
+    out.sort_by_key(|c| std::cmp::Reverse(c.members.len()));
+    out
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -192,6 +287,7 @@ fn summarize_cases<C: SummaryCase>(
     TestSummary {
         counts,
         duration_seconds: duration,
+        clusters: cluster(&failures),
         failures,
         flaky,
         slowest: top.finish(),
@@ -265,6 +361,26 @@ impl Slowest {
 }
 
 impl TestSummary {
+    /// What ran, for the tests gate.
+    pub fn run(&self) -> crate::analysis::gates::TestsRun {
+        crate::analysis::gates::TestsRun {
+            failed: (self.counts.failed + self.counts.errored) as u64,
+            total: self.counts.tests as u64,
+            skipped: self.counts.skipped as u64,
+        }
+    }
+
+    /// `ran`, `no_tests` or `all_skipped`: the `outcome` of the JSON output.
+    pub fn outcome(&self) -> &'static str {
+        if self.counts.tests == 0 {
+            "no_tests"
+        } else if self.counts.skipped == self.counts.tests {
+            "all_skipped"
+        } else {
+            "ran"
+        }
+    }
+
     /// True when a test failed or errored (the `--fail-on-test-failure` gate).
     pub fn has_failures(&self) -> bool {
         self.counts.failed + self.counts.errored > 0
@@ -403,5 +519,21 @@ mod unit {
         let (_, f) = results.cases[1].failure().unwrap();
         assert_eq!((f.message.as_deref(), f.details.as_deref()), (None, None));
         assert_eq!(results.cases[1].attempts.len(), 2);
+    }
+
+    #[test]
+    fn causes_normalize_addresses_numbers_and_temp_paths() {
+        assert_eq!(
+            normalize_cause("ConnectionError: <urllib3.Connection object at 0x7f3a9c> port 443"),
+            normalize_cause("ConnectionError: <urllib3.Connection object at 0x10ffe0> port 8443")
+        );
+        assert_eq!(
+            normalize_cause("FileNotFoundError: /tmp/pytest-of-ci/pytest-12/x.txt: missing"),
+            "FileNotFoundError: <tmp>: missing"
+        );
+        assert_ne!(
+            normalize_cause("AssertionError: expected a"),
+            normalize_cause("AssertionError: expected b")
+        );
     }
 }

@@ -4,14 +4,15 @@ use std::path::Path;
 
 use crate::analysis::{CountingRules, Gate, GateKind};
 use crate::config::{
-    Config, CoverageOptions, DiffOptions, FileConfig, GateOptions, OutputOptions, PublishOptions,
-    ReportOptions, TestsOptions, WriteOptions,
+    Config, CoverageOptions, DiffOptions, FileConfig, GateOptions, Generated, OutputOptions,
+    PublishOptions, ReportOptions, RevisionRequest, TestsOptions, WriteOptions,
 };
 use crate::error::Error;
-use crate::paths::Rewrite;
+use crate::paths::{PathFilter, Rewrite};
 use crate::render::OutputFormat;
 
-use super::{ColorChoice, Command, CommonArgs, CoverageArgs, GateArgs, WriteArgs};
+use super::{ColorChoice, Command, CommonArgs, CoverageArgs, GateArgs, RevArgs, WriteArgs};
+use crate::analysis::ChosenRevision;
 
 fn percent_arg(flag: &str, v: Option<f64>) -> Result<Option<f64>, Error> {
     match v {
@@ -73,6 +74,17 @@ fn coverage(args: &CoverageArgs, file: &FileConfig) -> Result<CoverageOptions, E
             partials_as_hits: args.partials_as_hits || file.partials_as_hits,
         },
         fail_on_unmatched: args.fail_on_unmatched || file.fail_on_unmatched,
+        allow_nothing_measured: args.allow_nothing_measured || file.allow_nothing_measured,
+        filter: PathFilter::new(
+            &[args.include.as_slice(), file.include.as_slice()].concat(),
+            &[args.ignore.as_slice(), file.ignore.as_slice()].concat(),
+            if args.not_instrumented.is_empty() {
+                file.not_instrumented.as_deref()
+            } else {
+                Some(args.not_instrumented.as_slice())
+            },
+        )
+        .map_err(Error::Usage)?,
     })
 }
 
@@ -82,6 +94,8 @@ struct GateValues {
     drop: Option<f64>,
     threshold: Option<f64>,
     tests: bool,
+    empty_change: bool,
+    allow_no_tests: bool,
 }
 
 fn gates(
@@ -114,7 +128,15 @@ fn gates(
         (v.tests || g.fail_on_test_failure).then_some(0.0),
     );
     add(GateKind::Unmatched, cov.fail_on_unmatched.then_some(0.0));
-    Ok(GateOptions { gates, threshold })
+    add(
+        GateKind::Change,
+        (v.empty_change || g.fail_on_empty_change).then_some(1.0),
+    );
+    Ok(GateOptions {
+        gates,
+        threshold,
+        allow_no_tests: v.allow_no_tests || g.allow_no_tests,
+    })
 }
 
 fn file_config(common: &CommonArgs, repo: Option<&Path>) -> Result<FileConfig, Error> {
@@ -138,6 +160,7 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
                 fail_under_project,
                 max_project_drop,
                 threshold,
+                fail_on_empty_change,
             } = a.gates.clone();
             let gates = gates(
                 GateValues {
@@ -146,15 +169,15 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
                     drop: max_project_drop,
                     threshold,
                     tests: false,
+                    empty_change: fail_on_empty_change,
+                    allow_no_tests: false,
                 },
                 &file,
                 &cov,
                 !cov.base_reports.is_empty(),
             )?;
             Ok(Config::Diff(DiffOptions {
-                base: a.revs.base.clone().or(file.base.clone()),
-                head: a.revs.head.clone().unwrap_or_else(|| "HEAD".to_owned()),
-                worktree: a.revs.worktree,
+                revisions: requested_revisions(&a.revs, &file),
                 diff_file: a.revs.diff_file.clone(),
                 engine: a.revs.diff_engine,
                 gates,
@@ -172,6 +195,8 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
                     drop: a.max_project_drop,
                     threshold: a.threshold,
                     tests: false,
+                    empty_change: false,
+                    allow_no_tests: false,
                 },
                 &file,
                 &cov,
@@ -195,10 +220,17 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
                 },
                 repo_dir: a.repo.clone(),
                 fail_on_test_failure: a.fail_on_test_failure || file.gates.fail_on_test_failure,
+                allow_no_tests: a.allow_no_tests || file.gates.allow_no_tests,
                 slowest: a.slowest,
+                max_output_lines: a.max_output_lines,
                 output: output(&a.common),
             }))
         }
+        Command::Completions(a) => Ok(Config::Generated(Generated {
+            stdout: super::generate::completions(a.shell),
+            files: Vec::new(),
+        })),
+        Command::Man(a) => Ok(Config::Generated(super::generate::man(a.dir.as_deref())?)),
         Command::Convert(a) => write_config(vec![a.report.clone()], &a.write),
         Command::Merge(a) => write_config(a.reports.clone(), &a.write),
         Command::Publish(a) => {
@@ -209,6 +241,7 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
                 fail_under_project,
                 max_project_drop,
                 threshold,
+                fail_on_empty_change,
             } = a.gates.clone();
             let fail_on_test_failure = a.fail_on_test_failure || file.gates.fail_on_test_failure;
             let gates = gates(
@@ -218,6 +251,8 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
                     drop: max_project_drop,
                     threshold,
                     tests: fail_on_test_failure,
+                    empty_change: fail_on_empty_change,
+                    allow_no_tests: a.allow_no_tests,
                 },
                 &file,
                 &cov,
@@ -230,16 +265,13 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
             }
             Ok(Config::Publish(Box::new(PublishOptions {
                 diff: DiffOptions {
-                    base: a.revs.base.clone().or(file.base.clone()),
-                    head: a.revs.head.clone().unwrap_or_else(|| "HEAD".to_owned()),
-                    worktree: a.revs.worktree,
+                    revisions: requested_revisions(&a.revs, &file),
                     diff_file: a.revs.diff_file.clone(),
                     engine: a.revs.diff_engine,
                     gates,
                     output: output(&a.common),
                     coverage: cov,
                 },
-                head_given: a.revs.head.is_some(),
                 junit: if a.junit.is_empty() {
                     file.junit.clone()
                 } else {
@@ -261,6 +293,20 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
                 from: a.from.clone(),
             })))
         }
+    }
+}
+
+/// `--base`/`--head`/`--worktree`, with the settings file's `base` under `--base`.
+fn requested_revisions(revs: &RevArgs, file: &FileConfig) -> RevisionRequest {
+    let base = match (&revs.base, &file.base) {
+        (Some(b), _) => Some(ChosenRevision::new(b, "--base")),
+        (None, Some(b)) => Some(ChosenRevision::new(b, "prcov.toml (base)")),
+        (None, None) => None,
+    };
+    RevisionRequest {
+        base,
+        head: revs.head.clone(),
+        worktree: revs.worktree,
     }
 }
 

@@ -13,6 +13,7 @@ use crate::formats::Format;
 use crate::render::plan::HostKind;
 
 mod convert;
+mod generate;
 
 pub use convert::into_config;
 
@@ -29,9 +30,13 @@ pub const LONG_VERSION: &str = concat!(
 
 /// Patch coverage and test results for pull requests, in one binary.
 ///
-/// prcov reads the coverage reports (LCOV, Cobertura, JaCoCo) and JUnit XML your test runners
-/// already write, diffs them against the change set of a pull request, and tells how many lines
-/// of the change are covered by tests and whether any test failed.
+/// prcov reads the coverage reports and JUnit XML your test runners already write, diffs them
+/// against the change set of a pull request, and tells how many lines of the change are covered
+/// by tests and whether any test failed.
+///
+/// Coverage formats read (detected from the content): LCOV, Cobertura, JaCoCo, Clover, Go
+/// coverprofile, Istanbul JSON, llvm-cov JSON, coverage.py JSON, gcovr JSON, Codecov JSON and
+/// SonarQube generic XML. Test results: JUnit XML.
 #[derive(Debug, Parser)]
 #[command(
     name = "prcov",
@@ -41,29 +46,168 @@ pub const LONG_VERSION: &str = concat!(
     long_about,
     propagate_version = true
 )]
-#[command(
-    after_help = "Exit codes: 0 success, 1 a gate failed, 2 usage error or bad input, 3 code host error."
-)]
+#[command(after_help = MAIN_EXAMPLES)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// The exit codes (SPEC §3, `crate::exit`) that end the `--help` of every command with gates: a
+/// macro, because `concat!` takes literals only.
+macro_rules! gate_exit_codes {
+    () => {
+        "Exit codes:
+  0  success, every gate passed
+  1  a gate failed
+  2  usage error or bad input (malformed report, unknown revision, nothing measured)
+  3  the code host refused or could not be reached (publish)"
+    };
+}
+
+/// The exit codes of the commands without gates.
+macro_rules! plain_exit_codes {
+    ($two:literal) => {
+        concat!("Exit codes:\n  0  success\n  2  ", $two)
+    };
+}
+
+const MAIN_EXAMPLES: &str = concat!(
+    "Examples:
+  prcov diff coverage.xml --fail-under-patch 80
+  prcov tests junit.xml --fail-on-test-failure
+  prcov publish lcov.info --junit junit.xml --fail-under-patch 80
+
+",
+    gate_exit_codes!()
+);
+
+const DIFF_EXAMPLES: &str = concat!(
+    "Examples:
+  prcov diff coverage.xml --base origin/main --fail-under-patch 80
+  prcov diff lcov.info --worktree                  # uncommitted changes too
+  prcov diff --diff-file pr.diff coverage.xml --format json
+
+",
+    gate_exit_codes!()
+);
+
+const REPORT_EXAMPLES: &str = concat!(
+    "Examples:
+  prcov report coverage.xml --fail-under-project 70
+  prcov report lcov.info --no-repo --format json
+  prcov report lcov.info --base-report main-lcov.info --max-project-drop 0.5
+
+",
+    gate_exit_codes!()
+);
+
+const TESTS_EXAMPLES: &str = concat!(
+    "Examples:
+  prcov tests junit.xml --fail-on-test-failure
+  prcov tests build/test-results/TEST-*.xml --max-output-lines 10
+  prcov tests --format json -o tests.json
+
+",
+    gate_exit_codes!()
+);
+
+const PUBLISH_EXAMPLES: &str = concat!(
+    "Examples:
+  prcov publish coverage.xml --junit junit.xml --fail-under-patch 80
+  prcov publish lcov.info --dry-run --host github --repo-slug acme/shop --pr 42
+  prcov publish lcov.info --save prcov-payload.json   # fork PR, step 1; step 2: --from
+
+",
+    gate_exit_codes!()
+);
+
+const CONVERT_EXAMPLES: &str = concat!(
+    "Examples:
+  prcov convert coverage-final.json --to lcov -o lcov.info
+  prcov convert jacoco.xml --to cobertura -o cobertura.xml
+
+",
+    plain_exit_codes!("usage error or bad input (unreadable or malformed report)")
+);
+
+const MERGE_EXAMPLES: &str = concat!(
+    "Examples:
+  prcov merge shard-1/lcov.info shard-2/lcov.info -o lcov.info
+  prcov merge lcov.info coverage.xml --to cobertura -o merged.xml
+
+",
+    plain_exit_codes!("usage error or bad input (unreadable or malformed report)")
+);
+
+const COMPLETIONS_EXAMPLES: &str = concat!(
+    "Examples:
+  prcov completions bash > /etc/bash_completion.d/prcov
+  prcov completions zsh > \"${fpath[1]}/_prcov\"
+  prcov completions fish > ~/.config/fish/completions/prcov.fish
+
+",
+    plain_exit_codes!("usage error")
+);
+
+const MAN_EXAMPLES: &str = concat!(
+    "Examples:
+  prcov man > prcov.1 && man ./prcov.1
+  prcov man --dir /usr/local/share/man/man1        # prcov.1 and prcov-<command>.1
+
+",
+    plain_exit_codes!("usage error, or the folder cannot be written")
+);
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Patch coverage of the change merge-base(base, head)..head.
+    #[command(after_help = DIFF_EXAMPLES)]
     Diff(DiffArgs),
     /// Whole-project coverage: totals, per file and per directory.
+    #[command(after_help = REPORT_EXAMPLES)]
     Report(ReportArgs),
-    /// Test results: counts, failures with messages, flaky tests, slowest tests.
+    /// Test results: counts, failures grouped by cause, flaky tests, slowest tests.
+    #[command(after_help = TESTS_EXAMPLES)]
     Tests(TestsArgs),
     /// Everything for one pull request: commit statuses, one sticky comment, check-run
     /// annotations, job summary. Gates decide the exit code.
+    #[command(after_help = PUBLISH_EXAMPLES)]
     Publish(PublishArgs),
     /// Convert a coverage report to LCOV or Cobertura (what GitLab and other tools display).
+    #[command(after_help = CONVERT_EXAMPLES)]
     Convert(ConvertArgs),
     /// Merge several coverage reports (shards, languages) into one LCOV or Cobertura file.
+    #[command(after_help = MERGE_EXAMPLES)]
     Merge(MergeArgs),
+    /// Print a shell completion script (bash, zsh, fish or powershell) to standard output.
+    #[command(after_help = COMPLETIONS_EXAMPLES)]
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) to standard output, or write one per command into a folder.
+    #[command(after_help = MAN_EXAMPLES)]
+    Man(ManArgs),
+}
+
+/// A shell `prcov completions` writes a script for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write `prcov.1` and one page per command (`prcov-diff.1`, …) into DIR instead.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 /// When to colour terminal output.
@@ -98,8 +242,9 @@ pub struct CommonArgs {
 /// Options of commands that read coverage.
 #[derive(Debug, Args, Clone)]
 pub struct CoverageArgs {
-    /// Coverage reports (LCOV, Cobertura, JaCoCo). Without any, prcov looks for common report
-    /// names in the repository and says which it used.
+    /// Coverage reports, in any of the eleven formats prcov reads (see `prcov --help`), detected
+    /// from the content. Without any, prcov looks for common report names in the repository and
+    /// says which it used.
     #[arg(value_name = "REPORT")]
     pub reports: Vec<PathBuf>,
     /// The git repository [default: the one containing the working directory].
@@ -123,6 +268,21 @@ pub struct CoverageArgs {
     /// Coverage report(s) of the base, to compute the project delta (repeatable).
     #[arg(long, value_name = "FILE")]
     pub base_report: Vec<PathBuf>,
+    /// Accept reports that map to no file of the repository or hold no coverable line
+    /// (otherwise exit 2: nothing measured is never a pass).
+    #[arg(long)]
+    pub allow_nothing_measured: bool,
+    /// Leave out repository paths matching GLOB from coverage, patch and "not measured"
+    /// (repeatable; `*.md` matches at any depth, `docs/**` from the root).
+    #[arg(long, value_name = "GLOB")]
+    pub ignore: Vec<String>,
+    /// Only count repository paths matching GLOB (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+    /// Files no coverage tool instruments, left out of "not measured" (repeatable; replaces the
+    /// default list of docs, lockfiles and packaging metadata).
+    #[arg(long, value_name = "GLOB")]
+    pub not_instrumented: Vec<String>,
 }
 
 /// Gate options.
@@ -140,6 +300,9 @@ pub struct GateArgs {
     /// A miss within T points of a target still passes (like Codecov's threshold).
     #[arg(long, value_name = "T")]
     pub threshold: Option<f64>,
+    /// Fail (exit 1) when the change is empty (base = head, or no commit between them).
+    #[arg(long)]
+    pub fail_on_empty_change: bool,
 }
 
 /// Revision options.
@@ -188,9 +351,10 @@ pub struct ReportArgs {
     /// Do not use a git repository: every record counts, paths as the report wrote them.
     #[arg(long)]
     pub no_repo: bool,
-    /// Revision whose tracked files report paths are matched against.
-    #[arg(long, value_name = "REV", default_value = "HEAD")]
-    pub head: String,
+    /// Revision whose tracked files report paths are matched against [default: the PR head in
+    /// CI, else HEAD].
+    #[arg(long, value_name = "REV")]
+    pub head: Option<String>,
     /// Fail when project coverage is below P percent.
     #[arg(long, value_name = "P")]
     pub fail_under_project: Option<f64>,
@@ -212,12 +376,18 @@ pub struct TestsArgs {
     /// Directory to search when no file is named [default: the repository or working directory].
     #[arg(long, value_name = "DIR")]
     pub repo: Option<PathBuf>,
-    /// Fail (exit 1) when a test failed or errored.
+    /// Fail (exit 1) when a test failed or errored, or when no test ran (none, or all skipped).
     #[arg(long)]
     pub fail_on_test_failure: bool,
+    /// With --fail-on-test-failure: pass when the input has no test case or skipped them all.
+    #[arg(long)]
+    pub allow_no_tests: bool,
     /// How many of the slowest tests to list.
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub slowest: usize,
+    /// Lines of each failure's output shown (the first failures of each cause).
+    #[arg(long, value_name = "N", default_value_t = 30)]
+    pub max_output_lines: usize,
     #[command(flatten)]
     pub common: CommonArgs,
 }
@@ -233,9 +403,12 @@ pub struct PublishArgs {
     /// JUnit XML test results to include (repeatable).
     #[arg(long, value_name = "FILE")]
     pub junit: Vec<PathBuf>,
-    /// Fail (exit 1) when a test failed or errored.
+    /// Fail (exit 1) when a test failed or errored, or when no test ran (none, or all skipped).
     #[arg(long)]
     pub fail_on_test_failure: bool,
+    /// With --fail-on-test-failure: pass when the input has no test case or skipped them all.
+    #[arg(long)]
+    pub allow_no_tests: bool,
     /// The code host [default: detected from the CI environment].
     #[arg(long, value_enum)]
     pub host: Option<HostKind>,

@@ -2,7 +2,10 @@
 
 use std::path::Path;
 
-use crate::analysis::{gates, CountingRules, DiffSummary, PatchCoverage, ProjectCoverage};
+use crate::analysis::{
+    gates, CountingRules, DiffSummary, LinkStyle, Outcome, PatchCoverage, ProjectCoverage,
+    Revisions, SourceLinks,
+};
 use crate::config::DiffOptions;
 use crate::error::Error;
 use crate::exit;
@@ -11,7 +14,10 @@ use crate::input;
 use crate::paths::RepoFiles;
 use crate::render::{self, OutputFormat, Style};
 
-use super::{choose_reports, emit, load_coverage, map_loaded, working_dir, LoadedCoverage};
+use super::{
+    check_measured, choose_reports, ci_context, emit, load_coverage, map_loaded, revisions,
+    working_dir, LoadedCoverage,
+};
 
 /// Computes the diff summary (shared with `publish`).
 pub fn summarize(opts: &DiffOptions) -> Result<DiffSummary, Error> {
@@ -20,16 +26,20 @@ pub fn summarize(opts: &DiffOptions) -> Result<DiffSummary, Error> {
         return summarize_saved_diff(opts, &start, diff_file);
     }
     let repo = Repo::discover(&start)?;
-    let base_rev = match &opts.base {
-        Some(b) => b.clone(),
-        None => ci_base()?.map_or_else(|| repo.default_base(), Ok)?,
-    };
+    let ci = ci_context()?;
+    let revs = revisions::choose(&opts.revisions, ci.as_ref(), Some(&repo), true)?;
+    let base_rev = revs.base.as_ref().map_or("HEAD", |b| b.rev.as_str());
     let reports = choose_reports(&opts.coverage.reports, repo.root(), opts.output.quiet)?;
     // Reading the reports and asking git are independent: do them at once, on two threads.
     let (git, parsed) = std::thread::scope(|s| {
         let parse = s.spawn(|| input::load_coverage(&reports, opts.coverage.forced_format));
         let git = repo
-            .change_set_with(opts.engine, &base_rev, &opts.head, opts.worktree)
+            .change_set_with(
+                opts.engine,
+                base_rev,
+                &revs.head.rev,
+                opts.revisions.worktree,
+            )
             .and_then(|change| Ok((repo.tracked_files(&change.head)?, change)));
         (git, parse.join())
     });
@@ -46,7 +56,7 @@ pub fn summarize(opts: &DiffOptions) -> Result<DiffSummary, Error> {
             repo.tracked_files(&change.base)?,
         ))
     };
-    finish(opts, &change, head, base_files)
+    finish(opts, &change, head, base_files, Some(revs))
 }
 
 /// Untracked files of the working tree (`--worktree`), or files of a saved diff that the
@@ -78,16 +88,27 @@ fn summarize_saved_diff(
         let reports = choose_reports(&opts.coverage.reports, start, opts.output.quiet)?;
         let head = load_coverage(&reports, &opts.coverage, Some(&files))?;
         let all = load_coverage(&reports, &opts.coverage, None)?;
+        let project = ProjectCoverage::compute(&all.report, rules).totals;
+        // Without a repository every record counts: only "no coverable line" can be said.
+        let outcome = check_measured(
+            Outcome::of_coverage(all.report.files.len(), project.lines),
+            &all,
+            &opts.coverage,
+        )?;
         let summary = DiffSummary {
             base: change.base.clone(),
             head: change.head.clone(),
-            patch: PatchCoverage::compute(&change, &head.report, rules),
-            project: ProjectCoverage::compute(&all.report, rules).totals,
+            revisions: None,
+            changed_files: change.files.len(),
+            outcome: empty_change_or(outcome, &change),
+            patch: filtered_patch(&change, &head.report, opts),
+            project,
             base_project: None,
             unmatched: Vec::new(),
             gates: Vec::new(),
             reports: head.inputs,
             warnings: head.warnings,
+            links: None,
         };
         return Ok(with_gates(summary, opts));
     };
@@ -99,7 +120,45 @@ fn summarize_saved_diff(
     let reports = choose_reports(&opts.coverage.reports, repo.root(), opts.output.quiet)?;
     let head = load_coverage(&reports, &opts.coverage, Some(&files))?;
     let base_files = || Ok::<_, Error>(RepoFiles::new(repo.root(), repo.tracked_files(&head_sha)?));
-    finish(opts, &change, head, base_files)
+    finish(opts, &change, head, base_files, None)
+}
+
+/// Patch coverage of the files `--ignore`/`--include` keep; "not measured" leaves out files no
+/// coverage tool instruments.
+fn filtered_patch(
+    change: &ChangeSet,
+    report: &crate::model::CoverageReport,
+    opts: &DiffOptions,
+) -> PatchCoverage {
+    let filter = &opts.coverage.filter;
+    if !filter.selects() {
+        let mut patch = PatchCoverage::compute(change, report, opts.coverage.rules);
+        patch.not_measured.retain(|p| !filter.not_instrumented(p));
+        return patch;
+    }
+    // A large PR's change set is copied only when a pattern selects from it.
+    let kept = ChangeSet {
+        base: change.base.clone(),
+        head: change.head.clone(),
+        files: change
+            .files
+            .iter()
+            .filter(|f| filter.keeps(&f.path))
+            .cloned()
+            .collect(),
+    };
+    let mut patch = PatchCoverage::compute(&kept, report, opts.coverage.rules);
+    patch.not_measured.retain(|p| !filter.not_instrumented(p));
+    patch
+}
+
+/// A measured run over an empty change is the outcome `empty_change`.
+fn empty_change_or(outcome: Outcome, change: &ChangeSet) -> Outcome {
+    if outcome == Outcome::Measured && change.files.is_empty() {
+        Outcome::EmptyChange
+    } else {
+        outcome
+    }
 }
 
 /// Patch, project, the base report's project, and the gates.
@@ -108,10 +167,16 @@ fn finish(
     change: &ChangeSet,
     head: LoadedCoverage,
     base_files: impl FnOnce() -> Result<RepoFiles, Error>,
+    revisions: Option<Revisions>,
 ) -> Result<DiffSummary, Error> {
     let rules: CountingRules = opts.coverage.rules;
-    let patch = PatchCoverage::compute(change, &head.report, rules);
+    let patch = filtered_patch(change, &head.report, opts);
     let project = ProjectCoverage::compute(&head.report, rules).totals;
+    let outcome = check_measured(
+        Outcome::of_coverage(head.report.files.len(), project.lines),
+        &head,
+        &opts.coverage,
+    )?;
     let base_project = if opts.coverage.base_reports.is_empty() {
         None
     } else {
@@ -125,6 +190,9 @@ fn finish(
     let summary = DiffSummary {
         base: change.base.clone(),
         head: change.head.clone(),
+        revisions,
+        changed_files: change.files.len(),
+        outcome: empty_change_or(outcome, change),
         patch,
         project,
         base_project,
@@ -132,8 +200,21 @@ fn finish(
         gates: Vec::new(),
         reports: head.inputs,
         warnings: head.warnings,
+        links: source_links(ci_context()?.as_ref()),
     };
     Ok(with_gates(summary, opts))
+}
+
+/// Links to files at the head commit, from the CI's web address of the repository.
+pub fn source_links(ci: Option<&crate::host::CiContext>) -> Option<SourceLinks> {
+    let ci = ci?;
+    Some(SourceLinks {
+        web_url: ci.web_url.clone()?,
+        style: match ci.host {
+            crate::render::plan::HostKind::Github => LinkStyle::Github,
+            crate::render::plan::HostKind::Gitlab => LinkStyle::Gitlab,
+        },
+    })
 }
 
 fn with_gates(mut summary: DiffSummary, opts: &DiffOptions) -> DiffSummary {
@@ -141,17 +222,13 @@ fn with_gates(mut summary: DiffSummary, opts: &DiffOptions) -> DiffSummary {
         patch: summary.patch.totals.percent(),
         project: summary.project.percent(),
         delta: summary.delta(),
-        failed_tests: None,
         unmatched: summary.unmatched.len() as u64,
+        changed_files: Some(summary.changed_files as u64),
+        allow_no_tests: opts.gates.allow_no_tests,
+        ..gates::Measured::default()
     };
     summary.gates = gates::evaluate(&opts.gates.gates, &measured, opts.gates.threshold);
     summary
-}
-
-/// In CI, the PR/MR base the environment names (SPEC §1 "Default base").
-fn ci_base() -> Result<Option<String>, Error> {
-    let env = |k: &str| std::env::var(k).ok();
-    Ok(crate::host::ci_env::detect(&env)?.and_then(|c| c.pr.and(c.base_sha)))
 }
 
 pub fn run(opts: &DiffOptions) -> Result<u8, Error> {

@@ -3,13 +3,14 @@
 pub mod diff;
 pub mod publish;
 pub mod report;
+pub mod revisions;
 pub mod test_results;
 pub mod write;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::analysis::ReportInput;
+use crate::analysis::{Outcome, ReportInput};
 use crate::config::{CoverageOptions, OutputOptions};
 use crate::error::Error;
 use crate::input;
@@ -152,9 +153,85 @@ pub fn map_loaded(
             format: l.format,
         });
     }
+    if repo.is_some() {
+        // --ignore/--include speak of repository paths: only mapped paths are filtered.
+        out.report.files.retain(|path, _| opts.filter.keeps(path));
+    }
     out.unmatched.sort_by(|a, b| a.path.cmp(&b.path));
     out.unmatched.dedup_by(|a, b| a.path == b.path);
     out
+}
+
+/// The CI environment, when running in GitHub Actions or GitLab CI.
+pub fn ci_context() -> Result<Option<crate::host::CiContext>, Error> {
+    let env = |k: &str| std::env::var(k).ok();
+    Ok(crate::host::ci_env::detect(&env)?)
+}
+
+/// How many report paths a "nothing measured" error quotes.
+const FIRST_PATHS: usize = 3;
+
+/// Nothing measured is never a pass: reports that map to no repository file, or hold no
+/// coverable line, stop the run with exit 2 and the path-mapping hint, unless
+/// `--allow-nothing-measured` makes them an outcome of the output.
+pub fn check_measured(
+    outcome: Outcome,
+    loaded: &LoadedCoverage,
+    opts: &CoverageOptions,
+) -> Result<Outcome, Error> {
+    if outcome == Outcome::Measured || opts.allow_nothing_measured {
+        return Ok(outcome);
+    }
+    let names: Vec<String> = loaded
+        .inputs
+        .iter()
+        .map(|r| r.path.display().to_string())
+        .collect();
+    let reports = names.join(", ");
+    let what = if outcome == Outcome::NoFileMatched && !loaded.unmatched.is_empty() {
+        let first: Vec<&str> = loaded
+            .unmatched
+            .iter()
+            .take(FIRST_PATHS)
+            .map(|u| u.path.as_str())
+            .collect();
+        let more = loaded.unmatched.len().saturating_sub(FIRST_PATHS);
+        let more = if more > 0 {
+            format!(", … and {more} more")
+        } else {
+            String::new()
+        };
+        format!(
+            "none of the {} file path(s) in {reports} maps to a file of the repository ({}{more})",
+            loaded.unmatched.len(),
+            first.join(", ")
+        )
+    } else if outcome == Outcome::NoFileMatched {
+        format!("{reports} name(s) no source file")
+    } else {
+        format!("{reports} hold(s) no coverable line")
+    };
+    Err(Error::Usage(format!(
+        "nothing measured: {what}; hint: use --path-map FROM=TO or --strip-prefix P to turn \
+         report paths into repository paths, and check that the report comes from this \
+         commit's test run; pass --allow-nothing-measured if this is deliberate"
+    )))
+}
+
+/// `completions` and `man`: writes the generated files, then standard output.
+pub fn write_generated(g: &crate::config::Generated) -> Result<u8, Error> {
+    for (path, bytes) in &g.files {
+        std::fs::write(path, bytes).map_err(|source| Error::Io {
+            action: "write",
+            path: path.clone(),
+            source,
+        })?;
+    }
+    let mut stdout = std::io::stdout().lock();
+    // A closed pipe (`prcov completions bash | head`) is not an error worth reporting.
+    let _ = stdout.write_all(&g.stdout);
+    let _ = stdout.flush();
+    Ok(crate::exit::SUCCESS)
 }
 
 /// Writes the rendered output to `--output FILE` or standard output.

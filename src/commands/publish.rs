@@ -6,7 +6,7 @@
 
 use std::io::Write as _;
 
-use crate::analysis::gates::{self, Gate, GateKind, Measured};
+use crate::analysis::gates::{self, Gate, GateKind, Measured, TestsRun};
 use crate::analysis::test_summary::{summarize, TestSummary};
 use crate::analysis::Percent;
 use crate::config::PublishOptions;
@@ -136,11 +136,12 @@ fn publish_payload(
             .repo_slug
             .clone()
             .or_else(|| ci.and_then(|c| c.repository.clone())),
-        head_sha: if opts.head_given {
-            Some(opts.diff.head.clone())
-        } else {
-            ci.and_then(|c| c.head_sha.clone())
-        },
+        head_sha: opts
+            .diff
+            .revisions
+            .head
+            .clone()
+            .or_else(|| ci.and_then(|c| c.head_sha.clone())),
         pr: opts.pr.or(ci.and_then(|c| c.pr)),
         comment_key: opts.comment_key.clone(),
     };
@@ -187,20 +188,22 @@ pub fn run(opts: &PublishOptions) -> Result<u8, Error> {
     }
     let pr = opts.pr.or(ci.as_ref().and_then(|c| c.pr));
 
-    // The CI's PR base and head fill in what the user did not give. Never the merge commit
-    // GitHub checks out for `pull_request`: that is why the event's head sha wins over HEAD.
+    // Base and head are chosen as for `prcov diff` (commands::revisions): the CI's PR head,
+    // never the merge commit GitHub checks out for `pull_request`.
     let mut diff_opts = opts.diff.clone();
-    if diff_opts.base.is_none() {
-        diff_opts.base = ci.as_ref().and_then(|c| c.base_sha.clone());
-    }
-    if !opts.head_given {
-        if let Some(head) = ci.as_ref().and_then(|c| c.head_sha.clone()) {
-            diff_opts.head = head;
-        }
-    }
     // Gates on tests are evaluated below, with the test results.
     diff_opts.gates.gates.retain(|g| g.kind != GateKind::Tests);
     let mut summary = crate::commands::diff::summarize(&diff_opts)?;
+    if summary.links.is_none() && host == HostKind::Github && opts.api_url.is_none() {
+        // Outside CI, a github.com repository's web address follows from its slug.
+        summary.links = Some(crate::analysis::SourceLinks {
+            web_url: format!(
+                "https://github.com/{}",
+                crate::render::md::url_path(&repository)
+            ),
+            style: crate::analysis::LinkStyle::Github,
+        });
+    }
 
     let start = diff_opts
         .coverage
@@ -228,11 +231,13 @@ pub fn run(opts: &PublishOptions) -> Result<u8, Error> {
         ))
     };
     if opts.fail_on_test_failure {
-        let failed = tests
-            .as_ref()
-            .map_or(0, |t| (t.counts.failed + t.counts.errored) as u64);
         let measured = Measured {
-            failed_tests: Some(failed),
+            tests_run: Some(
+                tests
+                    .as_ref()
+                    .map_or_else(TestsRun::default, TestSummary::run),
+            ),
+            allow_no_tests: opts.diff.gates.allow_no_tests,
             ..Measured::default()
         };
         summary.gates.extend(gates::evaluate(

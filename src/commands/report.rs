@@ -1,6 +1,6 @@
 //! `prcov report`: whole-project coverage, per file and per directory.
 
-use crate::analysis::{gates, ProjectCoverage, ReportSummary};
+use crate::analysis::{gates, Outcome, ProjectCoverage, ReportSummary};
 use crate::config::ReportOptions;
 use crate::error::Error;
 use crate::exit;
@@ -8,7 +8,9 @@ use crate::git::Repo;
 use crate::paths::RepoFiles;
 use crate::render::{self, OutputFormat, Style};
 
-use super::{choose_reports, emit, load_coverage, working_dir};
+use super::{
+    check_measured, choose_reports, ci_context, emit, load_coverage, revisions, working_dir,
+};
 
 pub fn summarize(opts: &ReportOptions) -> Result<ReportSummary, Error> {
     let start = working_dir(opts.coverage.repo_dir.as_deref())?;
@@ -22,7 +24,12 @@ pub fn summarize(opts: &ReportOptions) -> Result<ReportSummary, Error> {
     // record counts with its path as written.
     let (root, files) = match &repo {
         Some(repo) => {
-            let head_sha = repo.resolve(&opts.head)?;
+            let requested = revisions::Requested {
+                head: opts.head.clone(),
+                ..revisions::Requested::default()
+            };
+            let revs = revisions::choose(&requested, ci_context()?.as_ref(), Some(repo), false)?;
+            let head_sha = repo.resolve(&revs.head.rev)?;
             let files = RepoFiles::new(repo.root(), repo.tracked_files(&head_sha)?);
             (repo.root().to_path_buf(), Some(files))
         }
@@ -40,8 +47,15 @@ pub fn summarize(opts: &ReportOptions) -> Result<ReportSummary, Error> {
         )?)
     };
     let rules = opts.coverage.rules;
+    let project = ProjectCoverage::compute(&head.report, rules);
+    let outcome = check_measured(
+        Outcome::of_coverage(project.files.len(), project.totals.lines),
+        &head,
+        &opts.coverage,
+    )?;
     let mut summary = ReportSummary {
-        project: ProjectCoverage::compute(&head.report, rules),
+        outcome,
+        project,
         base_project: base.map(|b| ProjectCoverage::compute(&b.report, rules).totals),
         unmatched: head.unmatched,
         gates: Vec::new(),
@@ -53,8 +67,8 @@ pub fn summarize(opts: &ReportOptions) -> Result<ReportSummary, Error> {
         patch: None,
         project: summary.project.totals.percent(),
         delta: summary.delta(),
-        failed_tests: None,
         unmatched: summary.unmatched.len() as u64,
+        ..gates::Measured::default()
     };
     summary.gates = gates::evaluate(&opts.gates.gates, &measured, opts.gates.threshold);
     Ok(summary)

@@ -2,6 +2,7 @@
 
 use std::io::Write;
 
+use crate::analysis::gates::{self, Gate, GateKind, Measured};
 use crate::analysis::test_summary::{summarize_taking, TestSummary};
 use crate::config::{OutputOptions, TestsOptions};
 use crate::error::Error;
@@ -21,17 +22,41 @@ pub fn run(opts: &TestsOptions) -> Result<u8, Error> {
     // The results are not needed after the summary: their texts move into it, not copied.
     let summary = summarize_taking(&mut results, opts.slowest);
     match opts.output.format {
-        OutputFormat::Text => emit(&opts.output, &render::test_summary::text(&summary))?,
+        OutputFormat::Text => emit(
+            &opts.output,
+            &render::test_summary::text_with(&summary, opts.max_output_lines),
+        )?,
         OutputFormat::Markdown => emit(
             &opts.output,
             &render::test_summary::markdown(&summary, render::limits::COMMENT_MAX),
         )?,
         OutputFormat::Json => emit_json(&opts.output, &summary)?,
     }
-    let code = if opts.fail_on_test_failure && summary.has_failures() {
-        exit::GATE_FAILED
+    let gates = if opts.fail_on_test_failure {
+        let measured = Measured {
+            tests_run: Some(summary.run()),
+            allow_no_tests: opts.allow_no_tests,
+            ..Measured::default()
+        };
+        gates::evaluate(
+            &[Gate {
+                kind: GateKind::Tests,
+                target: 0.0,
+            }],
+            &measured,
+            0.0,
+        )
     } else {
+        Vec::new()
+    };
+    if let Some(g) = gates.iter().find(|g| !g.passed && g.reason.is_some()) {
+        // Nothing ran is not a pass: say why on stderr, whatever the output format.
+        eprintln!("prcov: gate tests failed: {}", render::gate_line(g).1);
+    }
+    let code = if gates.iter().all(|g| g.passed) {
         exit::SUCCESS
+    } else {
+        exit::GATE_FAILED
     };
     // The output is written and flushed; the process ends right after this returns. Freeing
     // 200,000 test cases one string at a time took a tenth of the run, and the OS takes the

@@ -16,6 +16,10 @@ use crate::error::Error;
 /// strip_prefix = ["/home/ci/project"]
 /// partials_as_hits = false
 /// fail_on_unmatched = false
+/// allow_nothing_measured = false
+/// ignore = ["**/*_pb2.py", "tests/**"]
+/// include = ["src/**"]
+/// not_instrumented = ["*.md", "docs/**"]
 /// base = "origin/main"
 /// comment_key = "default"
 ///
@@ -25,6 +29,8 @@ use crate::error::Error;
 /// max_project_drop = 1.0
 /// threshold = 0.5
 /// fail_on_test_failure = true
+/// allow_no_tests = false
+/// fail_on_empty_change = false
 /// ```
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -41,6 +47,14 @@ pub struct FileConfig {
     pub partials_as_hits: bool,
     #[serde(default)]
     pub fail_on_unmatched: bool,
+    #[serde(default)]
+    pub allow_nothing_measured: bool,
+    #[serde(default)]
+    pub ignore: Vec<String>,
+    #[serde(default)]
+    pub include: Vec<String>,
+    /// Replaces the default list of files no coverage tool instruments.
+    pub not_instrumented: Option<Vec<String>>,
     pub base: Option<String>,
     pub comment_key: Option<String>,
     #[serde(default)]
@@ -56,6 +70,10 @@ pub struct GatesConfig {
     pub threshold: Option<f64>,
     #[serde(default)]
     pub fail_on_test_failure: bool,
+    #[serde(default)]
+    pub allow_no_tests: bool,
+    #[serde(default)]
+    pub fail_on_empty_change: bool,
 }
 
 impl FileConfig {
@@ -71,13 +89,96 @@ impl FileConfig {
             path: path.clone(),
             source,
         })?;
-        toml::from_str(&text).map_err(|e| {
-            Error::Usage(format!(
-                "{}: invalid config: {}",
+        toml::from_str(&text).map_err(|e| Error::Usage(config_error(&path, &text, &e)))
+    }
+}
+
+/// `prcov.toml:5:1: unknown key `fail_under_patch`; did you mean `patch`? (keys: …)`: the file,
+/// line and column, what is wrong, and the nearest known key for a mistyped one.
+fn config_error(path: &Path, text: &str, e: &toml::de::Error) -> String {
+    let at = e.span().map_or_else(String::new, |span| {
+        let before = &text[..span.start.min(text.len())];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        format!(":{line}:{column}")
+    });
+    let message = e.message().trim();
+    // serde's wording: "unknown field `x`, expected one of `a`, `b`" (or "expected `a`").
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        if let Some((key, expected)) = rest.split_once('`') {
+            let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+            let hint = nearest(key, &known)
+                .map(|k| format!("; did you mean `{k}`?"))
+                .unwrap_or_default();
+            return format!(
+                "{}{at}: unknown key `{key}`{hint} (known keys here: {}; see docs/configuration.md)",
                 path.display(),
-                e.to_string().trim()
-            ))
-        })
+                known.join(", ")
+            );
+        }
+    }
+    format!("{}{at}: invalid config: {message}", path.display())
+}
+
+/// The known key closest to a mistyped one, when it is close (edit distance ≤ a third of it).
+fn nearest<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
+    let distance = |a: &str, b: &str| {
+        let b: Vec<char> = b.chars().collect();
+        let mut row: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.chars().enumerate() {
+            let mut prev = row[0];
+            row[0] = i + 1;
+            for (j, cb) in b.iter().enumerate() {
+                let cur = row[j + 1];
+                row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+                prev = cur;
+            }
+        }
+        row[b.len()]
+    };
+    known
+        .iter()
+        .map(|k| (distance(key, k), *k))
+        .filter(|(d, k)| *d <= k.len().max(3) / 3 || k.contains(key) || key.contains(*k))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("prcov.toml");
+        std::fs::write(&p, text).unwrap();
+        FileConfig::load(Some(&p), None)
+            .unwrap_err()
+            .to_string()
+            .replace(&dir.path().display().to_string(), "DIR")
+    }
+
+    #[test]
+    fn unknown_keys_are_named_with_their_line_and_the_nearest_key() {
+        let e = load("reports = []\n\n[gates]\npatch = 80\nthreshhold = 1\n");
+        assert!(
+            e.starts_with(
+                "DIR/prcov.toml:5:1: unknown key `threshhold`; did you mean `threshold`?"
+            ),
+            "{e}"
+        );
+        let e = load("reprots = []\n");
+        assert!(
+            e.contains(":1:1: unknown key `reprots`; did you mean `reports`?"),
+            "{e}"
+        );
+        let e = load("totally_else = 1\n");
+        assert!(
+            e.contains("unknown key `totally_else` (known keys here: reports"),
+            "{e}"
+        );
+        let e = load("reports = 3\n");
+        assert!(e.starts_with("DIR/prcov.toml:1:11: invalid config:"), "{e}");
     }
 }
 
@@ -93,6 +194,11 @@ pub struct CoverageOptions {
     pub rewrites: Vec<crate::paths::Rewrite>,
     pub rules: crate::analysis::CountingRules,
     pub fail_on_unmatched: bool,
+    /// A run whose reports map to no repository file, or hold no coverable line, is not an
+    /// error (exit 2) but the outcome `no_file_matched` / `no_coverable_line`.
+    pub allow_nothing_measured: bool,
+    /// `--ignore`/`--include` and the files no coverage tool instruments.
+    pub filter: crate::paths::PathFilter,
 }
 
 /// Validated gates.
@@ -100,6 +206,8 @@ pub struct CoverageOptions {
 pub struct GateOptions {
     pub gates: Vec<crate::analysis::Gate>,
     pub threshold: f64,
+    /// A tests gate over zero test cases, or only skipped ones, passes (`--allow-no-tests`).
+    pub allow_no_tests: bool,
 }
 
 /// Where and how output goes.
@@ -111,13 +219,24 @@ pub struct OutputOptions {
     pub quiet: bool,
 }
 
+/// The revisions the user asked for, with where each was given;
+/// `commands::revisions::choose` fills in the rest from CI or the repository.
+#[derive(Debug, Clone, Default)]
+pub struct RevisionRequest {
+    /// `--base REV` (`from` = "--base") or `base = …` in prcov.toml.
+    pub base: Option<crate::analysis::ChosenRevision>,
+    /// `--head REV`.
+    pub head: Option<String>,
+    /// `--worktree`: the head is the working tree on top of `HEAD`, whatever CI says.
+    pub worktree: bool,
+}
+
 /// `prcov diff`.
 #[derive(Debug, Clone)]
 pub struct DiffOptions {
     pub coverage: CoverageOptions,
-    pub base: Option<String>,
-    pub head: String,
-    pub worktree: bool,
+    /// What the user asked for; `commands::revisions::choose` fills in the rest.
+    pub revisions: RevisionRequest,
     /// A saved unified diff to use instead of asking git.
     pub diff_file: Option<PathBuf>,
     /// Which program computes the change set.
@@ -131,7 +250,8 @@ pub struct DiffOptions {
 pub struct ReportOptions {
     pub coverage: CoverageOptions,
     pub no_repo: bool,
-    pub head: String,
+    /// `--head REV`, else the CI's head, else `HEAD`.
+    pub head: Option<String>,
     pub gates: GateOptions,
     pub output: OutputOptions,
 }
@@ -144,6 +264,15 @@ pub enum Config {
     Tests(TestsOptions),
     Publish(Box<PublishOptions>),
     Write(WriteOptions),
+    /// `completions` and `man`: text generated from the argument definitions.
+    Generated(Generated),
+}
+
+/// Generated text: for standard output, and files to write.
+#[derive(Debug, Clone)]
+pub struct Generated {
+    pub stdout: Vec<u8>,
+    pub files: Vec<(PathBuf, Vec<u8>)>,
 }
 
 /// `prcov convert` and `prcov merge`.
@@ -159,10 +288,8 @@ pub struct WriteOptions {
 /// `prcov publish`.
 #[derive(Debug, Clone)]
 pub struct PublishOptions {
-    /// The coverage half: what `prcov diff` computes. `base`/`head` are what the user gave;
-    /// the CI environment fills in what they did not.
+    /// The coverage half: what `prcov diff` computes.
     pub diff: DiffOptions,
-    pub head_given: bool,
     pub junit: Vec<PathBuf>,
     pub fail_on_test_failure: bool,
     pub host: Option<crate::render::plan::HostKind>,
@@ -183,6 +310,9 @@ pub struct TestsOptions {
     pub files: Vec<PathBuf>,
     pub repo_dir: Option<PathBuf>,
     pub fail_on_test_failure: bool,
+    pub allow_no_tests: bool,
     pub slowest: usize,
+    /// Lines of each failure's output shown in the terminal.
+    pub max_output_lines: usize,
     pub output: OutputOptions,
 }

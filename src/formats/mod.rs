@@ -39,6 +39,8 @@ pub enum Format {
     Lcov,
     Cobertura,
     Jacoco,
+    // Not a coverage format: `--format-in` (coverage only) does not offer it.
+    #[value(skip)]
     Junit,
     // Clover XML (PHPUnit, OpenClover, Istanbul's clover reporter, gcovr).
     Clover,

@@ -42,6 +42,13 @@ pub struct CiContext {
     pub head_repository: Option<String>,
     /// The PR's head branch (`workflow_run.head_branch`, `pull_request.head.ref`).
     pub head_branch: Option<String>,
+    /// Which field or variable `base_sha` and `head_sha` were read from (`pull_request.base.sha`,
+    /// `CI_MERGE_REQUEST_DIFF_BASE_SHA`, …): the text output says where revisions came from.
+    pub base_from: Option<&'static str>,
+    pub head_from: Option<&'static str>,
+    /// The repository's web page (`GITHUB_SERVER_URL/GITHUB_REPOSITORY`, `CI_PROJECT_URL`), for
+    /// links to files at the head commit.
+    pub web_url: Option<String>,
 }
 
 /// Why the CI environment could not be read.
@@ -105,6 +112,18 @@ fn github(get: &impl Fn(&str) -> Option<String>) -> Result<CiContext, CiEnvError
         is_fork: false,
         head_repository: None,
         head_branch: None,
+        base_from: None,
+        head_from: None,
+        web_url: get("GITHUB_REPOSITORY").map(|repo| {
+            format!(
+                "{}/{repo}",
+                trim_url(
+                    get("GITHUB_SERVER_URL")
+                        .as_deref()
+                        .unwrap_or("https://github.com")
+                )
+            )
+        }),
     };
     let event_name = ctx.event.clone().unwrap_or_default();
     let payload = match get("GITHUB_EVENT_PATH") {
@@ -132,6 +151,8 @@ fn github(get: &impl Fn(&str) -> Option<String>) -> Result<CiContext, CiEnvError
             ctx.base_sha = str_at(pr, &["base", "sha"]);
             ctx.head_repository = str_at(pr, &["head", "repo", "full_name"]);
             ctx.head_branch = str_at(pr, &["head", "ref"]);
+            ctx.head_from = Some("pull_request.head.sha");
+            ctx.base_from = ctx.base_sha.as_ref().map(|_| "pull_request.base.sha");
             ctx.is_fork = is_fork(
                 ctx.head_repository.clone(),
                 str_at(pr, &["base", "repo", "full_name"]),
@@ -143,10 +164,15 @@ fn github(get: &impl Fn(&str) -> Option<String>) -> Result<CiContext, CiEnvError
                 str_at(run, &["head_sha"])
                     .ok_or_else(|| field_err(path, "workflow_run.head_sha"))?,
             );
+            ctx.head_from = Some("workflow_run.head_sha");
             // Empty for fork PRs: then `--from` looks the PR up by head repository and branch.
             if let Some(first) = run["pull_requests"].as_array().and_then(|prs| prs.first()) {
                 ctx.pr = first["number"].as_u64();
                 ctx.base_sha = str_at(first, &["base", "sha"]);
+                ctx.base_from = ctx
+                    .base_sha
+                    .as_ref()
+                    .map(|_| "workflow_run.pull_requests[0].base.sha");
             }
             ctx.head_repository = str_at(run, &["head_repository", "full_name"]);
             ctx.head_branch = str_at(run, &["head_branch"]);
@@ -155,14 +181,28 @@ fn github(get: &impl Fn(&str) -> Option<String>) -> Result<CiContext, CiEnvError
                 str_at(run, &["repository", "full_name"]),
             );
         }
+        ("merge_group", Some((event, path))) => {
+            // A merge queue tests the group's temporary commit against the target branch.
+            let group = &event["merge_group"];
+            ctx.head_sha = Some(
+                str_at(group, &["head_sha"])
+                    .ok_or_else(|| field_err(path, "merge_group.head_sha"))?,
+            );
+            ctx.base_sha = str_at(group, &["base_sha"]);
+            ctx.head_from = Some("merge_group.head_sha");
+            ctx.base_from = ctx.base_sha.as_ref().map(|_| "merge_group.base_sha");
+        }
         ("push", Some((event, _))) => {
             ctx.head_sha = str_at(event, &["after"]).or_else(|| get("GITHUB_SHA"));
+            ctx.head_from = ctx.head_sha.as_ref().map(|_| "push event (after)");
             // A new branch pushes with before = 0000…: no usable base.
             ctx.base_sha = str_at(event, &["before"]).filter(|s| s.bytes().any(|b| b != b'0'));
+            ctx.base_from = ctx.base_sha.as_ref().map(|_| "push event (before)");
         }
         _ => {
             // Other events (schedule, workflow_dispatch…): GITHUB_SHA is the checked-out commit.
             ctx.head_sha = get("GITHUB_SHA");
+            ctx.head_from = ctx.head_sha.as_ref().map(|_| "GITHUB_SHA");
         }
     }
     Ok(ctx)
@@ -178,9 +218,21 @@ fn gitlab(get: &impl Fn(&str) -> Option<String>) -> Result<CiContext, CiEnvError
     };
     // In merged-results pipelines CI_COMMIT_SHA is the merge result; the MR head is the source
     // branch SHA, set only in those pipelines.
-    let head_sha = get("CI_MERGE_REQUEST_SOURCE_BRANCH_SHA").or_else(|| get("CI_COMMIT_SHA"));
-    let base_sha = get("CI_MERGE_REQUEST_DIFF_BASE_SHA")
-        .or_else(|| get("CI_COMMIT_BEFORE_SHA").filter(|s| s.bytes().any(|b| b != b'0')));
+    let (head_sha, head_from) = match get("CI_MERGE_REQUEST_SOURCE_BRANCH_SHA") {
+        Some(sha) => (Some(sha), Some("CI_MERGE_REQUEST_SOURCE_BRANCH_SHA")),
+        None => {
+            let sha = get("CI_COMMIT_SHA");
+            let from = sha.as_ref().map(|_| "CI_COMMIT_SHA");
+            (sha, from)
+        }
+    };
+    let (base_sha, base_from) = match get("CI_MERGE_REQUEST_DIFF_BASE_SHA") {
+        Some(sha) => (Some(sha), Some("CI_MERGE_REQUEST_DIFF_BASE_SHA")),
+        None => match get("CI_COMMIT_BEFORE_SHA").filter(|s| s.bytes().any(|b| b != b'0')) {
+            Some(sha) => (Some(sha), Some("CI_COMMIT_BEFORE_SHA")),
+            None => (None, None),
+        },
+    };
     let is_fork = match (
         get("CI_MERGE_REQUEST_SOURCE_PROJECT_ID"),
         get("CI_MERGE_REQUEST_PROJECT_ID"),
@@ -200,6 +252,9 @@ fn gitlab(get: &impl Fn(&str) -> Option<String>) -> Result<CiContext, CiEnvError
         is_fork,
         head_repository: None,
         head_branch: None,
+        base_from,
+        head_from,
+        web_url: get("CI_PROJECT_URL").map(|u| trim_url(&u)),
     })
 }
 

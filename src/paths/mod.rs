@@ -5,6 +5,10 @@
 //! match against the files tracked at head. What still matches nothing, or matches several files
 //! equally well, is returned as data ([`Unmatched`]) — never dropped silently.
 
+mod filter;
+
+pub use filter::{PathFilter, DEFAULT_NOT_INSTRUMENTED};
+
 use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;

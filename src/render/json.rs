@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::analysis::{DiffSummary, GateOutcome, ReportSummary};
+use crate::analysis::{DiffSummary, GateOutcome, Outcome, ReportSummary, Revisions};
 use crate::git::FileStatus;
 use crate::model::Totals;
 use crate::paths::Unmatched;
@@ -52,6 +52,10 @@ struct DiffJson<'a> {
     unmatched_report_paths: Vec<&'a str>,
     gates: &'a [GateOutcome],
     // Additions to the SPEC's fields.
+    /// `measured`, `empty_change`, `no_file_matched`, `no_coverable_line` (docs/json-output.md).
+    outcome: Outcome,
+    revisions: Option<&'a Revisions>,
+    changed_files: usize,
     base_project: Option<TotalsJson>,
     delta: Option<f64>,
     passed: bool,
@@ -107,6 +111,9 @@ pub fn diff(s: &DiffSummary) -> String {
         not_measured: &s.patch.not_measured,
         unmatched_report_paths: s.unmatched.iter().map(|u| u.path.as_str()).collect(),
         gates: &s.gates,
+        outcome: s.outcome,
+        revisions: s.revisions.as_ref(),
+        changed_files: s.changed_files,
         base_project: s.base_project.as_ref().map(Into::into),
         delta: s.delta(),
         passed: s.passed(),
@@ -133,6 +140,7 @@ struct ReportJsonOut<'a> {
     files: Vec<FileTotalsJson<'a>>,
     unmatched_report_paths: Vec<&'a str>,
     // Additions.
+    outcome: Outcome,
     directories: Vec<FileTotalsJson<'a>>,
     gates: &'a [GateOutcome],
     base_project: Option<TotalsJson>,
@@ -167,6 +175,7 @@ pub fn report(s: &ReportSummary) -> String {
             .map(|(p, t)| file_totals(p, t))
             .collect(),
         unmatched_report_paths: s.unmatched.iter().map(|u| u.path.as_str()).collect(),
+        outcome: s.outcome,
         directories: dirs
             .iter()
             .map(|d| file_totals(&d.path, &d.totals))

@@ -5,59 +5,110 @@
 
 use std::fmt::Write as _;
 
-use crate::analysis::{DiffSummary, GateOutcome, Percent, ReportSummary};
+use crate::analysis::{
+    DiffSummary, GateKind, GateOutcome, LinkStyle, Outcome, Percent, ReportSummary,
+};
 use crate::paths::UnmatchedReason;
 
 use super::limits::{truncate_chars, COMMENT_MAX};
-use super::{gate_line, percent_or_na, ranges, short_sha};
+use super::{gate_line, md, percent_or_na, ranges, short_sha};
 
-/// Escapes text for a Markdown table cell.
+/// Escapes text for a Markdown table cell (see [`md`] for every context).
 pub fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    md::cell(s)
 }
 
-/// The verdict: an emoji shortcode for the comment and the sentence, which the check run's
-/// title shows alone.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Verdict {
-    pub icon: &'static str,
-    pub text: String,
-}
-
-/// The one-line verdict, in the spirit of Codecov's.
-pub fn verdict(s: &DiffSummary) -> Verdict {
-    let p = &s.patch.totals;
-    let missing = p.missing();
-    let patch_gate = s.gates.iter().find(|g| g.name == "patch");
-    if missing == 0 {
-        let text = if p.lines == 0 {
-            "All modified and coverable lines are covered by tests (no coverable lines changed)."
-        } else {
-            "All modified and coverable lines are covered by tests."
-        };
-        return Verdict {
-            icon: ":white_check_mark:",
-            text: text.to_owned(),
-        };
-    }
-    let icon = match patch_gate {
-        Some(g) if g.passed => ":warning:",
-        _ => ":x:",
+/// Failed gates first, and among them the tests: what a reviewer acts on first.
+fn failed_first(gates: &[GateOutcome]) -> Vec<&GateOutcome> {
+    let rank = |g: &GateOutcome| match g.kind {
+        GateKind::Tests => 0,
+        GateKind::Change => 1,
+        GateKind::Patch => 2,
+        GateKind::Project => 3,
+        GateKind::ProjectDrop => 4,
+        GateKind::Unmatched => 5,
     };
-    let pc = Percent::of(p).unwrap_or_default();
-    let lines = if missing == 1 { "line" } else { "lines" };
-    Verdict {
-        icon,
-        text: format!(
-            "Patch coverage is {pc}% with {missing} {lines} in your changes missing coverage."
-        ),
+    let mut failed: Vec<&GateOutcome> = gates.iter().filter(|g| !g.passed).collect();
+    failed.sort_by_key(|g| rank(g));
+    failed
+}
+
+fn gate_phrase(g: &GateOutcome) -> String {
+    let (target, actual, _) = gate_line(g);
+    format!("{} {actual} (target {target})", g.name)
+}
+
+/// The gates' verdict in plain words: what the check run's title says, and (with an icon) the
+/// comment's first line. With no gate, neutral: prcov reports and does not judge.
+pub fn verdict_words(gates: &[GateOutcome]) -> String {
+    if gates.is_empty() {
+        return "No gate is set: the figures are for information".to_owned();
+    }
+    let failed = failed_first(gates);
+    if failed.is_empty() {
+        let names: Vec<&str> = gates.iter().map(|g| g.name).collect();
+        return if gates.len() == 1 {
+            format!("The {} gate passed", names[0])
+        } else {
+            format!("All {} gates passed ({})", gates.len(), names.join(", "))
+        };
+    }
+    let list: Vec<String> = failed.iter().map(|g| gate_phrase(g)).collect();
+    format!(
+        "{} of {} gate{} failed: {}",
+        failed.len(),
+        gates.len(),
+        if gates.len() == 1 { "" } else { "s" },
+        list.join("; ")
+    )
+}
+
+/// The comment's first line: the gates' outcome, in the same state as the statuses. ✅ and ❌
+/// come from gates only.
+pub fn verdict(s: &DiffSummary) -> String {
+    let words = verdict_words(&s.gates);
+    if s.gates.is_empty() {
+        format!(":information_source: {words}.")
+    } else if s.passed() {
+        format!(":white_check_mark: **{words}.**")
+    } else {
+        let (head, rest) = words.split_once(": ").unwrap_or((&words, ""));
+        format!(":x: **{head}:** {rest}.")
     }
 }
 
-/// The verdict as the comment's first line.
-pub fn headline(s: &DiffSummary) -> String {
-    let v = verdict(s);
-    format!("{} {}", v.icon, v.text)
+/// Patch coverage in one sentence, with missing lines told apart: never ran vs. partial.
+fn patch_line(s: &DiffSummary) -> String {
+    let p = &s.patch.totals;
+    if s.outcome == Outcome::EmptyChange {
+        return format!(
+            "Patch coverage: the change is empty (base `{}`, head `{}`): nothing to measure.",
+            short_sha(&s.base),
+            short_sha(&s.head)
+        );
+    }
+    let Some(pc) = Percent::of(p) else {
+        return "Patch coverage: no coverable line changed (coverage not affected).".to_owned();
+    };
+    let missing = p.missing();
+    if missing == 0 {
+        return format!(
+            "Patch coverage is {pc}%: all {} modified and coverable lines are covered by tests.",
+            p.lines
+        );
+    }
+    let lines = if missing == 1 { "line" } else { "lines" };
+    let mut kinds = Vec::new();
+    if p.misses > 0 {
+        kinds.push(format!("{} never ran", p.misses));
+    }
+    if p.partials > 0 {
+        kinds.push(format!("{} partial: a branch not taken", p.partials));
+    }
+    format!(
+        "Patch coverage is {pc}% with {missing} {lines} in your changes missing coverage ({}).",
+        kinds.join(", ")
+    )
 }
 
 fn project_line(s: &DiffSummary) -> String {
@@ -95,7 +146,69 @@ fn gates_table(out: &mut String, gates: &[GateOutcome]) {
     }
 }
 
-/// A rendered section and how many rows it had to leave out.
+/// The web address of `path` at the head commit, with `lines` as an anchor.
+fn file_url(s: &DiffSummary, path: &str, lines: Option<(u32, u32)>) -> Option<String> {
+    let links = s.links.as_ref()?;
+    let (blob, anchor) = match links.style {
+        LinkStyle::Github => (
+            "blob",
+            lines.map(|(a, b)| {
+                if a == b {
+                    format!("#L{a}")
+                } else {
+                    format!("#L{a}-L{b}")
+                }
+            }),
+        ),
+        LinkStyle::Gitlab => (
+            "-/blob",
+            lines.map(|(a, b)| {
+                if a == b {
+                    format!("#L{a}")
+                } else {
+                    format!("#L{a}-{b}")
+                }
+            }),
+        ),
+    };
+    Some(format!(
+        "{}/{blob}/{}/{}{}",
+        links.web_url,
+        md::url_path(&s.head),
+        md::url_path(path),
+        anchor.unwrap_or_default()
+    ))
+}
+
+/// Ranges shown in one cell before "… N more": a file with thousands of scattered misses must
+/// not take the whole comment.
+const RANGES_PER_CELL: usize = 25;
+
+/// `L12-14, L20` with each range a link to those lines.
+fn range_links(s: &DiffSummary, path: &str, lines: &[u32]) -> String {
+    let ranges = ranges::compact(lines);
+    if ranges.is_empty() {
+        return "—".to_owned();
+    }
+    let mut parts: Vec<String> = ranges
+        .iter()
+        .take(RANGES_PER_CELL)
+        .map(|&(a, b)| {
+            let label = if a == b {
+                format!("L{a}")
+            } else {
+                format!("L{a}-{b}")
+            };
+            md::link(&label, file_url(s, path, Some((a, b))).as_deref())
+        })
+        .collect();
+    if ranges.len() > RANGES_PER_CELL {
+        parts.push(format!("… {} more", ranges.len() - RANGES_PER_CELL));
+    }
+    parts.join(", ")
+}
+
+/// The files with missing lines: never-ran and partial lines in their own columns.
 fn files_table(s: &DiffSummary, max_rows: usize) -> String {
     let mut out = String::new();
     let with_missing: Vec<_> = s
@@ -109,35 +222,39 @@ fn files_table(s: &DiffSummary, max_rows: usize) -> String {
     }
     let _ = writeln!(
         out,
-        "\n| Files with missing lines | Patch % | Lines |\n|---|---|---|"
+        "\n| Files with missing lines | Patch % | Never ran | Partial (a branch not taken) |\n|---|---|---|---|"
     );
     for f in with_missing.iter().take(max_rows) {
-        let mut what = format!("{} missing", f.totals.misses);
-        if f.totals.partials > 0 {
-            let _ = write!(what, ", {} partial", f.totals.partials);
-        }
         let _ = writeln!(
             out,
-            "| {} | {} | {}: {} |",
-            cell(&f.path),
+            "| {} | {} | {} | {} |",
+            md::link(
+                &md::cell_code(&f.path),
+                file_url(s, &f.path, None).as_deref()
+            ),
             percent_or_na(&f.totals),
-            what,
-            ranges::format(&f.missing_lines())
+            range_links(s, &f.path, &f.missed_lines),
+            range_links(s, &f.path, &f.partial_lines),
         );
     }
     if with_missing.len() > max_rows {
-        let _ = writeln!(out, "| … and {} more | | |", with_missing.len() - max_rows);
+        let _ = writeln!(
+            out,
+            "| … and {} more files | | | |",
+            with_missing.len() - max_rows
+        );
     }
     out
 }
 
+/// A folded list of values from inputs (paths), each in a code span.
 fn list_section(out: &mut String, title: &str, items: &[String], max: usize) {
     if items.is_empty() {
         return;
     }
     let _ = writeln!(out, "\n<details><summary>{title}</summary>\n");
     for i in items.iter().take(max) {
-        let _ = writeln!(out, "- `{}`", i.replace('`', "'"));
+        let _ = writeln!(out, "- {i}");
     }
     if items.len() > max {
         let _ = writeln!(out, "- … and {} more", items.len() - max);
@@ -172,45 +289,55 @@ pub fn diff_within(s: &DiffSummary, extra: Extra<'_>, budget: usize) -> String {
 
 fn diff_with_rows(s: &DiffSummary, extra: Extra<'_>, rows: usize) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{}\n", headline(s));
+    let _ = writeln!(out, "{}\n", verdict(s));
+    let _ = writeln!(out, "{}", patch_line(s));
     let _ = writeln!(out, "{}", project_line(s));
     out.push_str(extra.before_table);
+    gates_table(&mut out, &s.gates);
     out.push_str(&files_table(s, rows));
     out.push_str(extra.after_table);
     let list_max = rows.min(50);
+    let not_measured: Vec<String> = s
+        .patch
+        .not_measured
+        .iter()
+        .map(|p| md::link(&md::code(p), file_url(s, p, None).as_deref()))
+        .collect();
     list_section(
         &mut out,
         &format!(
             ":warning: {} changed file(s) not measured by any report",
             s.patch.not_measured.len()
         ),
-        &s.patch.not_measured,
+        &not_measured,
         list_max,
     );
-    let unmatched: Vec<String> = s
-        .unmatched
-        .iter()
-        .map(|u| match &u.reason {
-            UnmatchedReason::NoMatch => u.path.clone(),
-            UnmatchedReason::Ambiguous { candidates } => {
-                format!("{} (ambiguous: {})", u.path, candidates.join(", "))
-            }
-        })
-        .collect();
     list_section(
         &mut out,
         &format!(
             ":warning: {} report path(s) match no file of the repository",
-            unmatched.len()
+            s.unmatched.len()
         ),
-        &unmatched,
+        &unmatched_items(&s.unmatched),
         list_max,
     );
     for w in &s.warnings {
-        let _ = writeln!(out, "\n:warning: {}", cell(w));
+        let _ = writeln!(out, "\n:warning: {}", md::text(w));
     }
-    gates_table(&mut out, &s.gates);
     out
+}
+
+fn unmatched_items(unmatched: &[crate::paths::Unmatched]) -> Vec<String> {
+    unmatched
+        .iter()
+        .map(|u| match &u.reason {
+            UnmatchedReason::NoMatch => md::code(&u.path),
+            UnmatchedReason::Ambiguous { candidates } => {
+                let c: Vec<String> = candidates.iter().map(|c| md::code(c)).collect();
+                format!("{} (ambiguous: {})", md::code(&u.path), c.join(", "))
+            }
+        })
+        .collect()
 }
 
 /// `prcov diff --format markdown`.
@@ -234,7 +361,7 @@ pub fn report(s: &ReportSummary) -> String {
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} |",
-            cell(p),
+            md::cell_code(p),
             percent_or_na(t),
             t.hits,
             t.lines
@@ -247,14 +374,13 @@ pub fn report(s: &ReportSummary) -> String {
         s.project.totals.hits,
         s.project.totals.lines
     );
-    let unmatched: Vec<String> = s.unmatched.iter().map(|u| u.path.clone()).collect();
     list_section(
         &mut out,
         &format!(
             ":warning: {} report path(s) match no file of the repository",
-            unmatched.len()
+            s.unmatched.len()
         ),
-        &unmatched,
+        &unmatched_items(&s.unmatched),
         50,
     );
     gates_table(&mut out, &s.gates);

@@ -4,6 +4,7 @@
 pub mod json;
 pub mod limits;
 pub mod markdown;
+pub mod md;
 pub mod plan;
 pub mod publish;
 pub mod ranges;
@@ -60,15 +61,17 @@ pub fn percent_or_na(t: &crate::model::Totals) -> String {
 
 /// A gate's target and actual as they read in text and Markdown.
 pub fn gate_line(g: &crate::analysis::GateOutcome) -> (String, String, String) {
+    use crate::analysis::gates::NothingMeasured;
     use crate::analysis::{GateKind, Percent};
     let verdict = if g.passed { "passed" } else { "failed" }.to_owned();
     let (target, actual) = match g.kind {
         GateKind::Patch | GateKind::Project => (
             format!("≥ {}%", Percent::value(g.target)),
-            g.actual.map_or_else(
-                || "n/a (nothing coverable)".to_owned(),
-                |a| format!("{}%", Percent::value(a)),
-            ),
+            match (g.actual, g.reason) {
+                (Some(a), _) => format!("{}%", Percent::value(a)),
+                (None, Some(NothingMeasured::NoChange)) => "n/a (no change)".to_owned(),
+                (None, _) => "n/a (nothing coverable)".to_owned(),
+            },
         ),
         GateKind::ProjectDrop => (
             format!("drop ≤ {}", Percent::value(g.target)),
@@ -77,11 +80,26 @@ pub fn gate_line(g: &crate::analysis::GateOutcome) -> (String, String, String) {
         ),
         GateKind::Tests => (
             "0 failed".to_owned(),
-            format!("{} failed", g.actual.unwrap_or(0.0)),
+            match g.reason {
+                Some(NothingMeasured::NoTests) => {
+                    "no test ran (the JUnit input has no test case)".to_owned()
+                }
+                Some(NothingMeasured::AllSkipped) => {
+                    "no test ran (every test was skipped)".to_owned()
+                }
+                _ => format!("{} failed", g.actual.unwrap_or(0.0)),
+            },
         ),
         GateKind::Unmatched => (
             "0 unmatched".to_owned(),
             format!("{} unmatched", g.actual.unwrap_or(0.0)),
+        ),
+        GateKind::Change => (
+            "a non-empty change".to_owned(),
+            match g.actual {
+                Some(n) if n > 0.0 => format!("{n} changed file(s)"),
+                _ => "no change".to_owned(),
+            },
         ),
     };
     (target, actual, verdict)

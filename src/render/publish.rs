@@ -200,7 +200,12 @@ pub fn plan(s: &DiffSummary, tests: Option<&TestsBrief>, target: &Target) -> Pub
         check_run: Some(CheckRun {
             name: "prcov".into(),
             conclusion: if passed { "success" } else { "failure" }.into(),
-            title: markdown::verdict(s).text,
+            // What failed first (tests before coverage); the same words as the comment's first
+            // line, within GitHub's title cap.
+            title: cut(
+                &markdown::verdict_words(&s.gates),
+                limits::ANNOTATION_TITLE_MAX,
+            ),
             summary: body.clone(),
             annotations: annotations(s, tests),
         }),

@@ -1,16 +1,18 @@
 //! Renderers of [`TestSummary`]: terminal text, the PR-comment Markdown section, and JSON
 //! (SPEC §4 `prcov tests`). Pure functions; they format, never compute.
 
-use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table};
 use serde::Serialize;
 
+use std::borrow::Cow;
+
 use crate::analysis::test_summary::{FailedTest, TestSummary};
+use crate::model::test_results::{FailureKind, TestOutcome};
 
 use super::limits::truncate_chars;
-use crate::model::test_results::{FailureKind, TestOutcome};
+use super::md;
 
 /// Characters of a failure's text shown in the terminal.
 const TEXT_MESSAGE_MAX: usize = 1_500;
@@ -76,8 +78,61 @@ fn location(f: &FailedTest) -> Option<String> {
     }
 }
 
-/// Terminal output: counts line, failed tests with messages, flaky tests, slowest tests.
+/// Lines of each failure's output `prcov tests` shows by default (`--max-output-lines`).
+pub const DEFAULT_OUTPUT_LINES: usize = 30;
+/// Failures whose output is shown, per cause; the others are listed by name.
+const OUTPUTS_PER_CAUSE: usize = 3;
+
+/// The file (else class, else suite) a failed test is grouped under.
+fn group_of(f: &FailedTest) -> &str {
+    f.file
+        .as_deref()
+        .or(f.classname.as_deref())
+        .or(f.suite.as_deref())
+        .unwrap_or("")
+}
+
+/// The test's own name when its group says the rest.
+fn short_name(f: &FailedTest) -> &str {
+    f.name.as_deref().unwrap_or(&f.display_name)
+}
+
+/// A cluster's members grouped by file or class, groups in order of first appearance.
+fn by_group<'a>(s: &'a TestSummary, members: &[usize]) -> Vec<(&'a str, Vec<&'a FailedTest>)> {
+    let mut groups: Vec<(&str, Vec<&FailedTest>)> = Vec::new();
+    for &i in members {
+        let f = &s.failures[i];
+        let g = group_of(f);
+        match groups.iter_mut().find(|(name, _)| *name == g) {
+            Some((_, list)) => list.push(f),
+            None => groups.push((g, vec![f])),
+        }
+    }
+    groups
+}
+
+/// The first `max` lines of `text`, and how many lines were left out.
+fn first_lines(text: &str, max: usize) -> (Vec<&str>, usize) {
+    let all: Vec<&str> = text.lines().collect();
+    let kept = all.len().min(max);
+    (all[..kept].to_vec(), all.len() - kept)
+}
+
+fn cause_words(n: usize) -> String {
+    if n == 1 {
+        "1 test failed".to_owned()
+    } else {
+        format!("{n} tests failed")
+    }
+}
+
+/// Terminal output: counts line, failed tests grouped by cause, flaky tests, slowest tests.
 pub fn text(s: &TestSummary) -> String {
+    text_with(s, DEFAULT_OUTPUT_LINES)
+}
+
+/// [`text`] showing at most `max_output_lines` lines of each shown failure's output.
+pub fn text_with(s: &TestSummary, max_output_lines: usize) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -86,23 +141,35 @@ pub fn text(s: &TestSummary) -> String {
         duration(s.duration_seconds)
     );
     if !s.failures.is_empty() {
-        let _ = writeln!(out, "\nFailed tests:");
-        for f in &s.failures {
-            let mut head = format!("  ✗ {} ({})", f.display_name, kind_word(f.kind));
-            if let Some(loc) = location(f) {
-                let _ = write!(head, " at {loc}");
+        let causes = s.clusters.len();
+        let _ = writeln!(
+            out,
+            "\nFailed tests, by cause ({causes} cause{}):",
+            if causes == 1 { "" } else { "s" }
+        );
+        for c in &s.clusters {
+            let _ = writeln!(out, "\n{} with: {}", cause_words(c.members.len()), c.cause);
+            for (group, tests) in by_group(s, &c.members) {
+                let names: Vec<&str> = tests.iter().map(|f| short_name(f)).collect();
+                let label = if group.is_empty() {
+                    "(no file or class)"
+                } else {
+                    group
+                };
+                let _ = writeln!(out, "  {label}: {}", names.join(", "));
             }
-            if f.attempts > 1 {
-                let _ = write!(head, ", {} attempts", f.attempts);
+            if max_output_lines == 0 {
+                continue;
             }
-            let _ = writeln!(out, "{head}");
-            let (text, orig) = failure_text(f);
-            let (shown, cut) = cut_chars(&text, TEXT_MESSAGE_MAX, orig);
-            for line in shown.lines() {
-                let _ = writeln!(out, "      {line}");
+            for &i in c.members.iter().take(OUTPUTS_PER_CAUSE) {
+                text_failure(&mut out, &s.failures[i], max_output_lines);
             }
-            if cut {
-                let _ = writeln!(out, "      … (truncated; {orig} bytes in the report)");
+            if c.members.len() > OUTPUTS_PER_CAUSE {
+                let _ = writeln!(
+                    out,
+                    "  (output shown for the first {OUTPUTS_PER_CAUSE} of {})",
+                    c.members.len()
+                );
             }
         }
     }
@@ -139,11 +206,29 @@ pub fn text(s: &TestSummary) -> String {
     out
 }
 
-/// Escapes text for HTML (inside `<summary>`).
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+fn text_failure(out: &mut String, f: &FailedTest, max_lines: usize) {
+    let mut head = format!("  ✗ {} ({})", f.display_name, kind_word(f.kind));
+    if let Some(loc) = location(f) {
+        let _ = write!(head, " at {loc}");
+    }
+    if f.attempts > 1 {
+        let _ = write!(head, ", {} attempts", f.attempts);
+    }
+    let _ = writeln!(out, "{head}");
+    let (text, orig) = failure_text(f);
+    let (shown, cut) = cut_chars(&text, TEXT_MESSAGE_MAX, orig);
+    let (lines, more) = first_lines(&shown, max_lines);
+    for line in lines {
+        let _ = writeln!(out, "      {line}");
+    }
+    if more > 0 {
+        let _ = writeln!(
+            out,
+            "      … {more} more line(s) (--max-output-lines N shows more)"
+        );
+    } else if cut {
+        let _ = writeln!(out, "      … (truncated; {orig} bytes in the report)");
+    }
 }
 
 /// A fenced code block whose fence is longer than any backtick run inside, so no message can
@@ -154,19 +239,33 @@ fn code_block(text: &str) -> String {
     format!("{fence}\n{text}\n{fence}\n")
 }
 
+/// Lines of a failure's output shown in the Markdown section.
+const MARKDOWN_OUTPUT_LINES: usize = 30;
+
+/// How much of the failures the Markdown section shows; it degrades one step at a time until
+/// it fits: outputs go before names, names before causes.
+#[derive(Debug, Clone, Copy)]
+enum Detail {
+    /// Every cause, every name, the output of the first `outputs` failures of each cause.
+    Outputs(usize),
+    /// Every cause with at most `names` names each (`usize::MAX`: all).
+    Names(usize),
+    /// At most `causes` causes, with their counts.
+    Causes(usize),
+}
+
 /// The tests' part of the PR comment, in its two places: the counts line goes under the project
 /// line, the failed and flaky tests under the files table.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CommentSection {
-    /// `:x: 2 failed, 310 passed in 4.2s`, with its newline.
+    /// `Tests: 2 failed, 310 passed in 4.2s.`, with its newline.
     pub counts: String,
-    /// The failed tests in `<details>`, then the flaky ones; empty or starting with a blank line.
+    /// The failed tests by cause, then the flaky ones; empty or starting with a blank line.
     pub details: String,
 }
 
-/// The `prcov tests` section of the PR comment, at most `max_len` bytes: when failures do not
-/// fit, the rest are summed up as "… and N more". The counts line and that line are always
-/// written, so a budget under ~150 bytes can be exceeded.
+/// The `prcov tests` section of the PR comment, at most `max_len` bytes: a neutral counts
+/// line (✅/❌ come from gates only), then the failures grouped by cause, degraded to fit.
 pub fn markdown(s: &TestSummary, max_len: usize) -> String {
     let section = comment_section(s, max_len);
     section.counts + &section.details
@@ -174,70 +273,37 @@ pub fn markdown(s: &TestSummary, max_len: usize) -> String {
 
 /// [`markdown`] in its two parts, for the PR comment.
 pub fn comment_section(s: &TestSummary, max_len: usize) -> CommentSection {
-    let icon = if s.has_failures() {
-        ":x:"
-    } else if s.counts.tests == 0 {
-        ":grey_question:"
-    } else {
-        ":white_check_mark:"
-    };
     let counts = format!(
-        "{icon} {} in {}\n",
+        "Tests: {} in {}.\n",
         s.counts_phrase(),
         duration(s.duration_seconds)
     );
     // `out` holds the details; budgets count the counts line too.
     let mut out = String::new();
-    let used = counts.len();
-
-    let mut flaky = String::new();
-    if !s.flaky.is_empty() {
-        flaky.push_str("\n**Flaky tests** (failed, then passed on a retry):\n\n");
-        for t in s.flaky.iter().take(MAX_FLAKY_LISTED) {
-            let _ = write!(
-                flaky,
-                "- :warning: `{}` passed on attempt {} of {}",
-                t.display_name.replace('`', "'"),
-                t.passed_on,
-                t.attempts
-            );
-            if t.outcome.is_failure() {
-                flaky.push_str(", then failed");
-            }
-            flaky.push('\n');
-        }
-        if s.flaky.len() > MAX_FLAKY_LISTED {
-            let _ = writeln!(flaky, "- … and {} more", s.flaky.len() - MAX_FLAKY_LISTED);
-        }
-    }
-
+    let flaky = flaky_markdown(s);
     if !s.failures.is_empty() {
-        out.push('\n');
-        // Room kept for the "… and N more" line and the flaky list.
-        let reserve = 80 + flaky.len();
-        let mut written = 0;
-        for f in &s.failures {
-            let block = failure_block(f);
-            if used + out.len() + block.len() + reserve > max_len {
+        let room = max_len.saturating_sub(counts.len() + flaky.len() + 2);
+        let steps = [
+            Detail::Outputs(OUTPUTS_PER_CAUSE),
+            Detail::Outputs(1),
+            Detail::Names(usize::MAX),
+            Detail::Names(20),
+            Detail::Names(3),
+            Detail::Causes(usize::MAX),
+            Detail::Causes(20),
+            Detail::Causes(3),
+        ];
+        let mut section = String::new();
+        for d in steps {
+            section = failures_markdown(s, d);
+            if section.len() <= room {
                 break;
             }
-            out.push_str(&block);
-            written += 1;
         }
-        let rest = s.failures.len() - written;
-        if rest > 0 {
-            // A blank line before it, counting the counts line's newline when nothing was written.
-            if out != "\n" && !out.ends_with("\n\n") {
-                out.push('\n');
-            }
-            let _ = writeln!(
-                out,
-                "… and {rest} more failed test{} (not shown: the comment would be too long)",
-                if rest == 1 { "" } else { "s" }
-            );
-        }
+        out.push('\n');
+        out.push_str(&section);
     }
-    if used + out.len() + flaky.len() <= max_len {
+    if counts.len() + out.len() + flaky.len() <= max_len {
         out.push_str(&flaky);
     }
     CommentSection {
@@ -246,18 +312,107 @@ pub fn comment_section(s: &TestSummary, max_len: usize) -> CommentSection {
     }
 }
 
+fn flaky_markdown(s: &TestSummary) -> String {
+    let mut flaky = String::new();
+    if s.flaky.is_empty() {
+        return flaky;
+    }
+    flaky.push_str("\n**Flaky tests** (failed, then passed on a retry):\n\n");
+    for t in s.flaky.iter().take(MAX_FLAKY_LISTED) {
+        let _ = write!(
+            flaky,
+            "- :warning: {} passed on attempt {} of {}",
+            md::code(&t.display_name),
+            t.passed_on,
+            t.attempts
+        );
+        if t.outcome.is_failure() {
+            flaky.push_str(", then failed");
+        }
+        flaky.push('\n');
+    }
+    if s.flaky.len() > MAX_FLAKY_LISTED {
+        let _ = writeln!(flaky, "- … and {} more", s.flaky.len() - MAX_FLAKY_LISTED);
+    }
+    flaky
+}
+
+fn failures_markdown(s: &TestSummary, detail: Detail) -> String {
+    let mut out = String::new();
+    let causes = s.clusters.len();
+    let _ = writeln!(
+        out,
+        "**{} failed test{}, {causes} cause{}:**",
+        s.failures.len(),
+        if s.failures.len() == 1 { "" } else { "s" },
+        if causes == 1 { "" } else { "s" }
+    );
+    let max_causes = match detail {
+        Detail::Causes(n) => n,
+        _ => usize::MAX,
+    };
+    for c in s.clusters.iter().take(max_causes) {
+        let _ = writeln!(
+            out,
+            "\n{} with {}",
+            cause_words(c.members.len()),
+            md::code(&c.cause)
+        );
+        let max_names = match detail {
+            Detail::Outputs(_) => usize::MAX,
+            Detail::Names(n) => n,
+            Detail::Causes(_) => continue,
+        };
+        out.push('\n');
+        let mut listed = 0;
+        for (group, tests) in by_group(s, &c.members) {
+            if listed >= max_names {
+                break;
+            }
+            let take = (max_names - listed).min(tests.len());
+            let names: Vec<String> = tests[..take]
+                .iter()
+                .map(|f| md::code(short_name(f)))
+                .collect();
+            listed += take;
+            if group.is_empty() {
+                let _ = writeln!(out, "- {}", names.join(", "));
+            } else {
+                let _ = writeln!(out, "- {}: {}", md::code(group), names.join(", "));
+            }
+        }
+        if listed < c.members.len() {
+            let _ = writeln!(out, "- … and {} more", c.members.len() - listed);
+        }
+        if let Detail::Outputs(n) = detail {
+            for &i in c.members.iter().take(n) {
+                out.push('\n');
+                out.push_str(&failure_block(&s.failures[i]));
+            }
+        }
+    }
+    if s.clusters.len() > max_causes {
+        let _ = writeln!(
+            out,
+            "\n… and {} more causes (not shown: the comment would be too long)",
+            s.clusters.len() - max_causes
+        );
+    }
+    out
+}
+
 fn failure_block(f: &FailedTest) -> String {
-    let mut summary = html_escape(&f.display_name);
+    let mut summary = md::summary(&f.display_name);
     if f.kind == FailureKind::Error {
         summary.push_str(" (error)");
     }
+    if let Some(loc) = location(f) {
+        let _ = write!(summary, " at {}", md::summary(&loc));
+    }
     let mut block = format!("<details><summary>{summary}</summary>\n\n");
     let mut facts = Vec::new();
-    if let Some(loc) = location(f) {
-        facts.push(format!("`{}`", loc.replace('`', "'")));
-    }
     if let Some(t) = &f.type_name {
-        facts.push(format!("`{}`", t.replace('`', "'")));
+        facts.push(md::code(t));
     }
     if f.attempts > 1 {
         facts.push(format!("{} attempts", f.attempts));
@@ -268,8 +423,11 @@ fn failure_block(f: &FailedTest) -> String {
     let (text, orig) = failure_text(f);
     if !text.trim().is_empty() {
         let (shown, cut) = cut_chars(&text, MARKDOWN_MESSAGE_MAX, orig);
-        block.push_str(&code_block(&shown));
-        if cut {
+        let (lines, more) = first_lines(&shown, MARKDOWN_OUTPUT_LINES);
+        block.push_str(&code_block(&lines.join("\n")));
+        if more > 0 {
+            let _ = writeln!(block, "\n*{more} more line(s) in the report.*");
+        } else if cut {
             let _ = writeln!(
                 block,
                 "\n*Message truncated: {orig} bytes in the report; the first {MARKDOWN_MESSAGE_MAX} characters are shown.*"
@@ -283,6 +441,8 @@ fn failure_block(f: &FailedTest) -> String {
 #[derive(Serialize)]
 struct JsonTests<'a> {
     schema: u32,
+    /// `ran`, `no_tests` (no test case in the input), `all_skipped`.
+    outcome: &'static str,
     tests: usize,
     passed: usize,
     failed: usize,
@@ -340,6 +500,7 @@ pub fn json(s: &TestSummary) -> String {
 pub fn write_json(s: &TestSummary, mut out: impl std::io::Write) -> std::io::Result<()> {
     let doc = JsonTests {
         schema: 1,
+        outcome: s.outcome(),
         tests: s.counts.tests,
         passed: s.counts.passed,
         failed: s.counts.failed,

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
 
-use crate::analysis::{DiffSummary, GateOutcome, Percent, ReportSummary};
+use crate::analysis::{DiffSummary, GateOutcome, Outcome, Percent, ReportSummary};
 use crate::model::Totals;
 use crate::paths::{Unmatched, UnmatchedReason};
 
@@ -80,11 +80,45 @@ fn gates(out: &mut String, gates: &[GateOutcome], style: Style) {
     }
 }
 
+/// The change and where its revisions came from: a surprising base is the first thing to
+/// check when a number looks wrong.
+fn change_lines(out: &mut String, s: &DiffSummary) {
+    let files = match s.changed_files {
+        0 => "empty: base and head are the same commit, or no commit lies between them".to_owned(),
+        1 => "1 changed file".to_owned(),
+        n => format!("{n} changed files"),
+    };
+    let _ = writeln!(
+        out,
+        "Change: {}..{} ({files})",
+        short_sha(&s.base),
+        short_sha(&s.head)
+    );
+    if let Some(r) = &s.revisions {
+        if let Some(b) = &r.base {
+            let _ = writeln!(out, "  base: merge-base with {} — from {}", b.rev, b.from);
+        }
+        let _ = writeln!(out, "  head: {} — from {}", r.head.rev, r.head.from);
+    }
+    match s.outcome {
+        Outcome::NoFileMatched => {
+            let _ = writeln!(out, "Nothing measured: no report path maps to a file of the repository (allowed by --allow-nothing-measured).");
+        }
+        Outcome::NoCoverableLine => {
+            let _ = writeln!(out, "Nothing measured: the reports hold no coverable line (allowed by --allow-nothing-measured).");
+        }
+        Outcome::Measured | Outcome::EmptyChange => {}
+    }
+}
+
 /// `prcov diff` on a terminal.
 pub fn diff(s: &DiffSummary, style: Style) -> String {
     let mut out = String::new();
     let p = &s.patch.totals;
     let headline = match Percent::of(p) {
+        None if s.outcome == Outcome::EmptyChange => {
+            "Patch coverage: n/a — the change is empty (nothing to measure)".to_owned()
+        }
         None => "Patch coverage: n/a (no coverable lines changed)".to_owned(),
         Some(pc) => format!(
             "Patch coverage: {pc}% — {}",
@@ -97,22 +131,18 @@ pub fn diff(s: &DiffSummary, style: Style) -> String {
         style.good(&headline)
     };
     let _ = writeln!(out, "{}", style.bold(&headline));
-    let _ = writeln!(
-        out,
-        "Change: {}..{}",
-        short_sha(&s.base),
-        short_sha(&s.head)
-    );
+    change_lines(&mut out, s);
     if !s.patch.files.is_empty() {
         let mut t = table();
-        t.set_header(vec!["File", "Patch", "Lines", "Missing"]);
+        t.set_header(vec!["File", "Patch", "Lines", "Never ran", "Partial"]);
         for f in &s.patch.files {
             t.add_row(vec![
                 Cell::new(&f.path),
                 Cell::new(percent_or_na(&f.totals)).set_alignment(CellAlignment::Right),
                 Cell::new(format!("{}/{}", f.totals.hits, f.totals.lines))
                     .set_alignment(CellAlignment::Right),
-                Cell::new(ranges::format(&f.missing_lines())),
+                Cell::new(ranges::format(&f.missed_lines)),
+                Cell::new(ranges::format(&f.partial_lines)),
             ]);
         }
         let _ = writeln!(out, "{t}");

@@ -43,7 +43,8 @@ fn scripts(text: &str) -> Vec<String> {
             }
             out.push(current.take().unwrap_or_default());
         }
-        if line.trim() == "run: |" {
+        // `run: |`, possibly with a comment (an accepted zizmor finding) after it.
+        if line.trim().split(" #").next() == Some("run: |") {
             current = Some(String::new());
         }
     }
@@ -58,6 +59,8 @@ fn inputs_map_to_publish_flags_through_the_environment() {
     assert_eq!(
         inputs,
         [
+            "version",
+            "install",
             "reports",
             "junit",
             "fail-under-patch",
@@ -126,8 +129,40 @@ fn outputs_come_from_the_publish_step() {
     assert!(text.contains("value: ${{ steps.publish.outputs.patch-coverage }}"));
     assert!(text.contains("value: ${{ steps.publish.outputs.project-coverage }}"));
     assert!(text.contains("id: publish"));
-    assert!(text.contains("cargo install --locked --path \"$PRCOV_SRC\""));
-    assert!(text.contains("PRCOV_SRC: ${{ github.action_path }}"));
+}
+
+/// The install step runs scripts/install.sh from the action's own checkout with the `version`
+/// and `install` inputs, in the tool cache, and puts the directory it prints on the PATH.
+#[test]
+fn the_install_step_runs_the_install_script_with_its_inputs() {
+    let text = action();
+    let install = &scripts(&text)[0];
+    assert!(
+        install.contains("dir=\"$(sh \"$PRCOV_ACTION_PATH/scripts/install.sh\")\""),
+        "{install}"
+    );
+    assert!(install.contains("echo \"$dir\" >> \"$GITHUB_PATH\""));
+    for env in [
+        "PRCOV_VERSION: ${{ inputs.version }}",
+        "PRCOV_INSTALL: ${{ inputs.install }}",
+        "PRCOV_CACHE_ROOT: ${{ runner.tool_cache }}/prcov",
+        "PRCOV_ACTION_PATH: ${{ github.action_path }}",
+    ] {
+        assert!(text.contains(env), "the install step lacks `{env}`");
+    }
+    // The variables the step sets are the ones the script reads.
+    let script = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/install.sh"),
+    )
+    .unwrap();
+    for var in ["PRCOV_VERSION", "PRCOV_INSTALL", "PRCOV_CACHE_ROOT"] {
+        assert!(
+            script.contains(&format!("${{{var}:-")),
+            "install.sh ignores {var}"
+        );
+    }
+    // `install`'s values in its description are the ones the script accepts.
+    assert!(script.contains("auto | binary | source)"));
 }
 
 /// The long options `prcov publish --help` lists (the option column only, not the prose).
@@ -199,6 +234,10 @@ fn every_input_env_var_is_set_from_its_input_and_used() {
     let text = action();
     let publish = &scripts(&text)[1];
     for input in keys_of(&text, "inputs") {
+        if input == "version" || input == "install" {
+            // Read by the install step, checked above.
+            continue;
+        }
         if input == "token" {
             assert!(text.contains("GITHUB_TOKEN: ${{ inputs.token }}"));
             continue;
@@ -216,13 +255,16 @@ fn every_input_env_var_is_set_from_its_input_and_used() {
 }
 
 /// Flags of other tools that docs/publishing.md shows in its workflow examples.
-const OTHER_TOOLS_FLAGS: [&str; 6] = [
+const OTHER_TOOLS_FLAGS: [&str; 9] = [
     "--locked",
     "--git",
     "--rev",
     "--lcov",
     "--cobertura",
     "--output-path",
+    "--cov",
+    "--cov-report",
+    "--junitxml",
 ];
 
 #[test]

@@ -17,12 +17,17 @@ fn stderr_of(out: &std::process::Output) -> String {
 
 #[test]
 fn help_texts() {
+    // Every subcommand: a snapshot, and examples plus exit codes at the end.
     for sub in [
         None,
         Some("diff"),
         Some("report"),
         Some("tests"),
         Some("publish"),
+        Some("convert"),
+        Some("merge"),
+        Some("completions"),
+        Some("man"),
     ] {
         let mut c = prcov();
         if let Some(s) = sub {
@@ -30,8 +35,96 @@ fn help_texts() {
         }
         let out = c.arg("--help").output().unwrap();
         assert!(out.status.success());
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
         let name = format!("help_{}", sub.unwrap_or("main"));
-        insta::assert_snapshot!(name, String::from_utf8_lossy(&out.stdout));
+        let examples = text.find("\nExamples:\n  prcov ");
+        let codes = text.find("\nExit codes:\n  0  success");
+        assert!(
+            examples.is_some() && codes > examples,
+            "{name} lacks examples or exit codes at its end:\n{text}"
+        );
+        assert!(
+            text.trim_end()
+                .lines()
+                .last()
+                .is_some_and(|l| l.starts_with("  ")),
+            "{name} does not end with the exit codes"
+        );
+        insta::assert_snapshot!(name, text);
+    }
+}
+
+#[test]
+fn help_lists_every_format_read_and_junit_is_not_a_coverage_format() {
+    let out = prcov().arg("--help").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).replace('\n', " ");
+    for f in [
+        "LCOV",
+        "Cobertura",
+        "JaCoCo",
+        "Clover",
+        "Go coverprofile",
+        "Istanbul JSON",
+        "llvm-cov JSON",
+        "coverage.py JSON",
+        "gcovr JSON",
+        "Codecov JSON",
+        "SonarQube generic XML",
+        "JUnit XML",
+    ] {
+        assert!(text.contains(f), "{f} missing from prcov --help");
+    }
+    let out = prcov()
+        .args(["diff", "--format-in", "junit", "x.xml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).contains("invalid value 'junit'"),
+        "{}",
+        stderr_of(&out)
+    );
+}
+
+#[test]
+fn completions_for_four_shells_and_a_man_page() {
+    for (shell, marker) in [
+        ("bash", "complete -F _prcov"),
+        ("zsh", "#compdef prcov"),
+        ("fish", "complete -c prcov"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let out = prcov().args(["completions", shell]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        let script = String::from_utf8_lossy(&out.stdout);
+        assert!(script.contains(marker), "{shell}: {script}");
+        // The subcommands and a flag of each reach the script.
+        for word in ["diff", "publish", "fail-under-patch", "max-output-lines"] {
+            assert!(script.contains(word), "{shell} script lacks {word}");
+        }
+    }
+    let out = prcov().arg("man").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let page = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        page.starts_with(".ie \\n(.g .ds Aq") || page.contains(".TH prcov 1"),
+        "{page}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = prcov()
+        .args(["man", "--dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    for page in [
+        "prcov.1",
+        "prcov-diff.1",
+        "prcov-tests.1",
+        "prcov-publish.1",
+    ] {
+        let text = std::fs::read_to_string(dir.path().join(page)).unwrap();
+        assert!(text.contains(".SH"), "{page}");
     }
 }
 

@@ -39,7 +39,14 @@ fn every_corpus_file_through_the_cli() {
         if junit {
             cmd.args(["tests", "--format", "json"]);
         } else {
-            cmd.args(["report", "--no-repo", "--format", "json"]);
+            // Empty reports are in the corpus on purpose: their outcome is checked below.
+            cmd.args([
+                "report",
+                "--no-repo",
+                "--allow-nothing-measured",
+                "--format",
+                "json",
+            ]);
         }
         let out = cmd.arg(row.path()).output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
@@ -88,6 +95,11 @@ fn every_corpus_file_through_the_cli() {
                     if j["schema"] != 1 || !j["tests"].is_u64() {
                         problems.push(format!("{name}: not a `prcov tests` JSON object"));
                     }
+                } else if (j["project"]["lines"] == 0) == (j["outcome"] == "measured") {
+                    problems.push(format!(
+                        "{name}: {} lines but outcome {}",
+                        j["project"]["lines"], j["outcome"]
+                    ));
                 } else if let (Some(lines), Some(executed)) =
                     (row.num("ref_lines"), row.num("ref_executed"))
                 {

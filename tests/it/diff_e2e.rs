@@ -206,8 +206,9 @@ fn diff_counts_every_kind_of_change() {
     assert_eq!(files[2]["status"], "renamed");
     assert_eq!(files[2]["old_path"], "src/old_name.c");
     assert_eq!(ints(&files[2]["missed_lines"]), [10]);
-    // Deleted and binary files contribute nothing; docs/guide.md is not measured.
-    assert_eq!(j["not_measured"], serde_json::json!(["docs/guide.md"]));
+    // Deleted and binary files contribute nothing; docs/guide.md is documentation, which no
+    // coverage tool instruments: not listed as "not measured" (issue 12, item 5).
+    assert_eq!(j["not_measured"], serde_json::json!([]));
     // gone.c no longer exists at head, lib.c never did: both are unmatched, never silently dropped.
     assert_eq!(
         j["unmatched_report_paths"],
@@ -298,13 +299,28 @@ fn path_map_and_strip_prefix_rewrite_report_paths() {
     r.write("pkg/a.py", &lines(5));
     r.commit("more");
     let report = r.report("lcov.info", "SF:a.py\nDA:4,1\nDA:5,0\nend_of_record\n");
-    // `a.py` alone is ambiguous (pkg/a.py, other/a.py): listed, not guessed.
+    // `a.py` alone is ambiguous (pkg/a.py, other/a.py): listed, not guessed. Nothing is
+    // measured then, which is exit 2 unless allowed.
     let out = prcov(&r)
         .args(["diff", "--base", "main", "--format", "json"])
         .arg(&report)
         .output()
         .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let out = prcov(&r)
+        .args([
+            "diff",
+            "--base",
+            "main",
+            "--format",
+            "json",
+            "--allow-nothing-measured",
+        ])
+        .arg(&report)
+        .output()
+        .unwrap();
     let j = json_of(&out);
+    assert_eq!(j["outcome"], "no_file_matched");
     assert_eq!(j["unmatched_report_paths"], serde_json::json!(["a.py"]));
     assert_eq!(j["unmatched_details"][0]["reason"], "ambiguous");
     assert_eq!(j["not_measured"], serde_json::json!(["pkg/a.py"]));
@@ -347,9 +363,17 @@ fn path_map_and_strip_prefix_rewrite_report_paths() {
         .output()
         .unwrap();
     assert_eq!(json_of(&out)["patch"]["percent"], 100.0);
-    // Without the prefix stripped, `pkg/a.py` and `vendor/pkg/a.py` fit equally well.
+    // Without the prefix stripped, `pkg/a.py` and `vendor/pkg/a.py` fit equally well: nothing
+    // is measured, which must be allowed to see the details.
     let out = prcov(&r)
-        .args(["diff", "--base", "main", "--format", "json"])
+        .args([
+            "diff",
+            "--base",
+            "main",
+            "--format",
+            "json",
+            "--allow-nothing-measured",
+        ])
         .arg(&report2)
         .output()
         .unwrap();

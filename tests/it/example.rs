@@ -63,7 +63,8 @@ fn example_numbers_agree_across_formats() {
     );
     assert_eq!(cob["project"]["lines"], 52);
     assert_eq!(cob["project"]["hits"], 38);
-    assert_eq!(cob["not_measured"], serde_json::json!(["README.md"]));
+    // README.md changed too, but no coverage tool instruments it: not "not measured".
+    assert_eq!(cob["not_measured"], serde_json::json!([]));
     let helpers = &cob["files"][0];
     assert_eq!(helpers["path"], "shop/helpers.py");
     assert_eq!(helpers["status"], "renamed");

@@ -3,6 +3,7 @@
 
 mod action_yml;
 mod agreement;
+mod architecture;
 mod cli;
 mod common;
 mod convert_roundtrip;
@@ -13,13 +14,16 @@ mod corpus_more_formats;
 mod diff_e2e;
 mod example;
 mod git_changeset;
+mod gitlab_template;
 mod hardening;
 mod host_github;
 mod host_gitlab;
 mod host_support;
+mod install_script;
 mod junit_fixtures;
 mod junit_render;
 mod no_panic;
+mod nothing_measured;
 mod publish_e2e;
 mod real_runs;
 mod render_snapshots;

@@ -364,9 +364,16 @@ fn pull_request_statuses_comment_check_run_summary_and_outputs() {
     assert_eq!(comments.len(), 1);
     let body = comments[0].body.clone();
     assert!(body.starts_with("<!-- prcov:default -->\n"), "{body}");
+    // The verdict first (tests before coverage), then the figures.
+    assert!(
+        body.starts_with(
+            "<!-- prcov:default -->\n:x: **2 of 3 gates failed:** tests 1 failed (target 0 failed); patch 66.66% (target ≥ 70.00%)."
+        ),
+        "{body}"
+    );
     assert!(
         body.contains(
-            ":x: Patch coverage is 66.66% with 3 lines in your changes missing coverage."
+            "Patch coverage is 66.66% with 3 lines in your changes missing coverage (3 never ran)."
         ),
         "{body}"
     );
@@ -468,9 +475,12 @@ fn second_push_updates_the_same_comment_and_an_unchanged_run_sends_no_edit() {
     assert_eq!(comments[0].id, created[0].id);
     assert_ne!(comments[0].body, created[0].body);
     assert!(
-        comments[0].body.contains(
-            ":warning: Patch coverage is 88.88% with 1 line in your changes missing coverage."
-        ),
+        comments[0]
+            .body
+            .contains(":x: **1 of 3 gates failed:** tests 1 failed")
+            && comments[0]
+                .body
+                .contains("Patch coverage is 88.88% with 1 line in your changes missing coverage"),
         "{}",
         comments[0].body
     );
@@ -697,7 +707,7 @@ fn a_403_on_a_fork_pr_exits_3_with_the_two_step_recipe() {
     // The step summary needs no token and was written before the refusal.
     let summary = std::fs::read_to_string(sc.ci_path("summary.md")).unwrap();
     assert!(
-        summary.starts_with(":x: Patch coverage is 66.66%"),
+        summary.starts_with(":x: **") && summary.contains("Patch coverage is 66.66%"),
         "{summary}"
     );
 }
@@ -812,7 +822,10 @@ fn fork_two_step_save_without_token_then_from_in_workflow_run() {
         3
     );
     let comment_body = saved["comment_body"].as_str().unwrap().to_owned();
-    assert!(comment_body.starts_with(":x: Patch coverage is 66.66%"));
+    assert!(
+        comment_body.starts_with(":x: **") && comment_body.contains("Patch coverage is 66.66%"),
+        "{comment_body}"
+    );
     // The fork's job summary gets the report too (it needs no token).
     let summary = std::fs::read_to_string(sc.ci_path("summary.md")).unwrap();
     assert_eq!(summary.trim_end(), comment_body.trim_end());
@@ -1143,9 +1156,16 @@ fn gitlab_statuses_with_coverage_and_one_sticky_note_edited_on_the_next_push() {
     );
     let notes_now = fake.state().comments.clone();
     assert_eq!(notes_now.len(), 1);
-    assert!(notes_now[0]
-        .body
-        .starts_with("<!-- prcov:default -->\n:x: Patch coverage is 66.66% with 3 lines"));
+    assert!(
+        notes_now[0]
+            .body
+            .starts_with("<!-- prcov:default -->\n:x: **")
+            && notes_now[0]
+                .body
+                .contains("Patch coverage is 66.66% with 3 lines"),
+        "{}",
+        notes_now[0].body
+    );
     // No step summary or outputs outside GitHub Actions.
     assert!(!sc.ci_path("summary.md").exists());
     assert_eq!(fake.assert_bodies_valid(), 4);
@@ -1171,9 +1191,9 @@ fn gitlab_statuses_with_coverage_and_one_sticky_note_edited_on_the_next_push() {
     assert_eq!(after.len(), 1);
     assert_eq!(after[0].id, notes_now[0].id);
     assert!(
-        after[0].body.contains(
-            ":warning: Patch coverage is 88.88% with 1 line in your changes missing coverage."
-        ),
+        after[0]
+            .body
+            .contains("Patch coverage is 88.88% with 1 line in your changes missing coverage"),
         "{}",
         after[0].body
     );

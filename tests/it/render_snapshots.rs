@@ -34,6 +34,9 @@ fn summary(files: Vec<PatchFile>, gates_in: &[Gate]) -> DiffSummary {
     let mut s = DiffSummary {
         base: "1a2b3c4d5e6f7a8b9c0d1a2b3c4d5e6f7a8b9c0d".into(),
         head: "9f8e7d6c5b4a39281706f5e4d3c2b1a098765432".into(),
+        revisions: None,
+        changed_files: files.len() + 1,
+        outcome: prcov::analysis::Outcome::Measured,
         patch: PatchCoverage {
             totals,
             files,
@@ -55,13 +58,14 @@ fn summary(files: Vec<PatchFile>, gates_in: &[Gate]) -> DiffSummary {
         gates: Vec::new(),
         reports: Vec::new(),
         warnings: Vec::new(),
+        links: None,
     };
     let m = Measured {
         patch: s.patch.totals.percent(),
         project: s.project.percent(),
         delta: s.delta(),
-        failed_tests: None,
-        unmatched: 0,
+        changed_files: Some(s.changed_files as u64),
+        ..Measured::default()
     };
     s.gates = gates::evaluate(gates_in, &m, 0.0);
     s
@@ -98,8 +102,10 @@ fn comment_some_lines_missing() {
 fn comment_all_covered() {
     let s = summary(vec![file("src/a.rs", &[1, 2, 3], &[], &[])], &[]);
     let md = markdown::diff(&s);
+    // No gate: neutral wording, never a green tick or a red cross.
     assert!(
-        md.starts_with(":white_check_mark: All modified and coverable lines are covered by tests.")
+        md.starts_with(":information_source: No gate is set: the figures are for information.\n\nPatch coverage is 100.00%: all 3 modified and coverable lines are covered by tests."),
+        "{md}"
     );
     insta::assert_snapshot!(md);
 }
@@ -194,7 +200,7 @@ fn huge_pr_comment_degrades_under_the_limit() {
     );
     assert!(plan
         .comment_body
-        .starts_with(":x: Patch coverage is 14.28% with 30000 lines"));
+        .contains("Patch coverage is 14.28% with 30000 lines"));
     // 5000 files × (5 missed ranges + 1 partial) = 30,000 ranges; annotations stop at 5,000
     // (100 requests of 50, within a token's rate limit, and what a saved payload may carry).
     assert_eq!(
@@ -216,7 +222,7 @@ fn comment_with_failed_and_flaky_tests() {
     };
     let s = summary(vec![file("src/invoice.py", &[10, 11], &[12], &[])], &[]);
     let plan = publish::plan(&s, Some(&brief), &target());
-    // Order of SPEC §5: headline, project, tests line, files table, failed tests.
+    // The verdict, patch, project, tests line, files table, failed tests.
     let body = &plan.comment_body;
     let pos = |needle: &str| {
         body.find(needle)
@@ -226,6 +232,7 @@ fn comment_with_failed_and_flaky_tests() {
     assert!(pos("Project coverage is") < pos("2 failed, 1 errored, 5 passed"));
     assert!(pos("2 failed, 1 errored, 5 passed") < pos("| Files with missing lines"));
     assert!(pos("| Files with missing lines") < pos("<details><summary>tests.test_calc"));
+    assert!(pos("failed tests, ") < pos("<details><summary>tests.test_calc"));
     insta::assert_snapshot!(body);
     assert_eq!(
         plan.statuses[2].description,
