@@ -3,6 +3,7 @@
 use crate::exit;
 use crate::formats::ParseError;
 use crate::git::GitError;
+use crate::history::HistoryError;
 use crate::host::ci_env::CiEnvError;
 use crate::host::payload::PayloadError;
 use crate::host::HostError;
@@ -25,6 +26,9 @@ pub enum Error {
     /// An unreadable CI environment, e.g. a broken `GITHUB_EVENT_PATH` file (exit 2).
     #[error(transparent)]
     CiEnv(#[from] CiEnvError),
+    /// A history record that cannot be read or kept (exit 2).
+    #[error(transparent)]
+    History(#[from] HistoryError),
     #[error("failed to {action} {path}: {source}")]
     Io {
         action: &'static str,
@@ -42,7 +46,8 @@ impl Error {
             | Error::Usage(_)
             | Error::Io { .. }
             | Error::Payload(_)
-            | Error::CiEnv(_) => exit::BAD_INPUT,
+            | Error::CiEnv(_)
+            | Error::History(_) => exit::BAD_INPUT,
             Error::Host(e) => e.exit_code(),
         }
     }

@@ -20,6 +20,7 @@ pub mod error;
 pub mod exit;
 pub mod formats;
 pub mod git;
+pub mod history;
 pub mod host;
 pub mod input;
 pub mod model;
@@ -37,6 +38,8 @@ pub fn run(config: &Config) -> Result<u8> {
         Config::Tests(o) => commands::test_results::run(o),
         Config::Publish(o) => commands::publish::run(o),
         Config::Write(o) => commands::write::run(o),
+        Config::Record(o) => commands::record::run(o),
+        Config::Dump(o) => commands::record::dump(o),
         Config::Generated(g) => commands::write_generated(g),
     }
 }

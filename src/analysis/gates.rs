@@ -16,6 +16,9 @@ pub enum GateKind {
     Tests,
     /// `--fail-on-unmatched`: every report path maps to a repository file.
     Unmatched,
+    /// `--fail-on-new-test-failure`: no test fails that passed (or did not exist) at the
+    /// history baseline; failures already there at the baseline do not count.
+    NewTestFailures,
     /// `--fail-on-empty-change`: the change has at least one changed file.
     Change,
 }
@@ -28,6 +31,7 @@ impl GateKind {
             GateKind::ProjectDrop => "project_drop",
             GateKind::Tests => "tests",
             GateKind::Unmatched => "unmatched",
+            GateKind::NewTestFailures => "new_test_failures",
             GateKind::Change => "change",
         }
     }
@@ -87,12 +91,13 @@ pub struct Measured {
     pub patch: Option<f64>,
     pub project: Option<f64>,
     pub delta: Option<f64>,
-    pub failed_tests: Option<u64>,
     /// Counts of the JUnit input; a tests gate over no test, or only skipped ones, fails unless
     /// `allow_no_tests`.
     pub tests_run: Option<TestsRun>,
     pub allow_no_tests: bool,
     pub unmatched: u64,
+    /// Failures that are new against the history baseline; `None` without a comparison.
+    pub new_test_failures: Option<u64>,
     /// Files in the change set; `Some(0)` is an empty change (every patch gate says "no change").
     pub changed_files: Option<u64>,
 }
@@ -132,7 +137,7 @@ pub fn evaluate(gates: &[Gate], measured: &Measured, threshold: f64) -> Vec<Gate
                 ),
                 GateKind::Tests => {
                     let run = measured.tests_run.unwrap_or_default();
-                    let n = measured.failed_tests.unwrap_or(run.failed);
+                    let n = run.failed;
                     if run.total == 0 {
                         reason = Some(NothingMeasured::NoTests);
                     } else if run.skipped == run.total {
@@ -142,6 +147,12 @@ pub fn evaluate(gates: &[Gate], measured: &Measured, threshold: f64) -> Vec<Gate
                     (Some(n as f64), n == 0 && !nothing_ran)
                 }
                 GateKind::Unmatched => (Some(measured.unmatched as f64), measured.unmatched == 0),
+                // Without a baseline every failure would be "new": the plain tests gate covers
+                // that, so this one passes with `null`.
+                GateKind::NewTestFailures => (
+                    measured.new_test_failures.map(|n| n as f64),
+                    measured.new_test_failures.is_none_or(|n| n == 0),
+                ),
                 GateKind::Change => {
                     let n = measured.changed_files.unwrap_or(0);
                     if n == 0 {

@@ -109,11 +109,22 @@ pub struct DiffSummary {
     pub reports: Vec<ReportInput>,
     /// Things skipped or repaired while reading, one sentence each.
     pub warnings: Vec<String>,
+    /// The comparison with the baseline record, when history was asked for.
+    pub history: Option<crate::history::compare::HistoryView>,
     /// Links to files at the head commit, when the host's web address is known.
     pub links: Option<SourceLinks>,
 }
 
 impl DiffSummary {
+    /// The commit the project delta is taken against: the baseline record's commit when history
+    /// found one (it may be an ancestor of the merge-base), else the merge-base.
+    pub fn delta_base(&self) -> &str {
+        self.history
+            .as_ref()
+            .and_then(|h| h.baseline.commit.as_deref())
+            .unwrap_or(&self.base)
+    }
+
     /// project(head) − project(base), unrounded; `None` without a base report or coverable lines.
     pub fn delta(&self) -> Option<f64> {
         Some(self.project.percent()? - self.base_project?.percent()?)
@@ -128,6 +139,8 @@ impl DiffSummary {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportSummary {
     pub outcome: Outcome,
+    /// The head whose files report paths map to, and where it came from (`None`: no repository).
+    pub revisions: Option<Revisions>,
     pub project: ProjectCoverage,
     pub base_project: Option<Totals>,
     pub unmatched: Vec<Unmatched>,

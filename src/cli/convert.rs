@@ -4,15 +4,45 @@ use std::path::Path;
 
 use crate::analysis::{CountingRules, Gate, GateKind};
 use crate::config::{
-    Config, CoverageOptions, DiffOptions, FileConfig, GateOptions, Generated, OutputOptions,
-    PublishOptions, ReportOptions, RevisionRequest, TestsOptions, WriteOptions,
+    Config, CoverageOptions, DiffOptions, DumpOptions, FileConfig, GateOptions, Generated,
+    HistoryStore, OutputOptions, PublishOptions, RecordOptions, ReportOptions, RevisionRequest,
+    TestsOptions, WriteOptions,
 };
 use crate::error::Error;
 use crate::paths::{PathFilter, Rewrite};
 use crate::render::OutputFormat;
 
-use super::{ColorChoice, Command, CommonArgs, CoverageArgs, GateArgs, RevArgs, WriteArgs};
+use super::{
+    ColorChoice, Command, CommonArgs, CoverageArgs, GateArgs, HistoryArgs, HistoryKind,
+    RecordAction, RevArgs, WriteArgs,
+};
 use crate::analysis::ChosenRevision;
+
+/// `--history` and `--history-dir`; `None` when neither is given.
+fn history(args: &HistoryArgs) -> Result<Option<HistoryStore>, Error> {
+    match (args.history, &args.history_dir) {
+        (None, None) => Ok(None),
+        (None | Some(HistoryKind::Dir), Some(dir)) => Ok(Some(HistoryStore::Dir(dir.clone()))),
+        (Some(HistoryKind::Auto), dir) => Ok(Some(HistoryStore::Auto(dir.clone()))),
+        (Some(HistoryKind::Dir), None) => Err(Error::Usage(
+            "--history dir needs the folder: add --history-dir DIR".into(),
+        )),
+        (Some(HistoryKind::GitNotes), None) => Ok(Some(HistoryStore::GitNotes)),
+        (Some(HistoryKind::GitNotes), Some(_)) => Err(Error::Usage(
+            "--history git-notes and --history-dir do not go together: pick one store".into(),
+        )),
+    }
+}
+
+/// A base report and history both name the base the project delta is taken against.
+fn one_base(cov: &CoverageOptions, history: Option<&HistoryStore>) -> Result<(), Error> {
+    if history.is_some() && !cov.base_reports.is_empty() {
+        return Err(Error::Usage(
+            "--base-report and --history both give the base to compare with: use one".into(),
+        ));
+    }
+    Ok(())
+}
 
 fn percent_arg(flag: &str, v: Option<f64>) -> Result<Option<f64>, Error> {
     match v {
@@ -102,16 +132,17 @@ fn gates(
     v: GateValues,
     file: &FileConfig,
     cov: &CoverageOptions,
-    has_base_report: bool,
+    has_base: bool,
 ) -> Result<GateOptions, Error> {
     let g = &file.gates;
     let patch = percent_arg("--fail-under-patch", v.patch.or(g.patch))?;
     let project = percent_arg("--fail-under-project", v.project.or(g.project))?;
     let drop = percent_arg("--max-project-drop", v.drop.or(g.max_project_drop))?;
     let threshold = percent_arg("--threshold", v.threshold.or(g.threshold))?.unwrap_or(0.0);
-    if drop.is_some() && !has_base_report {
+    if drop.is_some() && !has_base {
         return Err(Error::Usage(
-            "--max-project-drop needs a base report to compare with: add --base-report FILE".into(),
+            "--max-project-drop needs a base report to compare with: add --base-report FILE, or --history-dir DIR to compare with the history baseline"
+                .into(),
         ));
     }
     let mut gates = Vec::new();
@@ -155,6 +186,8 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
         Command::Diff(a) => {
             let file = file_config(&a.common, a.coverage.repo.as_deref())?;
             let cov = coverage(&a.coverage, &file)?;
+            let history = history(&a.history)?;
+            one_base(&cov, history.as_ref())?;
             let GateArgs {
                 fail_under_patch,
                 fail_under_project,
@@ -174,7 +207,7 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
                 },
                 &file,
                 &cov,
-                !cov.base_reports.is_empty(),
+                !cov.base_reports.is_empty() || history.is_some(),
             )?;
             Ok(Config::Diff(DiffOptions {
                 revisions: requested_revisions(&a.revs, &file),
@@ -183,6 +216,7 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
                 gates,
                 output: output(&a.common),
                 coverage: cov,
+                history,
             }))
         }
         Command::Report(a) => {
@@ -226,6 +260,39 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
                 output: output(&a.common),
             }))
         }
+        Command::Record(a) => {
+            if let Some(RecordAction::Dump { file }) = &a.action {
+                return Ok(Config::Dump(DumpOptions { file: file.clone() }));
+            }
+            let common = CommonArgs {
+                format: None,
+                output: None,
+                config: a.config.clone(),
+                color: ColorChoice::Never,
+                quiet: a.quiet,
+            };
+            let file = file_config(&common, a.coverage.repo.as_deref())?;
+            let history = history(&a.history)?;
+            if history.is_none() && a.output.is_none() {
+                return Err(Error::Usage(
+                    "prcov record needs somewhere to keep the record: --history-dir DIR, --history git-notes, or --output FILE".into(),
+                ));
+            }
+            Ok(Config::Record(Box::new(RecordOptions {
+                coverage: coverage(&a.coverage, &file)?,
+                junit: if a.junit.is_empty() {
+                    file.junit.clone()
+                } else {
+                    a.junit.clone()
+                },
+                commit: a.commit.clone(),
+                branch: a.branch.clone(),
+                ci_run_id: a.ci_run_id.clone(),
+                history,
+                output: a.output.clone(),
+                quiet: a.quiet,
+            })))
+        }
         Command::Completions(a) => Ok(Config::Generated(Generated {
             stdout: super::generate::completions(a.shell),
             files: Vec::new(),
@@ -236,6 +303,8 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
         Command::Publish(a) => {
             let file = file_config(&a.common, a.coverage.repo.as_deref())?;
             let cov = coverage(&a.coverage, &file)?;
+            let history = history(&a.history)?;
+            one_base(&cov, history.as_ref())?;
             let GateArgs {
                 fail_under_patch,
                 fail_under_project,
@@ -256,8 +325,13 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
                 },
                 &file,
                 &cov,
-                !cov.base_reports.is_empty(),
+                !cov.base_reports.is_empty() || history.is_some(),
             )?;
+            if a.fail_on_new_test_failure && history.is_none() {
+                return Err(Error::Usage(
+                    "--fail-on-new-test-failure compares with the history baseline: add --history-dir DIR or --history STORE".into(),
+                ));
+            }
             if a.dry_run && a.save.is_some() {
                 return Err(Error::Usage(
                     "--dry-run and --save do not go together: --save sends nothing anyway".into(),
@@ -271,6 +345,7 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
                     gates,
                     output: output(&a.common),
                     coverage: cov,
+                    history,
                 },
                 junit: if a.junit.is_empty() {
                     file.junit.clone()
@@ -278,6 +353,7 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
                     a.junit.clone()
                 },
                 fail_on_test_failure,
+                fail_on_new_test_failure: a.fail_on_new_test_failure,
                 host: a.host,
                 repo_slug: a.repo_slug.clone(),
                 pr: a.pr,

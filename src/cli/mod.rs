@@ -179,6 +179,9 @@ pub enum Command {
     /// Merge several coverage reports (shards, languages) into one LCOV or Cobertura file.
     #[command(after_help = MERGE_EXAMPLES)]
     Merge(MergeArgs),
+    /// Keep the history record of a commit (on pushes to the default branch): its line states
+    /// and test outcomes, which later pull requests are compared with.
+    Record(RecordArgs),
     /// Print a shell completion script (bash, zsh, fish or powershell) to standard output.
     #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions(CompletionsArgs),
@@ -294,7 +297,7 @@ pub struct GateArgs {
     /// Fail when project coverage is below P percent.
     #[arg(long, value_name = "P")]
     pub fail_under_project: Option<f64>,
-    /// Fail when project coverage drops by more than D points (needs --base-report).
+    /// Fail when project coverage drops by more than D points (needs --base-report or history).
     #[arg(long, value_name = "D")]
     pub max_project_drop: Option<f64>,
     /// A miss within T points of a target still passes (like Codecov's threshold).
@@ -332,12 +335,37 @@ pub struct RevArgs {
     pub diff_engine: crate::git::DiffEngine,
 }
 
+/// Where history records are kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HistoryKind {
+    // Plain comments, not doc comments: described values would switch `--help` to the long
+    // layout. `--history`'s own help says what each does.
+    Auto,
+    Dir,
+    GitNotes,
+}
+
+/// History options: where the records of default-branch commits are kept.
+#[derive(Debug, Args, Clone, Default)]
+pub struct HistoryArgs {
+    /// Where history records are kept: dir (--history-dir), git-notes (refs/notes/prcov on
+    /// origin), auto (--history-dir if given, else git notes if the repository has them). A pull
+    /// request is compared with its merge-base's record (docs/history.md).
+    #[arg(long, value_enum, value_name = "STORE")]
+    pub history: Option<HistoryKind>,
+    /// The folder of history records (implies --history dir).
+    #[arg(long, value_name = "DIR")]
+    pub history_dir: Option<PathBuf>,
+}
+
 #[derive(Debug, Args)]
 pub struct DiffArgs {
     #[command(flatten)]
     pub coverage: CoverageArgs,
     #[command(flatten)]
     pub revs: RevArgs,
+    #[command(flatten)]
+    pub history: HistoryArgs,
     #[command(flatten)]
     pub gates: GateArgs,
     #[command(flatten)]
@@ -399,6 +427,8 @@ pub struct PublishArgs {
     #[command(flatten)]
     pub revs: RevArgs,
     #[command(flatten)]
+    pub history: HistoryArgs,
+    #[command(flatten)]
     pub gates: GateArgs,
     /// JUnit XML test results to include (repeatable).
     #[arg(long, value_name = "FILE")]
@@ -406,6 +436,10 @@ pub struct PublishArgs {
     /// Fail (exit 1) when a test failed or errored, or when no test ran (none, or all skipped).
     #[arg(long)]
     pub fail_on_test_failure: bool,
+    /// Fail (exit 1) only when a test fails that passed or did not exist at the history
+    /// baseline (needs --history or --history-dir).
+    #[arg(long)]
+    pub fail_on_new_test_failure: bool,
     /// With --fail-on-test-failure: pass when the input has no test case or skipped them all.
     #[arg(long)]
     pub allow_no_tests: bool,
@@ -484,4 +518,46 @@ pub struct MergeArgs {
     pub reports: Vec<PathBuf>,
     #[command(flatten)]
     pub write: WriteArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct RecordArgs {
+    #[command(subcommand)]
+    pub action: Option<RecordAction>,
+    #[command(flatten)]
+    pub coverage: CoverageArgs,
+    /// JUnit XML test results to record (repeatable) [default: those discovery finds, if any].
+    #[arg(long, value_name = "FILE")]
+    pub junit: Vec<PathBuf>,
+    /// The commit the record is of.
+    #[arg(long, value_name = "REV", default_value = "HEAD")]
+    pub commit: String,
+    /// The branch [default: GITHUB_REF_NAME, CI_COMMIT_BRANCH, else the checked-out branch].
+    #[arg(long, value_name = "NAME")]
+    pub branch: Option<String>,
+    /// The CI run [default: GITHUB_RUN_ID, CI_PIPELINE_ID].
+    #[arg(long, value_name = "ID")]
+    pub ci_run_id: Option<String>,
+    #[command(flatten)]
+    pub history: HistoryArgs,
+    /// Also write the record to FILE (e.g. for actions/upload-artifact).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Read settings from FILE (default: prcov.toml at the repository root, if present).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Do not say which files were used and where the record went.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RecordAction {
+    /// Print a history record as JSON.
+    Dump {
+        /// The record file.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
 }

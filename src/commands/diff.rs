@@ -3,8 +3,8 @@
 use std::path::Path;
 
 use crate::analysis::{
-    gates, CountingRules, DiffSummary, LinkStyle, Outcome, PatchCoverage, ProjectCoverage,
-    Revisions, SourceLinks,
+    gates, CountingRules, DiffSummary, GateKind, LinkStyle, Outcome, PatchCoverage,
+    ProjectCoverage, Revisions, SourceLinks,
 };
 use crate::config::DiffOptions;
 use crate::error::Error;
@@ -43,7 +43,7 @@ pub fn summarize(opts: &DiffOptions) -> Result<DiffSummary, Error> {
             .and_then(|change| Ok((repo.tracked_files(&change.head)?, change)));
         (git, parse.join())
     });
-    let (tracked, change) = git?;
+    let (tracked, change) = git.map_err(|e| explain_unknown_revision(e, &revs))?;
     let parsed = match parsed {
         Ok(result) => result?,
         Err(panic) => std::panic::resume_unwind(panic),
@@ -56,7 +56,27 @@ pub fn summarize(opts: &DiffOptions) -> Result<DiffSummary, Error> {
             repo.tracked_files(&change.base)?,
         ))
     };
-    finish(opts, &change, head, base_files, Some(revs))
+    finish(opts, &change, head, base_files, Some(revs), Some(&repo))
+}
+
+/// A revision this clone lacks: say where it came from (a CI event names commits a shallow
+/// checkout may not have) and how to get it.
+fn explain_unknown_revision(error: crate::git::GitError, revs: &Revisions) -> Error {
+    let crate::git::GitError::UnknownRevision { rev, repo } = &error else {
+        return error.into();
+    };
+    let side = [("head", Some(&revs.head)), ("base", revs.base.as_ref())]
+        .into_iter()
+        .find_map(|(side, r)| r.filter(|r| &r.rev == rev).map(|r| (side, r)));
+    match side {
+        Some((side, chosen)) => Error::Usage(format!(
+            "unknown revision `{rev}` in {}: the {side}, from {}; fetch it (actions/checkout \
+             with `fetch-depth: 0`, or `git fetch origin {rev}`), or pass --{side} REV",
+            repo.display(),
+            chosen.from
+        )),
+        None => error.into(),
+    }
 }
 
 /// Untracked files of the working tree (`--worktree`), or files of a saved diff that the
@@ -109,6 +129,7 @@ fn summarize_saved_diff(
             reports: head.inputs,
             warnings: head.warnings,
             links: None,
+            history: None,
         };
         return Ok(with_gates(summary, opts));
     };
@@ -120,7 +141,8 @@ fn summarize_saved_diff(
     let reports = choose_reports(&opts.coverage.reports, repo.root(), opts.output.quiet)?;
     let head = load_coverage(&reports, &opts.coverage, Some(&files))?;
     let base_files = || Ok::<_, Error>(RepoFiles::new(repo.root(), repo.tracked_files(&head_sha)?));
-    finish(opts, &change, head, base_files, None)
+    // A saved diff names no commits history could look up.
+    finish(opts, &change, head, base_files, None, None)
 }
 
 /// Patch coverage of the files `--ignore`/`--include` keep; "not measured" leaves out files no
@@ -168,16 +190,42 @@ fn finish(
     head: LoadedCoverage,
     base_files: impl FnOnce() -> Result<RepoFiles, Error>,
     revisions: Option<Revisions>,
+    repo: Option<&Repo>,
 ) -> Result<DiffSummary, Error> {
     let rules: CountingRules = opts.coverage.rules;
     let patch = filtered_patch(change, &head.report, opts);
-    let project = ProjectCoverage::compute(&head.report, rules).totals;
+    let project_files = ProjectCoverage::compute(&head.report, rules);
+    let project = project_files.totals;
     let outcome = check_measured(
         Outcome::of_coverage(head.report.files.len(), project.lines),
         &head,
         &opts.coverage,
     )?;
-    let base_project = if opts.coverage.base_reports.is_empty() {
+    let mut warnings = head.warnings;
+    let mut history = None;
+    let mut history_base = None;
+    match (&opts.history, repo) {
+        (Some(choice), Some(repo)) => {
+            let head_run = super::history::HeadRun {
+                report: &head.report,
+                files: &project_files.files,
+                rules,
+                rewrites: &opts.coverage.rewrites,
+                worktree: opts.revisions.worktree,
+            };
+            let compared = super::history::compare(choice, repo, change, &head_run)?;
+            warnings.extend(compared.view.warnings.iter().cloned());
+            history_base = compared.base_project;
+            history = Some(compared.view);
+        }
+        (Some(_), None) => warnings.push(
+            "history is not looked up with --diff-file (a saved diff names no commits)".into(),
+        ),
+        (None, _) => {}
+    }
+    let base_project = if let Some(base) = history_base {
+        Some(base)
+    } else if opts.coverage.base_reports.is_empty() {
         None
     } else {
         let base = load_coverage(
@@ -199,8 +247,9 @@ fn finish(
         unmatched: head.unmatched,
         gates: Vec::new(),
         reports: head.inputs,
-        warnings: head.warnings,
+        warnings,
         links: source_links(ci_context()?.as_ref()),
+        history,
     };
     Ok(with_gates(summary, opts))
 }
@@ -228,6 +277,19 @@ fn with_gates(mut summary: DiffSummary, opts: &DiffOptions) -> DiffSummary {
         ..gates::Measured::default()
     };
     summary.gates = gates::evaluate(&opts.gates.gates, &measured, opts.gates.threshold);
+    // History found no baseline: the drop gate has nothing to compare with and passes (the
+    // output says why), as a first PR after adopting history must not fail.
+    if summary
+        .history
+        .as_ref()
+        .is_some_and(|h| h.baseline.commit.is_none())
+    {
+        for g in &mut summary.gates {
+            if g.kind == GateKind::ProjectDrop {
+                g.passed = true;
+            }
+        }
+    }
     summary
 }
 

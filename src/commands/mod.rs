@@ -1,7 +1,9 @@
 //! One function per command: runs the stages in order and returns what to print and the exit code.
 
 pub mod diff;
+pub mod history;
 pub mod publish;
+pub mod record;
 pub mod report;
 pub mod revisions;
 pub mod test_results;

@@ -14,6 +14,7 @@ use crate::error::Error;
 use crate::exit;
 use crate::formats::junit;
 use crate::git::Repo;
+use crate::history::compare::{compare_tests, recorded_tests};
 use crate::host::{self, ci_env, CiContext, HostTarget, Mode, RetryConfig, TrustedPr};
 use crate::model::Totals;
 use crate::paths::RepoFiles;
@@ -225,11 +226,35 @@ pub fn run(opts: &PublishOptions) -> Result<u8, Error> {
         summary
             .warnings
             .extend(warnings.into_iter().map(|w| w.message));
+        if let Some(h) = summary.history.as_mut() {
+            if let Some(base) = &h.base_tests {
+                h.tests = Some(compare_tests(base, &recorded_tests(&results)));
+            }
+        }
         Some(summarize(
             &results,
             crate::analysis::test_summary::DEFAULT_SLOWEST,
         ))
     };
+    if opts.fail_on_new_test_failure {
+        let new = summary
+            .history
+            .as_ref()
+            .and_then(|h| h.tests.as_ref())
+            .map(|c| c.new_failures.len() as u64);
+        let measured = Measured {
+            new_test_failures: new,
+            ..Measured::default()
+        };
+        summary.gates.extend(gates::evaluate(
+            &[Gate {
+                kind: GateKind::NewTestFailures,
+                target: 0.0,
+            }],
+            &measured,
+            0.0,
+        ));
+    }
     if opts.fail_on_test_failure {
         let measured = Measured {
             tests_run: Some(

@@ -243,6 +243,37 @@ pub struct DiffOptions {
     pub engine: crate::git::DiffEngine,
     pub gates: GateOptions,
     pub output: OutputOptions,
+    /// Where history records are read from; `None`: no history.
+    pub history: Option<HistoryStore>,
+}
+
+/// Where history records are kept (`--history`, `--history-dir`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HistoryStore {
+    /// A folder when given, else git notes when the repository shares them, else none.
+    Auto(Option<PathBuf>),
+    Dir(PathBuf),
+    GitNotes,
+}
+
+/// `prcov record`.
+#[derive(Debug, Clone)]
+pub struct RecordOptions {
+    pub coverage: CoverageOptions,
+    pub junit: Vec<PathBuf>,
+    pub commit: String,
+    pub branch: Option<String>,
+    pub ci_run_id: Option<String>,
+    pub history: Option<HistoryStore>,
+    /// Where the record file goes besides the store.
+    pub output: Option<PathBuf>,
+    pub quiet: bool,
+}
+
+/// `prcov record dump FILE`.
+#[derive(Debug, Clone)]
+pub struct DumpOptions {
+    pub file: PathBuf,
 }
 
 /// `prcov report`.
@@ -264,6 +295,8 @@ pub enum Config {
     Tests(TestsOptions),
     Publish(Box<PublishOptions>),
     Write(WriteOptions),
+    Record(Box<RecordOptions>),
+    Dump(DumpOptions),
     /// `completions` and `man`: text generated from the argument definitions.
     Generated(Generated),
 }
@@ -292,6 +325,8 @@ pub struct PublishOptions {
     pub diff: DiffOptions,
     pub junit: Vec<PathBuf>,
     pub fail_on_test_failure: bool,
+    /// Gate on failures that are new against the history baseline.
+    pub fail_on_new_test_failure: bool,
     pub host: Option<crate::render::plan::HostKind>,
     pub repo_slug: Option<String>,
     pub pr: Option<u64>,

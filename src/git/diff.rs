@@ -384,6 +384,45 @@ pub(crate) fn normalize(mut files: Vec<ChangedFile>) -> Vec<ChangedFile> {
     out
 }
 
+/// One hunk of a zero-context diff: `old_lines` base lines from `old_start` became `new_lines`
+/// head lines from `new_start` (for a pure insertion, `old_start` is the line it follows).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hunk {
+    pub old_start: u32,
+    pub old_lines: u32,
+    pub new_start: u32,
+    pub new_lines: u32,
+}
+
+/// The hunks of merge-base → head per head path, in order: what carries a base line number to
+/// its head line number (history's indirect changes).
+pub(crate) fn hunks(
+    repo: &Repository,
+    base: Oid,
+    head: Oid,
+) -> Result<std::collections::HashMap<String, Vec<Hunk>>, GitError> {
+    let diff = build_diff(repo, base, DiffTarget::Commit(head), 0)?;
+    let mut out: std::collections::HashMap<String, Vec<Hunk>> = std::collections::HashMap::new();
+    diff.foreach(
+        &mut |_, _| true,
+        None,
+        Some(&mut |delta, hunk| {
+            let path = String::from_utf8_lossy(delta.new_file().path_bytes().unwrap_or_default())
+                .into_owned();
+            out.entry(path).or_default().push(Hunk {
+                old_start: hunk.old_start(),
+                old_lines: hunk.old_lines(),
+                new_start: hunk.new_start(),
+                new_lines: hunk.new_lines(),
+            });
+            true
+        }),
+        None,
+    )
+    .map_err(git_err("read the diff's hunks"))?;
+    Ok(out)
+}
+
 /// The diff as git2 prints it in patch format, with `context` lines around changes.
 pub(crate) fn unified_text(
     repo: &Repository,

@@ -107,6 +107,8 @@ pub enum GitError {
 
 mod diff;
 mod patch_file;
+
+pub use diff::Hunk;
 mod program;
 mod repo;
 mod similarity;

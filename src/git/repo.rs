@@ -258,6 +258,39 @@ impl Repo {
         }
     }
 
+    /// The hunks of the diff `base` → `head` (two commits, zero context), per head path.
+    pub fn hunks(
+        &self,
+        base: &str,
+        head: &str,
+    ) -> Result<std::collections::HashMap<String, Vec<super::Hunk>>, GitError> {
+        diff::hunks(&self.repo, self.resolve_oid(base)?, self.resolve_oid(head)?)
+    }
+
+    /// The checked-out branch's short name; `None` on a detached HEAD.
+    pub fn current_branch(&self) -> Option<String> {
+        let head = self.repo.head().ok()?;
+        if !head.is_branch() {
+            return None;
+        }
+        head.shorthand().ok().map(str::to_owned)
+    }
+
+    /// `sha` and up to `max` of its first-parent ancestors, nearest first (where history looks
+    /// for a baseline record). Stops early at a root commit or the edge of a shallow clone.
+    pub fn first_parents(&self, sha: &str, max: usize) -> Result<Vec<String>, GitError> {
+        let mut commit = self.repo.find_commit(self.resolve_oid(sha)?).map_err(|e| {
+            GitError::Other(format!("failed to read commit {sha}: {}", e.message()))
+        })?;
+        let mut out = vec![commit.id().to_string()];
+        while out.len() <= max {
+            let Ok(parent) = commit.parent(0) else { break };
+            out.push(parent.id().to_string());
+            commit = parent;
+        }
+        Ok(out)
+    }
+
     /// Every file (blob) path of the tree at `head_sha`, sorted and '/'-separated. Submodules
     /// are not files of this repository and are left out. Reads trees only, never blobs.
     pub fn tracked_files(&self, head_sha: &str) -> Result<Vec<String>, GitError> {

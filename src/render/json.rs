@@ -1,4 +1,5 @@
-//! JSON output, schema 1 (SPEC §4). Fields are only ever added, never renamed or dropped.
+//! JSON output (SPEC §4). Fields are only ever added, never renamed or dropped. `prcov diff`
+//! is schema 2 since it carries `history` (docs/history.md); `report` stays schema 1.
 
 use serde::Serialize;
 
@@ -62,7 +63,12 @@ struct DiffJson<'a> {
     unmatched_details: &'a [Unmatched],
     reports: Vec<ReportJson<'a>>,
     warnings: &'a [String],
+    /// Schema 2: the baseline, per-file Δ and the test comparison; `null` without history.
+    history: Option<&'a crate::history::compare::HistoryView>,
 }
+
+/// The schema of `prcov diff --format json`.
+pub const DIFF_SCHEMA: u32 = 2;
 
 #[derive(Serialize)]
 struct ReportJson<'a> {
@@ -89,7 +95,7 @@ fn to_string(value: &impl Serialize) -> String {
 /// `prcov diff --format json`.
 pub fn diff(s: &DiffSummary) -> String {
     to_string(&DiffJson {
-        schema: 1,
+        schema: DIFF_SCHEMA,
         base: &s.base,
         head: &s.head,
         patch: (&s.patch.totals).into(),
@@ -120,6 +126,7 @@ pub fn diff(s: &DiffSummary) -> String {
         unmatched_details: &s.unmatched,
         reports: reports(&s.reports),
         warnings: &s.warnings,
+        history: s.history.as_ref(),
     })
 }
 
@@ -141,6 +148,7 @@ struct ReportJsonOut<'a> {
     unmatched_report_paths: Vec<&'a str>,
     // Additions.
     outcome: Outcome,
+    revisions: Option<&'a Revisions>,
     directories: Vec<FileTotalsJson<'a>>,
     gates: &'a [GateOutcome],
     base_project: Option<TotalsJson>,
@@ -176,6 +184,7 @@ pub fn report(s: &ReportSummary) -> String {
             .collect(),
         unmatched_report_paths: s.unmatched.iter().map(|u| u.path.as_str()).collect(),
         outcome: s.outcome,
+        revisions: s.revisions.as_ref(),
         directories: dirs
             .iter()
             .map(|d| file_totals(&d.path, &d.totals))

@@ -1,6 +1,7 @@
 //! Renderers: pure functions from a computed summary to text. Terminal, Markdown and JSON read
 //! the same summary, so they cannot disagree.
 
+pub mod history;
 pub mod json;
 pub mod limits;
 pub mod markdown;
@@ -77,6 +78,13 @@ pub fn gate_line(g: &crate::analysis::GateOutcome) -> (String, String, String) {
             format!("drop ≤ {}", Percent::value(g.target)),
             g.actual
                 .map_or_else(|| "n/a".to_owned(), |a| format!("{}%", Percent::delta(a))),
+        ),
+        GateKind::NewTestFailures => (
+            "0 new failed".to_owned(),
+            g.actual.map_or_else(
+                || "n/a (no baseline tests)".to_owned(),
+                |a| format!("{a} new failed"),
+            ),
         ),
         GateKind::Tests => (
             "0 failed".to_owned(),

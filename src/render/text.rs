@@ -157,6 +157,7 @@ pub fn diff(s: &DiffSummary, style: Style) -> String {
         (Some(pc), None) => format!("Project coverage: {pc}% — {}", counts(&s.project, "lines")),
     };
     let _ = writeln!(out, "{project}");
+    out.push_str(&super::history::text_lines(s));
     if !s.patch.not_measured.is_empty() {
         let _ = writeln!(
             out,
@@ -219,6 +220,9 @@ pub fn report(s: &ReportSummary, style: Style) -> String {
         (Some(pc), None) => format!("Project coverage: {pc}%"),
     };
     let _ = writeln!(out, "{}", style.bold(&line));
+    if let Some(r) = &s.revisions {
+        let _ = writeln!(out, "Files at: {} — from {}", r.head.rev, r.head.from);
+    }
     warnings(&mut out, &s.unmatched, &s.warnings, style);
     gates(&mut out, &s.gates, style);
     out

@@ -80,15 +80,7 @@ fn prcov(repo: &Repo) -> Command {
     c
 }
 
-fn json_of(out: &std::process::Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}\nstderr: {}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
-}
+use crate::common::json_of;
 
 /// The JSON of a run that must succeed (exit 0), with its stderr in the failure message.
 fn ok_json(out: &std::process::Output) -> Value {
@@ -181,7 +173,7 @@ fn diff_counts_every_kind_of_change() {
         .output()
         .unwrap();
     let j = ok_json(&out);
-    assert_eq!(j["schema"], 1);
+    assert_eq!(j["schema"], 2);
     assert_eq!(j["base"].as_str().unwrap(), r.git(&["rev-parse", "main"]));
     assert_eq!(
         j["head"].as_str().unwrap(),

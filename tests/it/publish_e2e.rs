@@ -1250,7 +1250,7 @@ fn project_drop_gate_needs_a_base_report_and_reports_the_delta_in_the_status() {
     assert_eq!(fake.server_hits(), 0);
     assert_eq!(
         r.stderr.trim_end(),
-        "prcov: error: --max-project-drop needs a base report to compare with: add --base-report FILE"
+        "prcov: error: --max-project-drop needs a base report to compare with: add --base-report FILE, or --history-dir DIR to compare with the history baseline"
     );
 
     // Base: calc 1-10 with 9 and 10 missed, 80%. Head: 73.68%, a drop of 6.31 points.

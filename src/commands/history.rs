@@ -1,0 +1,144 @@
+//! History for `diff` and `publish`: open the store, find the baseline of the merge-base, and
+//! compare the head run with it.
+
+use std::path::Path;
+
+use crate::analysis::CountingRules;
+use crate::config::HistoryStore;
+use crate::error::Error;
+use crate::git::{ChangeSet, Repo};
+use crate::history::compare::{coverage_changes, indirect_changes, BaselineInfo, HistoryView};
+use crate::history::record::settings_of;
+use crate::history::{self, find_baseline, Store, MAX_ANCESTORS};
+use crate::model::{CoverageReport, Totals};
+use crate::paths::Rewrite;
+
+/// The store `choice` names, for the repository at `root`; `None` when `auto` finds none.
+pub fn open_store(choice: &HistoryStore, root: &Path) -> Result<Option<Store>, Error> {
+    Ok(match choice {
+        HistoryStore::Dir(dir) | HistoryStore::Auto(Some(dir)) => Some(Store::Folder(dir.clone())),
+        HistoryStore::GitNotes => Some(Store::git_notes(root)?),
+        HistoryStore::Auto(None) => {
+            let notes = Store::git_notes(root)?;
+            let shared = matches!(
+                &notes,
+                Store::GitNotes {
+                    remote: Some(_),
+                    ..
+                }
+            );
+            let local = git2::Repository::open(root)
+                .is_ok_and(|r| r.refname_to_id(history::store::NOTES_REF).is_ok());
+            (shared || local).then_some(notes)
+        }
+    })
+}
+
+/// The comparison with the baseline, and the baseline's project totals (for the delta).
+pub struct Compared {
+    pub view: HistoryView,
+    pub base_project: Option<Totals>,
+}
+
+fn without_baseline(merge_base: &str, description: String, warnings: Vec<String>) -> Compared {
+    Compared {
+        view: HistoryView {
+            baseline: BaselineInfo {
+                merge_base: merge_base.to_owned(),
+                commit: None,
+                distance: None,
+                description,
+            },
+            coverage_changes: Vec::new(),
+            indirect_changes: Vec::new(),
+            tests: None,
+            base_tests: None,
+            warnings,
+        },
+        base_project: None,
+    }
+}
+
+/// The head run history compares with the baseline.
+pub struct HeadRun<'a> {
+    pub report: &'a CoverageReport,
+    /// Per-file totals of `report`, counted with `rules`.
+    pub files: &'a [(String, Totals)],
+    pub rules: CountingRules,
+    pub rewrites: &'a [Rewrite],
+    /// The head is the working tree, not `change.head`: its hunks are not a commit's.
+    pub worktree: bool,
+}
+
+/// Looks up the baseline of `change.base` and compares the head's files with it. A store that
+/// cannot be reached is a warning and "no baseline", not a failed run: history is a comparison,
+/// not an input the PR's own numbers depend on.
+pub fn compare(
+    choice: &HistoryStore,
+    repo: &Repo,
+    change: &ChangeSet,
+    head: &HeadRun<'_>,
+) -> Result<Compared, Error> {
+    let rules = head.rules;
+    let Some(store) = open_store(choice, repo.root())? else {
+        return Ok(without_baseline(
+            &change.base,
+            "no baseline: no history store found (pass --history-dir DIR or --history git-notes)"
+                .into(),
+            Vec::new(),
+        ));
+    };
+    if let Err(e) = store.refresh() {
+        return Ok(without_baseline(
+            &change.base,
+            format!("no baseline: {} could not be read", store.describe()),
+            vec![e.to_string()],
+        ));
+    }
+    let candidates = repo.first_parents(&change.base, MAX_ANCESTORS)?;
+    let search = find_baseline(&store, &candidates)?;
+    let mut view = HistoryView {
+        baseline: BaselineInfo::from(&search),
+        coverage_changes: Vec::new(),
+        indirect_changes: Vec::new(),
+        tests: None,
+        base_tests: None,
+        warnings: search.warnings,
+    };
+    let Some(found) = search.found else {
+        return Ok(Compared {
+            view,
+            base_project: None,
+        });
+    };
+    if found.record.meta.settings_hash != settings_of(head.rewrites, rules.partials_as_hits) {
+        view.warnings.push(format!(
+            "the baseline record of {} was made with other --path-map/--strip-prefix/--partials-as-hits settings; its numbers may not compare",
+            crate::render::short_sha(&found.commit)
+        ));
+    }
+    view.coverage_changes = coverage_changes(
+        &found.record,
+        head.files,
+        Some(change),
+        rules.partials_as_hits,
+    );
+    if head.worktree {
+        view.warnings.push(
+            "indirect changes are not computed with --worktree (the working tree's lines are not a commit's)"
+                .into(),
+        );
+    } else {
+        let hunks = repo.hunks(&change.base, &change.head)?;
+        view.indirect_changes = indirect_changes(
+            &found.record,
+            head.report,
+            change,
+            &hunks,
+            rules.partials_as_hits,
+        );
+    }
+    let base_project = Some(found.record.totals(rules.partials_as_hits));
+    view.base_tests = found.record.tests;
+    Ok(Compared { view, base_project })
+}

@@ -1,0 +1,131 @@
+//! `prcov record`: the history record of a commit, kept in a store; `prcov record dump FILE`.
+
+use crate::config::{DumpOptions, RecordOptions};
+use crate::error::Error;
+use crate::exit;
+use crate::formats::junit;
+use crate::git::Repo;
+use crate::history::record::settings_of;
+use crate::history::store::read_capped;
+use crate::history::{self, Record, RecordMeta};
+use crate::paths::RepoFiles;
+use crate::render;
+
+use super::history::open_store;
+use super::{choose_junit, choose_reports, emit, load_coverage, working_dir};
+
+fn env(key: &str) -> Option<String> {
+    std::env::var(key).ok().filter(|v| !v.is_empty())
+}
+
+pub fn run(opts: &RecordOptions) -> Result<u8, Error> {
+    let start = working_dir(opts.coverage.repo_dir.as_deref())?;
+    let repo = Repo::discover(&start)?;
+    let commit = repo.resolve(&opts.commit)?;
+    let reports = choose_reports(&opts.coverage.reports, repo.root(), opts.quiet)?;
+    let files = RepoFiles::new(repo.root(), repo.tracked_files(&commit)?);
+    let coverage = load_coverage(&reports, &opts.coverage, Some(&files))?;
+    for w in &coverage.warnings {
+        eprintln!("prcov: warning: {w}");
+    }
+    let junit_files = if opts.junit.is_empty() {
+        choose_junit(&[], repo.root(), true).unwrap_or_default()
+    } else {
+        choose_junit(&opts.junit, repo.root(), opts.quiet)?
+    };
+    let tests = if junit_files.is_empty() {
+        None
+    } else {
+        let (results, warnings) = junit::load(&junit_files)?;
+        for w in warnings {
+            eprintln!("prcov: warning: {}", w.message);
+        }
+        Some(results)
+    };
+    let meta = RecordMeta {
+        commit: commit.clone(),
+        branch: opts
+            .branch
+            .clone()
+            .or_else(|| env("GITHUB_REF_NAME"))
+            .or_else(|| env("CI_COMMIT_BRANCH"))
+            .or_else(|| repo.current_branch()),
+        ci_run_id: opts
+            .ci_run_id
+            .clone()
+            .or_else(|| env("GITHUB_RUN_ID"))
+            .or_else(|| env("CI_PIPELINE_ID")),
+        prcov_version: env!("CARGO_PKG_VERSION").to_owned(),
+        settings_hash: settings_of(
+            &opts.coverage.rewrites,
+            opts.coverage.rules.partials_as_hits,
+        ),
+        created_unix: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()),
+    };
+    let record = Record::of_run(meta, &coverage.report, tests.as_ref());
+    let bytes = history::encode(&record);
+    let mut places = Vec::new();
+    if let Some(path) = &opts.output {
+        std::fs::write(path, &bytes).map_err(|source| Error::Io {
+            action: "write the history record",
+            path: path.clone(),
+            source,
+        })?;
+        places.push(path.display().to_string());
+    }
+    if let Some(choice) = &opts.history {
+        let Some(store) = open_store(choice, repo.root())? else {
+            return Err(Error::Usage(
+                "--history auto found no store: pass --history-dir DIR or --history git-notes"
+                    .into(),
+            ));
+        };
+        let saved = store.save(&commit, &bytes)?;
+        if saved.retries > 0 && !opts.quiet {
+            eprintln!(
+                "prcov: another job updated {} first; fetched it and retried {} time(s)",
+                saved.location, saved.retries
+            );
+        }
+        places.push(saved.location);
+    }
+    if !opts.quiet {
+        let lines: usize = record.files.values().map(Vec::len).sum();
+        let tests = record
+            .tests
+            .as_ref()
+            .map_or(String::new(), |t| format!(" and {} tests", t.len()));
+        eprintln!(
+            "prcov: recorded {lines} lines in {} files{tests} of {} ({} bytes) to {}",
+            record.files.len(),
+            render::short_sha(&commit),
+            bytes.len(),
+            places.join(" and ")
+        );
+    }
+    Ok(exit::SUCCESS)
+}
+
+/// `prcov record dump FILE`: the record as JSON.
+pub fn dump(opts: &DumpOptions) -> Result<u8, Error> {
+    let name = opts.file.display().to_string();
+    let bytes = read_capped(&opts.file)?.ok_or_else(|| Error::Io {
+        action: "read the history record",
+        path: opts.file.clone(),
+        source: std::io::ErrorKind::NotFound.into(),
+    })?;
+    let record = history::decode(&bytes).map_err(|error| history::HistoryError::Record {
+        source_name: name,
+        error,
+    })?;
+    let out = crate::config::OutputOptions {
+        format: render::OutputFormat::Json,
+        output: None,
+        color: false,
+        quiet: false,
+    };
+    emit(&out, &render::history::dump(&record))?;
+    Ok(exit::SUCCESS)
+}
