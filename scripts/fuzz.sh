@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
 corpus=${PRCOV_CORPUS:-../shared/corpus}
-all_targets=(lcov cobertura jacoco clover gocov istanbul_json llvm_json coveragepy_json gcovr_json codecov_json sonar junit detect payload unified_diff)
+all_targets=(lcov cobertura jacoco clover gocov istanbul_json llvm_json coveragepy_json gcovr_json codecov_json sonar junit detect payload unified_diff markdown_escape)
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${all_targets[@]}")
 
@@ -46,6 +46,9 @@ for f in fixtures/lcov/*/* fixtures/example/lcov.info; do seed lcov "$f"; done
 for f in fixtures/junit/*.xml; do seed junit "$f"; done
 for f in fixtures/diffs/*.patch; do seed unified_diff "$f"; done
 for f in fuzz/seeds/payload/*; do seed payload "$f"; done
+mkdir -p fuzz/corpus/markdown_escape
+printf '%s' 'src/a|b`c`.rs' > fuzz/corpus/markdown_escape/seed-name
+printf '%s' $'x\n\n<!-- </details> | x | ``' > fuzz/corpus/markdown_escape/seed-hostile
 
 summary=()
 for t in "${targets[@]}"; do
