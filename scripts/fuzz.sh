@@ -56,7 +56,7 @@ for t in "${targets[@]}"; do
   log=fuzz/artifacts/$t.log
   start=$(date +%s)
   status=ok
-  (cd fuzz && cargo +nightly fuzz run "$t" "corpus/$t" -- \
+  (cd fuzz && cargo +nightly fuzz run -O "$t" "corpus/$t" -- \
       -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -max_len=262144 \
       -artifact_prefix="artifacts/$t/" -print_final_stats=1) >"$log" 2>&1 || status=failed
   runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")

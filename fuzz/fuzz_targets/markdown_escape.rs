@@ -9,7 +9,13 @@ fuzz_target!(|data: &[u8]| {
     let Ok(s) = std::str::from_utf8(data) else {
         return;
     };
-    for out in [md::text(s), md::cell(s), md::summary(s), md::code(s), md::cell_code(s)] {
+    for out in [
+        md::text(s),
+        md::cell(s),
+        md::summary(s),
+        md::code(s),
+        md::cell_code(s),
+    ] {
         assert!(!out.contains('\n') && !out.contains('\r'), "{out:?}");
     }
     // Inline text: every `<`, `|` and backtick is escaped, so none opens a tag, ends a cell or
@@ -20,7 +26,10 @@ fuzz_target!(|data: &[u8]| {
         if c == '\\' {
             chars.next();
         } else {
-            assert!(!matches!(c, '<' | '>' | '|' | '`' | '*' | '_' | '['), "{text:?}");
+            assert!(
+                !matches!(c, '<' | '>' | '|' | '`' | '*' | '_' | '['),
+                "{text:?}"
+            );
         }
     }
     assert!(!md::summary(s).contains('<'));
@@ -28,6 +37,11 @@ fuzz_target!(|data: &[u8]| {
     let code = md::code(s);
     let fence = code.chars().take_while(|c| *c == '`').count();
     let inner = &code[fence..code.len() - fence];
-    assert!(inner.split(|c| c != '`').all(|run| run.len() < fence), "{code:?}");
-    assert!(md::url_path(s).bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~/%".contains(&b)));
+    assert!(
+        inner.split(|c| c != '`').all(|run| run.len() < fence),
+        "{code:?}"
+    );
+    assert!(md::url_path(s)
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"-._~/%".contains(&b)));
 });
