@@ -23,8 +23,8 @@ use std::io::BufRead;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
-use super::{FormatError, Location, Parsed, Warning};
-use crate::model::{Branches, Function, LineRecord};
+use super::{FormatError, Location, Parsed};
+use crate::model::{Branches, Function, LineRecord, Warning, WarningKind};
 
 /// Figures of the file besides the line model, for comparisons with statement-based oracles.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -103,10 +103,11 @@ pub fn parse_with_stats(reader: impl BufRead) -> Result<(Parsed, CloverStats), F
                     "line" => {
                         let Some(file) = &current_file else {
                             // Clover puts lines only inside <file>; one elsewhere has no file.
-                            parsed.warnings.push(Warning {
-                                location: loc(line_no, &path()),
-                                message: "a <line> outside any <file> was skipped".into(),
-                            });
+                            parsed.warnings.push(Warning::new(
+                                WarningKind::Misplaced,
+                                loc(line_no, &path()),
+                                "a <line> outside any <file> was skipped",
+                            ));
                             continue;
                         };
                         read_line(&start, &path, line_no, file, &mut parsed, &mut stats)?;
@@ -144,19 +145,19 @@ fn read_line(
     let kind = attr(start, "type", path, line_no)?.unwrap_or_else(|| "stmt".into());
     let count: Option<u64> = optional_num(start, "count", path, line_no)?;
     let Ok(num) = u32::try_from(num) else {
-        parsed.warnings.push(Warning {
-            location: loc(line_no, &path()),
-            message: format!(
-                "line number {num} is not a source line (≥ 1); the record was skipped"
-            ),
-        });
+        parsed.warnings.push(Warning::new(
+            WarningKind::InvalidLineNumber,
+            loc(line_no, &path()),
+            format!("line number {num} is not a source line (≥ 1); the record was skipped"),
+        ));
         return Ok(());
     };
     if num == 0 {
-        parsed.warnings.push(Warning {
-            location: loc(line_no, &path()),
-            message: "line number 0 is not a source line (≥ 1); the record was skipped".into(),
-        });
+        parsed.warnings.push(Warning::new(
+            WarningKind::InvalidLineNumber,
+            loc(line_no, &path()),
+            "line number 0 is not a source line (≥ 1); the record was skipped",
+        ));
         return Ok(());
     }
     match kind.as_str() {
@@ -472,17 +473,17 @@ mod tests {
         let (parsed, stats) = parse_str(xml).unwrap();
         let f = &parsed.report.files["src/A.java"];
         assert_eq!(f.lines.len(), 4);
-        assert_eq!(f.lines[&4].state(), LineState::Hit);
-        assert_eq!(f.lines[&5].state(), LineState::Partial);
+        assert_eq!(f.lines.get(&4).unwrap().state(), LineState::Hit);
+        assert_eq!(f.lines.get(&5).unwrap().state(), LineState::Partial);
         assert_eq!(
-            f.lines[&5].branches,
+            f.lines.get(&5).unwrap().branches,
             Some(Branches::Counted {
                 covered: 1,
                 total: 2
             })
         );
-        assert_eq!(f.lines[&6].state(), LineState::Miss);
-        assert_eq!(f.lines[&7].state(), LineState::Hit);
+        assert_eq!(f.lines.get(&6).unwrap().state(), LineState::Miss);
+        assert_eq!(f.lines.get(&7).unwrap().state(), LineState::Hit);
         assert_eq!(f.functions.len(), 1);
         assert_eq!(f.functions[0].hits, 2);
         assert!(!stats.istanbul);
@@ -511,17 +512,17 @@ mod tests {
         let (parsed, stats) = parse_str(xml).unwrap();
         assert!(stats.istanbul);
         let f = &parsed.report.files["/x/a.js"];
-        assert_eq!(f.lines[&1].state(), LineState::Hit);
+        assert_eq!(f.lines.get(&1).unwrap().state(), LineState::Hit);
         assert_eq!(
-            f.lines[&2].branches,
+            f.lines.get(&2).unwrap().branches,
             Some(Branches::Counted {
                 covered: 1,
                 total: 3
             })
         );
         // No count, but the condition was evaluated: it ran, with its branch not covered.
-        assert_eq!(f.lines[&3].state(), LineState::Partial);
-        assert_eq!(f.lines[&4].state(), LineState::Miss);
+        assert_eq!(f.lines.get(&3).unwrap().state(), LineState::Partial);
+        assert_eq!(f.lines.get(&4).unwrap().state(), LineState::Miss);
     }
 
     #[test]

@@ -4,13 +4,13 @@
 //! Input: any `BufRead`; output: [`Parsed`]. Streams line by line into one reused buffer and
 //! parses bytes, so memory is the model plus one line.
 //!
-//! The line model (SPEC §2): every `DA:` record is a coverable line (line 0 is dropped with a
+//! The line model (docs/coverage.md#line-states): every `DA:` record is a coverable line (line 0 is dropped with a
 //! warning); `BRDA:` records attach identified branches to the `DA:` line of the same file.
 //! Paths are kept as written, without surrounding whitespace. An empty `SF:` keeps its lines under
 //! the empty path, with a warning (lcov 1.16 reads such records and the corpus counts them).
 //! A branch on a line that has no `DA:` record anywhere in the file is dropped with a warning: lcov
 //! itself counts only `DA:` lines as found lines (`LF`), the corpus reference figures are built the
-//! same way, and SPEC §2 says a line without a line record is not coverable.
+//! same way, and docs/coverage.md says a line without a line record is not coverable.
 //! `LF`/`LH`/`BRF`/`BRH`/`FNF`/`FNH` summaries are ignored; totals come from the records.
 
 use std::collections::hash_map::Entry;
@@ -20,8 +20,9 @@ use std::io::BufRead;
 
 use super::count::{parse_count, parse_line_number, CountError};
 use super::text::quoted;
-use super::{FormatError, Location, Parsed, Warning};
+use super::{FormatError, Location, Parsed};
 use crate::model::{Branches, CoverageReport, FileCoverage, Function, LineRecord};
+use crate::model::{Warning, WarningKind};
 
 /// Bits of a packed branch id: `[named:1][exception:1][block:32][branch:30]`. Blocks take all 32
 /// bits because geninfo writes `4294967295` (-1) for an unnamed block; branch numbers count
@@ -412,11 +413,9 @@ fn count_error(line_no: u64, after: &str, found: &[u8], err: CountError) -> Form
 }
 
 impl Parser {
-    fn warn(&mut self, line_no: u64, message: impl Into<String>) {
-        self.warnings.push(Warning {
-            location: Location::line(line_no),
-            message: message.into(),
-        });
+    fn warn(&mut self, kind: WarningKind, line_no: u64, message: impl Into<String>) {
+        self.warnings
+            .push(Warning::new(kind, Location::line(line_no), message));
     }
 
     /// Parses whole lines; the first is line `first_line` of the file.
@@ -523,6 +522,7 @@ impl Parser {
                 // Some Jenkins fixtures end with a literal `EOF` line (a heredoc leftover).
                 b"EOF" => {
                     self.warn(
+                        WarningKind::UnknownRecord,
                         line_no,
                         "ignored a line \"EOF\", which is not an lcov record",
                     );
@@ -575,6 +575,7 @@ impl Parser {
                     self.unknown_records_warned
                         .push((key.to_vec(), self.warnings.len()));
                     self.warn(
+                        WarningKind::UnknownRecord,
                         line_no,
                         format!(
                             "ignored unknown lcov record type {}",
@@ -602,7 +603,7 @@ impl Parser {
                 quoted(record.path.as_bytes()),
                 record.start
             );
-            self.warn(line_no, message);
+            self.warn(WarningKind::IncompleteRecord, line_no, message);
             self.end_record();
         }
         if path.is_empty() {
@@ -610,6 +611,7 @@ impl Parser {
             // (the corpus reference counts it), so it stays under the empty path, which path
             // mapping then reports as unmatched rather than losing it silently.
             self.warn(
+                WarningKind::MissingPath,
                 line_no,
                 "a record has an empty file name (\"SF:\"); its lines are kept under an empty path",
             );
@@ -652,6 +654,7 @@ impl Parser {
         let hits = parse_count(count).map_err(|e| count_error(line_no, "DA:<line>,", count, e))?;
         if number == 0 {
             self.warn(
+                WarningKind::InvalidLineNumber,
                 line_no,
                 "dropped a DA: record for line 0 (line numbers start at 1)",
             );
@@ -738,6 +741,7 @@ impl Parser {
         }
         if number == 0 {
             self.warn(
+                WarningKind::InvalidLineNumber,
                 line_no,
                 "dropped a BRDA: record for line 0 (line numbers start at 1)",
             );
@@ -758,6 +762,7 @@ impl Parser {
         let (start, summary_lines) = (record.start, record.summary_lines);
         if record.file.lines.is_empty() && record.branches.is_empty() && summary_lines > 0 {
             self.warn(
+                WarningKind::NoLineRecords,
                 start,
                 format!(
                     "the record for {} has only summary counts (LF:{summary_lines}) and no DA: lines; it adds no coverable lines",
@@ -814,7 +819,7 @@ impl Parser {
                 quoted(record.path.as_bytes()),
                 record.start
             );
-            self.warn(last_line, message);
+            self.warn(WarningKind::IncompleteRecord, last_line, message);
         }
         self.end_record();
         let files = std::mem::take(&mut self.files);
@@ -845,6 +850,7 @@ impl Parser {
         for (at, path, line) in dropped {
             if seen.insert((path.clone(), line)) {
                 self.warn(
+                    WarningKind::BranchWithoutLine,
                     at,
                     format!(
                         "dropped BRDA: records of {} line {line}, which has no DA: record",
@@ -1060,7 +1066,12 @@ pub(crate) mod tests {
         let file = &parsed.report.files["src/a.c"];
         // e0 and the plain block 0 are different branches, the expression name is a label.
         assert_eq!(
-            file.lines[&3].branches.as_ref().map(Branches::total),
+            file.lines
+                .get(&3)
+                .unwrap()
+                .branches
+                .as_ref()
+                .map(Branches::total),
             Some(2)
         );
         let functions: Vec<_> = file
@@ -1077,7 +1088,13 @@ pub(crate) mod tests {
             "SF:a\nDA:1,1\nBRDA:1,0,1,1\nBRDA:1,1,0,0\nBRDA:1,e0,1,0\nBRDA:1,4294967295,1,0\n\
                     BRDA:1,0,x,0\nBRDA:1,0,y,0\nBRDA:1,0,x,1\nend_of_record\n";
         let parsed = parse_str(text).unwrap();
-        let branches = parsed.report.files["a"].lines[&1].branches.clone().unwrap();
+        let branches = parsed.report.files["a"]
+            .lines
+            .get(&1)
+            .unwrap()
+            .branches
+            .clone()
+            .unwrap();
         // (0,1) (1,0) (e0,1) (-1,1) and the two names x (taken once) and y.
         assert_eq!((branches.total(), branches.covered()), (6, 2));
     }
@@ -1088,9 +1105,9 @@ pub(crate) mod tests {
                     TN:t2\nSF:a.c\nDA:1,2\nDA:2,1\nDA:2,1\nBRDA:2,0,1,5\nend_of_record\n";
         let parsed = parse_str(text).unwrap();
         let file = &parsed.report.files["a.c"];
-        assert_eq!(file.lines[&1].hits, 2);
-        assert_eq!(file.lines[&2].hits, 3);
-        assert_eq!(file.lines[&2].state(), LineState::Hit);
+        assert_eq!(file.lines.get(&1).unwrap().hits, 2);
+        assert_eq!(file.lines.get(&2).unwrap().hits, 3);
+        assert_eq!(file.lines.get(&2).unwrap().state(), LineState::Hit);
         assert_eq!(
             parsed.report.totals(),
             Totals {
@@ -1124,7 +1141,12 @@ pub(crate) mod tests {
         let file = &parsed.report.files["a"];
         assert_eq!(file.lines.len(), 2);
         assert_eq!(
-            file.lines[&7].branches.as_ref().map(Branches::total),
+            file.lines
+                .get(&7)
+                .unwrap()
+                .branches
+                .as_ref()
+                .map(Branches::total),
             Some(1)
         );
         assert_eq!(parsed.warnings.len(), 1);
@@ -1137,9 +1159,9 @@ pub(crate) mod tests {
         let text = "SF:a\nDA:1,18446744073709551616\nDA:2,1.0e+19\nDA:3,0.0\nBRDA:2,0,0,2874063630\nend_of_record\n";
         let parsed = parse_str(text).unwrap();
         let file = &parsed.report.files["a"];
-        assert_eq!(file.lines[&1].hits, u64::MAX);
-        assert_eq!(file.lines[&2].hits, 10_000_000_000_000_000_000);
-        assert_eq!(file.lines[&3].hits, 0);
+        assert_eq!(file.lines.get(&1).unwrap().hits, u64::MAX);
+        assert_eq!(file.lines.get(&2).unwrap().hits, 10_000_000_000_000_000_000);
+        assert_eq!(file.lines.get(&3).unwrap().hits, 0);
     }
 
     #[test]

@@ -26,8 +26,8 @@ use serde::de::{IgnoredAny, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
 use super::istanbul::json_error;
-use super::{FormatError, Location, Parsed, Warning};
-use crate::model::{Branches, LineRecord};
+use super::{FormatError, Location, Parsed};
+use crate::model::{Branches, LineRecord, Warning, WarningKind};
 
 /// The export's own totals (`data[].totals`), summed over its data entries.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -257,13 +257,14 @@ pub fn parse_with_totals(reader: impl BufRead) -> Result<(Parsed, LlvmTotals), F
         }
         for file in &data.files {
             let Some(segments) = &file.segments else {
-                parsed.warnings.push(Warning {
-                    location: Location::default(),
-                    message: format!(
+                parsed.warnings.push(Warning::new(
+                    WarningKind::NoLineRecords,
+                    Location::default(),
+                    format!(
                         "{} has no segments (a --summary-only export?): it has no line records",
                         file.filename
                     ),
-                });
+                ));
                 parsed.report.file_mut(&file.filename);
                 continue;
             };
@@ -452,9 +453,9 @@ mod tests {
         let f = &parsed.report.files["src/a.rs"];
         // Line 3 holds only the closing brace; the wrapped body region makes it coverable.
         assert_eq!(f.lines.len(), 3);
-        assert_eq!(f.lines[&1].state(), LineState::Hit);
-        assert_eq!(f.lines[&3].hits, 2);
-        assert_eq!(f.lines[&2].state(), LineState::Partial);
+        assert_eq!(f.lines.get(&1).unwrap().state(), LineState::Hit);
+        assert_eq!(f.lines.get(&3).unwrap().hits, 2);
+        assert_eq!(f.lines.get(&2).unwrap().state(), LineState::Partial);
         assert_eq!(
             totals,
             LlvmTotals {

@@ -12,7 +12,7 @@ use quick_xml::events::BytesStart;
 use super::count::{parse_count, parse_line_number};
 use super::xml::{unescape, XmlEvent, XmlStream};
 use super::{FormatError, Parsed};
-use crate::model::{Branches, CoverageReport, LineRecord};
+use crate::model::{Branches, CoverageReport, LineRecord, WarningKind};
 
 /// Parses a SonarQube generic coverage report.
 pub fn parse(reader: impl BufRead) -> Result<Parsed, FormatError> {
@@ -98,7 +98,12 @@ fn element<R: BufRead>(
         }
         "lineToCover" => {
             let Some(path) = file.clone() else {
-                xml.warn(leaf, None, "ignored a <lineToCover> outside any <file>");
+                xml.warn(
+                    WarningKind::Misplaced,
+                    leaf,
+                    None,
+                    "ignored a <lineToCover> outside any <file>",
+                );
                 return Ok(());
             };
             let (mut number, mut covered, mut branches, mut covered_branches) =
@@ -165,6 +170,7 @@ fn element<R: BufRead>(
                 .ok_or_else(|| xml.error(leaf, Some("covered"), "expected a covered attribute"))?;
             if number == 0 {
                 xml.warn(
+                    WarningKind::InvalidLineNumber,
                     leaf,
                     Some("lineNumber"),
                     "dropped a record for line 0 (lines start at 1)",
@@ -198,8 +204,8 @@ mod tests {
         let xml = br#"<coverage version="1"><file path="a.c"><lineToCover lineNumber="2" covered="true" branchesToCover="4" coveredBranches="3"/><lineToCover lineNumber="3" covered="false"/><lineToCover lineNumber="3" covered="true"/></file></coverage>"#;
         let parsed = parse(&xml[..]).unwrap();
         let f = &parsed.report.files["a.c"];
-        assert_eq!(f.lines[&2].state(), LineState::Partial);
-        assert_eq!(f.lines[&3].state(), LineState::Hit);
+        assert_eq!(f.lines.get(&2).unwrap().state(), LineState::Partial);
+        assert_eq!(f.lines.get(&3).unwrap().state(), LineState::Hit);
         assert_eq!(f.totals().lines, 2);
     }
 

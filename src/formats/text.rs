@@ -52,16 +52,17 @@ impl SkippedLines {
     }
 
     /// One warning for all skipped records, if any.
-    pub fn warning(&self) -> Option<super::Warning> {
+    pub fn warning(&self) -> Option<crate::model::Warning> {
         let first = self.first?;
-        Some(super::Warning {
-            location: super::Location::default(),
-            message: format!(
+        Some(crate::model::Warning::new(
+            crate::model::WarningKind::InvalidLineNumber,
+            super::Location::default(),
+            format!(
                 "{} record(s) with a line number outside 1-{} were skipped (the first: {first})",
                 self.count,
                 u32::MAX
             ),
-        })
+        ))
     }
 }
 

@@ -9,6 +9,7 @@ use crate::analysis::gates::NothingMeasured;
 use crate::analysis::{
     DiffSummary, GateKind, GateOutcome, LinkStyle, Outcome, Percent, ReportSummary,
 };
+use crate::model::diag::{self, WarningDetail};
 use crate::paths::UnmatchedReason;
 
 use super::limits::{truncate_chars, COMMENT_MAX};
@@ -259,7 +260,7 @@ fn list_section(out: &mut String, title: &str, items: &[String], max: usize) {
 }
 
 /// Extra sections of the PR comment: the test results' counts line goes under the project line,
-/// the failed tests' details under the files table (the order SPEC §5 lists).
+/// the failed tests' details under the files table (the order docs/publishing.md#the-comment lists).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Extra<'a> {
     pub before_table: &'a str,
@@ -318,8 +319,9 @@ fn diff_with_rows(s: &DiffSummary, extra: Extra<'_>, rows: usize) -> String {
         &unmatched_items(&s.unmatched),
         list_max,
     );
-    for w in &s.warnings {
-        let _ = writeln!(out, "\n:warning: {}", md::text(w));
+    // A PR comment shows repeats once, with their count.
+    for w in diag::lines(&s.warnings, WarningDetail::Grouped) {
+        let _ = writeln!(out, "\n:warning: {}", md::text(&w));
     }
     out
 }

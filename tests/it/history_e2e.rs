@@ -3,6 +3,7 @@
 //! with the nearest recorded ancestor when the merge-base has none, and "no baseline" when none
 //! of 10 ancestors has one.
 
+use prcov::exit;
 use std::path::{Path, PathBuf};
 use std::process::Command as Std;
 
@@ -277,7 +278,7 @@ fn a_corrupt_record_is_a_clear_error_for_dump_and_skipped_as_a_baseline() {
         .arg(&path)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(i32::from(exit::BAD_INPUT)));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains(&format!(
@@ -381,7 +382,11 @@ fn comment_with_a_baseline_shows_delta_changes_and_new_vs_preexisting_failures()
             "--fail-on-new-test-failure",
         ],
     );
-    assert_eq!(code, 1, "one new failure fails the gate");
+    assert_eq!(
+        code,
+        i32::from(exit::GATE_FAILED),
+        "one new failure fails the gate"
+    );
     insta::assert_snapshot!("comment_with_baseline", body);
 }
 
@@ -405,7 +410,8 @@ fn comment_without_a_baseline_says_why() {
         ],
     );
     assert_eq!(
-        code, 0,
+        code,
+        i32::from(exit::SUCCESS),
         "without a baseline the drop and new-failure gates pass"
     );
     insta::assert_snapshot!("comment_without_baseline", body);
