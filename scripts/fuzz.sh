@@ -50,13 +50,16 @@ mkdir -p fuzz/corpus/markdown_escape
 printf '%s' 'src/a|b`c`.rs' > fuzz/corpus/markdown_escape/seed-name
 printf '%s' $'x\n\n<!-- </details> | x | ``' > fuzz/corpus/markdown_escape/seed-hostile
 
+# Build every target once; `cargo fuzz run` per target rebuilt prcov each time.
+(cd fuzz && cargo +nightly fuzz build -O)
+triple=$(rustc +nightly -vV | sed -n 's/^host: //p')
 summary=()
 for t in "${targets[@]}"; do
   mkdir -p "fuzz/corpus/$t" "fuzz/artifacts/$t"
   log=fuzz/artifacts/$t.log
   start=$(date +%s)
   status=ok
-  (cd fuzz && cargo +nightly fuzz run -O "$t" "corpus/$t" -- \
+  (cd fuzz && "target/$triple/release/$t" "corpus/$t" \
       -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -max_len=262144 \
       -artifact_prefix="artifacts/$t/" -print_final_stats=1) >"$log" 2>&1 || status=failed
   runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
