@@ -23,6 +23,10 @@ const OPERATIONS = [
   ["checks/create", "post", "/repos/{owner}/{repo}/check-runs"],
   ["checks/update", "patch", "/repos/{owner}/{repo}/check-runs/{check_run_id}"],
   ["pulls/get", "get", "/repos/{owner}/{repo}/pulls/{pull_number}"],
+  // `--from` without `workflow_run.pull_requests` (fork PRs): the PR whose head is the run's.
+  ["pulls/list", "get", "/repos/{owner}/{repo}/pulls"],
+  // The token's own identity: only its comments are adopted as the sticky comment.
+  ["users/get-authenticated", "get", "/user"],
 ];
 
 const DROP = new Set(["description", "example", "examples", "externalDocs"]);

@@ -345,6 +345,7 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
                     .filter(|_| a.comment_key == "default")
                     .unwrap_or_else(|| a.comment_key.clone()),
                 dry_run: a.dry_run,
+                allow_insecure_http: a.allow_insecure_http,
                 save: a.save.clone(),
                 from: a.from.clone(),
             })))

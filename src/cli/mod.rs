@@ -457,7 +457,7 @@ pub struct PublishArgs {
     #[arg(long, value_name = "SLUG")]
     pub repo_slug: Option<String>,
     /// Pull request (merge request) number.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub pr: Option<u64>,
     /// API base URL [default: GITHUB_API_URL / CI_API_V4_URL, else the public host].
     #[arg(long, value_name = "URL")]
@@ -468,6 +468,10 @@ pub struct PublishArgs {
     /// Print every request that would be sent; send nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Allow a plain `http://` API URL to a host other than this machine (the token would
+    /// travel unencrypted).
+    #[arg(long)]
+    pub allow_insecure_http: bool,
     /// Compute everything without a token and write the payload to FILE (fork PRs, step 1).
     #[arg(long, value_name = "FILE", conflicts_with = "from")]
     pub save: Option<PathBuf>,

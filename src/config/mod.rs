@@ -353,6 +353,7 @@ pub struct PublishOptions {
     pub api_url: Option<String>,
     pub comment_key: String,
     pub dry_run: bool,
+    pub allow_insecure_http: bool,
     pub save: Option<PathBuf>,
     pub from: Option<PathBuf>,
 }

@@ -57,6 +57,11 @@ pub struct State {
     pub check_run_annotations: Vec<usize>,
     /// What `GET /pulls/{n}` reports as the PR head.
     pub pr_head: String,
+    /// Who `GET /user` says the token is; `None` answers 403 like a GitHub App installation
+    /// token (`GITHUB_TOKEN`), which may not read it.
+    pub user: Option<String>,
+    /// What `GET /repos/{o}/{r}/pulls` lists (filtered by its `head=owner:branch`).
+    pub open_prs: Vec<Value>,
     /// Simulates another job racing: when a comment is created, this body is created first
     /// (so it gets the older id) by the same bot.
     pub race_on_create: Option<String>,
@@ -77,6 +82,10 @@ impl Fake {
             next_id: 1000,
             pr_head: SHA.to_owned(),
             page_size: 100,
+            user: match flavor {
+                Flavor::Github => None,
+                Flavor::Gitlab => Some("project_1_bot".to_owned()),
+            },
             ..State::default()
         }));
         let shared = Arc::clone(&state);
@@ -240,6 +249,8 @@ fn operation_for(flavor: Flavor, method: &str, path: &str) -> Option<&'static st
             ("DELETE", ["repos", _, _, "issues", "comments", _]) => Some("issues/delete-comment"),
             ("POST", ["repos", _, _, "check-runs"]) => Some("checks/create"),
             ("GET", ["repos", _, _, "pulls", _]) => Some("pulls/get"),
+            ("GET", ["repos", _, _, "pulls"]) => Some("pulls/list"),
+            ("GET", ["user"]) => Some("users/get-authenticated"),
             ("PATCH", ["repos", _, _, "check-runs", _]) => Some("checks/update"),
             _ => None,
         },
@@ -258,6 +269,10 @@ fn operation_for(flavor: Flavor, method: &str, path: &str) -> Option<&'static st
             }
             ("DELETE", ["api", "v4", "projects", _, "merge_requests", _, "notes", _]) => {
                 Some("notes/delete-merge-request-note")
+            }
+            ("GET", ["api", "v4", "user"]) => Some("users/current"),
+            ("GET", ["api", "v4", "projects", _, "merge_requests", _]) => {
+                Some("merge_requests/get")
             }
             _ => None,
         },
@@ -495,6 +510,31 @@ fn handle(state: &Arc<Mutex<State>>, flavor: Flavor, req: &HttpMockRequest) -> H
                     respond(404, &[], json!({"message": "Not Found"}))
                 }
             }
+            ("GET", ["user"]) => match &s.user {
+                Some(login) => respond(200, &[], json!({"login": login, "type": "User"})),
+                None => respond(
+                    403,
+                    &[],
+                    json!({"message": "Resource not accessible by integration"}),
+                ),
+            },
+            ("GET", ["repos", _, _, "pulls"]) => {
+                let head = query_param(&query, "head").unwrap_or_default();
+                let listed: Vec<Value> = s
+                    .open_prs
+                    .iter()
+                    .filter(|p| {
+                        let owner = p["head"]["repo"]["full_name"]
+                            .as_str()
+                            .and_then(|r| r.split('/').next())
+                            .unwrap_or_default();
+                        let branch = p["head"]["ref"].as_str().unwrap_or_default();
+                        head.is_empty() || head == format!("{owner}:{branch}")
+                    })
+                    .cloned()
+                    .collect();
+                respond(200, &[], Value::Array(listed))
+            }
             ("GET", ["repos", _, _, "pulls", n]) => respond(
                 200,
                 &[],
@@ -531,7 +571,7 @@ fn handle(state: &Arc<Mutex<State>>, flavor: Flavor, req: &HttpMockRequest) -> H
                 }
                 let mut all: Vec<Value> = notes
                     .iter()
-                    .map(|c| json!({"id": c.id, "body": c.body, "system": false, "author": {"username": c.login}}))
+                    .map(|c| json!({"id": c.id, "body": c.body, "system": false, "author": {"username": c.login, "bot": c.bot}}))
                     .collect();
                 // A system note ("added 1 commit") that happens to start with the marker is ignored.
                 all.insert(0, json!({"id": 1, "body": "<!-- prcov:default --> system", "system": true, "author": {"username": "x"}}));
@@ -566,7 +606,11 @@ fn handle(state: &Arc<Mutex<State>>, flavor: Flavor, req: &HttpMockRequest) -> H
                     login: "project_1_bot".into(),
                     bot: false,
                 });
-                respond(201, &[], json!({"id": id}))
+                respond(
+                    201,
+                    &[],
+                    json!({"id": id, "author": {"username": "project_1_bot"}}),
+                )
             }
             ("PUT", ["api", "v4", "projects", _, "merge_requests", _, "notes", id]) => {
                 let id: u64 = id.parse().unwrap_or(0);
@@ -588,6 +632,15 @@ fn handle(state: &Arc<Mutex<State>>, flavor: Flavor, req: &HttpMockRequest) -> H
                 s.comments.retain(|c| c.id != id);
                 respond(204, &[], Value::Null)
             }
+            ("GET", ["api", "v4", "user"]) => match &s.user {
+                Some(name) => respond(200, &[], json!({"id": 7, "username": name, "bot": true})),
+                None => respond(403, &[], json!({"message": "403 Forbidden"})),
+            },
+            ("GET", ["api", "v4", "projects", _, "merge_requests", iid]) => respond(
+                200,
+                &[],
+                json!({"iid": iid.parse::<u64>().unwrap_or(0), "sha": s.pr_head}),
+            ),
             _ => respond(404, &[], json!({"message": "404 Not found"})),
         },
     }
