@@ -28,9 +28,17 @@ fn history(args: &HistoryArgs) -> Result<Option<HistoryStore>, Error> {
             "--history dir needs the folder: add --history-dir DIR".into(),
         )),
         (Some(HistoryKind::GitNotes), None) => Ok(Some(HistoryStore::GitNotes)),
-        (Some(HistoryKind::GitNotes), Some(_)) => Err(Error::Usage(
-            "--history git-notes and --history-dir do not go together: pick one store".into(),
-        )),
+        (Some(HistoryKind::GithubArtifacts), None) => Ok(Some(HistoryStore::GithubArtifacts)),
+        (Some(kind @ (HistoryKind::GitNotes | HistoryKind::GithubArtifacts)), Some(_)) => {
+            let name = if kind == HistoryKind::GitNotes {
+                "git-notes"
+            } else {
+                "github-artifacts"
+            };
+            Err(Error::Usage(format!(
+                "--history {name} and --history-dir do not go together: pick one store"
+            )))
+        }
     }
 }
 

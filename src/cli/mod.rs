@@ -343,14 +343,16 @@ pub enum HistoryKind {
     Auto,
     Dir,
     GitNotes,
+    GithubArtifacts,
 }
 
 /// History options: where the records of default-branch commits are kept.
 #[derive(Debug, Args, Clone, Default)]
 pub struct HistoryArgs {
     /// Where history records are kept: dir (--history-dir), git-notes (refs/notes/prcov on
-    /// origin), auto (--history-dir if given, else git notes if the repository has them). A pull
-    /// request is compared with its merge-base's record (docs/history.md).
+    /// origin), github-artifacts (prcov-history-<sha> artifacts of default-branch runs), auto
+    /// (--history-dir if given, else artifacts in GitHub Actions, else git notes if the repository
+    /// has them). A pull request is compared with its merge-base's record (docs/history.md).
     #[arg(long, value_enum, value_name = "STORE")]
     pub history: Option<HistoryKind>,
     /// The folder of history records (implies --history dir).

@@ -10,14 +10,38 @@ use crate::git::{ChangeSet, Repo};
 use crate::history::compare::{coverage_changes, indirect_changes, BaselineInfo, HistoryView};
 use crate::history::record::settings_of;
 use crate::history::{self, find_baseline, Store, MAX_ANCESTORS};
+use crate::host::artifacts::GithubArtifacts;
+use crate::host::{ci_env, RetryConfig};
 use crate::model::{CoverageReport, Totals};
 use crate::paths::Rewrite;
+use crate::render::plan::HostKind;
+
+fn env(key: &str) -> Option<String> {
+    std::env::var(key).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// The artifacts of the repository the GitHub Actions job runs in.
+fn github_artifacts() -> Result<Store, Error> {
+    let repository = env("GITHUB_REPOSITORY").ok_or_else(|| {
+        Error::Usage(
+            "--history github-artifacts needs GITHUB_REPOSITORY (set in GitHub Actions)".into(),
+        )
+    })?;
+    let api_url = env("GITHUB_API_URL").unwrap_or_else(|| ci_env::GITHUB_API_URL.to_owned());
+    let token = ci_env::token_from_env(HostKind::Github, &env)?;
+    let store = GithubArtifacts::new(&api_url, &repository, token, RetryConfig::from_env(&env))?;
+    Ok(Store::Remote(std::sync::Arc::new(store)))
+}
 
 /// The store `choice` names, for the repository at `root`; `None` when `auto` finds none.
 pub fn open_store(choice: &HistoryStore, root: &Path) -> Result<Option<Store>, Error> {
     Ok(match choice {
         HistoryStore::Dir(dir) | HistoryStore::Auto(Some(dir)) => Some(Store::Folder(dir.clone())),
         HistoryStore::GitNotes => Some(Store::git_notes(root)?),
+        HistoryStore::GithubArtifacts => Some(github_artifacts()?),
+        HistoryStore::Auto(None) if env("GITHUB_ACTIONS").as_deref() == Some("true") => {
+            Some(github_artifacts()?)
+        }
         HistoryStore::Auto(None) => {
             let notes = Store::git_notes(root)?;
             let shared = matches!(
@@ -96,7 +120,16 @@ pub fn compare(
         ));
     }
     let candidates = repo.first_parents(&change.base, MAX_ANCESTORS)?;
-    let search = find_baseline(&store, &candidates)?;
+    let search = match find_baseline(&store, &candidates) {
+        Ok(search) => search,
+        Err(e) => {
+            return Ok(without_baseline(
+                &change.base,
+                format!("no baseline: {} could not be read", store.describe()),
+                vec![e.to_string()],
+            ))
+        }
+    };
     let mut view = HistoryView {
         baseline: BaselineInfo::from(&search),
         coverage_changes: Vec::new(),

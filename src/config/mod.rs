@@ -254,6 +254,8 @@ pub enum HistoryStore {
     Auto(Option<PathBuf>),
     Dir(PathBuf),
     GitNotes,
+    /// GitHub Actions artifacts of this repository (`GITHUB_REPOSITORY`, `GITHUB_API_URL`).
+    GithubArtifacts,
 }
 
 /// `prcov record`.

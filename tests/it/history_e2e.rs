@@ -118,7 +118,7 @@ fn source(extra: &str) -> String {
 }
 
 /// main: c1 … c3 recorded, `feature` branches at c3, then main moves on to c4 (recorded too).
-fn forked_repo() -> (Repo, Vec<String>) {
+pub fn forked_repo() -> (Repo, Vec<String>) {
     let r = Repo::new();
     let mut main = Vec::new();
     for (i, hits) in [(1, 4), (2, 5), (3, 6)] {

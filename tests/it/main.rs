@@ -16,6 +16,7 @@ mod example;
 mod git_changeset;
 mod gitlab_template;
 mod history_agreement;
+mod history_artifacts;
 mod history_e2e;
 mod history_notes;
 mod host_github;
