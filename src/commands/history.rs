@@ -1,15 +1,19 @@
 //! History for `diff` and `publish`: open the store, find the baseline of the merge-base, and
 //! compare the head run with it.
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use crate::analysis::CountingRules;
 use crate::config::HistoryStore;
 use crate::error::Error;
 use crate::git::{ChangeSet, Repo};
-use crate::history::compare::{coverage_changes, indirect_changes, BaselineInfo, HistoryView};
+use crate::history::compare::{
+    coverage_changes, flaky_across_runs, indirect_changes, BaselineInfo, HistoryView, TestKey,
+};
 use crate::history::record::settings_of;
 use crate::history::{self, find_baseline, Store, MAX_ANCESTORS};
+use crate::history::{Record, RecordedTest};
 use crate::host::artifacts::GithubArtifacts;
 use crate::host::{ci_env, RetryConfig};
 use crate::model::{CoverageReport, Totals};
@@ -77,10 +81,47 @@ fn without_baseline(merge_base: &str, description: String, warnings: Vec<String>
             indirect_changes: Vec::new(),
             tests: None,
             base_tests: None,
+            flaky_known: (HashSet::new(), 0),
             warnings,
         },
         base_project: None,
     }
+}
+
+/// Default-branch runs the flaky verdict looks at: the baseline and 30 first-parent ancestors,
+/// so that a flip followed by Codecov's 30 clearing passes can be seen.
+const FLAKY_WINDOW: usize = 30;
+
+/// Tests flaky on the default branch (Codecov's rule) over the records of the baseline and its
+/// recent first-parent ancestors; records that are missing or unreadable are left out.
+fn flaky_on_default_branch(
+    store: &Store,
+    repo: &Repo,
+    baseline: &history::Baseline,
+) -> Result<(HashSet<TestKey>, usize), Error> {
+    let older = repo.first_parents(&baseline.commit, FLAKY_WINDOW)?;
+    let mut runs: Vec<Vec<RecordedTest>> = Vec::new();
+    for commit in older.iter().skip(1) {
+        let Ok(Some(bytes)) = store.load(commit) else {
+            continue;
+        };
+        if let Ok(Record {
+            tests: Some(tests),
+            meta,
+            ..
+        }) = history::decode(&bytes)
+        {
+            if meta.commit.eq_ignore_ascii_case(commit) {
+                runs.push(tests);
+            }
+        }
+    }
+    runs.reverse();
+    let mut refs: Vec<&[RecordedTest]> = runs.iter().map(Vec::as_slice).collect();
+    if let Some(tests) = &baseline.record.tests {
+        refs.push(tests);
+    }
+    Ok((flaky_across_runs(&refs), refs.len()))
 }
 
 /// The head run history compares with the baseline.
@@ -136,6 +177,7 @@ pub fn compare(
         indirect_changes: Vec::new(),
         tests: None,
         base_tests: None,
+        flaky_known: (HashSet::new(), 0),
         warnings: search.warnings,
     };
     let Some(found) = search.found else {
@@ -172,6 +214,9 @@ pub fn compare(
         );
     }
     let base_project = Some(found.record.totals(rules.partials_as_hits));
+    if found.record.tests.is_some() {
+        view.flaky_known = flaky_on_default_branch(&store, repo, &found)?;
+    }
     view.base_tests = found.record.tests;
     Ok(Compared { view, base_project })
 }

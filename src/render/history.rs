@@ -176,6 +176,7 @@ pub fn tests_phrase(c: &TestComparison, base: &str) -> String {
         format!("{} already failing at base", c.already_failing.len()),
     ];
     for (n, what) in [
+        (c.flaky_failures.len(), "flaky"),
         (c.fixed.len(), "fixed"),
         (c.added.len(), "added"),
         (c.removed.len(), "removed"),
@@ -221,6 +222,16 @@ pub fn tests_markdown(h: &HistoryView, max: usize) -> String {
             plural(c.new_failures.len(), "new failure", "new failures")
         ),
         &c.new_failures,
+        max,
+    );
+    names(
+        &mut out,
+        &format!(
+            ":warning: {} (flaky on the default branch over its last {} runs)",
+            plural(c.flaky_failures.len(), "flaky failure", "flaky failures"),
+            c.flaky_runs
+        ),
+        &c.flaky_failures,
         max,
     );
     names(
@@ -377,6 +388,7 @@ mod tests {
                 ..TestComparison::default()
             }),
             base_tests: None,
+            flaky_known: (std::collections::HashSet::new(), 0),
             warnings: Vec::new(),
         };
         let table = coverage_changes_markdown(&h, 10);

@@ -345,20 +345,30 @@ fn comment(r: &Repo, head_hits: u32, junit_xml: &str, extra: &[&str]) -> (i32, S
     (code, j["comment_body"].as_str().unwrap().to_owned())
 }
 
-/// `forked_repo` with test results recorded at the merge-base.
+/// `forked_repo` with test results recorded on main: `flip` failed at c1 and passed at c2 and
+/// c3 (flaky by Codecov's rule); at the merge-base c3, `b` fails.
 fn forked_repo_with_tests() -> (Repo, Vec<String>) {
     let (r, main) = forked_repo();
-    let base_junit = r.file(
-        "junit-base.xml",
-        &junit(&[
-            ("a", "passed"),
-            ("b", "failed"),
-            ("c", "passed"),
-            ("gone", "passed"),
-        ]),
-    );
-    let junit_arg = base_junit.to_str().unwrap().to_owned();
-    r.record_with(&main[2], 6, &["--junit", &junit_arg]);
+    type Cases<'a> = &'a [(&'a str, &'a str)];
+    let runs: [(usize, u32, Cases<'_>); 3] = [
+        (0, 4, &[("a", "passed"), ("flip", "failed")]),
+        (1, 5, &[("a", "passed"), ("flip", "passed")]),
+        (
+            2,
+            6,
+            &[
+                ("a", "passed"),
+                ("b", "failed"),
+                ("c", "passed"),
+                ("gone", "passed"),
+                ("flip", "passed"),
+            ],
+        ),
+    ];
+    for (i, hits, cases) in runs {
+        let file = r.file(&format!("junit-{i}.xml"), &junit(cases));
+        r.record_with(&main[i], hits, &["--junit", file.to_str().unwrap()]);
+    }
     (r, main)
 }
 
@@ -370,6 +380,7 @@ fn comment_with_a_baseline_shows_delta_changes_and_new_vs_preexisting_failures()
         ("b", "failed"),
         ("c", "skipped"),
         ("added", "passed"),
+        ("flip", "failed"),
     ]);
     let (code, body) = comment(
         &r,
@@ -381,7 +392,10 @@ fn comment_with_a_baseline_shows_delta_changes_and_new_vs_preexisting_failures()
             "--fail-on-new-test-failure",
         ],
     );
-    assert_eq!(code, 1, "one new failure fails the gate");
+    assert_eq!(
+        code, 1,
+        "one new failure fails the gate (the flaky one does not count)"
+    );
     insta::assert_snapshot!("comment_with_baseline", body);
 }
 
