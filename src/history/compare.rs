@@ -337,6 +337,8 @@ pub struct TestComparison {
     pub newly_skipped: Vec<String>,
     pub base_tests: usize,
     pub head_tests: usize,
+    /// Head's slowest tests with their duration at the baseline.
+    pub slowest: Vec<SlowTestDelta>,
     /// Every head test skipped (a run that tested nothing), while the baseline ran some.
     pub all_skipped: bool,
 }
@@ -376,6 +378,44 @@ pub fn separate_flaky(
     c.flaky_failures.dedup();
 }
 
+/// [`RecordedTest::key`]: a test's identity, borrowed.
+type KeyRef<'a> = (Option<&'a str>, Option<&'a str>, Option<&'a str>);
+
+/// One of head's slowest tests, and how long it took at the baseline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SlowTestDelta {
+    pub name: String,
+    pub seconds: f64,
+    /// `None`: absent at the baseline or without a time there.
+    pub base_seconds: Option<f64>,
+}
+
+/// How many slowest tests the comparison lists.
+pub const SLOWEST: usize = 10;
+
+#[expect(
+    clippy::cast_precision_loss,
+    reason = "milliseconds stay far below 2^52"
+)]
+fn seconds(millis: u64) -> f64 {
+    millis as f64 / 1000.0
+}
+
+/// Head's [`SLOWEST`] slowest tests with their baseline durations.
+fn slowest(base: &HashMap<KeyRef<'_>, &RecordedTest>, head: &[RecordedTest]) -> Vec<SlowTestDelta> {
+    let mut timed: Vec<&RecordedTest> = head.iter().filter(|t| t.millis.is_some()).collect();
+    timed.sort_by(|a, b| b.millis.cmp(&a.millis).then_with(|| a.key().cmp(&b.key())));
+    timed
+        .into_iter()
+        .take(SLOWEST)
+        .map(|t| SlowTestDelta {
+            name: t.display_name(),
+            seconds: seconds(t.millis.unwrap_or_default()),
+            base_seconds: base.get(&t.key()).and_then(|b| b.millis).map(seconds),
+        })
+        .collect()
+}
+
 /// Compares head's tests with the baseline's, by suite, classname and name. Lists are sorted
 /// by display name.
 pub fn compare_tests(base: &[RecordedTest], head: &[RecordedTest]) -> TestComparison {
@@ -407,6 +447,7 @@ pub fn compare_tests(base: &[RecordedTest], head: &[RecordedTest]) -> TestCompar
             _ => {}
         }
     }
+    c.slowest = slowest(&base_by_key, head);
     c.removed = base
         .iter()
         .filter(|t| !head_keys.contains(&t.key()))

@@ -193,6 +193,30 @@ pub fn tests_phrase(c: &TestComparison, base: &str) -> String {
     )
 }
 
+/// Head's slowest tests with their change against the baseline, collapsed.
+fn slowest_markdown(out: &mut String, c: &TestComparison) {
+    if c.slowest.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\n<details><summary>Slowest tests, against the baseline</summary>\n\n| Test | Time | Base | Δ |\n|---|---|---|---|"
+    );
+    for t in &c.slowest {
+        let (base, delta) = match t.base_seconds {
+            Some(b) => (format!("{b:.2}s"), format!("{:+.2}s", t.seconds - b)),
+            None => ("—".to_owned(), "new".to_owned()),
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {:.2}s | {base} | {delta} |",
+            super::md::cell_code(&t.name),
+            t.seconds
+        );
+    }
+    let _ = writeln!(out, "\n</details>");
+}
+
 /// Tests compared with the baseline: new failures apart from those already failing at base.
 pub fn tests_markdown(h: &HistoryView, max: usize) -> String {
     let mut out = String::new();
@@ -240,6 +264,7 @@ pub fn tests_markdown(h: &HistoryView, max: usize) -> String {
         &c.already_failing,
         max,
     );
+    slowest_markdown(&mut out, c);
     names(
         &mut out,
         &format!("{} newly skipped", c.newly_skipped.len()),
