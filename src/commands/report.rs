@@ -22,6 +22,7 @@ pub fn summarize(opts: &ReportOptions) -> Result<ReportSummary, Error> {
     };
     // With a repository, report paths map to the files tracked at `--head`; without one, every
     // record counts with its path as written.
+    let mut revisions = None;
     let (root, files) = match &repo {
         Some(repo) => {
             let requested = revisions::Requested {
@@ -30,6 +31,7 @@ pub fn summarize(opts: &ReportOptions) -> Result<ReportSummary, Error> {
             };
             let revs = revisions::choose(&requested, ci_context()?.as_ref(), Some(repo), false)?;
             let head_sha = repo.resolve(&revs.head.rev)?;
+            revisions = Some(revs);
             let files = RepoFiles::new(repo.root(), repo.tracked_files(&head_sha)?);
             (repo.root().to_path_buf(), Some(files))
         }
@@ -55,6 +57,7 @@ pub fn summarize(opts: &ReportOptions) -> Result<ReportSummary, Error> {
     )?;
     let mut summary = ReportSummary {
         outcome,
+        revisions,
         project,
         base_project: base.map(|b| ProjectCoverage::compute(&b.report, rules).totals),
         unmatched: head.unmatched,

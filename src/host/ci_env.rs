@@ -559,4 +559,28 @@ mod tests {
         // No request was made: a usage error, not a host failure.
         assert_eq!(err.exit_code(), crate::exit::BAD_INPUT);
     }
+
+    #[test]
+    fn github_merge_group_names_its_base_and_head_and_the_web_address() {
+        let event = write_event(&format!(
+            r#"{{"merge_group": {{"head_sha": "{HEAD}", "base_sha": "{BASE}"}}}}"#
+        ));
+        let path = event.path().to_str().unwrap().to_owned();
+        let env = env_of(&[
+            ("GITHUB_ACTIONS", "true"),
+            ("GITHUB_EVENT_NAME", "merge_group"),
+            ("GITHUB_EVENT_PATH", &path),
+            ("GITHUB_REPOSITORY", "acme/shop"),
+            ("GITHUB_SERVER_URL", "https://ghe.example.com/"),
+        ]);
+        let ctx = detect(&env).unwrap().unwrap();
+        assert_eq!(ctx.head_sha.as_deref(), Some(HEAD));
+        assert_eq!(ctx.base_sha.as_deref(), Some(BASE));
+        assert_eq!(ctx.head_from, Some("merge_group.head_sha"));
+        assert_eq!(ctx.base_from, Some("merge_group.base_sha"));
+        assert_eq!(
+            ctx.web_url.as_deref(),
+            Some("https://ghe.example.com/acme/shop")
+        );
+    }
 }

@@ -148,6 +148,7 @@ struct ReportJsonOut<'a> {
     unmatched_report_paths: Vec<&'a str>,
     // Additions.
     outcome: Outcome,
+    revisions: Option<&'a Revisions>,
     directories: Vec<FileTotalsJson<'a>>,
     gates: &'a [GateOutcome],
     base_project: Option<TotalsJson>,
@@ -183,6 +184,7 @@ pub fn report(s: &ReportSummary) -> String {
             .collect(),
         unmatched_report_paths: s.unmatched.iter().map(|u| u.path.as_str()).collect(),
         outcome: s.outcome,
+        revisions: s.revisions.as_ref(),
         directories: dirs
             .iter()
             .map(|d| file_totals(&d.path, &d.totals))

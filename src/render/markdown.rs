@@ -5,6 +5,7 @@
 
 use std::fmt::Write as _;
 
+use crate::analysis::gates::NothingMeasured;
 use crate::analysis::{
     DiffSummary, GateKind, GateOutcome, LinkStyle, Outcome, Percent, ReportSummary,
 };
@@ -12,11 +13,6 @@ use crate::paths::UnmatchedReason;
 
 use super::limits::{truncate_chars, COMMENT_MAX};
 use super::{gate_line, md, percent_or_na, ranges, short_sha};
-
-/// Escapes text for a Markdown table cell (see [`md`] for every context).
-pub fn cell(s: &str) -> String {
-    md::cell(s)
-}
 
 /// Failed gates first, and among them the tests: what a reviewer acts on first.
 fn failed_first(gates: &[GateOutcome]) -> Vec<&GateOutcome> {
@@ -47,10 +43,20 @@ pub fn verdict_words(gates: &[GateOutcome]) -> String {
     let failed = failed_first(gates);
     if failed.is_empty() {
         let names: Vec<&str> = gates.iter().map(|g| g.name).collect();
-        return if gates.len() == 1 {
+        let passed = if gates.len() == 1 {
             format!("The {} gate passed", names[0])
         } else {
             format!("All {} gates passed ({})", gates.len(), names.join(", "))
+        };
+        // A pass over nothing says so: it is not the same news.
+        let nothing = gates.iter().find_map(|g| match g.reason? {
+            NothingMeasured::NoChange => Some("the change is empty"),
+            NothingMeasured::NothingCoverable => Some("no coverable line changed"),
+            NothingMeasured::NoTests | NothingMeasured::AllSkipped => Some("no test ran"),
+        });
+        return match nothing {
+            Some(why) => format!("{passed}, with nothing to measure: {why}"),
+            None => passed,
         };
     }
     let list: Vec<String> = failed.iter().map(|g| gate_phrase(g)).collect();
@@ -149,28 +155,18 @@ fn gates_table(out: &mut String, gates: &[GateOutcome]) {
 /// The web address of `path` at the head commit, with `lines` as an anchor.
 fn file_url(s: &DiffSummary, path: &str, lines: Option<(u32, u32)>) -> Option<String> {
     let links = s.links.as_ref()?;
-    let (blob, anchor) = match links.style {
-        LinkStyle::Github => (
-            "blob",
-            lines.map(|(a, b)| {
-                if a == b {
-                    format!("#L{a}")
-                } else {
-                    format!("#L{a}-L{b}")
-                }
-            }),
-        ),
-        LinkStyle::Gitlab => (
-            "-/blob",
-            lines.map(|(a, b)| {
-                if a == b {
-                    format!("#L{a}")
-                } else {
-                    format!("#L{a}-{b}")
-                }
-            }),
-        ),
+    // GitHub ranges read `#L10-L11`, GitLab's `#L10-11`.
+    let (blob, range_end) = match links.style {
+        LinkStyle::Github => ("blob", "L"),
+        LinkStyle::Gitlab => ("-/blob", ""),
     };
+    let anchor = lines.map(|(a, b)| {
+        if a == b {
+            format!("#L{a}")
+        } else {
+            format!("#L{a}-{range_end}{b}")
+        }
+    });
     Some(format!(
         "{}/{blob}/{}/{}{}",
         links.web_url,

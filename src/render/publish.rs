@@ -2,7 +2,7 @@
 //!
 //! Pure: everything here is computed from summaries; the host only sends it.
 
-use crate::analysis::{DiffSummary, GateKind, Percent};
+use crate::analysis::{DiffSummary, GateKind, Outcome, Percent};
 
 use super::limits::{self, truncate_chars};
 use super::plan::{
@@ -54,6 +54,9 @@ pub fn statuses(s: &DiffSummary, tests: Option<&TestsBrief>) -> Vec<CommitStatus
     };
     let patch_target = s.gates.iter().find(|g| g.kind == GateKind::Patch);
     let patch_desc = match Percent::of(&s.patch.totals) {
+        None if s.outcome == Outcome::EmptyChange => {
+            "No change between base and head: nothing to measure".to_owned()
+        }
         None => "Coverage not affected: no coverable lines changed".to_owned(),
         Some(pc) => match patch_target {
             Some(g) => format!("{pc}% of diff hit (target {}%)", Percent::value(g.target)),

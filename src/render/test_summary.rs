@@ -47,17 +47,35 @@ fn kind_word(kind: FailureKind) -> &'static str {
 
 /// The message and the body, without repeating the message when the body starts with it.
 fn failure_text(f: &FailedTest) -> (String, usize) {
-    let message = f.message.as_deref().unwrap_or("").trim_end();
-    let details = f.details.as_deref().unwrap_or("").trim_end();
-    let full_len = |kept: usize, orig: usize| orig.max(kept);
+    let whole_message = f.message.as_deref().unwrap_or("");
+    let whole_details = f.details.as_deref().unwrap_or("");
+    let message = whole_message.trim_end();
+    let details = whole_details.trim_end();
+    // The size as written when the parser cut the text; else what is shown (trailing blank
+    // lines trimmed are not a cut).
+    let full_len = |whole: &str, kept: &str, orig: usize| {
+        if orig > whole.len() {
+            orig
+        } else {
+            kept.len()
+        }
+    };
     if details.is_empty() {
-        return (message.to_owned(), full_len(message.len(), f.message_len));
+        return (
+            message.to_owned(),
+            full_len(whole_message, message, f.message_len),
+        );
     }
     if message.is_empty() || details.trim_start().starts_with(message.trim_start()) {
-        return (details.to_owned(), full_len(details.len(), f.details_len));
+        return (
+            details.to_owned(),
+            full_len(whole_details, details, f.details_len),
+        );
     }
     let text = format!("{message}\n\n{details}");
-    let orig = full_len(message.len(), f.message_len) + 2 + full_len(details.len(), f.details_len);
+    let orig = full_len(whole_message, message, f.message_len)
+        + 2
+        + full_len(whole_details, details, f.details_len);
     (text, orig)
 }
 
@@ -216,9 +234,10 @@ fn text_failure(out: &mut String, f: &FailedTest, max_lines: usize) {
     }
     let _ = writeln!(out, "{head}");
     let (text, orig) = failure_text(f);
-    let (shown, cut) = cut_chars(&text, TEXT_MESSAGE_MAX, orig);
-    let (lines, more) = first_lines(&shown, max_lines);
-    for line in lines {
+    // Lines first (the count left out is of the whole text), then characters.
+    let (lines, more) = first_lines(&text, max_lines);
+    let (shown, cut) = cut_chars(&lines.join("\n"), TEXT_MESSAGE_MAX, orig);
+    for line in shown.lines() {
         let _ = writeln!(out, "      {line}");
     }
     if more > 0 {
@@ -422,9 +441,9 @@ fn failure_block(f: &FailedTest) -> String {
     }
     let (text, orig) = failure_text(f);
     if !text.trim().is_empty() {
-        let (shown, cut) = cut_chars(&text, MARKDOWN_MESSAGE_MAX, orig);
-        let (lines, more) = first_lines(&shown, MARKDOWN_OUTPUT_LINES);
-        block.push_str(&code_block(&lines.join("\n")));
+        let (lines, more) = first_lines(&text, MARKDOWN_OUTPUT_LINES);
+        let (shown, cut) = cut_chars(&lines.join("\n"), MARKDOWN_MESSAGE_MAX, orig);
+        block.push_str(&code_block(&shown));
         if more > 0 {
             let _ = writeln!(block, "\n*{more} more line(s) in the report.*");
         } else if cut {

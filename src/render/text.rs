@@ -220,6 +220,9 @@ pub fn report(s: &ReportSummary, style: Style) -> String {
         (Some(pc), None) => format!("Project coverage: {pc}%"),
     };
     let _ = writeln!(out, "{}", style.bold(&line));
+    if let Some(r) = &s.revisions {
+        let _ = writeln!(out, "Files at: {} — from {}", r.head.rev, r.head.from);
+    }
     warnings(&mut out, &s.unmatched, &s.warnings, style);
     gates(&mut out, &s.gates, style);
     out

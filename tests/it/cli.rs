@@ -202,3 +202,46 @@ fn unknown_flag_is_exit_2() {
     let out = prcov().args(["diff", "--no-such-flag"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// docs/configuration.md documents every key prcov.toml accepts, and no other: the keys come
+/// from the error an unknown key gets, which lists the known ones.
+#[test]
+fn every_prcov_toml_key_is_documented() {
+    let dir = tempfile::tempdir().unwrap();
+    let known = |toml: &str| -> Vec<String> {
+        let path = dir.path().join("prcov.toml");
+        std::fs::write(&path, toml).unwrap();
+        let out = prcov()
+            .current_dir(dir.path())
+            .args(["tests", "--config"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        let err = stderr_of(&out);
+        let list = err
+            .split("(known keys here: ")
+            .nth(1)
+            .and_then(|l| l.split(';').next())
+            .unwrap_or_else(|| panic!("no key list in {err}"));
+        list.split(", ").map(str::to_owned).collect()
+    };
+    let docs = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/configuration.md"),
+    )
+    .unwrap();
+    let documented: Vec<&str> = docs
+        .lines()
+        .filter_map(|l| {
+            // `### `key`` for a key, `## `[table]`` for a table.
+            l.strip_prefix("### `")
+                .and_then(|k| k.strip_suffix('`'))
+                .or_else(|| l.strip_prefix("## `[")?.strip_suffix("]`"))
+        })
+        .collect();
+    let mut keys = known("no_such_key = 1\n");
+    keys.extend(known("[gates]\nno_such_key = 1\n"));
+    keys.sort();
+    let mut documented_sorted: Vec<String> = documented.iter().map(|s| (*s).to_owned()).collect();
+    documented_sorted.sort();
+    assert_eq!(documented_sorted, keys);
+}

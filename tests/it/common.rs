@@ -61,3 +61,53 @@ pub fn manifest(formats: &[&str]) -> Vec<ManifestRow> {
         .filter(|r| formats.is_empty() || formats.contains(&r.get("format")))
         .collect()
 }
+
+/// Runs `git` in `dir` (failing the test when it fails) and returns its trimmed output.
+pub fn git(dir: &std::path::Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// The standard output of a run as JSON, with both streams in the failure message.
+pub fn json_of(out: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+/// A changed file's patch coverage from its hit, missed and partial lines.
+pub fn patch_file(
+    path: &str,
+    hit: &[u32],
+    missed: &[u32],
+    partial: &[u32],
+) -> prcov::analysis::PatchFile {
+    let n = |v: &[u32]| v.len() as u64;
+    prcov::analysis::PatchFile {
+        path: path.into(),
+        old_path: None,
+        status: prcov::git::FileStatus::Modified,
+        totals: prcov::model::Totals {
+            lines: n(hit) + n(missed) + n(partial),
+            hits: n(hit),
+            misses: n(missed),
+            partials: n(partial),
+        },
+        hit_lines: hit.to_vec(),
+        missed_lines: missed.to_vec(),
+        partial_lines: partial.to_vec(),
+    }
+}

@@ -80,15 +80,7 @@ fn prcov(repo: &Repo) -> Command {
     c
 }
 
-fn json_of(out: &std::process::Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}\nstderr: {}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
-}
+use crate::common::json_of;
 
 /// The JSON of a run that must succeed (exit 0), with its stderr in the failure message.
 fn ok_json(out: &std::process::Output) -> Value {

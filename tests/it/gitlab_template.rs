@@ -8,26 +8,45 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use httpmock::prelude::*;
 use serde_json::Value;
+
+use crate::install_script::{path_without, release_dir, this_target};
 
 fn template() -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("ci/gitlab/prcov.gitlab-ci.yml");
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// The `- ` items of `key:` inside the `.prcov` job (four-space indented list).
+/// The `- ` items of `key:` inside the `.prcov` job (four-space indented list); a folded item
+/// (`- >-` and its more indented lines) is joined with spaces, as YAML folds it.
 fn job_list(text: &str, key: &str) -> Vec<String> {
-    let mut items = Vec::new();
+    let mut items: Vec<String> = Vec::new();
     let mut inside = false;
+    let mut folding = false;
     for line in text.lines() {
         if line.starts_with("  ") && !line.starts_with("   ") {
             inside = line.trim_end() == format!("  {key}:");
             continue;
         }
-        if inside {
-            if let Some(item) = line.strip_prefix("    - ") {
-                items.push(item.to_owned());
+        if !inside {
+            continue;
+        }
+        if let Some(item) = line.strip_prefix("    - ") {
+            folding = item == ">-";
+            items.push(if folding {
+                String::new()
+            } else {
+                item.to_owned()
+            });
+        } else if folding && line.starts_with("      ") {
+            let last = items.last_mut().expect("a folded item");
+            if !last.is_empty() {
+                last.push(' ');
             }
+            last.push_str(line.trim());
+        } else {
+            folding = false;
         }
     }
     items
@@ -87,8 +106,11 @@ fn project_json(repo: &Path, report: &str) -> Value {
 }
 
 #[test]
-fn the_script_publishes_and_writes_an_equivalent_cobertura_report() {
+fn the_job_installs_the_release_then_publishes_and_writes_an_equivalent_cobertura_report() {
     let text = template();
+    let before = job_list(&text, "before_script");
+    assert_eq!(before.len(), 3, "{before:?}");
+    assert!(before[1].contains("--install binary"), "{before:?}");
     let script = job_list(&text, "script");
     assert_eq!(script.len(), 3, "{script:?}");
     assert!(
@@ -105,17 +127,43 @@ fn the_script_publishes_and_writes_an_equivalent_cobertura_report() {
     std::fs::copy(example().join("coverage.xml"), repo.join("coverage.xml")).unwrap();
     let base = git(&repo, &["merge-base", "origin/main", "HEAD"]);
     let head = git(&repo, &["rev-parse", "HEAD"]);
-    let bin_dir = Path::new(env!("CARGO_BIN_EXE_prcov")).parent().unwrap();
 
-    // GitLab runs each line in one shell, stopping at the first failure.
+    // The release, as the workflow publishes it: install.sh, SHA256SUMS, the archive (holding
+    // the prcov under test).
+    let version = env!("CARGO_PKG_VERSION");
+    // A release bumps the template's default version with Cargo.toml's.
+    assert!(
+        text.contains(&format!("  PRCOV_VERSION: \"{version}\"\n")),
+        "the template's PRCOV_VERSION is not {version}"
+    );
+    let server = MockServer::start();
+    let install_sh = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/install.sh");
+    for name in [
+        "install.sh".to_owned(),
+        "SHA256SUMS".to_owned(),
+        format!("prcov-{version}-{}.tar.gz", this_target()),
+    ] {
+        let file = match name.as_str() {
+            "install.sh" => install_sh.clone(),
+            _ => release_dir().join(&name),
+        };
+        server.mock(|when, then| {
+            when.method(GET).path(format!("/v{version}/{name}"));
+            then.status(200).body(std::fs::read(file).unwrap());
+        });
+    }
+    // Nothing of this machine's own prcov or cargo: the job gets prcov from the release only.
+    let path = path_without(&["prcov", "cargo"]);
+
+    // GitLab runs before_script and script in one shell, stopping at the first failure.
     let mut cmd = Command::new("sh");
     cmd.arg("-ec")
-        .arg(script.join("\n"))
+        .arg(format!("{}\n{}", before.join("\n"), script.join("\n")))
         .current_dir(&repo)
-        .env(
-            "PATH",
-            format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap()),
-        )
+        .env("PATH", path)
+        .env("TMPDIR", tmp.path())
+        .env("PRCOV_VERSION", version)
+        .env("PRCOV_RELEASES", server.base_url())
         .env("PRCOV_REPORTS", "coverage.xml")
         .env("PRCOV_JUNIT", "")
         // Nothing is sent: prcov prints the requests it would make.
@@ -145,6 +193,10 @@ fn the_script_publishes_and_writes_an_equivalent_cobertura_report() {
         out.status.success(),
         "{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        tmp.path().join("prcov-bin/prcov").is_file(),
+        "before_script did not install prcov"
     );
     // The dry run shows the commit statuses it would post on the MR's head.
     assert!(

@@ -18,7 +18,7 @@ fn repo_root() -> &'static Path {
 }
 
 /// The target install.sh picks on this machine (Linux x86_64 or aarch64: the static musl build).
-fn this_target() -> String {
+pub(crate) fn this_target() -> String {
     format!("{}-unknown-linux-musl", std::env::consts::ARCH)
 }
 
@@ -27,7 +27,7 @@ fn archive_name(target: &str) -> String {
 }
 
 /// A release folder (`prcov-<version>-<target>.tar.gz` + `SHA256SUMS`), made once per test run.
-fn release_dir() -> &'static Path {
+pub(crate) fn release_dir() -> &'static Path {
     static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
     DIR.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
@@ -81,6 +81,16 @@ fn serve(server: &MockServer, archive: Vec<u8>) -> httpmock::Mock<'_> {
 
 fn real_archive() -> Vec<u8> {
     std::fs::read(release_dir().join(archive_name(&this_target()))).unwrap()
+}
+
+/// This process's `PATH` without the folders that hold any of `programs`: the system's tools
+/// stay, the named ones are gone.
+pub(crate) fn path_without(programs: &[&str]) -> String {
+    let dirs: Vec<String> = std::env::split_paths(&std::env::var_os("PATH").unwrap())
+        .filter(|dir| !programs.iter().any(|p| dir.join(p).exists()))
+        .map(|dir| dir.display().to_string())
+        .collect();
+    dirs.join(":")
 }
 
 /// A target the release has no archive for.
@@ -304,16 +314,11 @@ fn a_platform_without_an_archive_and_without_cargo_says_how_to_install() {
     let server = MockServer::start();
     serve(&server, real_archive());
     let tmp = tempfile::tempdir().unwrap();
-    // The system's tools without any folder that holds a cargo.
-    let path: Vec<String> = std::env::split_paths(&std::env::var_os("PATH").unwrap())
-        .filter(|dir| !dir.join("cargo").exists())
-        .map(|dir| dir.display().to_string())
-        .collect();
     let dir = tmp.path().join("bin");
 
     let out = install(
         &install_args(&server, VERSION, &dir, Some(NO_ARCHIVE_TARGET)),
-        Some(&path.join(":")),
+        Some(&path_without(&["cargo"])),
     );
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     insta::assert_snapshot!(

@@ -2,29 +2,12 @@
 
 use prcov::analysis::gates::{self, Measured};
 use prcov::analysis::{DiffSummary, Gate, GateKind, PatchCoverage, PatchFile};
-use prcov::git::FileStatus;
 use prcov::model::Totals;
 use prcov::render::plan::HostKind;
 use prcov::render::publish::{self, Target, TestsBrief};
 use prcov::render::{json, markdown, text, Style};
 
-fn file(path: &str, hit: &[u32], missed: &[u32], partial: &[u32]) -> PatchFile {
-    let n = |v: &[u32]| v.len() as u64;
-    PatchFile {
-        path: path.into(),
-        old_path: None,
-        status: FileStatus::Modified,
-        totals: Totals {
-            lines: n(hit) + n(missed) + n(partial),
-            hits: n(hit),
-            misses: n(missed),
-            partials: n(partial),
-        },
-        hit_lines: hit.to_vec(),
-        missed_lines: missed.to_vec(),
-        partial_lines: partial.to_vec(),
-    }
-}
+use crate::common::patch_file as file;
 
 fn summary(files: Vec<PatchFile>, gates_in: &[Gate]) -> DiffSummary {
     let mut totals = Totals::default();
@@ -235,4 +218,40 @@ fn comment_with_failed_and_flaky_tests() {
         plan.statuses[2].description,
         "2 failed, 1 errored, 5 passed, 1 skipped (1 flaky)"
     );
+}
+
+#[test]
+fn empty_change_says_so_in_the_comment_and_the_status() {
+    let mut s = summary(
+        Vec::new(),
+        &[Gate {
+            kind: GateKind::Patch,
+            target: 80.0,
+        }],
+    );
+    s.patch.not_measured.clear();
+    s.changed_files = 0;
+    s.outcome = prcov::analysis::Outcome::EmptyChange;
+    s.gates = gates::evaluate(
+        &[Gate {
+            kind: GateKind::Patch,
+            target: 80.0,
+        }],
+        &Measured {
+            changed_files: Some(0),
+            ..Measured::default()
+        },
+        0.0,
+    );
+    let md = markdown::diff(&s);
+    assert!(md.contains("Patch coverage: the change is empty (base `1a2b3c4`, head `9f8e7d6`): nothing to measure."), "{md}");
+    assert!(
+        md.contains("| patch | ≥ 80.00% | n/a (no change) | :white_check_mark: passed |"),
+        "{md}"
+    );
+    assert_eq!(
+        publish::statuses(&s, None)[0].description,
+        "No change between base and head: nothing to measure"
+    );
+    insta::assert_snapshot!(md);
 }
