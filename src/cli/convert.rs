@@ -281,6 +281,12 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
             };
             let file = file_config(&common, a.coverage.repo.as_deref())?;
             let history = history(&a.history)?;
+            if !a.coverage.base_report.is_empty() {
+                return Err(Error::Usage(
+                    "prcov record keeps this run's own coverage: --base-report does not apply"
+                        .into(),
+                ));
+            }
             if history.is_none() && a.output.is_none() {
                 return Err(Error::Usage(
                     "prcov record needs somewhere to keep the record: --history-dir DIR, --history git-notes, or --output FILE".into(),

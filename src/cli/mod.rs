@@ -139,6 +139,19 @@ const MERGE_EXAMPLES: &str = concat!(
     plain_exit_codes!("usage error or bad input (unreadable or malformed report)")
 );
 
+const RECORD_EXAMPLES: &str = concat!(
+    "Examples:
+  prcov record coverage.xml --junit junit.xml --history-dir .prcov-history
+  prcov record lcov.info --history git-notes
+  prcov record coverage.xml -o prcov-history.prcov   # then actions/upload-artifact
+  prcov record dump .prcov-history/<sha>.prcov
+
+",
+    plain_exit_codes!(
+        "usage error or bad input (malformed report or record, git notes push failed)"
+    )
+);
+
 const COMPLETIONS_EXAMPLES: &str = concat!(
     "Examples:
   prcov completions bash > /etc/bash_completion.d/prcov
@@ -181,6 +194,7 @@ pub enum Command {
     Merge(MergeArgs),
     /// Keep the history record of a commit (on pushes to the default branch): its line states
     /// and test outcomes, which later pull requests are compared with.
+    #[command(after_help = RECORD_EXAMPLES)]
     Record(RecordArgs),
     /// Print a shell completion script (bash, zsh, fish or powershell) to standard output.
     #[command(after_help = COMPLETIONS_EXAMPLES)]

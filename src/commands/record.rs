@@ -12,7 +12,8 @@ use crate::paths::RepoFiles;
 use crate::render;
 
 use super::history::open_store;
-use super::{choose_junit, choose_reports, emit, load_coverage, working_dir};
+use super::{check_measured, choose_junit, choose_reports, emit, load_coverage, working_dir};
+use crate::analysis::Outcome;
 
 fn env(key: &str) -> Option<String> {
     std::env::var(key).ok().filter(|v| !v.is_empty())
@@ -27,6 +28,30 @@ pub fn run(opts: &RecordOptions) -> Result<u8, Error> {
     let coverage = load_coverage(&reports, &opts.coverage, Some(&files))?;
     for w in &coverage.warnings {
         eprintln!("prcov: warning: {w}");
+    }
+    // A record of nothing would be every later PR's baseline: refused like an empty report.
+    let lines: usize = coverage.report.files.values().map(|f| f.lines.len()).sum();
+    check_measured(
+        Outcome::of_coverage(coverage.report.files.len(), lines as u64),
+        &coverage,
+        &opts.coverage,
+    )?;
+    if !coverage.unmatched.is_empty() {
+        let first: Vec<&str> = coverage
+            .unmatched
+            .iter()
+            .take(5)
+            .map(|u| u.path.as_str())
+            .collect();
+        let message = format!(
+            "{} report path(s) match no file of the repository and are not recorded: {}",
+            coverage.unmatched.len(),
+            first.join(", ")
+        );
+        if opts.coverage.fail_on_unmatched {
+            return Err(Error::Usage(message));
+        }
+        eprintln!("prcov: warning: {message}");
     }
     let junit_files = if opts.junit.is_empty() {
         choose_junit(&[], repo.root(), true).unwrap_or_default()
@@ -111,11 +136,8 @@ pub fn run(opts: &RecordOptions) -> Result<u8, Error> {
 /// `prcov record dump FILE`: the record as JSON.
 pub fn dump(opts: &DumpOptions) -> Result<u8, Error> {
     let name = opts.file.display().to_string();
-    let bytes = read_capped(&opts.file)?.ok_or_else(|| Error::Io {
-        action: "read the history record",
-        path: opts.file.clone(),
-        source: std::io::ErrorKind::NotFound.into(),
-    })?;
+    let bytes = read_capped(&opts.file)?
+        .ok_or_else(|| Error::Usage(format!("{name}: no such history record file")))?;
     let record = history::decode(&bytes).map_err(|error| history::HistoryError::Record {
         source_name: name,
         error,

@@ -558,3 +558,69 @@ fn indirect_changes_carry_base_lines_through_the_hunks() {
         "{text}"
     );
 }
+
+#[test]
+fn record_usage_errors_are_exit_2_with_a_sentence() {
+    let r = Repo::new();
+    r.write("src/a.py", &source(""));
+    r.commit("one");
+    let report = r.file("a.info", &lcov(3));
+    let nothing = r.file("other.info", "SF:elsewhere/z.c\nDA:1,1\nend_of_record\n");
+    let run = |args: &[&std::ffi::OsStr]| {
+        let out = prcov()
+            .arg("record")
+            .args(args)
+            .arg("--repo")
+            .arg(r.path())
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).trim_end().to_owned(),
+        )
+    };
+    let dir = r.history();
+    let errors = [
+        run(&[report.as_os_str()]),
+        run(&[
+            report.as_os_str(),
+            "--history-dir".as_ref(),
+            dir.as_os_str(),
+            "--base-report".as_ref(),
+            report.as_os_str(),
+        ]),
+        run(&[
+            "--history".as_ref(),
+            "git-notes".as_ref(),
+            "--history-dir".as_ref(),
+            dir.as_os_str(),
+            report.as_os_str(),
+        ]),
+        run(&[
+            nothing.as_os_str(),
+            "--history-dir".as_ref(),
+            dir.as_os_str(),
+        ]),
+    ];
+    let dump = prcov()
+        .args(["record", "dump"])
+        .arg(dir.join("missing.prcov"))
+        .output()
+        .unwrap();
+    let errors: Vec<(Option<i32>, String)> = errors
+        .into_iter()
+        .chain([(
+            dump.status.code(),
+            String::from_utf8_lossy(&dump.stderr).trim_end().to_owned(),
+        )])
+        .collect();
+    for (code, _) in &errors {
+        assert_eq!(*code, Some(2));
+    }
+    let text: Vec<String> = errors
+        .iter()
+        .map(|(_, e)| e.replace(&r.outside.path().display().to_string(), "[OUT]"))
+        .collect();
+    insta::assert_snapshot!("record_usage_errors", text.join("\n"));
+    assert!(!dir.exists() || std::fs::read_dir(&dir).unwrap().next().is_none());
+}
