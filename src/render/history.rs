@@ -11,28 +11,8 @@ use crate::history::compare::{FileDelta, HistoryView, IndirectFile, TestComparis
 use crate::history::Record;
 use crate::model::{LineState, Totals};
 
+use super::json::TotalsJson;
 use super::{percent_or_na, short_sha};
-
-#[derive(Serialize)]
-struct TotalsJson {
-    lines: u64,
-    hits: u64,
-    misses: u64,
-    partials: u64,
-    percent: Option<f64>,
-}
-
-impl From<Totals> for TotalsJson {
-    fn from(t: Totals) -> Self {
-        TotalsJson {
-            lines: t.lines,
-            hits: t.hits,
-            misses: t.misses,
-            partials: t.partials,
-            percent: t.percent(),
-        }
-    }
-}
 
 #[derive(Serialize)]
 struct DumpFile<'a> {
@@ -84,7 +64,7 @@ pub fn dump(r: &Record) -> String {
         prcov_version: &r.meta.prcov_version,
         settings_hash: format!("{:016x}", r.meta.settings_hash),
         created_unix: r.meta.created_unix,
-        totals: r.totals(false).into(),
+        totals: (&r.totals(false)).into(),
         files,
         tests: r.tests.as_deref(),
     };

@@ -64,8 +64,14 @@ pub fn manifest(formats: &[&str]) -> Vec<ManifestRow> {
 
 /// Runs `git` in `dir` (failing the test when it fails) and returns its trimmed output.
 pub fn git(dir: &std::path::Path, args: &[&str]) -> String {
+    git_with_env(dir, args, &[])
+}
+
+/// [`git`] with extra environment variables (fixed commit dates, for shas a snapshot can hold).
+pub fn git_with_env(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> String {
     let out = std::process::Command::new("git")
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(dir)
         .output()
         .expect("git runs");

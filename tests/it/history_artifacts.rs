@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use super::history_e2e::{forked_repo, prcov};
+use super::history_e2e::{forked_repo, prcov, Repo};
 use super::host_support::{ArtifactSpec, Fake, Flavor, DEFAULT_BRANCH, REPO_ID, TOKEN};
 
 /// A zip archive with one stored (uncompressed) entry, as a minimal writer makes it.
@@ -55,6 +55,22 @@ fn stored_zip(name: &str, data: &[u8]) -> Vec<u8> {
     out.extend_from_slice(&central_at.to_le_bytes());
     out.extend_from_slice(&0u16.to_le_bytes());
     out
+}
+
+/// `prcov diff --history github-artifacts` against the fake GitHub, as a job of `o/r`.
+fn diff_from_artifacts(fake: &Fake, r: &Repo, report: &std::path::Path) -> std::process::Output {
+    prcov()
+        .arg("diff")
+        .arg(report)
+        .arg("--repo")
+        .arg(r.path())
+        .args(["--base", "main", "--head", "feature", "--format", "json"])
+        .args(["--history", "github-artifacts"])
+        .env("GITHUB_REPOSITORY", "o/r")
+        .env("GITHUB_API_URL", fake.api_url())
+        .env("GITHUB_TOKEN", TOKEN)
+        .output()
+        .unwrap()
 }
 
 #[test]
@@ -118,18 +134,7 @@ fn trusted_artifact_used_fork_refused_expired_skipped_download_without_token() {
     fake.assert_artifact_listing_valid();
 
     let report = r.file("head.info", &super::history_e2e::lcov(7));
-    let out = prcov()
-        .arg("diff")
-        .arg(&report)
-        .arg("--repo")
-        .arg(r.path())
-        .args(["--base", "main", "--head", "feature", "--format", "json"])
-        .args(["--history", "github-artifacts"])
-        .env("GITHUB_REPOSITORY", "o/r")
-        .env("GITHUB_API_URL", fake.api_url())
-        .env("GITHUB_TOKEN", TOKEN)
-        .output()
-        .unwrap();
+    let out = diff_from_artifacts(&fake, &r, &report);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
@@ -207,18 +212,7 @@ fn no_artifact_read_permission_is_no_baseline_with_the_reason() {
         r#"{"message": "Resource not accessible by integration"}"#,
     );
     let report = r.file("head.info", &super::history_e2e::lcov(7));
-    let out = prcov()
-        .arg("diff")
-        .arg(&report)
-        .arg("--repo")
-        .arg(r.path())
-        .args(["--base", "main", "--head", "feature", "--format", "json"])
-        .args(["--history", "github-artifacts"])
-        .env("GITHUB_REPOSITORY", "o/r")
-        .env("GITHUB_API_URL", fake.api_url())
-        .env("GITHUB_TOKEN", TOKEN)
-        .output()
-        .unwrap();
+    let out = diff_from_artifacts(&fake, &r, &report);
     assert!(
         out.status.success(),
         "{}",

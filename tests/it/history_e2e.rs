@@ -4,7 +4,6 @@
 //! of 10 ancestors has one.
 
 use std::path::{Path, PathBuf};
-use std::process::Command as Std;
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -36,19 +35,12 @@ impl Repo {
     }
     pub fn git(&self, args: &[&str]) -> String {
         // Fixed dates: the same commits get the same shas on every run, so snapshots hold them.
-        let out = Std::new("git")
-            .args(args)
-            .env("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z")
-            .env("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z")
-            .current_dir(self.path())
-            .output()
-            .expect("git runs");
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+        let date = "2026-01-01T00:00:00Z";
+        super::common::git_with_env(
+            self.path(),
+            args,
+            &[("GIT_AUTHOR_DATE", date), ("GIT_COMMITTER_DATE", date)],
+        )
     }
     pub fn write(&self, rel: &str, text: &str) {
         let p = self.path().join(rel);
@@ -138,21 +130,26 @@ pub fn forked_repo() -> (Repo, Vec<String>) {
     (r, main)
 }
 
-fn diff_json(r: &Repo, head_hits: u32, extra: &[&str]) -> Value {
-    let report = r.file("head.info", &lcov(head_hits));
-    let out = prcov()
+/// `prcov diff REPORT` of `main...feature` in `r`, with `args` (the history options and more).
+pub fn diff_history(r: &Repo, report: &Path, format: &str, args: &[&str]) -> std::process::Output {
+    prcov()
         .arg("diff")
-        .arg(&report)
+        .arg(report)
         .arg("--repo")
         .arg(r.path())
-        .args(["--base", "main", "--head", "feature", "--format", "json"])
-        .arg("--history-dir")
-        .arg(r.history())
-        .args(extra)
+        .args(["--base", "main", "--head", "feature", "--format", format])
+        .args(args)
         .output()
-        .unwrap();
-    let j: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+        .unwrap()
+}
+
+fn diff_json(r: &Repo, head_hits: u32, extra: &[&str]) -> Value {
+    let report = r.file("head.info", &lcov(head_hits));
+    let history = r.history();
+    let mut args = vec!["--history-dir", history.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let out = diff_history(r, &report, "json", &args);
+    let j = super::common::json_of(&out);
     // Exit 1 exactly when a gate failed.
     let expected = if j["passed"] == true { 0 } else { 1 };
     assert_eq!(out.status.code(), Some(expected));
@@ -518,17 +515,9 @@ fn indirect_changes_carry_base_lines_through_the_hunks() {
         ],
     ) + &lcov_of("src/g.py", &[(1, 1), (2, 1)]);
     let report = r.file("head.info", &head_report);
-    let out = prcov()
-        .arg("diff")
-        .arg(&report)
-        .arg("--repo")
-        .arg(r.path())
-        .args(["--base", "main", "--head", "feature", "--format", "json"])
-        .arg("--history-dir")
-        .arg(r.history())
-        .output()
-        .unwrap();
-    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let history = r.history();
+    let args = ["--history-dir", history.to_str().unwrap()];
+    let j = super::common::json_of(&diff_history(&r, &report, "json", &args));
     assert_eq!(
         j["history"]["indirect_changes"],
         serde_json::json!([
@@ -541,16 +530,7 @@ fn indirect_changes_carry_base_lines_through_the_hunks() {
         ])
     );
     // The terminal says the same.
-    let text = prcov()
-        .arg("diff")
-        .arg(&report)
-        .arg("--repo")
-        .arg(r.path())
-        .args(["--base", "main", "--head", "feature", "--format", "text"])
-        .arg("--history-dir")
-        .arg(r.history())
-        .output()
-        .unwrap();
+    let text = diff_history(&r, &report, "text", &args);
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(
         text.contains("Indirect changes in src/f.py: hit → miss 9\n")
