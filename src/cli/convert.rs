@@ -29,11 +29,17 @@ fn history(args: &HistoryArgs) -> Result<Option<HistoryStore>, Error> {
         )),
         (Some(HistoryKind::GitNotes), None) => Ok(Some(HistoryStore::GitNotes)),
         (Some(HistoryKind::GithubArtifacts), None) => Ok(Some(HistoryStore::GithubArtifacts)),
-        (Some(kind @ (HistoryKind::GitNotes | HistoryKind::GithubArtifacts)), Some(_)) => {
-            let name = if kind == HistoryKind::GitNotes {
-                "git-notes"
-            } else {
-                "github-artifacts"
+        (Some(HistoryKind::Gitlab), None) => Ok(Some(HistoryStore::GitlabArtifacts)),
+        (
+            Some(
+                kind @ (HistoryKind::GitNotes | HistoryKind::GithubArtifacts | HistoryKind::Gitlab),
+            ),
+            Some(_),
+        ) => {
+            let name = match kind {
+                HistoryKind::GitNotes => "git-notes",
+                HistoryKind::GithubArtifacts => "github-artifacts",
+                _ => "gitlab",
             };
             Err(Error::Usage(format!(
                 "--history {name} and --history-dir do not go together: pick one store"

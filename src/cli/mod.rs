@@ -358,14 +358,16 @@ pub enum HistoryKind {
     Dir,
     GitNotes,
     GithubArtifacts,
+    Gitlab,
 }
 
 /// History options: where the records of default-branch commits are kept.
 #[derive(Debug, Args, Clone, Default)]
 pub struct HistoryArgs {
     /// Where history records are kept: dir (--history-dir), git-notes (refs/notes/prcov on
-    /// origin), github-artifacts (prcov-history-<sha> artifacts of default-branch runs), auto
-    /// (--history-dir if given, else artifacts in GitHub Actions, else git notes if the repository
+    /// origin), github-artifacts (prcov-history-<sha> artifacts of default-branch runs), gitlab
+    /// (prcov-history.prcov in job artifacts of default-branch pipelines), auto (--history-dir if
+    /// given, else CI artifacts in GitHub Actions or GitLab CI, else git notes if the repository
     /// has them). A pull request is compared with its merge-base's record (docs/history.md).
     #[arg(long, value_enum, value_name = "STORE")]
     pub history: Option<HistoryKind>,

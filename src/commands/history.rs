@@ -14,7 +14,7 @@ use crate::history::compare::{
 use crate::history::record::settings_of;
 use crate::history::{self, find_baseline, Store, MAX_ANCESTORS};
 use crate::history::{Record, RecordedTest};
-use crate::host::artifacts::GithubArtifacts;
+use crate::host::artifacts::{GithubArtifacts, GitlabArtifacts};
 use crate::host::{ci_env, RetryConfig};
 use crate::model::{CoverageReport, Totals};
 use crate::paths::Rewrite;
@@ -37,12 +37,27 @@ fn github_artifacts() -> Result<Store, Error> {
     Ok(Store::Remote(std::sync::Arc::new(store)))
 }
 
+/// The job artifacts of the GitLab project the CI job runs in.
+fn gitlab_artifacts() -> Result<Store, Error> {
+    let project = env("CI_PROJECT_ID").ok_or_else(|| {
+        Error::Usage("--history gitlab needs CI_PROJECT_ID (set in GitLab CI)".into())
+    })?;
+    let api_url = env("CI_API_V4_URL").unwrap_or_else(|| ci_env::GITLAB_API_URL.to_owned());
+    let token = ci_env::token_from_env(HostKind::Gitlab, &env)?;
+    let store = GitlabArtifacts::new(&api_url, &project, token, RetryConfig::from_env(&env))?;
+    Ok(Store::Remote(std::sync::Arc::new(store)))
+}
+
 /// The store `choice` names, for the repository at `root`; `None` when `auto` finds none.
 pub fn open_store(choice: &HistoryStore, root: &Path) -> Result<Option<Store>, Error> {
     Ok(match choice {
         HistoryStore::Dir(dir) | HistoryStore::Auto(Some(dir)) => Some(Store::Folder(dir.clone())),
         HistoryStore::GitNotes => Some(Store::git_notes(root)?),
         HistoryStore::GithubArtifacts => Some(github_artifacts()?),
+        HistoryStore::GitlabArtifacts => Some(gitlab_artifacts()?),
+        HistoryStore::Auto(None) if env("GITLAB_CI").as_deref() == Some("true") => {
+            Some(gitlab_artifacts()?)
+        }
         HistoryStore::Auto(None) if env("GITHUB_ACTIONS").as_deref() == Some("true") => {
             Some(github_artifacts()?)
         }

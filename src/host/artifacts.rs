@@ -15,7 +15,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::ci_env::Token;
-use super::http::{same_origin, LiveSender, Method, Request, RetryConfig, Sender};
+use super::http::{encode_segment, same_origin, LiveSender, Method, Request, RetryConfig, Sender};
 use super::HostKind;
 use crate::history::codec::MAX_RECORD_BYTES;
 use crate::history::store::{HistoryError, RemoteRecords};
@@ -146,59 +146,6 @@ impl GithubArtifacts {
         }
         None
     }
-
-    /// Downloads the zip: the API answers with a redirect to storage, which is fetched without
-    /// the token (and with nothing else of ours but the user agent).
-    fn download(&self, url: &str) -> Result<Vec<u8>, HistoryError> {
-        if !same_origin(url, &self.api_url) {
-            return Err(self.err(format!(
-                "artifact download URL {url} is not on the API host; not sending the token there"
-            )));
-        }
-        let client = reqwest::blocking::Client::builder()
-            .user_agent(concat!("prcov/", env!("CARGO_PKG_VERSION")))
-            .timeout(self.timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| self.err(e.to_string()))?;
-        let redact = |e: reqwest::Error| self.err(super::http::redact(&e.to_string(), &self.token));
-        let first = client
-            .get(url)
-            .bearer_auth(self.token.expose())
-            .header("Accept", "application/vnd.github+json")
-            .header("X-GitHub-Api-Version", "2022-11-28")
-            .send()
-            .map_err(redact)?;
-        let resp = match first.status().as_u16() {
-            301 | 302 | 303 | 307 | 308 => {
-                let location = first
-                    .headers()
-                    .get("location")
-                    .and_then(|v| v.to_str().ok())
-                    .ok_or_else(|| self.err("the download redirect has no location"))?
-                    .to_owned();
-                client.get(&location).send().map_err(redact)?
-            }
-            _ => first,
-        };
-        let status = resp.status().as_u16();
-        if status == 410 {
-            return Err(self.err("the artifact expired"));
-        }
-        if !(200..300).contains(&status) {
-            return Err(self.err(format!("downloading the artifact answered {status}")));
-        }
-        // A zip of one record is at most a little larger than the record.
-        let cap = MAX_RECORD_BYTES + (1 << 20);
-        let mut bytes = Vec::new();
-        resp.take(cap + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| self.err(format!("reading the artifact: {e}")))?;
-        if bytes.len() as u64 > cap {
-            return Err(self.err(format!("the artifact is larger than {cap} bytes")));
-        }
-        Ok(bytes)
-    }
 }
 
 impl RemoteRecords for GithubArtifacts {
@@ -235,10 +182,249 @@ impl RemoteRecords for GithubArtifacts {
             let url = a["archive_download_url"]
                 .as_str()
                 .ok_or_else(|| self.err(format!("artifact #{id} has no download URL")))?;
-            let zip = self.download(url)?;
+            let zip = download(
+                url,
+                &self.api_url,
+                &self.token,
+                HostKind::Github,
+                self.timeout,
+            )
+            .map_err(|e| self.err(e))?
+            .ok_or_else(|| self.err(format!("artifact #{id} is gone")))?;
             return record_from_zip(&zip)
                 .map(Some)
                 .map_err(|e| self.err(format!("artifact {name} (#{id}): {e}")));
+        }
+        Ok(None)
+    }
+
+    fn notes(&self) -> Vec<String> {
+        std::mem::take(&mut *self.notes.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+}
+
+/// Downloads `url` from the API host: the host may answer with a redirect to storage, which is
+/// fetched without the token (and with nothing else of ours but the user agent). `Ok(None)` for
+/// 404 (not there) and 410 (expired).
+fn download(
+    url: &str,
+    api_url: &str,
+    token: &Token,
+    kind: HostKind,
+    timeout: Duration,
+) -> Result<Option<Vec<u8>>, String> {
+    if !same_origin(url, api_url) {
+        return Err(format!(
+            "download URL {url} is not on the API host; not sending the token there"
+        ));
+    }
+    let client = reqwest::blocking::Client::builder()
+        .user_agent(concat!("prcov/", env!("CARGO_PKG_VERSION")))
+        .timeout(timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| e.to_string())?;
+    let redact = |e: reqwest::Error| super::http::redact(&e.to_string(), token);
+    let first = match kind {
+        HostKind::Github => client
+            .get(url)
+            .bearer_auth(token.expose())
+            .header("Accept", "application/vnd.github+json")
+            .header("X-GitHub-Api-Version", "2022-11-28"),
+        HostKind::Gitlab => client.get(url).header("PRIVATE-TOKEN", token.expose()),
+    }
+    .send()
+    .map_err(redact)?;
+    let resp = match first.status().as_u16() {
+        301 | 302 | 303 | 307 | 308 => {
+            let location = first
+                .headers()
+                .get("location")
+                .and_then(|v| v.to_str().ok())
+                .ok_or("the download redirect has no location")?
+                .to_owned();
+            client.get(&location).send().map_err(redact)?
+        }
+        _ => first,
+    };
+    match resp.status().as_u16() {
+        404 | 410 => return Ok(None),
+        s if !(200..300).contains(&s) => return Err(format!("the download answered {s}")),
+        _ => {}
+    }
+    // An archive of one record is at most a little larger than the record.
+    let cap = MAX_RECORD_BYTES + (1 << 20);
+    let mut bytes = Vec::new();
+    resp.take(cap + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("reading the download: {e}"))?;
+    if bytes.len() as u64 > cap {
+        return Err(format!("the download is larger than {cap} bytes"));
+    }
+    Ok(Some(bytes))
+}
+
+/// The file GitLab jobs keep the record in (`artifacts: paths:`), read out of the job's archive.
+pub const GITLAB_ARTIFACT_PATH: &str = "prcov-history.prcov";
+
+/// GitLab job artifacts of one project: the record of a commit is the file
+/// [`GITLAB_ARTIFACT_PATH`] in a job of a successful pipeline for that commit on the default
+/// branch (merge-request pipelines, forks' included, run on other refs and are not looked at).
+pub struct GitlabArtifacts {
+    api_url: String,
+    /// Project id or path, as `CI_PROJECT_ID` gives it.
+    project: String,
+    token: Token,
+    sender: Mutex<LiveSender>,
+    default_branch: Mutex<Option<String>>,
+    notes: Mutex<Vec<String>>,
+    timeout: Duration,
+}
+
+impl std::fmt::Debug for GitlabArtifacts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GitlabArtifacts")
+            .field("api_url", &self.api_url)
+            .field("project", &self.project)
+            .finish_non_exhaustive()
+    }
+}
+
+impl GitlabArtifacts {
+    pub fn new(
+        api_url: &str,
+        project: &str,
+        token: Token,
+        retry: RetryConfig,
+    ) -> Result<Self, HistoryError> {
+        let api_url = api_url.trim_end_matches('/').to_owned();
+        let sender = LiveSender::new(HostKind::Gitlab, &api_url, token.clone(), retry, None)
+            .map_err(|e| HistoryError::Remote {
+                store: format!("GitLab job artifacts of project {project}"),
+                message: e.to_string(),
+            })?;
+        Ok(GitlabArtifacts {
+            api_url,
+            project: project.to_owned(),
+            token,
+            sender: Mutex::new(sender),
+            default_branch: Mutex::new(None),
+            notes: Mutex::new(Vec::new()),
+            timeout: retry.timeout,
+        })
+    }
+
+    fn err(&self, message: impl Into<String>) -> HistoryError {
+        HistoryError::Remote {
+            store: self.describe(),
+            message: message.into(),
+        }
+    }
+
+    fn project_url(&self) -> String {
+        format!(
+            "{}/projects/{}",
+            self.api_url,
+            encode_segment(&self.project)
+        )
+    }
+
+    fn get_json(&self, url: String, action: &str) -> Result<Value, HistoryError> {
+        let req = Request {
+            method: Method::GET,
+            url,
+            body: None,
+            action: action.to_owned(),
+        };
+        let mut sender = self.sender.lock().unwrap_or_else(|p| p.into_inner());
+        let resp = sender
+            .send(&req)
+            .map_err(|e| self.err(e.to_string()))?
+            .ok_or_else(|| self.err("no answer"))?;
+        resp.json().map_err(|e| self.err(format!("{action}: {e}")))
+    }
+
+    fn default_branch(&self) -> Result<String, HistoryError> {
+        let mut cached = self
+            .default_branch
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some(b) = cached.as_ref() {
+            return Ok(b.clone());
+        }
+        let v = self.get_json(self.project_url(), "read the project")?;
+        let branch = v["default_branch"]
+            .as_str()
+            .ok_or_else(|| self.err("the project has no default branch"))?
+            .to_owned();
+        *cached = Some(branch.clone());
+        Ok(branch)
+    }
+}
+
+impl RemoteRecords for GitlabArtifacts {
+    fn describe(&self) -> String {
+        format!("GitLab job artifacts of project {}", self.project)
+    }
+
+    fn load(&self, commit: &str) -> Result<Option<Vec<u8>>, HistoryError> {
+        let branch = self.default_branch()?;
+        let pipelines = self.get_json(
+            format!(
+                "{}/pipelines?sha={commit}&ref={}&status=success&per_page=20",
+                self.project_url(),
+                encode_segment(&branch)
+            ),
+            "list pipelines",
+        )?;
+        for p in pipelines.as_array().into_iter().flatten() {
+            // The filters are the server's; they are checked again here, as for any input.
+            if p["sha"].as_str() != Some(commit)
+                || p["ref"].as_str() != Some(branch.as_str())
+                || p["status"] != "success"
+            {
+                continue;
+            }
+            let Some(pid) = p["id"].as_u64() else {
+                continue;
+            };
+            let jobs = self.get_json(
+                format!(
+                    "{}/pipelines/{pid}/jobs?scope[]=success&per_page=100",
+                    self.project_url()
+                ),
+                "list pipeline jobs",
+            )?;
+            for job in jobs.as_array().into_iter().flatten() {
+                let has_archive = job["artifacts"]
+                    .as_array()
+                    .is_some_and(|a| a.iter().any(|f| f["file_type"] == "archive"));
+                let Some(jid) = job["id"].as_u64().filter(|_| has_archive) else {
+                    continue;
+                };
+                let url = format!(
+                    "{}/jobs/{jid}/artifacts/{GITLAB_ARTIFACT_PATH}",
+                    self.project_url()
+                );
+                match download(
+                    &url,
+                    &self.api_url,
+                    &self.token,
+                    HostKind::Gitlab,
+                    self.timeout,
+                ) {
+                    Ok(Some(bytes)) => return Ok(Some(bytes)),
+                    Ok(None) => {}
+                    Err(e) => return Err(self.err(e)),
+                }
+            }
+            self.notes
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(format!(
+                    "pipeline #{pid} of {} has no job artifact {GITLAB_ARTIFACT_PATH} (expired, or not uploaded)",
+                    &commit[..commit.len().min(7)]
+                ));
         }
         Ok(None)
     }

@@ -229,3 +229,67 @@ fn no_artifact_read_permission_is_no_baseline_with_the_reason() {
     assert!(w.contains("Resource not accessible by integration"), "{w}");
     assert!(!w.contains(TOKEN));
 }
+
+#[test]
+fn gitlab_job_artifact_of_a_default_branch_pipeline_used_expired_noted() {
+    let fake = Fake::start(Flavor::Gitlab);
+    let (r, main) = forked_repo();
+    let (c2, c3) = (&main[1], &main[2]);
+    let record = |c: &str| Some(std::fs::read(r.record_path(c)).unwrap());
+    // The merge-base's pipeline kept no artifact (expired); a pipeline of another ref for the
+    // same commit (a merge request's) is not looked at; the parent's pipeline has the record.
+    fake.add_pipeline(3, c3, DEFAULT_BRANCH, "success", None);
+    fake.add_pipeline(4, c3, "refs/merge-requests/1/head", "success", record(c3));
+    fake.add_pipeline(2, c2, DEFAULT_BRANCH, "success", record(c2));
+    let report = r.file("head.info", &super::history_e2e::lcov(7));
+    let out = prcov()
+        .arg("diff")
+        .arg(&report)
+        .arg("--repo")
+        .arg(r.path())
+        .args(["--base", "main", "--head", "feature", "--format", "json"])
+        .args(["--history", "gitlab"])
+        .env("CI_PROJECT_ID", "group/proj")
+        .env("CI_API_V4_URL", fake.api_url())
+        .env("GITLAB_TOKEN", TOKEN)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains(TOKEN));
+    let j = super::common::json_of(&out);
+    assert_eq!(j["history"]["baseline"]["commit"], c2.as_str());
+    assert_eq!(j["history"]["baseline"]["distance"], 1);
+    assert_eq!(j["base_project"]["hits"], 5);
+    let warnings = j["warnings"].to_string();
+    assert!(
+        warnings.contains(&format!(
+            "pipeline #3 of {} has no job artifact prcov-history.prcov (expired, or not uploaded)",
+            &c3[..7]
+        )),
+        "{warnings}"
+    );
+    let requests = fake.requests();
+    let token = |r: &super::host_support::Recorded| {
+        r.headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("private-token"))
+    };
+    let files: Vec<_> = requests
+        .iter()
+        .filter(|r| r.path.contains("/artifacts/"))
+        .collect();
+    assert_eq!(files.len(), 1, "only the job of pipeline 2 had an archive");
+    assert_eq!(
+        files[0].path,
+        "/api/v4/projects/group%2Fproj/jobs/20/artifacts/prcov-history.prcov"
+    );
+    assert!(token(files[0]));
+    let storage: Vec<_> = requests
+        .iter()
+        .filter(|r| r.path.starts_with("/storage/"))
+        .collect();
+    assert_eq!(storage.len(), 1);
+    assert!(!token(storage[0]), "the token went to storage");
+    fake.assert_bodies_valid();
+}

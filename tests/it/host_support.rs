@@ -65,6 +65,11 @@ pub struct State {
     /// Artifact id → its zip, served from the fake's storage path (`/storage/…`), where
     /// the download endpoint redirects.
     pub artifact_zips: std::collections::HashMap<u64, Vec<u8>>,
+    /// GitLab pipelines (`GET /projects/{id}/pipelines`), their jobs, and each job's
+    /// `prcov-history.prcov` artifact file.
+    pub pipelines: Vec<Value>,
+    pub pipeline_jobs: std::collections::HashMap<u64, Vec<Value>>,
+    pub job_files: std::collections::HashMap<u64, Vec<u8>>,
 }
 
 /// The repository the fake GitHub serves (`GET /repos/{o}/{r}`).
@@ -241,6 +246,33 @@ pub struct ArtifactSpec<'a> {
 }
 
 impl Fake {
+    /// Adds a GitLab pipeline for `sha` on `git_ref` with one job; `record` is the job's
+    /// `prcov-history.prcov` artifact (`None`: the job's artifacts expired).
+    pub fn add_pipeline(
+        &self,
+        id: u64,
+        sha: &str,
+        git_ref: &str,
+        status: &str,
+        record: Option<Vec<u8>>,
+    ) {
+        let mut s = self.state();
+        s.pipelines.push(json!({"id": id, "iid": id, "project_id": 77, "sha": sha, "ref": git_ref, "status": status, "source": "push"}));
+        let job = id * 10;
+        let artifacts = if record.is_some() {
+            json!([{"file_type": "archive", "size": 100, "filename": "artifacts.zip", "file_format": "zip"}])
+        } else {
+            json!([])
+        };
+        s.pipeline_jobs.insert(
+            id,
+            vec![json!({"id": job, "name": "test", "status": status, "artifacts": artifacts})],
+        );
+        if let Some(r) = record {
+            s.job_files.insert(job, r);
+        }
+    }
+
     /// Adds an artifact whose zip is `zip`.
     pub fn add_artifact(&self, a: &ArtifactSpec<'_>, zip: Vec<u8>) {
         let mut s = self.state();
@@ -334,6 +366,16 @@ fn operation_for(flavor: Flavor, method: &str, path: &str) -> Option<&'static st
             }
             ("DELETE", ["api", "v4", "projects", _, "merge_requests", _, "notes", _]) => {
                 Some("notes/delete-merge-request-note")
+            }
+            ("GET", ["api", "v4", "projects", _]) => Some("projects/get"),
+            ("GET", ["api", "v4", "projects", _, "pipelines"]) => {
+                Some("pipelines/list-project-pipelines")
+            }
+            ("GET", ["api", "v4", "projects", _, "pipelines", _, "jobs"]) => {
+                Some("jobs/list-pipeline-jobs")
+            }
+            ("GET", ["api", "v4", "projects", _, "jobs", _, "artifacts", ..]) => {
+                Some("job-artifacts/download-single-artifact-file")
             }
             _ => None,
         },
@@ -711,6 +753,59 @@ fn handle(state: &Arc<Mutex<State>>, flavor: Flavor, req: &HttpMockRequest) -> H
                 let id: u64 = id.parse().unwrap_or(0);
                 s.comments.retain(|c| c.id != id);
                 respond(204, &[], Value::Null)
+            }
+            ("GET", ["api", "v4", "projects", id]) => respond(
+                200,
+                &[],
+                json!({"id": 77, "path_with_namespace": id, "default_branch": DEFAULT_BRANCH}),
+            ),
+            ("GET", ["api", "v4", "projects", _, "pipelines"]) => {
+                let want = |k: &str, v: &Value| {
+                    query_param(&query, k).is_none_or(|q| v.as_str() == Some(q.as_str()))
+                };
+                let listed: Vec<Value> = s
+                    .pipelines
+                    .iter()
+                    .filter(|p| {
+                        want("sha", &p["sha"])
+                            && want("ref", &p["ref"])
+                            && want("status", &p["status"])
+                    })
+                    .cloned()
+                    .collect();
+                respond(200, &[], Value::Array(listed))
+            }
+            ("GET", ["api", "v4", "projects", _, "pipelines", pid, "jobs"]) => {
+                let pid: u64 = pid.parse().unwrap_or(0);
+                let jobs = s.pipeline_jobs.get(&pid).cloned().unwrap_or_default();
+                respond(200, &[], Value::Array(jobs))
+            }
+            (
+                "GET",
+                ["api", "v4", "projects", _, "jobs", jid, "artifacts", "prcov-history.prcov"],
+            ) => {
+                let jid: u64 = jid.parse().unwrap_or(0);
+                if !s.job_files.contains_key(&jid) {
+                    return respond(404, &[], json!({"message": "404 Not found"}));
+                }
+                // Object storage with direct download: a redirect to a pre-signed URL.
+                let location = format!("{}/storage/job-{jid}.prcov?sig=presigned", s.base_url);
+                respond(302, &[("location".to_owned(), location)], Value::Null)
+            }
+            ("GET", ["storage", file]) if file.starts_with("job-") => {
+                let jid: u64 = file
+                    .trim_start_matches("job-")
+                    .trim_end_matches(".prcov")
+                    .parse()
+                    .unwrap_or(0);
+                match s.job_files.get(&jid) {
+                    Some(bytes) => HttpMockResponse::builder()
+                        .status(200)
+                        .header("content-type", "application/octet-stream")
+                        .body(bytes.clone())
+                        .build(),
+                    None => respond(404, &[], Value::Null),
+                }
             }
             _ => respond(404, &[], json!({"message": "404 Not found"})),
         },
