@@ -24,55 +24,48 @@ use crate::history::zip::record_from_zip;
 /// Artifact names are this prefix and the commit sha.
 pub const ARTIFACT_PREFIX: &str = "prcov-history-";
 
-/// The artifacts of one GitHub repository.
-pub struct GithubArtifacts {
+/// What both artifact stores need of the host: JSON GETs through the retrying sender, downloads
+/// that leave the token behind on a redirect, and the notes of what was skipped.
+struct ApiClient {
+    kind: HostKind,
     api_url: String,
-    /// `owner/name`.
-    repository: String,
     token: Token,
     sender: Mutex<LiveSender>,
-    /// The repository's id and default branch, asked once.
-    repo_info: Mutex<Option<(u64, String)>>,
     notes: Mutex<Vec<String>>,
     timeout: Duration,
+    /// The store, in words, for errors.
+    store: String,
 }
 
-impl std::fmt::Debug for GithubArtifacts {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GithubArtifacts")
-            .field("api_url", &self.api_url)
-            .field("repository", &self.repository)
-            .finish_non_exhaustive()
-    }
-}
-
-impl GithubArtifacts {
-    pub fn new(
+impl ApiClient {
+    fn new(
+        kind: HostKind,
         api_url: &str,
-        repository: &str,
         token: Token,
         retry: RetryConfig,
+        store: String,
     ) -> Result<Self, HistoryError> {
         let api_url = api_url.trim_end_matches('/').to_owned();
-        let sender = LiveSender::new(HostKind::Github, &api_url, token.clone(), retry, None)
-            .map_err(|e| HistoryError::Remote {
-                store: format!("GitHub Actions artifacts of {repository}"),
+        let sender = LiveSender::new(kind, &api_url, token.clone(), retry, None).map_err(|e| {
+            HistoryError::Remote {
+                store: store.clone(),
                 message: e.to_string(),
-            })?;
-        Ok(GithubArtifacts {
+            }
+        })?;
+        Ok(ApiClient {
+            kind,
             api_url,
-            repository: repository.to_owned(),
             token,
             sender: Mutex::new(sender),
-            repo_info: Mutex::new(None),
             notes: Mutex::new(Vec::new()),
             timeout: retry.timeout,
+            store,
         })
     }
 
     fn err(&self, message: impl Into<String>) -> HistoryError {
         HistoryError::Remote {
-            store: self.describe(),
+            store: self.store.clone(),
             message: message.into(),
         }
     }
@@ -92,25 +85,8 @@ impl GithubArtifacts {
         resp.json().map_err(|e| self.err(format!("{action}: {e}")))
     }
 
-    /// The repository's id and default branch (`GET /repos/{owner}/{repo}`).
-    fn repo_info(&self) -> Result<(u64, String), HistoryError> {
-        let mut cached = self.repo_info.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(info) = cached.as_ref() {
-            return Ok(info.clone());
-        }
-        let v = self.get_json(
-            format!("{}/repos/{}", self.api_url, self.repository),
-            "read the repository",
-        )?;
-        let id = v["id"]
-            .as_u64()
-            .ok_or_else(|| self.err("the repository has no id"))?;
-        let branch = v["default_branch"]
-            .as_str()
-            .ok_or_else(|| self.err("the repository has no default branch"))?
-            .to_owned();
-        *cached = Some((id, branch.clone()));
-        Ok((id, branch))
+    fn download(&self, url: &str) -> Result<Option<Vec<u8>>, HistoryError> {
+        download(url, &self.api_url, &self.token, self.kind, self.timeout).map_err(|e| self.err(e))
     }
 
     fn note(&self, text: String) {
@@ -118,6 +94,70 @@ impl GithubArtifacts {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .push(text);
+    }
+
+    fn take_notes(&self) -> Vec<String> {
+        std::mem::take(&mut *self.notes.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+}
+
+/// The artifacts of one GitHub repository.
+pub struct GithubArtifacts {
+    api: ApiClient,
+    /// `owner/name`.
+    repository: String,
+    /// The repository's id and default branch, asked once.
+    repo_info: Mutex<Option<(u64, String)>>,
+}
+
+impl std::fmt::Debug for GithubArtifacts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GithubArtifacts")
+            .field("api_url", &self.api.api_url)
+            .field("repository", &self.repository)
+            .finish_non_exhaustive()
+    }
+}
+
+impl GithubArtifacts {
+    pub fn new(
+        api_url: &str,
+        repository: &str,
+        token: Token,
+        retry: RetryConfig,
+    ) -> Result<Self, HistoryError> {
+        Ok(GithubArtifacts {
+            api: ApiClient::new(
+                HostKind::Github,
+                api_url,
+                token,
+                retry,
+                format!("GitHub Actions artifacts of {repository}"),
+            )?,
+            repository: repository.to_owned(),
+            repo_info: Mutex::new(None),
+        })
+    }
+
+    /// The repository's id and default branch (`GET /repos/{owner}/{repo}`).
+    fn repo_info(&self) -> Result<(u64, String), HistoryError> {
+        let mut cached = self.repo_info.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(info) = cached.as_ref() {
+            return Ok(info.clone());
+        }
+        let v = self.api.get_json(
+            format!("{}/repos/{}", self.api.api_url, self.repository),
+            "read the repository",
+        )?;
+        let id = v["id"]
+            .as_u64()
+            .ok_or_else(|| self.api.err("the repository has no id"))?;
+        let branch = v["default_branch"]
+            .as_str()
+            .ok_or_else(|| self.api.err("the repository has no default branch"))?
+            .to_owned();
+        *cached = Some((id, branch.clone()));
+        Ok((id, branch))
     }
 
     /// Why an artifact is not trusted, if it is not: it must come from a run of this
@@ -156,10 +196,10 @@ impl RemoteRecords for GithubArtifacts {
     fn load(&self, commit: &str) -> Result<Option<Vec<u8>>, HistoryError> {
         let (repo_id, branch) = self.repo_info()?;
         let name = format!("{ARTIFACT_PREFIX}{commit}");
-        let listing = self.get_json(
+        let listing = self.api.get_json(
             format!(
                 "{}/repos/{}/actions/artifacts?name={name}&per_page=100",
-                self.api_url, self.repository
+                self.api.api_url, self.repository
             ),
             "list artifacts",
         )?;
@@ -172,34 +212,31 @@ impl RemoteRecords for GithubArtifacts {
         for a in artifacts {
             let id = a["id"].as_u64().unwrap_or(0);
             if a["expired"].as_bool() == Some(true) {
-                self.note(format!("artifact {name} (#{id}) has expired; skipped"));
+                self.api
+                    .note(format!("artifact {name} (#{id}) has expired; skipped"));
                 continue;
             }
             if let Some(why) = Self::refusal(a, commit, repo_id, &branch) {
-                self.note(format!("artifact {name} (#{id}) {why}; not trusted"));
+                self.api
+                    .note(format!("artifact {name} (#{id}) {why}; not trusted"));
                 continue;
             }
             let url = a["archive_download_url"]
                 .as_str()
-                .ok_or_else(|| self.err(format!("artifact #{id} has no download URL")))?;
-            let zip = download(
-                url,
-                &self.api_url,
-                &self.token,
-                HostKind::Github,
-                self.timeout,
-            )
-            .map_err(|e| self.err(e))?
-            .ok_or_else(|| self.err(format!("artifact #{id} is gone")))?;
+                .ok_or_else(|| self.api.err(format!("artifact #{id} has no download URL")))?;
+            let zip = self
+                .api
+                .download(url)?
+                .ok_or_else(|| self.api.err(format!("artifact #{id} is gone")))?;
             return record_from_zip(&zip)
                 .map(Some)
-                .map_err(|e| self.err(format!("artifact {name} (#{id}): {e}")));
+                .map_err(|e| self.api.err(format!("artifact {name} (#{id}): {e}")));
         }
         Ok(None)
     }
 
     fn notes(&self) -> Vec<String> {
-        std::mem::take(&mut *self.notes.lock().unwrap_or_else(|p| p.into_inner()))
+        self.api.take_notes()
     }
 }
 
@@ -271,20 +308,16 @@ pub const GITLAB_ARTIFACT_PATH: &str = "prcov-history.prcov";
 /// [`GITLAB_ARTIFACT_PATH`] in a job of a successful pipeline for that commit on the default
 /// branch (merge-request pipelines, forks' included, run on other refs and are not looked at).
 pub struct GitlabArtifacts {
-    api_url: String,
+    api: ApiClient,
     /// Project id or path, as `CI_PROJECT_ID` gives it.
     project: String,
-    token: Token,
-    sender: Mutex<LiveSender>,
     default_branch: Mutex<Option<String>>,
-    notes: Mutex<Vec<String>>,
-    timeout: Duration,
 }
 
 impl std::fmt::Debug for GitlabArtifacts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("GitlabArtifacts")
-            .field("api_url", &self.api_url)
+            .field("api_url", &self.api.api_url)
             .field("project", &self.project)
             .finish_non_exhaustive()
     }
@@ -297,51 +330,25 @@ impl GitlabArtifacts {
         token: Token,
         retry: RetryConfig,
     ) -> Result<Self, HistoryError> {
-        let api_url = api_url.trim_end_matches('/').to_owned();
-        let sender = LiveSender::new(HostKind::Gitlab, &api_url, token.clone(), retry, None)
-            .map_err(|e| HistoryError::Remote {
-                store: format!("GitLab job artifacts of project {project}"),
-                message: e.to_string(),
-            })?;
         Ok(GitlabArtifacts {
-            api_url,
+            api: ApiClient::new(
+                HostKind::Gitlab,
+                api_url,
+                token,
+                retry,
+                format!("GitLab job artifacts of project {project}"),
+            )?,
             project: project.to_owned(),
-            token,
-            sender: Mutex::new(sender),
             default_branch: Mutex::new(None),
-            notes: Mutex::new(Vec::new()),
-            timeout: retry.timeout,
         })
-    }
-
-    fn err(&self, message: impl Into<String>) -> HistoryError {
-        HistoryError::Remote {
-            store: self.describe(),
-            message: message.into(),
-        }
     }
 
     fn project_url(&self) -> String {
         format!(
             "{}/projects/{}",
-            self.api_url,
+            self.api.api_url,
             encode_segment(&self.project)
         )
-    }
-
-    fn get_json(&self, url: String, action: &str) -> Result<Value, HistoryError> {
-        let req = Request {
-            method: Method::GET,
-            url,
-            body: None,
-            action: action.to_owned(),
-        };
-        let mut sender = self.sender.lock().unwrap_or_else(|p| p.into_inner());
-        let resp = sender
-            .send(&req)
-            .map_err(|e| self.err(e.to_string()))?
-            .ok_or_else(|| self.err("no answer"))?;
-        resp.json().map_err(|e| self.err(format!("{action}: {e}")))
     }
 
     fn default_branch(&self) -> Result<String, HistoryError> {
@@ -352,10 +359,10 @@ impl GitlabArtifacts {
         if let Some(b) = cached.as_ref() {
             return Ok(b.clone());
         }
-        let v = self.get_json(self.project_url(), "read the project")?;
+        let v = self.api.get_json(self.project_url(), "read the project")?;
         let branch = v["default_branch"]
             .as_str()
-            .ok_or_else(|| self.err("the project has no default branch"))?
+            .ok_or_else(|| self.api.err("the project has no default branch"))?
             .to_owned();
         *cached = Some(branch.clone());
         Ok(branch)
@@ -369,7 +376,7 @@ impl RemoteRecords for GitlabArtifacts {
 
     fn load(&self, commit: &str) -> Result<Option<Vec<u8>>, HistoryError> {
         let branch = self.default_branch()?;
-        let pipelines = self.get_json(
+        let pipelines = self.api.get_json(
             format!(
                 "{}/pipelines?sha={commit}&ref={}&status=success&per_page=20",
                 self.project_url(),
@@ -388,7 +395,7 @@ impl RemoteRecords for GitlabArtifacts {
             let Some(pid) = p["id"].as_u64() else {
                 continue;
             };
-            let jobs = self.get_json(
+            let jobs = self.api.get_json(
                 format!(
                     "{}/pipelines/{pid}/jobs?scope[]=success&per_page=100",
                     self.project_url()
@@ -406,22 +413,11 @@ impl RemoteRecords for GitlabArtifacts {
                     "{}/jobs/{jid}/artifacts/{GITLAB_ARTIFACT_PATH}",
                     self.project_url()
                 );
-                match download(
-                    &url,
-                    &self.api_url,
-                    &self.token,
-                    HostKind::Gitlab,
-                    self.timeout,
-                ) {
-                    Ok(Some(bytes)) => return Ok(Some(bytes)),
-                    Ok(None) => {}
-                    Err(e) => return Err(self.err(e)),
+                if let Some(bytes) = self.api.download(&url)? {
+                    return Ok(Some(bytes));
                 }
             }
-            self.notes
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .push(format!(
+            self.api.note(format!(
                     "pipeline #{pid} of {} has no job artifact {GITLAB_ARTIFACT_PATH} (expired, or not uploaded)",
                     &commit[..commit.len().min(7)]
                 ));
@@ -430,6 +426,6 @@ impl RemoteRecords for GitlabArtifacts {
     }
 
     fn notes(&self) -> Vec<String> {
-        std::mem::take(&mut *self.notes.lock().unwrap_or_else(|p| p.into_inner()))
+        self.api.take_notes()
     }
 }
