@@ -25,6 +25,7 @@ pub mod input;
 pub mod model;
 pub mod paths;
 pub mod render;
+pub mod threads;
 
 pub use config::Config;
 pub use error::{Error, Result};

@@ -41,17 +41,9 @@ impl ProjectCoverage {
         // A monorepo report has 100,000 files: the second half is counted on another core.
         let files = if files.len() >= PARALLEL_FILES {
             let (first, second) = files.split_at(files.len() / 2);
-            std::thread::scope(|s| {
-                let other = std::thread::Builder::new().spawn_scoped(s, || count(second));
-                let mut out = count(first);
-                match other.map(|h| h.join()) {
-                    Ok(Ok(rest)) => out.extend(rest),
-                    Ok(Err(panic)) => std::panic::resume_unwind(panic),
-                    // No thread to be had: count the second half here.
-                    Err(_) => out.extend(count(second)),
-                }
-                out
-            })
+            let (rest, mut out) = crate::threads::both(|| count(second), || count(first));
+            out.extend(rest);
+            out
         } else {
             count(&files)
         };

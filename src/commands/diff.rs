@@ -31,23 +31,20 @@ pub fn summarize(opts: &DiffOptions) -> Result<DiffSummary, Error> {
     let base_rev = revs.base.as_ref().map_or("HEAD", |b| b.rev.as_str());
     let reports = choose_reports(&opts.coverage.reports, repo.root(), opts.output.quiet)?;
     // Reading the reports and asking git are independent: do them at once, on two threads.
-    let (git, parsed) = std::thread::scope(|s| {
-        let parse = s.spawn(|| input::load_coverage(&reports, opts.coverage.forced_format));
-        let git = repo
-            .change_set_with(
+    let (parsed, git) = crate::threads::both(
+        || input::load_coverage(&reports, opts.coverage.forced_format),
+        || {
+            repo.change_set_with(
                 opts.engine,
                 base_rev,
                 &revs.head.rev,
                 opts.revisions.worktree,
             )
-            .and_then(|change| Ok((repo.tracked_files(&change.head)?, change)));
-        (git, parse.join())
-    });
+            .and_then(|change| Ok((repo.tracked_files(&change.head)?, change)))
+        },
+    );
     let (tracked, change) = git.map_err(|e| explain_unknown_revision(e, &revs))?;
-    let parsed = match parsed {
-        Ok(result) => result?,
-        Err(panic) => std::panic::resume_unwind(panic),
-    };
+    let parsed = parsed?;
     let files = RepoFiles::new(repo.root(), with_changed_files(tracked, &change));
     let head = map_loaded(parsed, &opts.coverage, Some(&files));
     let base_files = || {

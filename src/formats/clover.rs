@@ -463,17 +463,17 @@ mod tests {
         let (parsed, stats) = parse_str(xml).unwrap();
         let f = &parsed.report.files["src/A.java"];
         assert_eq!(f.lines.len(), 4);
-        assert_eq!(f.lines[&4].state(), LineState::Hit);
-        assert_eq!(f.lines[&5].state(), LineState::Partial);
+        assert_eq!(f.lines.get(&4).unwrap().state(), LineState::Hit);
+        assert_eq!(f.lines.get(&5).unwrap().state(), LineState::Partial);
         assert_eq!(
-            f.lines[&5].branches,
+            f.lines.get(&5).unwrap().branches,
             Some(Branches::Counted {
                 covered: 1,
                 total: 2
             })
         );
-        assert_eq!(f.lines[&6].state(), LineState::Miss);
-        assert_eq!(f.lines[&7].state(), LineState::Hit);
+        assert_eq!(f.lines.get(&6).unwrap().state(), LineState::Miss);
+        assert_eq!(f.lines.get(&7).unwrap().state(), LineState::Hit);
         assert_eq!(f.functions.len(), 1);
         assert_eq!(f.functions[0].hits, 2);
         assert!(!stats.istanbul);
@@ -502,17 +502,17 @@ mod tests {
         let (parsed, stats) = parse_str(xml).unwrap();
         assert!(stats.istanbul);
         let f = &parsed.report.files["/x/a.js"];
-        assert_eq!(f.lines[&1].state(), LineState::Hit);
+        assert_eq!(f.lines.get(&1).unwrap().state(), LineState::Hit);
         assert_eq!(
-            f.lines[&2].branches,
+            f.lines.get(&2).unwrap().branches,
             Some(Branches::Counted {
                 covered: 1,
                 total: 3
             })
         );
         // No count, but the condition was evaluated: it ran, with its branch not covered.
-        assert_eq!(f.lines[&3].state(), LineState::Partial);
-        assert_eq!(f.lines[&4].state(), LineState::Miss);
+        assert_eq!(f.lines.get(&3).unwrap().state(), LineState::Partial);
+        assert_eq!(f.lines.get(&4).unwrap().state(), LineState::Miss);
     }
 
     #[test]

@@ -476,7 +476,14 @@ mod tests {
                 (6, LineState::Hit),
             ]
         );
-        assert_eq!(parsed.report.files["src/a&b.py"].lines[&1].hits, 4);
+        assert_eq!(
+            parsed.report.files["src/a&b.py"]
+                .lines
+                .get(&1)
+                .unwrap()
+                .hits,
+            4
+        );
         assert_eq!(
             states(&parsed, "src/m.py"),
             [(7, LineState::Hit), (8, LineState::Miss)]
@@ -576,7 +583,7 @@ mod tests {
             states(&parsed, "a"),
             [(1, LineState::Hit), (2, LineState::Hit)]
         );
-        assert_eq!(parsed.report.files["a"].lines[&2].hits, 1);
+        assert_eq!(parsed.report.files["a"].lines.get(&2).unwrap().hits, 1);
         let found: Vec<_> = parsed
             .warnings
             .iter()

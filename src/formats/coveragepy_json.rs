@@ -130,10 +130,10 @@ mod tests {
         let (parsed, totals) = parse_with_totals(text.as_bytes()).unwrap();
         let f = &parsed.report.files["pkg/a.py"];
         assert_eq!(f.lines.len(), 4);
-        assert_eq!(f.lines[&1].state(), LineState::Hit);
-        assert_eq!(f.lines[&2].state(), LineState::Partial);
-        assert_eq!(f.lines[&3].state(), LineState::Miss);
-        assert_eq!(f.lines[&4].state(), LineState::Partial);
+        assert_eq!(f.lines.get(&1).unwrap().state(), LineState::Hit);
+        assert_eq!(f.lines.get(&2).unwrap().state(), LineState::Partial);
+        assert_eq!(f.lines.get(&3).unwrap().state(), LineState::Miss);
+        assert_eq!(f.lines.get(&4).unwrap().state(), LineState::Partial);
         assert_eq!(totals.num_statements, 4);
         assert_eq!(totals.num_partial_branches, 2);
     }

@@ -106,9 +106,9 @@ mod tests {
         let f = &parsed.report.files["src/a.c"];
         assert_eq!(f.lines.len(), 2);
         // The second entry of line 3 took the other branch: united, the line is hit.
-        assert_eq!(f.lines[&3].hits, 3);
-        assert_eq!(f.lines[&3].state(), LineState::Hit);
-        assert_eq!(f.lines[&4].state(), LineState::Miss);
+        assert_eq!(f.lines.get(&3).unwrap().hits, 3);
+        assert_eq!(f.lines.get(&3).unwrap().state(), LineState::Hit);
+        assert_eq!(f.lines.get(&4).unwrap().state(), LineState::Miss);
     }
 
     #[test]

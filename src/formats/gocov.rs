@@ -313,16 +313,19 @@ mod tests {
         let text = "mode: count\nm/a.go:1.1,3.9 1 5\nm/a.go:3.9,5.3 1 0\n";
         let parsed = parse(text.as_bytes()).unwrap();
         let f = &parsed.report.files["m/a.go"];
-        assert_eq!(f.lines[&1].state(), LineState::Hit);
-        assert_eq!(f.lines[&3].state(), LineState::Partial);
-        assert_eq!(f.lines[&4].state(), LineState::Miss);
-        assert_eq!(f.lines[&5].state(), LineState::Miss);
+        assert_eq!(f.lines.get(&1).unwrap().state(), LineState::Hit);
+        assert_eq!(f.lines.get(&3).unwrap().state(), LineState::Partial);
+        assert_eq!(f.lines.get(&4).unwrap().state(), LineState::Miss);
+        assert_eq!(f.lines.get(&5).unwrap().state(), LineState::Miss);
         // Another shard that ran the second block makes line 3 hit after merging.
         let other =
             parse("mode: count\nm/a.go:1.1,3.9 1 0\nm/a.go:3.9,5.3 1 2\n".as_bytes()).unwrap();
         let mut merged = parsed.report.clone();
         merged.merge(&other.report);
-        assert_eq!(merged.files["m/a.go"].lines[&3].state(), LineState::Hit);
+        assert_eq!(
+            merged.files["m/a.go"].lines.get(&3).unwrap().state(),
+            LineState::Hit
+        );
     }
 
     #[test]

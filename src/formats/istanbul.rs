@@ -288,11 +288,11 @@ mod tests {
         let (parsed, stats) = parse_with_stats(SAMPLE.as_bytes()).unwrap();
         let f = &parsed.report.files["/p/a.js"];
         assert_eq!(f.lines.len(), 3);
-        assert_eq!(f.lines[&1].state(), LineState::Hit);
+        assert_eq!(f.lines.get(&1).unwrap().state(), LineState::Hit);
         // Two statements start on line 2: the larger count wins; one branch not taken.
-        assert_eq!(f.lines[&2].hits, 2);
-        assert_eq!(f.lines[&2].state(), LineState::Partial);
-        assert_eq!(f.lines[&3].state(), LineState::Miss);
+        assert_eq!(f.lines.get(&2).unwrap().hits, 2);
+        assert_eq!(f.lines.get(&2).unwrap().state(), LineState::Partial);
+        assert_eq!(f.lines.get(&3).unwrap().state(), LineState::Miss);
         assert_eq!(f.functions.len(), 1);
         assert_eq!(
             stats,
@@ -311,7 +311,7 @@ mod tests {
     fn data_wrapper_is_read() {
         let text = r#"{"a.js": {"data": {"path": "a.js", "statementMap": {"0": {"start": {"line": 5}}}, "s": {"0": 3}}}}"#;
         let parsed = parse(text.as_bytes()).unwrap();
-        assert_eq!(parsed.report.files["a.js"].lines[&5].hits, 3);
+        assert_eq!(parsed.report.files["a.js"].lines.get(&5).unwrap().hits, 3);
     }
 
     #[test]

@@ -278,8 +278,8 @@ mod tests {
                 (6, LineState::Partial),
             ]
         );
-        assert_eq!(file.lines[&3].hits, 4);
-        assert_eq!(file.lines[&6].hits, 2);
+        assert_eq!(file.lines.get(&3).unwrap().hits, 4);
+        assert_eq!(file.lines.get(&6).unwrap().hits, 2);
     }
 
     #[test]

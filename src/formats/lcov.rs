@@ -1055,7 +1055,12 @@ pub(crate) mod tests {
         let file = &parsed.report.files["src/a.c"];
         // e0 and the plain block 0 are different branches, the expression name is a label.
         assert_eq!(
-            file.lines[&3].branches.as_ref().map(Branches::total),
+            file.lines
+                .get(&3)
+                .unwrap()
+                .branches
+                .as_ref()
+                .map(Branches::total),
             Some(2)
         );
         let functions: Vec<_> = file
@@ -1072,7 +1077,13 @@ pub(crate) mod tests {
             "SF:a\nDA:1,1\nBRDA:1,0,1,1\nBRDA:1,1,0,0\nBRDA:1,e0,1,0\nBRDA:1,4294967295,1,0\n\
                     BRDA:1,0,x,0\nBRDA:1,0,y,0\nBRDA:1,0,x,1\nend_of_record\n";
         let parsed = parse_str(text).unwrap();
-        let branches = parsed.report.files["a"].lines[&1].branches.clone().unwrap();
+        let branches = parsed.report.files["a"]
+            .lines
+            .get(&1)
+            .unwrap()
+            .branches
+            .clone()
+            .unwrap();
         // (0,1) (1,0) (e0,1) (-1,1) and the two names x (taken once) and y.
         assert_eq!((branches.total(), branches.covered()), (6, 2));
     }
@@ -1083,9 +1094,9 @@ pub(crate) mod tests {
                     TN:t2\nSF:a.c\nDA:1,2\nDA:2,1\nDA:2,1\nBRDA:2,0,1,5\nend_of_record\n";
         let parsed = parse_str(text).unwrap();
         let file = &parsed.report.files["a.c"];
-        assert_eq!(file.lines[&1].hits, 2);
-        assert_eq!(file.lines[&2].hits, 3);
-        assert_eq!(file.lines[&2].state(), LineState::Hit);
+        assert_eq!(file.lines.get(&1).unwrap().hits, 2);
+        assert_eq!(file.lines.get(&2).unwrap().hits, 3);
+        assert_eq!(file.lines.get(&2).unwrap().state(), LineState::Hit);
         assert_eq!(
             parsed.report.totals(),
             Totals {
@@ -1119,7 +1130,12 @@ pub(crate) mod tests {
         let file = &parsed.report.files["a"];
         assert_eq!(file.lines.len(), 2);
         assert_eq!(
-            file.lines[&7].branches.as_ref().map(Branches::total),
+            file.lines
+                .get(&7)
+                .unwrap()
+                .branches
+                .as_ref()
+                .map(Branches::total),
             Some(1)
         );
         assert_eq!(parsed.warnings.len(), 1);
@@ -1132,9 +1148,9 @@ pub(crate) mod tests {
         let text = "SF:a\nDA:1,18446744073709551616\nDA:2,1.0e+19\nDA:3,0.0\nBRDA:2,0,0,2874063630\nend_of_record\n";
         let parsed = parse_str(text).unwrap();
         let file = &parsed.report.files["a"];
-        assert_eq!(file.lines[&1].hits, u64::MAX);
-        assert_eq!(file.lines[&2].hits, 10_000_000_000_000_000_000);
-        assert_eq!(file.lines[&3].hits, 0);
+        assert_eq!(file.lines.get(&1).unwrap().hits, u64::MAX);
+        assert_eq!(file.lines.get(&2).unwrap().hits, 10_000_000_000_000_000_000);
+        assert_eq!(file.lines.get(&3).unwrap().hits, 0);
     }
 
     #[test]

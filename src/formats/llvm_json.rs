@@ -372,9 +372,9 @@ mod tests {
         let f = &parsed.report.files["src/a.rs"];
         // Line 3 holds only the closing brace; the wrapped body region makes it coverable.
         assert_eq!(f.lines.len(), 3);
-        assert_eq!(f.lines[&1].state(), LineState::Hit);
-        assert_eq!(f.lines[&3].hits, 2);
-        assert_eq!(f.lines[&2].state(), LineState::Partial);
+        assert_eq!(f.lines.get(&1).unwrap().state(), LineState::Hit);
+        assert_eq!(f.lines.get(&3).unwrap().hits, 2);
+        assert_eq!(f.lines.get(&2).unwrap().state(), LineState::Partial);
         assert_eq!(
             totals,
             LlvmTotals {

@@ -188,8 +188,8 @@ mod tests {
         let xml = br#"<coverage version="1"><file path="a.c"><lineToCover lineNumber="2" covered="true" branchesToCover="4" coveredBranches="3"/><lineToCover lineNumber="3" covered="false"/><lineToCover lineNumber="3" covered="true"/></file></coverage>"#;
         let parsed = parse(&xml[..]).unwrap();
         let f = &parsed.report.files["a.c"];
-        assert_eq!(f.lines[&2].state(), LineState::Partial);
-        assert_eq!(f.lines[&3].state(), LineState::Hit);
+        assert_eq!(f.lines.get(&2).unwrap().state(), LineState::Partial);
+        assert_eq!(f.lines.get(&3).unwrap().state(), LineState::Hit);
         assert_eq!(f.totals().lines, 2);
     }
 

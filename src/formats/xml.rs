@@ -14,22 +14,17 @@ use quick_xml::Reader;
 
 use super::{FormatError, Location, Warning};
 
-/// A `BufRead` that counts the newlines of the bytes its reader consumes.
+/// A `BufRead` that records the newlines of the bytes its reader consumes in a [`Lines`].
 ///
 /// quick-xml consumes exactly the bytes of each event, so after an event the count is the line
-/// of its end. The newline offsets consumed since [`Counting::mark`] (the start of the event being
-/// read) are kept, which places an error offset inside that event exactly.
+/// of its end. Newlines before [`Counting::mark`] (the start of the event being read) are
+/// folded into a count; those since are kept, which places an error offset inside that event
+/// exactly.
 struct Counting<R> {
     inner: R,
     /// Bytes consumed so far.
     position: u64,
-    /// Newlines consumed before `mark_position`.
-    mark_newlines: u64,
-    mark_position: u64,
-    /// Offset of the last newline before `mark_position`, if any.
-    mark_last_newline: Option<u64>,
-    /// Offsets of newlines consumed since the mark.
-    recent: Vec<u64>,
+    lines: Lines,
 }
 
 impl<R> Counting<R> {
@@ -37,48 +32,94 @@ impl<R> Counting<R> {
         Counting {
             inner,
             position: 0,
-            mark_newlines: 0,
-            mark_position: 0,
-            mark_last_newline: None,
-            recent: Vec::new(),
+            lines: Lines::default(),
         }
     }
 
     fn count(&mut self, bytes: &[u8]) {
         for i in memchr::memchr_iter(b'\n', bytes) {
-            self.recent.push(self.position + i as u64);
+            self.lines.push(self.position + i as u64);
         }
         self.position += bytes.len() as u64;
     }
 
-    /// Forgets newline offsets before the current position (the start of the next event).
+    /// Folds the newlines before the current position (the start of the next event).
     fn mark(&mut self) {
-        self.mark_newlines += self.recent.len() as u64;
-        if let Some(&last) = self.recent.last() {
-            self.mark_last_newline = Some(last);
-        }
-        self.recent.clear();
-        self.mark_position = self.position;
+        self.lines.fold_before(self.position);
     }
 
     /// 1-based line and column of a byte offset at or after the mark.
     fn line_column(&self, offset: u64) -> (u64, u64) {
-        let before = self.recent.iter().take_while(|&&nl| nl < offset).count();
-        let last_newline = match before {
-            0 => self.mark_last_newline,
-            n => Some(self.recent[n - 1]),
-        };
-        let line = self.mark_newlines + before as u64 + 1;
-        let column = match last_newline {
-            Some(nl) => offset.saturating_sub(nl),
-            None => offset + 1,
-        };
-        (line, column)
+        self.lines.line_col(offset)
     }
 
     /// 1-based line of everything consumed so far.
     fn line(&self) -> u64 {
-        self.mark_newlines + self.recent.len() as u64 + 1
+        self.lines.line_col(self.position).0
+    }
+}
+
+/// Line and column of byte offsets, from the offsets of the newlines read, without keeping the
+/// document: the one line/column tracker of the XML parsers. Offsets are only asked for at or
+/// after the start of the event being handled, so newlines before it are folded into a count.
+#[derive(Debug, Default)]
+pub(crate) struct Lines {
+    folded_lines: u64,
+    last_folded_newline: Option<u64>,
+    /// Offsets of recorded newlines; those before `cursor` are folded.
+    newlines: Vec<u64>,
+    cursor: usize,
+}
+
+impl Lines {
+    /// Adds the offset of one more newline, past those already known.
+    pub(crate) fn push(&mut self, newline: u64) {
+        self.newlines.push(newline);
+    }
+
+    /// Adds newline offsets, past those already known.
+    pub(crate) fn extend(&mut self, more: &[u64]) {
+        if self.cursor == self.newlines.len() {
+            self.newlines.clear();
+            self.cursor = 0;
+        }
+        self.newlines.extend_from_slice(more);
+    }
+
+    /// Forgets newline offsets before `pos`, keeping their count.
+    pub(crate) fn fold_before(&mut self, pos: u64) {
+        while let Some(&nl) = self.newlines.get(self.cursor) {
+            if nl >= pos {
+                break;
+            }
+            self.cursor += 1;
+            self.folded_lines += 1;
+            self.last_folded_newline = Some(nl);
+        }
+        if self.cursor == self.newlines.len() {
+            self.newlines.clear();
+            self.cursor = 0;
+        }
+    }
+
+    /// 1-based line and column of byte offset `pos` (at most the bytes tokenized so far).
+    pub(crate) fn line_col(&self, pos: u64) -> (u64, u64) {
+        let mut line = self.folded_lines + 1;
+        let mut last_nl = self.last_folded_newline;
+        for &nl in &self.newlines[self.cursor..] {
+            if nl >= pos {
+                break;
+            }
+            line += 1;
+            last_nl = Some(nl);
+        }
+        // An error may point before the newlines already folded away (quick-xml reports the
+        // start of a truncated construct); the column then cannot be known exactly.
+        let col = match last_nl {
+            Some(nl) => pos.saturating_sub(nl).max(1),
+            None => pos + 1,
+        };
+        (line, col)
     }
 }
 
@@ -101,11 +142,68 @@ impl<R: BufRead> BufRead for Counting<R> {
         if let Ok(available) = self.inner.fill_buf() {
             let amount = amount.min(available.len());
             for i in memchr::memchr_iter(b'\n', &available[..amount]) {
-                self.recent.push(self.position + i as u64);
+                self.lines.push(self.position + i as u64);
             }
             self.position += amount as u64;
         }
         self.inner.consume(amount);
+    }
+}
+
+/// How many children of each name an element has had, for the index of the next one among its
+/// same-named siblings (`class[3]` in element paths).
+///
+/// A list while there are few names (an element has a handful: a scan beats hashing), a hash
+/// map past [`SiblingCounts::LIST_MAX`]: 100,000 differently named siblings must cost about as
+/// much as 100,000 of one name, not a scan of every earlier name each. The map keeps std's
+/// seeded hasher: names come from the input, and colliding names must not be craftable.
+#[derive(Debug, Clone)]
+pub(crate) struct SiblingCounts<K> {
+    list: Vec<(K, usize)>,
+    map: std::collections::HashMap<K, usize>,
+}
+
+impl<K> Default for SiblingCounts<K> {
+    fn default() -> Self {
+        SiblingCounts {
+            list: Vec::new(),
+            map: std::collections::HashMap::new(),
+        }
+    }
+}
+
+impl<K: Eq + std::hash::Hash> SiblingCounts<K> {
+    const LIST_MAX: usize = 16;
+
+    /// Counts one more child named `name`; returns its index among the children so named.
+    pub(crate) fn next_index<Q>(&mut self, name: &Q) -> usize
+    where
+        K: std::borrow::Borrow<Q>,
+        Q: Eq + std::hash::Hash + ToOwned<Owned = K> + ?Sized,
+    {
+        if self.map.is_empty() {
+            if let Some((_, count)) = self.list.iter_mut().find(|(k, _)| k.borrow() == name) {
+                *count += 1;
+                return *count - 1;
+            }
+            if self.list.len() < Self::LIST_MAX {
+                self.list.push((name.to_owned(), 1));
+                return 0;
+            }
+            self.map.extend(self.list.drain(..));
+        }
+        if let Some(count) = self.map.get_mut(name) {
+            *count += 1;
+            return *count - 1;
+        }
+        self.map.insert(name.to_owned(), 1);
+        0
+    }
+
+    /// Forgets every count (the element was reused for another one), keeping the room.
+    pub(crate) fn clear(&mut self) {
+        self.list.clear();
+        self.map.clear();
     }
 }
 
@@ -117,7 +215,7 @@ struct Frame {
     index: usize,
     /// Line of the start tag, for "not closed" errors.
     line: u64,
-    children: Vec<(String, usize)>,
+    children: SiblingCounts<String>,
 }
 
 /// Names of container elements shown without an index in paths (they appear once per parent).
@@ -149,16 +247,7 @@ impl ElementPath {
             }
             d => &mut self.frames[d - 1].children,
         };
-        match children.iter_mut().find(|c| c.0 == name) {
-            Some(c) => {
-                c.1 += 1;
-                c.1 - 1
-            }
-            None => {
-                children.push((name.to_owned(), 1));
-                0
-            }
-        }
+        children.next_index(name)
     }
 
     fn open(&mut self, name: &str, line: u64) {
@@ -471,7 +560,8 @@ impl<R: BufRead> XmlStream<R> {
                     }
                     let (child_content, child_empty, child_after) =
                         plain_tag(&rest[tail..], child)?;
-                    if !child_empty || !plain_attributes(&child_content[child.len()..]) {
+                    let attributes = std::str::from_utf8(&child_content[child.len()..]).ok()?;
+                    if !child_empty || !DistinctKeys::check(attributes) {
                         return None;
                     }
                     tail += child_after;
@@ -674,38 +764,136 @@ fn plain_tag<'a>(bytes: &'a [u8], name: &str) -> Option<(&'a [u8], bool, usize)>
     Some((&bytes[1..end], empty, close + 1))
 }
 
-/// True for ` key="value"` repeated with distinct keys (at most 8), the form quick-xml
-/// accepts without question.
-fn plain_attributes(mut rest: &[u8]) -> bool {
-    let mut keys: [&[u8]; 8] = [b""; 8];
-    let mut count = 0;
-    while !rest.is_empty() {
-        let Some(after_space) = rest.strip_prefix(b" ") else {
-            return false;
-        };
-        let Some(eq) = memchr::memchr(b'=', after_space) else {
-            return false;
-        };
-        let key = &after_space[..eq];
-        if key.is_empty()
-            || !key
-                .iter()
-                .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
-            || after_space.get(eq + 1) != Some(&b'"')
-            || count == keys.len()
-            || keys[..count].contains(&key)
-        {
+/// What a caller of [`plain_attributes`] does with each attribute.
+pub(crate) trait PlainAttributes<'r> {
+    /// One attribute: its key and its value's range in the raw attributes. False stops the
+    /// reading: the attributes are then not plain for this caller.
+    fn value(&mut self, key: &'r str, start: usize, end: usize) -> bool;
+    /// Forgets what [`PlainAttributes::value`] was told: the reading starts over.
+    fn reset(&mut self);
+}
+
+/// Reads attributes written the common way, `key="value"` (or `'value'`) separated by
+/// whitespace, with values that need no unescaping or normalization (no `&`, `<`, tab or line
+/// break), handing each to `sink`. Returns false on anything else, for quick-xml's attribute
+/// reader to handle with its checks and messages: this is only a shortcut past it. One reader
+/// for every XML format (JUnit's attribute values, the coverage formats' fast path).
+pub(crate) fn plain_attributes<'r>(raw: &'r str, sink: &mut impl PlainAttributes<'r>) -> bool {
+    let b = raw.as_bytes();
+    // Nearly every start tag is one line of `key="value"` pairs with nothing to unescape: one
+    // branch-free pass over it (vectorized) says so, and the values are then found with
+    // `memchr`, not byte by byte.
+    let special = b.iter().fold(false, |acc, &c| {
+        acc | (c < 0x20) | (c == b'&') | (c == b'<')
+    });
+    if !special {
+        if let Some(done) = simple_attributes(raw, sink) {
+            return done;
+        }
+        sink.reset();
+    }
+    let is_space = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r');
+    let mut i = 0;
+    loop {
+        while i < b.len() && is_space(b[i]) {
+            i += 1;
+        }
+        if i == b.len() {
+            return true;
+        }
+        let key_start = i;
+        while i < b.len() && b[i] != b'=' && !is_space(b[i]) {
+            i += 1;
+        }
+        let key = &raw[key_start..i];
+        if key.is_empty() || b.get(i) != Some(&b'=') {
             return false;
         }
-        keys[count] = key;
-        count += 1;
-        let value = &after_space[eq + 2..];
-        let Some(end) = memchr::memchr(b'"', value) else {
+        i += 1;
+        let Some(&quote) = b.get(i).filter(|q| matches!(q, b'"' | b'\'')) else {
             return false;
         };
-        rest = &value[end + 1..];
+        // One pass to the closing quote, stopping early at what needs quick-xml (values are
+        // short: a loop is cheaper than several `memchr` calls).
+        let Some(len) = b[i + 1..]
+            .iter()
+            .position(|&c| c == quote || c == b'&' || c == b'<' || c < 0x20)
+        else {
+            return false;
+        };
+        if b[i + 1 + len] != quote {
+            return false;
+        }
+        if !sink.value(key, i + 1, i + 1 + len) {
+            return false;
+        }
+        i += len + 2;
+        if i < b.len() && !is_space(b[i]) {
+            return false;
+        }
     }
-    true
+}
+
+/// [`plain_attributes`] for a tag without control characters, `&` or `<`: pairs separated by
+/// spaces. `None` when it is not that simple after all (the general loop decides then).
+fn simple_attributes<'r>(raw: &'r str, sink: &mut impl PlainAttributes<'r>) -> Option<bool> {
+    let b = raw.as_bytes();
+    let mut i = 0;
+    loop {
+        while b.get(i) == Some(&b' ') {
+            i += 1;
+        }
+        if i == b.len() {
+            return Some(true);
+        }
+        let eq = i + memchr::memchr(b'=', &b[i..])?;
+        let key = &raw[i..eq];
+        if key.is_empty() || memchr::memchr(b' ', key.as_bytes()).is_some() {
+            return None;
+        }
+        let quote = *b.get(eq + 1).filter(|q| matches!(q, b'"' | b'\''))?;
+        let start = eq + 2;
+        let end = start + memchr::memchr(quote, &b[start..])?;
+        if !sink.value(key, start, end) {
+            return Some(false);
+        }
+        i = end + 1;
+        if i < b.len() && b[i] != b' ' {
+            return None;
+        }
+    }
+}
+
+/// The keys of a child skipped by the fast path: plain names (ASCII letters, digits, `-_.:`),
+/// at most 8 and each once, the form quick-xml accepts without question.
+#[derive(Default)]
+struct DistinctKeys<'a> {
+    keys: [&'a str; 8],
+    count: usize,
+}
+
+impl<'a> PlainAttributes<'a> for DistinctKeys<'a> {
+    fn value(&mut self, key: &'a str, _: usize, _: usize) -> bool {
+        let plain = key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'));
+        if !plain || self.count == self.keys.len() || self.keys[..self.count].contains(&key) {
+            return false;
+        }
+        self.keys[self.count] = key;
+        self.count += 1;
+        true
+    }
+
+    fn reset(&mut self) {
+        self.count = 0;
+    }
+}
+
+impl DistinctKeys<'_> {
+    fn check(raw: &str) -> bool {
+        plain_attributes(raw, &mut DistinctKeys::default())
+    }
 }
 
 /// Replaces the five predefined entities and character references in an attribute value.
@@ -792,5 +980,18 @@ mod tests {
             stream.path.render(Some(("line", 7)), Some("hits")),
             "coverage/packages/package[1]/classes/class[1]/line[7]/@hits"
         );
+    }
+
+    #[test]
+    fn sibling_counts_stay_right_past_the_switch_to_a_map() {
+        let mut counts = SiblingCounts::<String>::default();
+        for round in 0..3 {
+            for i in 0..40 {
+                assert_eq!(counts.next_index(format!("n{i}").as_str()), round);
+            }
+        }
+        counts.clear();
+        assert_eq!(counts.next_index("n0"), 0);
+        assert_eq!(counts.next_index("n0"), 1);
     }
 }

@@ -55,16 +55,12 @@ fn changed_files_split(
     let Some((mine, rest)) = split(&raw, min_modified) else {
         return diff(git_dir, base, head, Paths::All);
     };
-    let (first, second) = std::thread::scope(|s| {
-        let other = s.spawn(|| diff(git_dir, base, head, Paths::Only(&rest, true)));
-        let first = diff(git_dir, base, head, Paths::Only(&mine, false));
-        (first, other.join())
-    });
+    let (second, first) = crate::threads::both(
+        || diff(git_dir, base, head, Paths::Only(&rest, true)),
+        || diff(git_dir, base, head, Paths::Only(&mine, false)),
+    );
     let mut files = first?;
-    match second {
-        Ok(result) => files.extend(result?),
-        Err(panic) => std::panic::resume_unwind(panic),
-    }
+    files.extend(second?);
     Ok(super::diff::normalize(files))
 }
 

@@ -3,6 +3,7 @@
 //! Every parser in `formats/` produces these types; everything downstream consumes only them.
 
 pub mod coverage;
+pub mod line_map;
 pub mod test_results;
 
 pub use coverage::{

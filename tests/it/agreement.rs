@@ -6,11 +6,11 @@
 //! diff-cover counts a line with hits > 0 as covered, so its violations are prcov's missed lines; in
 //! its `--branch-coverage` mode (Cobertura only) partial lines are violations too.
 
+use prcov::exit;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command as Std;
 
-use assert_cmd::Command;
 use serde_json::Value;
 
 /// Per file: (added coverable lines, uncovered lines).
@@ -79,22 +79,14 @@ fn diff_cover(project: &str, name: &str) -> Lines {
 
 /// `prcov diff --format json` on the checkout; partials are uncovered only in branch mode.
 fn prcov(repo: &Path, report: &Path, branch_mode: bool) -> Lines {
-    let out = Command::cargo_bin("prcov")
-        .unwrap()
-        .env_remove("GITHUB_ACTIONS")
-        .env_remove("GITLAB_CI")
+    let out = crate::common::prcov()
         .args(["diff", "--base", "origin/base", "--head", "head"])
         .args(["--format", "json", "--repo"])
         .arg(repo)
         .arg(report)
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::common::expect_exit(&out, exit::SUCCESS);
     let json: Value = serde_json::from_slice(&out.stdout).unwrap();
     let mut files = Lines::new();
     for file in json["files"].as_array().unwrap() {

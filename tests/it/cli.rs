@@ -1,13 +1,11 @@
 //! The command line: `--help` texts, exit codes and error messages (SPEC §3).
 
 use assert_cmd::Command;
+use prcov::exit;
 
 fn prcov() -> Command {
-    let mut c = Command::cargo_bin("prcov").expect("the prcov binary is built");
-    c.env_remove("GITHUB_ACTIONS")
-        .env_remove("GITLAB_CI")
-        .env("NO_COLOR", "1")
-        .env("COLUMNS", "100");
+    let mut c = crate::common::prcov();
+    c.env("COLUMNS", "100");
     c
 }
 
@@ -79,7 +77,7 @@ fn help_lists_every_format_read_and_junit_is_not_a_coverage_format() {
         .args(["diff", "--format-in", "junit", "x.xml"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(i32::from(exit::BAD_INPUT)));
     assert!(
         stderr_of(&out).contains("invalid value 'junit'"),
         "{}",
@@ -96,7 +94,7 @@ fn completions_for_four_shells_and_a_man_page() {
         ("powershell", "Register-ArgumentCompleter"),
     ] {
         let out = prcov().args(["completions", shell]).output().unwrap();
-        assert_eq!(out.status.code(), Some(0), "{shell}");
+        assert_eq!(out.status.code(), Some(i32::from(exit::SUCCESS)), "{shell}");
         let script = String::from_utf8_lossy(&out.stdout);
         assert!(script.contains(marker), "{shell}: {script}");
         // The subcommands and a flag of each reach the script.
@@ -105,7 +103,7 @@ fn completions_for_four_shells_and_a_man_page() {
         }
     }
     let out = prcov().arg("man").output().unwrap();
-    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(out.status.code(), Some(i32::from(exit::SUCCESS)));
     let page = String::from_utf8_lossy(&out.stdout);
     assert!(
         page.starts_with(".ie \\n(.g .ds Aq") || page.contains(".TH prcov 1"),
@@ -117,7 +115,12 @@ fn completions_for_four_shells_and_a_man_page() {
         .arg(dir.path())
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(i32::from(exit::SUCCESS)),
+        "{}",
+        stderr_of(&out)
+    );
     for page in [
         "prcov.1",
         "prcov-diff.1",
@@ -137,7 +140,7 @@ fn missing_report_file_is_bad_input() {
         .args(["report", "--no-repo", "does-not-exist.info"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(i32::from(exit::BAD_INPUT)));
     let err = stderr_of(&out);
     assert!(err.contains("does-not-exist.info"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
@@ -153,7 +156,7 @@ fn garbage_input_names_the_file_and_exits_2() {
         .args(["report", "--no-repo", "random.bin"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(i32::from(exit::BAD_INPUT)));
     let err = stderr_of(&out);
     insta::assert_snapshot!(err);
 }
@@ -168,7 +171,7 @@ fn diff_outside_a_repository_is_bad_input() {
         .args(["diff", "lcov.info"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(i32::from(exit::BAD_INPUT)));
     assert!(
         stderr_of(&out).contains("not inside a git repository"),
         "{}",
@@ -182,26 +185,26 @@ fn bad_option_values_are_usage_errors() {
         .args(["diff", "--fail-under-patch", "120", "x.info"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(i32::from(exit::BAD_INPUT)));
     assert!(stderr_of(&out).contains("--fail-under-patch expects a percentage from 0 to 100"));
     let out = prcov()
         .args(["diff", "--path-map", "nothing", "x.info"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(i32::from(exit::BAD_INPUT)));
     assert!(stderr_of(&out).contains("--path-map expects FROM=TO"));
     let out = prcov()
         .args(["report", "--max-project-drop", "1", "x.info"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(i32::from(exit::BAD_INPUT)));
     assert!(stderr_of(&out).contains("needs a base report"));
 }
 
 #[test]
 fn unknown_flag_is_exit_2() {
     let out = prcov().args(["diff", "--no-such-flag"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(i32::from(exit::BAD_INPUT)));
 }
 
 /// docs/configuration.md documents every key prcov.toml accepts, and no other: the keys come

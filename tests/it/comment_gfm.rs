@@ -8,6 +8,7 @@ use prcov::analysis::test_summary::{summarize, TestSummary, DEFAULT_SLOWEST};
 use prcov::analysis::{
     DiffSummary, Gate, GateKind, LinkStyle, Outcome, PatchCoverage, PatchFile, SourceLinks,
 };
+use prcov::exit;
 use prcov::formats::junit;
 use prcov::model::test_results::TestResults;
 use prcov::model::Totals;
@@ -335,7 +336,7 @@ fn prcov_tests_groups_by_cause_and_cuts_output_to_max_output_lines() {
         .arg(&path)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(out.status.code(), Some(i32::from(exit::SUCCESS)));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("\n87 tests failed with: requests.exceptions.ConnectionError"));
     assert!(text.contains("      … 41 more line(s) (--max-output-lines N shows more)\n"));

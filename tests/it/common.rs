@@ -62,17 +62,49 @@ pub fn manifest(formats: &[&str]) -> Vec<ManifestRow> {
         .collect()
 }
 
-/// Runs `git` in `dir` (failing the test when it fails) and returns its trimmed output.
-pub fn git(dir: &std::path::Path, args: &[&str]) -> String {
-    git_with_env(dir, args, &[])
+/// The `prcov` binary with a clean environment: no CI variables of the test process (a test run
+/// inside CI must not see them), no colour.
+pub fn prcov() -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("prcov").expect("the prcov binary is built");
+    c.env_remove("GITHUB_ACTIONS")
+        .env_remove("GITLAB_CI")
+        .env("NO_COLOR", "1");
+    c
 }
 
-/// [`git`] with extra environment variables (fixed commit dates, for shas a snapshot can hold).
-pub fn git_with_env(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> String {
+/// Asserts that a run ended with `code` (a constant of `prcov::exit`) and returns its stdout and
+/// stderr; the failure message shows both.
+pub fn expect_exit(out: &std::process::Output, code: u8) -> (String, String) {
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(
+        out.status.code(),
+        Some(i32::from(code)),
+        "expected exit {code}\nstdout: {stdout}\nstderr: {stderr}"
+    );
+    (stdout, stderr)
+}
+
+/// Runs git in `dir` with a fixed identity and fixed dates (so commit ids are stable) and no user
+/// or system configuration; returns its trimmed stdout, and fails the test when git fails.
+pub fn git(dir: &std::path::Path, args: &[&str]) -> String {
     let out = std::process::Command::new("git")
-        .args(args)
-        .envs(env.iter().copied())
         .current_dir(dir)
+        .args([
+            "-c",
+            "user.name=prcov test",
+            "-c",
+            "user.email=test@example.com",
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(args)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_AUTHOR_DATE", "2024-05-01T12:00:00Z")
+        .env("GIT_COMMITTER_DATE", "2024-05-01T12:00:00Z")
         .output()
         .expect("git runs");
     assert!(
@@ -81,6 +113,37 @@ pub fn git_with_env(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) 
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// Snapshot settings that redact what differs between machines and runs: each commit id of
+/// `shas` (label `HEAD` → the full id as `[HEAD_SHA]`, its 7-character form as `[HEAD]`),
+/// temporary paths (`[TEMP]`), and the literal strings of `literals` (e.g. a fake server's
+/// URL → `{api}`). Use as `settings.bind(|| insta::assert_snapshot!(…))`.
+pub fn redactions(shas: &[(&str, &str)], literals: &[(&str, &str)]) -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    for (sha, label) in shas {
+        settings.add_filter(&regex_escape(sha), format!("[{label}_SHA]"));
+        if let Some(short) = sha.get(..7) {
+            settings.add_filter(&regex_escape(short), format!("[{label}]"));
+        }
+    }
+    for (literal, replacement) in literals {
+        settings.add_filter(&regex_escape(literal), *replacement);
+    }
+    settings.add_filter(r"\S*\.tmp[A-Za-z0-9]{6}\S*", "[TEMP]");
+    settings
+}
+
+/// `text` as a regular expression that matches it literally.
+fn regex_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if "\\.+*?()|[]{}^$#&-~".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// The standard output of a run as JSON, with both streams in the failure message.

@@ -4,6 +4,7 @@
 //! `ref_lines`, `project.hits + project.partials` = `ref_executed`).
 
 use assert_cmd::Command;
+use prcov::exit;
 
 /// Formats prcov reads; the other manifest rows (gcov text, OpenCover, …) must still be refused
 /// cleanly with exit 2.
@@ -59,7 +60,7 @@ fn every_corpus_file_through_the_cli() {
         let supported = READ.contains(&format);
         match (expect, supported) {
             ("error", _) | (_, false) => {
-                if code != Some(2) {
+                if code != Some(i32::from(exit::BAD_INPUT)) {
                     problems.push(format!("{name}: expected exit 2, got {code:?}"));
                 } else if !stderr.contains(name.rsplit('/').next().unwrap_or(name)) {
                     problems.push(format!(
@@ -78,7 +79,7 @@ fn every_corpus_file_through_the_cli() {
                 }
             }
             _ => {
-                if code != Some(0) {
+                if code != Some(i32::from(exit::SUCCESS)) {
                     problems.push(format!("{name}: expected exit 0, got {code:?}: {stderr}"));
                     continue;
                 }
@@ -89,7 +90,7 @@ fn every_corpus_file_through_the_cli() {
                         continue;
                     }
                 };
-                // JUnit counts are checked in full by tests/corpus_junit.rs; here the CLI must
+                // JUnit counts are checked in full by tests/it/corpus_junit.rs; here the CLI must
                 // read every file and print the SPEC §4 object.
                 if junit {
                     if j["schema"] != 1 || !j["tests"].is_u64() {

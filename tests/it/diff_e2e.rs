@@ -1,6 +1,7 @@
 //! `prcov diff` and `prcov report` end to end: temporary git repositories with known changes, real
 //! report files, the real binary.
 
+use prcov::exit;
 use std::path::{Path, PathBuf};
 use std::process::Command as Std;
 
@@ -18,26 +19,13 @@ impl Repo {
             dir: tempfile::tempdir().unwrap(),
         };
         r.git(&["init", "-q", "-b", "main"]);
-        r.git(&["config", "user.email", "t@example.com"]);
-        r.git(&["config", "user.name", "T"]);
-        r.git(&["config", "commit.gpgsign", "false"]);
         r
     }
     fn path(&self) -> &Path {
         self.dir.path()
     }
     fn git(&self, args: &[&str]) -> String {
-        let out = Std::new("git")
-            .args(args)
-            .current_dir(self.path())
-            .output()
-            .expect("git runs");
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+        crate::common::git(self.path(), args)
     }
     fn write(&self, rel: &str, text: &str) {
         let p = self.path().join(rel);
@@ -72,11 +60,8 @@ fn unique(tag: &str, n: usize) -> String {
 }
 
 fn prcov(repo: &Repo) -> Command {
-    let mut c = Command::cargo_bin("prcov").unwrap();
-    c.current_dir(repo.path())
-        .env_remove("GITHUB_ACTIONS")
-        .env_remove("GITLAB_CI")
-        .env("NO_COLOR", "1");
+    let mut c = crate::common::prcov();
+    c.current_dir(repo.path());
     c
 }
 
@@ -84,12 +69,7 @@ use crate::common::json_of;
 
 /// The JSON of a run that must succeed (exit 0), with its stderr in the failure message.
 fn ok_json(out: &std::process::Output) -> Value {
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::common::expect_exit(out, exit::SUCCESS);
     json_of(out)
 }
 
@@ -231,25 +211,33 @@ fn gates_decide_the_exit_code() {
         (out.status.code(), json_of(&out))
     };
     let (code, j) = run(&["--fail-under-patch", "50"]);
-    assert_eq!(code, Some(0));
+    assert_eq!(code, Some(i32::from(exit::SUCCESS)));
     assert_eq!(
         j["gates"],
         serde_json::json!([{"name": "patch", "target": 50.0, "actual": 50.0, "passed": true}])
     );
     let (code, j) = run(&["--fail-under-patch", "50.01"]);
-    assert_eq!(code, Some(1));
+    assert_eq!(code, Some(i32::from(exit::GATE_FAILED)));
     assert_eq!(j["gates"][0]["passed"], false);
     let (code, _) = run(&["--fail-under-patch", "60", "--threshold", "10"]);
-    assert_eq!(code, Some(0), "a miss within the threshold passes");
+    assert_eq!(
+        code,
+        Some(i32::from(exit::SUCCESS)),
+        "a miss within the threshold passes"
+    );
     let (code, j) = run(&["--fail-under-patch", "60", "--partials-as-hits"]);
-    assert_eq!(code, Some(0), "5 of 8 = 62.5% with partials as hits");
+    assert_eq!(
+        code,
+        Some(i32::from(exit::SUCCESS)),
+        "5 of 8 = 62.5% with partials as hits"
+    );
     assert_eq!(j["patch"]["hits"], 5);
     let (code, j) = run(&["--fail-on-unmatched"]);
-    assert_eq!(code, Some(1));
+    assert_eq!(code, Some(i32::from(exit::GATE_FAILED)));
     assert_eq!(j["gates"][0]["name"], "unmatched");
     assert_eq!(j["gates"][0]["actual"], 2.0);
     let (code, j) = run(&["--fail-under-project", "60"]);
-    assert_eq!(code, Some(0));
+    assert_eq!(code, Some(i32::from(exit::SUCCESS)));
     assert_eq!(j["gates"][0]["actual"], 60.0);
 }
 
@@ -261,23 +249,21 @@ fn text_and_markdown_outputs() {
         .arg(&report)
         .output()
         .unwrap();
-    assert_eq!(text.status.code(), Some(1));
+    assert_eq!(text.status.code(), Some(i32::from(exit::GATE_FAILED)));
     let stdout = String::from_utf8_lossy(&text.stdout);
-    let sha = |rev: &str| r.git(&["rev-parse", "--short=7", rev]);
-    let filter = |s: &str| {
-        s.replace(&sha("main"), "[BASE]")
-            .replace(&sha("feature"), "[HEAD]")
-    };
-    insta::assert_snapshot!("scenario_text", filter(&stdout));
+    let (base, head) = (
+        r.git(&["rev-parse", "main"]),
+        r.git(&["rev-parse", "feature"]),
+    );
+    let redacted = crate::common::redactions(&[(&base, "BASE"), (&head, "HEAD")], &[]);
+    redacted.bind(|| insta::assert_snapshot!("scenario_text", stdout));
     let md = prcov(&r)
         .args(["diff", "--base", "main", "--format", "markdown"])
         .arg(&report)
         .output()
         .unwrap();
-    insta::assert_snapshot!(
-        "scenario_markdown",
-        filter(&String::from_utf8_lossy(&md.stdout))
-    );
+    let markdown = String::from_utf8_lossy(&md.stdout);
+    redacted.bind(|| insta::assert_snapshot!("scenario_markdown", markdown));
 }
 
 #[test]
@@ -298,7 +284,7 @@ fn path_map_and_strip_prefix_rewrite_report_paths() {
         .arg(&report)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(i32::from(exit::BAD_INPUT)));
     let out = prcov(&r)
         .args([
             "diff",
@@ -447,7 +433,7 @@ fn no_coverable_lines_is_not_a_failure() {
         .arg(&report)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(out.status.code(), Some(i32::from(exit::SUCCESS)));
     let j = json_of(&out);
     assert_eq!(j["patch"]["percent"], Value::Null);
     assert_eq!(j["files"], serde_json::json!([]));
@@ -485,19 +471,14 @@ fn base_defaults_and_revision_errors() {
         .arg(&report)
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::common::expect_exit(&out, exit::SUCCESS);
     assert_eq!(json_of(&out)["patch"]["lines"], 8);
     let out = prcov(&r)
         .args(["diff", "--base", "no-such-branch"])
         .arg(&report)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(i32::from(exit::BAD_INPUT)));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("no-such-branch"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
@@ -512,7 +493,7 @@ fn failing_diff(dir: &Path, base: &str, report: &Path) -> String {
         .arg(report)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(i32::from(exit::BAD_INPUT)));
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
@@ -556,7 +537,7 @@ fn malformed_report_names_file_and_line() {
         .arg(&bad)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(i32::from(exit::BAD_INPUT)));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("bad.info") && err.contains("line 3"), "{err}");
 }
@@ -569,7 +550,7 @@ fn report_per_file_and_directory() {
         .arg(&report)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(out.status.code(), Some(i32::from(exit::SUCCESS)));
     let j = json_of(&out);
     assert_eq!(j["project"]["lines"], 10);
     assert_eq!(j["files"].as_array().unwrap().len(), 3);
@@ -603,12 +584,7 @@ fn saved_diff_file_gives_the_same_answer_with_or_without_a_repository() {
         .arg(&report)
         .output()
         .unwrap();
-    assert_eq!(
-        inside.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&inside.stderr)
-    );
+    crate::common::expect_exit(&inside, exit::SUCCESS);
     let (git, inside) = (json_of(&from_git), json_of(&inside));
     assert_eq!(git["patch"], inside["patch"]);
     assert_eq!(git["files"], inside["files"]);
@@ -731,7 +707,7 @@ fn ci_environment_supplies_the_base() {
         .unwrap();
     assert_eq!(
         without_ci.status.code(),
-        Some(2),
+        Some(i32::from(exit::BAD_INPUT)),
         "no origin/HEAD, main or master to fall back on"
     );
     let event = r.report(
@@ -809,12 +785,12 @@ fn without_git_the_change_set_comes_from_libgit2() {
     assert_eq!(ok_json(&run("libgit2", None)), by_git);
 
     let refused = run("git", Some(missing));
-    assert_eq!(refused.status.code(), Some(2));
+    assert_eq!(refused.status.code(), Some(i32::from(exit::BAD_INPUT)));
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert!(stderr.contains("cannot run git"), "{stderr}");
 
     let bad = run("svn", None);
-    assert_eq!(bad.status.code(), Some(2));
+    assert_eq!(bad.status.code(), Some(i32::from(exit::BAD_INPUT)));
     let stderr = String::from_utf8_lossy(&bad.stderr);
     assert!(stderr.contains("unknown diff engine `svn`"), "{stderr}");
 }

@@ -1,10 +1,9 @@
 //! The bundled example (fixtures/example): the README's first command, asserted exactly. The
 //! Cobertura and LCOV reports of the same coverage.py run must give the same answer.
 
+use prcov::exit;
 use std::path::{Path, PathBuf};
-use std::process::Command as Std;
 
-use assert_cmd::Command;
 use serde_json::Value;
 
 fn example() -> PathBuf {
@@ -14,25 +13,21 @@ fn example() -> PathBuf {
 /// Clones the bundle's `feature` branch (git2 cannot read bundles; tests may use the git CLI).
 fn checkout() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let out = Std::new("git")
-        .args(["clone", "-q", "--branch", "feature"])
-        .arg(example().join("shop.bundle"))
-        .arg(dir.path().join("shop"))
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let bundle = example().join("shop.bundle");
+    let target = dir.path().join("shop");
+    let (bundle, target) = (
+        bundle.to_str().expect("UTF-8"),
+        target.to_str().expect("UTF-8"),
+    );
+    crate::common::git(
+        dir.path(),
+        &["clone", "-q", "--branch", "feature", bundle, target],
     );
     dir
 }
 
 fn diff(repo: &Path, report: &str, format: &str) -> (Option<i32>, String) {
-    let out = Command::cargo_bin("prcov")
-        .unwrap()
-        .env("NO_COLOR", "1")
-        .env_remove("GITHUB_ACTIONS")
+    let out = crate::common::prcov()
         .args([
             "diff",
             "--base",
@@ -53,7 +48,7 @@ fn example_numbers_agree_across_formats() {
     let dir = checkout();
     let repo = dir.path().join("shop");
     let (code, cob) = diff(&repo, "coverage.xml", "json");
-    assert_eq!(code, Some(0));
+    assert_eq!(code, Some(i32::from(exit::SUCCESS)));
     let (_, lcov) = diff(&repo, "lcov.info", "json");
     let mut cob: Value = serde_json::from_str(&cob).unwrap();
     let mut lcov: Value = serde_json::from_str(&lcov).unwrap();

@@ -3,6 +3,7 @@
 //! with the nearest recorded ancestor when the merge-base has none, and "no baseline" when none
 //! of 10 ancestors has one.
 
+use prcov::exit;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -34,13 +35,9 @@ impl Repo {
         self.outside.path().join("history")
     }
     pub fn git(&self, args: &[&str]) -> String {
-        // Fixed dates: the same commits get the same shas on every run, so snapshots hold them.
-        let date = "2026-01-01T00:00:00Z";
-        super::common::git_with_env(
-            self.path(),
-            args,
-            &[("GIT_AUTHOR_DATE", date), ("GIT_COMMITTER_DATE", date)],
-        )
+        // Fixed identity and dates (common::git): the same commits get the same shas on every
+        // run, so snapshots hold them.
+        super::common::git(self.path(), args)
     }
     pub fn write(&self, rel: &str, text: &str) {
         let p = self.path().join(rel);
@@ -274,7 +271,7 @@ fn a_corrupt_record_is_a_clear_error_for_dump_and_skipped_as_a_baseline() {
         .arg(&path)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(i32::from(exit::BAD_INPUT)));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains(&format!(
@@ -393,7 +390,8 @@ fn comment_with_a_baseline_shows_delta_changes_and_new_vs_preexisting_failures()
         ],
     );
     assert_eq!(
-        code, 1,
+        code,
+        i32::from(exit::GATE_FAILED),
         "one new failure fails the gate (the flaky one does not count)"
     );
     insta::assert_snapshot!("comment_with_baseline", body);
@@ -419,7 +417,8 @@ fn comment_without_a_baseline_says_why() {
         ],
     );
     assert_eq!(
-        code, 0,
+        code,
+        i32::from(exit::SUCCESS),
         "without a baseline the drop and new-failure gates pass"
     );
     insta::assert_snapshot!("comment_without_baseline", body);

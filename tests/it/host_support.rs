@@ -174,6 +174,15 @@ impl Fake {
             .collect()
     }
 
+    /// The `context` of every commit status posted, in order (retries included).
+    pub fn status_contexts(&self) -> Vec<String> {
+        self.requests()
+            .iter()
+            .filter(|r| r.path.contains("/statuses/"))
+            .filter_map(|r| r.body.as_ref()?["context"].as_str().map(str::to_owned))
+            .collect()
+    }
+
     pub fn count(&self, method: &str, path_part: &str) -> usize {
         self.requests()
             .iter()

@@ -31,4 +31,5 @@ mod publish_e2e;
 mod real_runs;
 mod release_metadata;
 mod render_snapshots;
+mod resources;
 mod verdicts;

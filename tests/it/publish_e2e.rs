@@ -4,11 +4,12 @@
 //! `GIT_*` variable of the test process is removed first, so a test run inside CI cannot leak into
 //! it. Every run asserts that the token appears in neither stdout nor stderr.
 
+use prcov::exit;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command as StdCommand;
 use std::time::{Duration, Instant};
 
+use crate::common::{git, redactions};
 use crate::host_support::{Fake, Flavor, TOKEN};
 use assert_cmd::Command;
 use serde_json::{json, Value};
@@ -18,36 +19,6 @@ const PR: u64 = 7;
 /// What `GITHUB_SHA` is on `pull_request`: a merge commit that is not in the repository. If
 /// prcov used it as the head, the diff would fail.
 const MERGE_SHA: &str = "3333333333333333333333333333333333333333";
-
-/// Runs git in `dir` with a fixed identity and dates (so commit ids are stable) and no user or
-/// system configuration.
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = StdCommand::new("git")
-        .current_dir(dir)
-        .args([
-            "-c",
-            "user.name=prcov test",
-            "-c",
-            "user.email=test@example.com",
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_DATE", "2024-05-01T12:00:00Z")
-        .env("GIT_COMMITTER_DATE", "2024-05-01T12:00:00Z")
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
-}
 
 fn write(path: &Path, text: &str) {
     if let Some(parent) = path.parent() {
@@ -306,7 +277,7 @@ fn pull_request_statuses_comment_check_run_summary_and_outputs() {
     let sc = Scenario::standard();
     let r = run(sc.prcov(&fake.api_url()).args(sc.standard_args()));
     // The patch gate failed (66.66% < 70%) and a test failed: exit 1, after publishing.
-    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.code, i32::from(exit::GATE_FAILED), "{}", r.stderr);
 
     let head = &sc.head;
     let statuses_path = format!("/repos/octo/proj/statuses/{head}");
@@ -440,13 +411,7 @@ fn pull_request_statuses_comment_check_run_summary_and_outputs() {
     // The CI log gets the text report.
     assert!(r.stdout.contains("66.66%"), "{}", r.stdout);
 
-    insta::with_settings!({filters => vec![
-        (sc.head.as_str(), "[HEAD_SHA]"),
-        (sc.base.as_str(), "[BASE_SHA]"),
-        (&sc.head[..7], "[HEAD]"),
-        (&sc.base[..7], "[BASE]"),
-        (r"\S*\.tmp[A-Za-z0-9]{6}\S*", "[TEMP]"),
-    ]}, {
+    redactions(&[(&sc.head, "HEAD"), (&sc.base, "BASE")], &[]).bind(|| {
         insta::assert_snapshot!("github_sticky_comment", body);
     });
 }
@@ -456,7 +421,7 @@ fn second_push_updates_the_same_comment_and_an_unchanged_run_sends_no_edit() {
     let fake = Fake::start(Flavor::Github);
     let mut sc = Scenario::standard();
     let first = run(sc.prcov(&fake.api_url()).args(sc.standard_args()));
-    assert_eq!(first.code, 1, "{}", first.stderr);
+    assert_eq!(first.code, i32::from(exit::GATE_FAILED), "{}", first.stderr);
     let created = fake.state().comments.clone();
     assert_eq!(created.len(), 1);
     let first_head = sc.head.clone();
@@ -466,7 +431,12 @@ fn second_push_updates_the_same_comment_and_an_unchanged_run_sends_no_edit() {
     assert_ne!(sc.head, first_head);
     let before = fake.requests().len();
     let second = run(sc.prcov(&fake.api_url()).args(sc.args_with(&[])));
-    assert_eq!(second.code, 1, "a test still fails: {}", second.stderr);
+    assert_eq!(
+        second.code,
+        i32::from(exit::GATE_FAILED),
+        "a test still fails: {}",
+        second.stderr
+    );
 
     let comments = fake.state().comments.clone();
     assert_eq!(comments.len(), 1, "a second comment was created");
@@ -523,7 +493,7 @@ fn second_push_updates_the_same_comment_and_an_unchanged_run_sends_no_edit() {
     // The same inputs again: the comment is found unchanged and not edited.
     let before = fake.requests().len();
     let third = run(sc.prcov(&fake.api_url()).args(sc.args_with(&[])));
-    assert_eq!(third.code, 1);
+    assert_eq!(third.code, i32::from(exit::GATE_FAILED));
     let log: Vec<String> = fake.log().split_off(before);
     assert_eq!(log.len(), 5, "{log:?}");
     assert_eq!(fake.count("PATCH", "/issues/comments/"), 1);
@@ -542,7 +512,7 @@ fn annotations_for_120_uncovered_ranges_arrive_in_3_requests() {
     let lcov = sc.ci_path("big.info");
     write(&lcov, &lcov_file("src/big.rs", &lines));
     let r = run(sc.prcov(&fake.api_url()).arg(&lcov));
-    assert_eq!(r.code, 0, "no gate: {}", r.stderr);
+    assert_eq!(r.code, i32::from(exit::SUCCESS), "no gate: {}", r.stderr);
 
     assert_eq!(fake.state().check_run_annotations, [50, 50, 20]);
     assert_eq!(fake.count("POST", "/check-runs"), 1);
@@ -588,20 +558,15 @@ fn a_500_is_retried_then_succeeds() {
         r#"{"message":"Server Error"}"#,
     );
     let r = run(sc.prcov(&fake.api_url()).args(sc.standard_args()));
-    assert_eq!(r.code, 1, "gates, not the host: {}", r.stderr);
+    assert_eq!(
+        r.code,
+        i32::from(exit::GATE_FAILED),
+        "gates, not the host: {}",
+        r.stderr
+    );
     assert_eq!(fake.count("POST", "/statuses/"), 4);
     assert_eq!(fake.server_hits(), 8);
-    let contexts: Vec<String> = fake
-        .requests()
-        .iter()
-        .filter(|r| r.path.contains("/statuses/"))
-        .map(|r| {
-            r.body.as_ref().unwrap()["context"]
-                .as_str()
-                .unwrap()
-                .to_owned()
-        })
-        .collect();
+    let contexts = fake.status_contexts();
     assert_eq!(
         contexts,
         ["prcov/patch", "prcov/patch", "prcov/project", "prcov/tests"]
@@ -626,7 +591,7 @@ fn a_persistent_500_exits_3_after_4_attempts() {
         .prcov(&fake.api_url())
         .env("PRCOV_MAX_RETRY_WAIT", "0")
         .args(sc.standard_args()));
-    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert_eq!(r.code, i32::from(exit::HOST_ERROR), "{}", r.stderr);
     assert_eq!(fake.log().len(), 4, "{:?}", fake.log());
     assert!(
         r.stderr
@@ -648,7 +613,7 @@ fn a_429_with_retry_after_waits_then_succeeds() {
         r#"{"message":"You have exceeded a secondary rate limit"}"#,
     );
     let r = run(sc.prcov(&fake.api_url()).args(sc.standard_args()));
-    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.code, i32::from(exit::GATE_FAILED), "{}", r.stderr);
     assert!(
         r.elapsed >= Duration::from_secs(1),
         "did not wait: {:?}",
@@ -662,7 +627,7 @@ fn a_429_with_retry_after_waits_then_succeeds() {
     let fake = Fake::start(Flavor::Github);
     fake.fault("POST", "/statuses/", 429, &[("retry-after", "600")], "{}");
     let r = run(sc.prcov(&fake.api_url()).args(sc.standard_args()));
-    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert_eq!(r.code, i32::from(exit::HOST_ERROR), "{}", r.stderr);
     assert!(r.elapsed < Duration::from_secs(60), "{:?}", r.elapsed);
     assert_eq!(fake.server_hits(), 1);
     assert!(
@@ -687,7 +652,7 @@ fn a_403_on_a_fork_pr_exits_3_with_the_two_step_recipe() {
         &format!(r#"{{"message":"Resource not accessible by integration (token {TOKEN})"}}"#),
     );
     let r = run(sc.prcov(&fake.api_url()).args(sc.standard_args()));
-    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert_eq!(r.code, i32::from(exit::HOST_ERROR), "{}", r.stderr);
     assert_eq!(fake.server_hits(), 1, "nothing after the refusal");
     let err = r.stderr.trim_end();
     assert!(
@@ -747,7 +712,12 @@ fn dry_run_prints_the_live_requests_sends_nothing_and_keeps_the_gate_exit_code()
         .env_remove("GITHUB_TOKEN")
         .arg("--dry-run")
         .args(sc.standard_args()));
-    assert_eq!(r.code, 1, "the patch gate fails: {}", r.stderr);
+    assert_eq!(
+        r.code,
+        i32::from(exit::GATE_FAILED),
+        "the patch gate fails: {}",
+        r.stderr
+    );
     assert_eq!(fake.server_hits(), 0);
     assert!(
         !sc.ci_path("summary.md").exists(),
@@ -763,7 +733,7 @@ fn dry_run_prints_the_live_requests_sends_nothing_and_keeps_the_gate_exit_code()
     // The same run, live: the requests with bodies are exactly what the dry run printed.
     let live = Fake::start(Flavor::Github);
     let r = run(sc.prcov(&live.api_url()).args(sc.standard_args()));
-    assert_eq!(r.code, 1);
+    assert_eq!(r.code, i32::from(exit::GATE_FAILED));
     let sent: Vec<(String, Option<Value>)> = live
         .requests()
         .into_iter()
@@ -800,7 +770,12 @@ fn fork_two_step_save_without_token_then_from_in_workflow_run() {
         .arg("--save")
         .arg(&payload)
         .args(sc.standard_args()));
-    assert_eq!(r.code, 1, "gates still decide: {}", r.stderr);
+    assert_eq!(
+        r.code,
+        i32::from(exit::GATE_FAILED),
+        "gates still decide: {}",
+        r.stderr
+    );
     assert_eq!(fake.server_hits(), 0);
     assert!(
         r.stderr.contains("saved the publish payload to"),
@@ -854,7 +829,7 @@ fn fork_two_step_save_without_token_then_from_in_workflow_run() {
     let fake = Fake::start(Flavor::Github);
     fake.state().pr_head = sc.head.clone();
     let r = run(&mut trusted(&fake));
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.code, i32::from(exit::SUCCESS), "{}", r.stderr);
     let statuses_path = format!("/repos/octo/proj/statuses/{}", sc.head);
     assert_eq!(
         fake.log(),
@@ -880,7 +855,7 @@ fn fork_two_step_save_without_token_then_from_in_workflow_run() {
     let fake = Fake::start(Flavor::Github);
     fake.state().pr_head = "ffffffffffffffffffffffffffffffffffffffff".to_owned();
     let r = run(&mut trusted(&fake));
-    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert_eq!(r.code, i32::from(exit::HOST_ERROR), "{}", r.stderr);
     assert_eq!(fake.log(), ["GET /repos/octo/proj/pulls/7"]);
     assert!(
         r.stderr.contains(&format!(
@@ -894,7 +869,7 @@ fn fork_two_step_save_without_token_then_from_in_workflow_run() {
     // A payload for another repository is refused before any request: bad input.
     let fake = Fake::start(Flavor::Github);
     let r = run(trusted(&fake).env("GITHUB_REPOSITORY", "other/repo"));
-    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(r.code, i32::from(exit::BAD_INPUT), "{}", r.stderr);
     assert_eq!(fake.server_hits(), 0);
     assert!(
         r.stderr
@@ -913,7 +888,7 @@ fn missing_token_is_a_usage_error_and_sends_nothing() {
         .env_remove("GITHUB_TOKEN")
         .env("PRCOV_TOKEN", "   ")
         .args(sc.standard_args()));
-    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(r.code, i32::from(exit::BAD_INPUT), "{}", r.stderr);
     assert_eq!(fake.server_hits(), 0);
     assert_eq!(
         r.stderr.trim_end(),
@@ -927,7 +902,7 @@ fn a_broken_event_payload_is_bad_input() {
     let sc = Scenario::standard();
     write(&sc.ci_path("event.json"), "{\"pull_request\": ");
     let r = run(sc.prcov(&fake.api_url()).args(sc.standard_args()));
-    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(r.code, i32::from(exit::BAD_INPUT), "{}", r.stderr);
     assert_eq!(fake.server_hits(), 0);
     assert!(
         r.stderr.starts_with(&format!(
@@ -944,7 +919,7 @@ fn a_broken_event_payload_is_bad_input() {
         r#"{"pull_request": {"number": 7}}"#,
     );
     let r = run(sc.prcov(&fake.api_url()).args(sc.standard_args()));
-    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(r.code, i32::from(exit::BAD_INPUT), "{}", r.stderr);
     assert!(
         r.stderr.contains("has no pull_request.head.sha"),
         "{}",
@@ -1004,7 +979,7 @@ fn gitlab_statuses_with_coverage_and_one_sticky_note_edited_on_the_next_push() {
     let mut sc = Scenario::standard();
     let r = run(gitlab_cmd(&sc, &fake).args(sc.standard_args()));
     assert_no_job_token(&r);
-    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.code, i32::from(exit::GATE_FAILED), "{}", r.stderr);
 
     let statuses_path = format!("/api/v4/projects/{PROJECT_ID}/statuses/{}", sc.head);
     let notes = format!("/api/v4/projects/{PROJECT_ID}/merge_requests/{MR_IID}/notes");
@@ -1065,7 +1040,12 @@ fn gitlab_statuses_with_coverage_and_one_sticky_note_edited_on_the_next_push() {
     sc.push("docs/notes.md", "# Notes\n\nCalc got tests.\n");
     let before = fake.requests().len();
     let r = run(gitlab_cmd(&sc, &fake).args(sc.args_with(&[])));
-    assert_eq!(r.code, 1, "a test still fails: {}", r.stderr);
+    assert_eq!(
+        r.code,
+        i32::from(exit::GATE_FAILED),
+        "a test still fails: {}",
+        r.stderr
+    );
     let log = fake.log().split_off(before);
     assert_eq!(
         log,
@@ -1098,7 +1078,7 @@ fn gitlab_with_only_the_job_token_explains_and_sends_nothing() {
         .env_remove("GITLAB_TOKEN")
         .args(sc.standard_args()));
     assert_no_job_token(&r);
-    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(r.code, i32::from(exit::BAD_INPUT), "{}", r.stderr);
     assert_eq!(fake.server_hits(), 0);
     assert!(
         r.stderr.starts_with("prcov: error: only CI_JOB_TOKEN is set, and GitLab does not let a job token create merge request notes or commit statuses; hint: create a project or group access token with the `api` scope"),
@@ -1119,7 +1099,7 @@ fn gitlab_403_exits_3_with_the_permissions_hint() {
         r#"{"message":"403 Forbidden"}"#,
     );
     let r = run(gitlab_cmd(&sc, &fake).args(sc.standard_args()));
-    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert_eq!(r.code, i32::from(exit::HOST_ERROR), "{}", r.stderr);
     assert_eq!(fake.server_hits(), 1);
     assert!(
         r.stderr.contains("GitLab refused to create commit status prcov/patch (403 Forbidden: 403 Forbidden); hint: the token may not write here: use a project or group access token with the `api` scope and the Developer role"),
@@ -1136,7 +1116,7 @@ fn project_drop_gate_needs_a_base_report_and_reports_the_delta_in_the_status() {
         .prcov(&fake.api_url())
         .args(sc.standard_args())
         .args(["--max-project-drop", "1"]));
-    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(r.code, i32::from(exit::BAD_INPUT), "{}", r.stderr);
     assert_eq!(fake.server_hits(), 0);
     assert_eq!(
         r.stderr.trim_end(),
@@ -1152,7 +1132,7 @@ fn project_drop_gate_needs_a_base_report_and_reports_the_delta_in_the_status() {
         .args(sc.standard_args())
         .args(["--max-project-drop", "1", "--base-report"])
         .arg(&base_lcov));
-    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.code, i32::from(exit::GATE_FAILED), "{}", r.stderr);
     let (seen, _) = statuses(&fake);
     assert_eq!(
         seen["prcov/project"],

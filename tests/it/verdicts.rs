@@ -3,6 +3,7 @@
 //! through the binary: exit code, message, and the JSON outcome. And the revisions those
 //! verdicts are about (item 2): in CI, the PR's base and head, said where they came from.
 
+use prcov::exit;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -59,11 +60,10 @@ fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-/// Machine-specific paths and shas out of a message, for its snapshot.
-fn redact(text: &str, dir: &Path, head: &str) -> String {
-    text.replace(&dir.display().to_string(), "[DIR]")
-        .replace(head, "[HEAD]")
-        .replace(&head[..7], "[HEAD7]")
+/// Snapshot settings that redact the checkout's path and its head commit.
+fn redacted(dir: &Path, head: &str) -> insta::Settings {
+    let dir = dir.display().to_string();
+    crate::common::redactions(&[(head, "HEAD")], &[(dir.as_str(), "[DIR]")])
 }
 
 const COVERED: &str = "SF:src/app.py\nDA:1,1\nDA:2,0\nDA:3,1\nend_of_record\n";
@@ -78,9 +78,14 @@ fn empty_change_is_reported_with_its_revisions_and_can_fail() {
         .args(["--fail-under-patch", "80"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(i32::from(exit::SUCCESS)),
+        "{}",
+        stderr(&out)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
-    insta::assert_snapshot!("empty_change_text", redact(&text, &c.dir, &c.head));
+    redacted(&c.dir, &c.head).bind(|| insta::assert_snapshot!("empty_change_text", text));
 
     let out = prcov(&c.dir)
         .arg("diff")
@@ -104,7 +109,12 @@ fn empty_change_is_reported_with_its_revisions_and_can_fail() {
         .arg("--fail-on-empty-change")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(i32::from(exit::GATE_FAILED)),
+        "{}",
+        stderr(&out)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.contains("gate change: target a non-empty change, actual no change: failed"),
@@ -133,11 +143,15 @@ fn reports_matching_no_repository_file_exit_2_with_the_hint() {
         &["report", "--fail-under-project", "70"][..],
     ] {
         let out = prcov(&c.dir).args(cmd).arg(&lcov).output().unwrap();
-        assert_eq!(out.status.code(), Some(2), "{cmd:?}: {}", stderr(&out));
-        insta::assert_snapshot!(
-            format!("no_file_matched_{}", cmd[0]),
-            redact(&stderr(&out), &c.dir, &c.head)
+        assert_eq!(
+            out.status.code(),
+            Some(i32::from(exit::BAD_INPUT)),
+            "{cmd:?}: {}",
+            stderr(&out)
         );
+        redacted(&c.dir, &c.head).bind(|| {
+            insta::assert_snapshot!(format!("no_file_matched_{}", cmd[0]), stderr(&out));
+        });
     }
     // Deliberate: the outcome is in the JSON instead, and the gates still decide.
     let out = prcov(&c.dir)
@@ -145,7 +159,12 @@ fn reports_matching_no_repository_file_exit_2_with_the_hint() {
         .arg(&lcov)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(i32::from(exit::SUCCESS)),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(json(&out)["outcome"], "no_file_matched");
 }
 
@@ -158,11 +177,15 @@ fn reports_without_a_coverable_line_exit_2() {
         .arg(&lcov)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    insta::assert_snapshot!(
-        "no_coverable_line_diff",
-        redact(&stderr(&out), &c.dir, &c.head)
+    assert_eq!(
+        out.status.code(),
+        Some(i32::from(exit::BAD_INPUT)),
+        "{}",
+        stderr(&out)
     );
+    redacted(&c.dir, &c.head).bind(|| {
+        insta::assert_snapshot!("no_coverable_line_diff", stderr(&out));
+    });
     let out = prcov(&c.dir)
         .args([
             "diff",
@@ -175,7 +198,12 @@ fn reports_without_a_coverable_line_exit_2() {
         .arg(&lcov)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(i32::from(exit::SUCCESS)),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(json(&out)["outcome"], "no_coverable_line");
 }
 
@@ -205,7 +233,12 @@ fn junit_where_no_test_ran_fails_the_tests_gate() {
             .arg(file)
             .output()
             .unwrap();
-        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        assert_eq!(
+            out.status.code(),
+            Some(i32::from(exit::GATE_FAILED)),
+            "{}",
+            stderr(&out)
+        );
         assert_eq!(json(&out)["outcome"], outcome);
         assert!(stderr(&out).contains(says), "{}", stderr(&out));
         // Configurable: a job that runs no test on purpose.
@@ -214,7 +247,12 @@ fn junit_where_no_test_ran_fails_the_tests_gate() {
             .arg(file)
             .output()
             .unwrap();
-        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert_eq!(
+            out.status.code(),
+            Some(i32::from(exit::SUCCESS)),
+            "{}",
+            stderr(&out)
+        );
     }
 }
 
@@ -309,7 +347,7 @@ fn in_github_actions_diff_and_report_use_the_pr_head_and_say_so() {
         .arg(&lcov)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(i32::from(exit::BAD_INPUT)));
     assert!(
         stderr(&out).contains(&format!("unknown revision `{missing}` in "))
             && stderr(&out).contains(
