@@ -77,16 +77,13 @@ impl Repo {
     }
 }
 
+/// [`super::common::prcov`] without the CI variables `prcov record` reads for branch and run id.
 pub fn prcov() -> Command {
-    let mut c = Command::cargo_bin("prcov").unwrap();
-    for k in [
-        "GITHUB_ACTIONS",
-        "GITLAB_CI",
-        "GITHUB_REF_NAME",
-        "GITHUB_RUN_ID",
-    ] {
-        c.env_remove(k);
-    }
+    let mut c = super::common::prcov();
+    c.env_remove("GITHUB_REF_NAME")
+        .env_remove("GITHUB_RUN_ID")
+        .env_remove("CI_COMMIT_BRANCH")
+        .env_remove("CI_PIPELINE_ID");
     c
 }
 
