@@ -146,6 +146,8 @@ pub struct HeadRun<'a> {
     pub files: &'a [(String, Totals)],
     pub rules: CountingRules,
     pub rewrites: &'a [Rewrite],
+    /// `--ignore`/`--include`, applied to the baseline's files as to head's.
+    pub filter: &'a crate::paths::PathFilter,
     /// The head is the working tree, not `change.head`: its hunks are not a commit's.
     pub worktree: bool,
 }
@@ -195,12 +197,15 @@ pub fn compare(
         flaky_known: (HashSet::new(), 0),
         warnings: search.warnings,
     };
-    let Some(found) = search.found else {
+    let Some(mut found) = search.found else {
         return Ok(Compared {
             view,
             base_project: None,
         });
     };
+    // Head and baseline are compared over the same files: the run's --ignore/--include apply
+    // to the record too (it may have been made with other patterns).
+    found.record.files.retain(|path, _| head.filter.keeps(path));
     if found.record.meta.settings_hash != settings_of(head.rewrites, rules.partials_as_hits) {
         view.warnings.push(format!(
             "the baseline record of {} was made with other --path-map/--strip-prefix/--partials-as-hits settings; its numbers may not compare",

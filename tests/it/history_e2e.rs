@@ -600,3 +600,38 @@ fn record_usage_errors_are_exit_2_with_a_sentence() {
     insta::assert_snapshot!("record_usage_errors", text.join("\n"));
     assert!(!dir.exists() || std::fs::read_dir(&dir).unwrap().next().is_none());
 }
+
+#[test]
+fn ignore_patterns_apply_to_the_baseline_too() {
+    let r = Repo::new();
+    r.write("src/a.py", &source(""));
+    r.write("src/keep.py", &source(""));
+    let base = r.commit("base");
+    let keep = |hits: u32| lcov(hits).replace("src/a.py", "src/keep.py");
+    let base_report = r.file("base.info", &(lcov(2) + &keep(5)));
+    prcov()
+        .arg("record")
+        .arg(&base_report)
+        .arg("--repo")
+        .arg(r.path())
+        .args(["--commit", &base, "-q", "--history-dir"])
+        .arg(r.history())
+        .assert()
+        .success();
+    r.git(&["checkout", "-q", "-b", "feature"]);
+    r.write("src/b.py", "x = 1\n");
+    r.commit("pr");
+    let head = r.file("head.info", &(lcov(9) + &keep(5)));
+    let history = r.history();
+    let args = [
+        "--history-dir",
+        history.to_str().unwrap(),
+        "--ignore",
+        "src/a.py",
+    ];
+    let j = super::common::json_of(&diff_history(&r, &head, "json", &args));
+    // Only keep.py on both sides: 5 of 10 at the baseline and at head.
+    assert_eq!(j["base_project"]["lines"], 10);
+    assert_eq!(j["delta"], 0.0);
+    assert_eq!(j["history"]["coverage_changes"], serde_json::json!([]));
+}
