@@ -21,7 +21,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let parsed = match prcov::formats::parse_coverage_path(std::path::Path::new(input), None) {
+    let parsed = match prcov::input::parse_coverage_path(std::path::Path::new(input), None) {
         Ok((_, p)) => p,
         Err(e) => {
             eprintln!("{e}");

@@ -1,4 +1,4 @@
-//! The library's error type, and its mapping to exit codes (SPEC §3).
+//! The library's error type, and its mapping to exit codes (docs/exit-codes.md).
 
 use crate::exit;
 use crate::formats::ParseError;

@@ -1,4 +1,4 @@
-//! Exit codes, documented in SPEC §3 and asserted by the CLI tests.
+//! Exit codes, documented in docs/exit-codes.md and asserted by the CLI tests.
 
 /// Success, and every gate passed.
 pub const SUCCESS: u8 = 0;

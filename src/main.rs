@@ -10,7 +10,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            eprintln!("prcov: error: {err}");
+            prcov::commands::stderr::error(&err);
             ExitCode::from(err.exit_code())
         }
     }

@@ -2,6 +2,10 @@
 
 use serde::Serialize;
 
+use crate::model::test_results::TestCounts;
+
+use super::{DiffSummary, ReportSummary};
+
 /// What a gate checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -85,7 +89,8 @@ pub struct TestsRun {
     pub skipped: u64,
 }
 
-/// The measured values gates compare against.
+/// The measured values gates compare against: coverage and test counts of one run. Assembled
+/// here, from the summaries, and nowhere else, so every command gates on the same numbers.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Measured {
     pub patch: Option<f64>,
@@ -100,10 +105,70 @@ pub struct Measured {
     pub new_test_failures: Option<u64>,
     /// Files in the change set; `Some(0)` is an empty change (every patch gate says "no change").
     pub changed_files: Option<u64>,
+    /// History was asked for and found no baseline record: the drop gate has nothing to compare
+    /// with and passes (the output says why), as a first PR after adopting history must not fail.
+    pub no_baseline: bool,
 }
 
-/// Evaluates the gates. `threshold` (Codecov's `threshold`) lets a miss within that many points
-/// of a percent target pass; it applies to patch, project and drop gates.
+impl Measured {
+    /// Patch, project, delta, unmatched paths and the size of the change of `prcov diff` (and
+    /// `publish`).
+    pub fn of_diff(s: &DiffSummary) -> Self {
+        Measured {
+            patch: s.patch.totals.percent(),
+            project: s.project.percent(),
+            delta: s.delta(),
+            unmatched: s.unmatched.len() as u64,
+            changed_files: Some(s.changed_files as u64),
+            new_test_failures: s
+                .history
+                .as_ref()
+                .and_then(|h| h.tests.as_ref())
+                .map(|c| c.new_failures.len() as u64),
+            no_baseline: s
+                .history
+                .as_ref()
+                .is_some_and(|h| h.baseline.commit.is_none()),
+            ..Measured::default()
+        }
+    }
+
+    /// Project, delta and unmatched paths of `prcov report`.
+    pub fn of_report(s: &ReportSummary) -> Self {
+        Measured {
+            project: s.project.totals.percent(),
+            delta: s.delta(),
+            unmatched: s.unmatched.len() as u64,
+            ..Measured::default()
+        }
+    }
+
+    /// Adds what the JUnit input ran (`prcov tests`, `publish`; [`TestsRun::default`] when no
+    /// file was read): the tests gate fails on a failed or errored test, and on no test case or
+    /// only skipped ones unless `allow_no_tests`.
+    #[must_use]
+    pub fn with_tests(self, run: TestsRun) -> Self {
+        Measured {
+            tests_run: Some(run),
+            ..self
+        }
+    }
+}
+
+impl TestsRun {
+    /// Failed (and errored), all and skipped test cases.
+    pub fn of(counts: &TestCounts) -> Self {
+        TestsRun {
+            failed: (counts.failed + counts.errored) as u64,
+            total: counts.tests as u64,
+            skipped: counts.skipped as u64,
+        }
+    }
+}
+
+/// Evaluates the gates: called once per run, by the command, on [`Measured`]. `threshold`
+/// (Codecov's `threshold`) lets a miss within that many points of a percent target pass; it
+/// applies to patch, project and drop gates.
 #[expect(clippy::cast_precision_loss, reason = "counts stay far below 2^52")]
 pub fn evaluate(gates: &[Gate], measured: &Measured, threshold: f64) -> Vec<GateOutcome> {
     gates
@@ -131,9 +196,10 @@ pub fn evaluate(gates: &[Gate], measured: &Measured, threshold: f64) -> Vec<Gate
                 ),
                 GateKind::ProjectDrop => (
                     measured.delta,
-                    measured
-                        .delta
-                        .is_some_and(|d| d + g.target + threshold >= 0.0),
+                    measured.no_baseline
+                        || measured
+                            .delta
+                            .is_some_and(|d| d + g.target + threshold >= 0.0),
                 ),
                 GateKind::Tests => {
                     let run = measured.tests_run.unwrap_or_default();
@@ -192,6 +258,32 @@ mod tests {
         assert!(!evaluate(&gates, &m, 4.99)[0].passed);
         let none = Measured::default();
         assert!(evaluate(&gates, &none, 0.0)[0].passed);
+    }
+
+    #[test]
+    fn tests_gate_counts_failed_and_errored() {
+        let gates = [Gate {
+            kind: GateKind::Tests,
+            target: 0.0,
+        }];
+        let counts = |failed, errored| TestCounts {
+            tests: 10,
+            passed: 10 - failed - errored,
+            failed,
+            errored,
+            ..TestCounts::default()
+        };
+        let verdict = |c: &TestCounts| {
+            let measured = Measured::default().with_tests(TestsRun::of(c));
+            let outcome = &evaluate(&gates, &measured, 0.0)[0];
+            (outcome.actual, outcome.passed)
+        };
+        assert_eq!(verdict(&counts(0, 0)), (Some(0.0), true));
+        assert_eq!(verdict(&counts(2, 0)), (Some(2.0), false));
+        assert_eq!(verdict(&counts(0, 1)), (Some(1.0), false));
+        assert_eq!(verdict(&counts(2, 1)), (Some(3.0), false));
+        // No test results read (publish without JUnit): nothing ran, which is not a pass.
+        assert_eq!(verdict(&TestCounts::default()), (Some(0.0), false));
     }
 
     #[test]

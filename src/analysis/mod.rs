@@ -32,7 +32,7 @@ impl CountingRules {
         self.count(record.state())
     }
 
-    /// The state a line counts as, from its SPEC §2 state.
+    /// The state a line counts as, from its state (docs/coverage.md#line-states).
     pub fn count(self, state: LineState) -> LineState {
         match state {
             LineState::Partial if self.partials_as_hits => LineState::Hit,

@@ -1,4 +1,4 @@
-//! Patch coverage: the coverable `+` lines of the change, by state (SPEC §2 "Patch lines").
+//! Patch coverage: the coverable `+` lines of the change, by state (docs/coverage.md#patch-lines).
 
 use crate::git::{ChangeSet, FileStatus};
 use crate::model::{CoverageReport, LineState, Totals};

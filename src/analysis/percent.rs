@@ -1,4 +1,4 @@
-//! Percentages as SPEC §2 displays them: rounded down to two decimals, computed exactly.
+//! Percentages as docs/coverage.md#percent displays them: rounded down to two decimals, computed exactly.
 
 use crate::model::Totals;
 

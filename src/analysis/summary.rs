@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::formats::Format;
-use crate::model::Totals;
+use crate::model::{Totals, Warning};
 use crate::paths::Unmatched;
 
 use super::{GateOutcome, PatchCoverage, ProjectCoverage};
@@ -107,8 +107,8 @@ pub struct DiffSummary {
     pub unmatched: Vec<Unmatched>,
     pub gates: Vec<GateOutcome>,
     pub reports: Vec<ReportInput>,
-    /// Things skipped or repaired while reading, one sentence each.
-    pub warnings: Vec<String>,
+    /// Things skipped or repaired while reading.
+    pub warnings: Vec<Warning>,
     /// The comparison with the baseline record, when history was asked for.
     pub history: Option<crate::history::compare::HistoryView>,
     /// Links to files at the head commit, when the host's web address is known.
@@ -146,7 +146,7 @@ pub struct ReportSummary {
     pub unmatched: Vec<Unmatched>,
     pub gates: Vec<GateOutcome>,
     pub reports: Vec<ReportInput>,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 impl ReportSummary {

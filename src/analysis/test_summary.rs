@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use crate::model::test_results::{
     FailureKind, Frame, TestCase, TestCounts, TestOutcome, TestResults,
 };
+use crate::model::Warning;
 
 /// Default number of slowest tests shown.
 pub const DEFAULT_SLOWEST: usize = 10;
@@ -21,6 +22,8 @@ pub struct TestSummary {
     pub flaky: Vec<FlakyTest>,
     /// Longest first; ties by name.
     pub slowest: Vec<SlowTest>,
+    /// What reading the files skipped or repaired (set by whoever read them).
+    pub warnings: Vec<Warning>,
     /// The failures grouped by cause (their first message line, normalized): largest first.
     pub clusters: Vec<FailureCluster>,
 }
@@ -301,6 +304,7 @@ fn summarize_cases<C: SummaryCase>(
         failures,
         flaky,
         slowest: top.finish(),
+        warnings: Vec::new(),
     }
 }
 
@@ -373,11 +377,7 @@ impl Slowest {
 impl TestSummary {
     /// What ran, for the tests gate.
     pub fn run(&self) -> crate::analysis::gates::TestsRun {
-        crate::analysis::gates::TestsRun {
-            failed: (self.counts.failed + self.counts.errored) as u64,
-            total: self.counts.tests as u64,
-            skipped: self.counts.skipped as u64,
-        }
+        crate::analysis::gates::TestsRun::of(&self.counts)
     }
 
     /// `ran`, `no_tests` or `all_skipped`: the `outcome` of the JSON output.

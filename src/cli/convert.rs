@@ -14,7 +14,7 @@ use crate::render::OutputFormat;
 
 use super::{
     ColorChoice, Command, CommonArgs, CoverageArgs, GateArgs, HistoryArgs, HistoryKind,
-    RecordAction, RevArgs, WriteArgs,
+    ProjectGateArgs, RecordAction, RevArgs, TestGateArgs, WriteArgs,
 };
 use crate::analysis::ChosenRevision;
 
@@ -83,6 +83,7 @@ fn output(common: &CommonArgs) -> OutputOptions {
         output: common.output.clone(),
         color,
         quiet: common.quiet,
+        verbose: common.verbose,
     }
 }
 
@@ -132,55 +133,67 @@ fn coverage(args: &CoverageArgs, file: &FileConfig) -> Result<CoverageOptions, E
     })
 }
 
-struct GateValues {
-    patch: Option<f64>,
-    project: Option<f64>,
-    drop: Option<f64>,
-    threshold: Option<f64>,
-    tests: bool,
-    empty_change: bool,
-    allow_no_tests: bool,
-}
-
+/// The gates a command asked for, in one order for every command (the order they are shown in):
+/// patch, project, drop, unmatched, change, new test failures, tests. `change` (the patch and
+/// empty-change gates) is `None` for `report`; `project` and `cov` are `None` for `tests`, which
+/// gates on test results only; `tests` is `None` for the commands that read no test results
+/// (`diff`, `report`). So a prcov.toml key adds a gate only where the command measures what it
+/// checks. `has_base`: a base report or history to compare the project with.
 fn gates(
-    v: GateValues,
+    change: Option<&GateArgs>,
+    project: Option<&ProjectGateArgs>,
+    tests: Option<&TestGateArgs>,
+    new_test_failures: bool,
     file: &FileConfig,
-    cov: &CoverageOptions,
-    has_base: bool,
+    cov: Option<(&CoverageOptions, bool)>,
 ) -> Result<GateOptions, Error> {
     let g = &file.gates;
-    let patch = percent_arg("--fail-under-patch", v.patch.or(g.patch))?;
-    let project = percent_arg("--fail-under-project", v.project.or(g.project))?;
-    let drop = percent_arg("--max-project-drop", v.drop.or(g.max_project_drop))?;
-    let threshold = percent_arg("--threshold", v.threshold.or(g.threshold))?.unwrap_or(0.0);
-    if drop.is_some() && !has_base {
-        return Err(Error::Usage(
-            "--max-project-drop needs a base report to compare with: add --base-report FILE, or --history-dir DIR to compare with the history baseline"
-                .into(),
-        ));
-    }
     let mut gates = Vec::new();
     let mut add = |kind, target: Option<f64>| {
         if let Some(target) = target {
             gates.push(Gate { kind, target });
         }
     };
-    add(GateKind::Patch, patch);
-    add(GateKind::Project, project);
-    add(GateKind::ProjectDrop, drop);
-    add(
-        GateKind::Tests,
-        (v.tests || g.fail_on_test_failure).then_some(0.0),
-    );
-    add(GateKind::Unmatched, cov.fail_on_unmatched.then_some(0.0));
-    add(
-        GateKind::Change,
-        (v.empty_change || g.fail_on_empty_change).then_some(1.0),
-    );
+    let mut threshold = 0.0;
+    if let (Some(a), Some((cov, has_base))) = (project, cov) {
+        let patch = match change {
+            Some(c) => percent_arg("--fail-under-patch", c.fail_under_patch.or(g.patch))?,
+            None => None,
+        };
+        let project = percent_arg("--fail-under-project", a.fail_under_project.or(g.project))?;
+        let drop = percent_arg(
+            "--max-project-drop",
+            a.max_project_drop.or(g.max_project_drop),
+        )?;
+        threshold = percent_arg("--threshold", a.threshold.or(g.threshold))?.unwrap_or(0.0);
+        if drop.is_some() && !has_base {
+            return Err(Error::Usage(
+                "--max-project-drop needs a base report to compare with: add --base-report FILE, or --history-dir DIR to compare with the history baseline"
+                    .into(),
+            ));
+        }
+        add(GateKind::Patch, patch);
+        add(GateKind::Project, project);
+        add(GateKind::ProjectDrop, drop);
+        add(GateKind::Unmatched, cov.fail_on_unmatched.then_some(0.0));
+    }
+    if let Some(c) = change {
+        add(
+            GateKind::Change,
+            (c.fail_on_empty_change || g.fail_on_empty_change).then_some(1.0),
+        );
+    }
+    add(GateKind::NewTestFailures, new_test_failures.then_some(0.0));
+    if let Some(tests) = tests {
+        add(
+            GateKind::Tests,
+            (tests.fail_on_test_failure || g.fail_on_test_failure).then_some(0.0),
+        );
+    }
     Ok(GateOptions {
         gates,
         threshold,
-        allow_no_tests: v.allow_no_tests || g.allow_no_tests,
+        allow_no_tests: tests.is_some_and(|t| t.allow_no_tests) || g.allow_no_tests,
     })
 }
 
@@ -202,26 +215,14 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
             let cov = coverage(&a.coverage, &file)?;
             let history = history(&a.history)?;
             one_base(&cov, history.as_ref())?;
-            let GateArgs {
-                fail_under_patch,
-                fail_under_project,
-                max_project_drop,
-                threshold,
-                fail_on_empty_change,
-            } = a.gates.clone();
+            let has_base = !cov.base_reports.is_empty() || history.is_some();
             let gates = gates(
-                GateValues {
-                    patch: fail_under_patch,
-                    project: fail_under_project,
-                    drop: max_project_drop,
-                    threshold,
-                    tests: false,
-                    empty_change: fail_on_empty_change,
-                    allow_no_tests: false,
-                },
+                Some(&a.gates),
+                Some(&a.gates.project),
+                None,
+                false,
                 &file,
-                &cov,
-                !cov.base_reports.is_empty() || history.is_some(),
+                Some((&cov, has_base)),
             )?;
             Ok(Config::Diff(DiffOptions {
                 revisions: requested_revisions(&a.revs, &file),
@@ -236,19 +237,14 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
         Command::Report(a) => {
             let file = file_config(&a.common, a.coverage.repo.as_deref())?;
             let cov = coverage(&a.coverage, &file)?;
+            let has_base = !cov.base_reports.is_empty();
             let gates = gates(
-                GateValues {
-                    patch: None,
-                    project: a.fail_under_project,
-                    drop: a.max_project_drop,
-                    threshold: a.threshold,
-                    tests: false,
-                    empty_change: false,
-                    allow_no_tests: false,
-                },
+                None,
+                Some(&a.gates),
+                None,
+                false,
                 &file,
-                &cov,
-                !cov.base_reports.is_empty(),
+                Some((&cov, has_base)),
             )?;
             Ok(Config::Report(ReportOptions {
                 no_repo: a.no_repo,
@@ -267,8 +263,7 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
                     a.files.clone()
                 },
                 repo_dir: a.repo.clone(),
-                fail_on_test_failure: a.fail_on_test_failure || file.gates.fail_on_test_failure,
-                allow_no_tests: a.allow_no_tests || file.gates.allow_no_tests,
+                gates: gates(None, None, Some(&a.gates), false, &file, None)?,
                 slowest: a.slowest,
                 max_output_lines: a.max_output_lines,
                 output: output(&a.common),
@@ -284,6 +279,7 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
                 config: a.config.clone(),
                 color: ColorChoice::Never,
                 quiet: a.quiet,
+                verbose: false,
             };
             let file = file_config(&common, a.coverage.repo.as_deref())?;
             let history = history(&a.history)?;
@@ -325,27 +321,14 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
             let cov = coverage(&a.coverage, &file)?;
             let history = history(&a.history)?;
             one_base(&cov, history.as_ref())?;
-            let GateArgs {
-                fail_under_patch,
-                fail_under_project,
-                max_project_drop,
-                threshold,
-                fail_on_empty_change,
-            } = a.gates.clone();
-            let fail_on_test_failure = a.fail_on_test_failure || file.gates.fail_on_test_failure;
+            let has_base = !cov.base_reports.is_empty() || history.is_some();
             let gates = gates(
-                GateValues {
-                    patch: fail_under_patch,
-                    project: fail_under_project,
-                    drop: max_project_drop,
-                    threshold,
-                    tests: fail_on_test_failure,
-                    empty_change: fail_on_empty_change,
-                    allow_no_tests: a.allow_no_tests,
-                },
+                Some(&a.gates),
+                Some(&a.gates.project),
+                Some(&a.test_gates),
+                a.fail_on_new_test_failure,
                 &file,
-                &cov,
-                !cov.base_reports.is_empty() || history.is_some(),
+                Some((&cov, has_base)),
             )?;
             if a.fail_on_new_test_failure && history.is_none() {
                 return Err(Error::Usage(
@@ -372,8 +355,6 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
                 } else {
                     a.junit.clone()
                 },
-                fail_on_test_failure,
-                fail_on_new_test_failure: a.fail_on_new_test_failure,
                 host: a.host,
                 repo_slug: a.repo_slug.clone(),
                 pr: a.pr,

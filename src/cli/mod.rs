@@ -52,7 +52,7 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// The exit codes (SPEC §3, `crate::exit`) that end the `--help` of every command with gates: a
+/// The exit codes (docs/exit-codes.md, `crate::exit`) that end the `--help` of every command with gates: a
 /// macro, because `concat!` takes literals only.
 macro_rules! gate_exit_codes {
     () => {
@@ -251,9 +251,13 @@ pub struct CommonArgs {
     /// Colour terminal output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
-    /// Do not say which report files were used (errors and warnings still print).
-    #[arg(long, short = 'q')]
+    /// Print only the result and errors: no notes on which files were used, no warnings.
+    #[arg(long, short = 'q', conflicts_with = "verbose")]
     pub quiet: bool,
+    /// List every warning on its own line (by default, repeats of one kind in one file are
+    /// shown once, with their count).
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
 }
 
 /// Options of commands that read coverage.
@@ -302,12 +306,22 @@ pub struct CoverageArgs {
     pub not_instrumented: Vec<String>,
 }
 
-/// Gate options.
+/// Gate options of the commands that compare against a change (`diff`, `publish`).
 #[derive(Debug, Args, Clone, Default)]
 pub struct GateArgs {
     /// Fail (exit 1) when patch coverage is below P percent.
     #[arg(long, value_name = "P")]
     pub fail_under_patch: Option<f64>,
+    #[command(flatten)]
+    pub project: ProjectGateArgs,
+    /// Fail (exit 1) when the change is empty (base = head, or no commit between them).
+    #[arg(long)]
+    pub fail_on_empty_change: bool,
+}
+
+/// Gate options on the whole project (`report` has only these).
+#[derive(Debug, Args, Clone, Default)]
+pub struct ProjectGateArgs {
     /// Fail when project coverage is below P percent.
     #[arg(long, value_name = "P")]
     pub fail_under_project: Option<f64>,
@@ -317,9 +331,17 @@ pub struct GateArgs {
     /// A miss within T points of a target still passes (like Codecov's threshold).
     #[arg(long, value_name = "T")]
     pub threshold: Option<f64>,
-    /// Fail (exit 1) when the change is empty (base = head, or no commit between them).
+}
+
+/// The gate on test results (`tests`, `publish`).
+#[derive(Debug, Args, Clone, Default)]
+pub struct TestGateArgs {
+    /// Fail (exit 1) when a test failed or errored, or when no test ran (none, or all skipped).
     #[arg(long)]
-    pub fail_on_empty_change: bool,
+    pub fail_on_test_failure: bool,
+    /// With --fail-on-test-failure: pass when the input has no test case or skipped them all.
+    #[arg(long)]
+    pub allow_no_tests: bool,
 }
 
 /// Revision options.
@@ -401,15 +423,8 @@ pub struct ReportArgs {
     /// CI, else HEAD].
     #[arg(long, value_name = "REV")]
     pub head: Option<String>,
-    /// Fail when project coverage is below P percent.
-    #[arg(long, value_name = "P")]
-    pub fail_under_project: Option<f64>,
-    /// Fail when project coverage drops by more than D points (needs --base-report).
-    #[arg(long, value_name = "D")]
-    pub max_project_drop: Option<f64>,
-    /// A miss within T points of a target still passes.
-    #[arg(long, value_name = "T")]
-    pub threshold: Option<f64>,
+    #[command(flatten)]
+    pub gates: ProjectGateArgs,
     #[command(flatten)]
     pub common: CommonArgs,
 }
@@ -422,12 +437,8 @@ pub struct TestsArgs {
     /// Directory to search when no file is named [default: the repository or working directory].
     #[arg(long, value_name = "DIR")]
     pub repo: Option<PathBuf>,
-    /// Fail (exit 1) when a test failed or errored, or when no test ran (none, or all skipped).
-    #[arg(long)]
-    pub fail_on_test_failure: bool,
-    /// With --fail-on-test-failure: pass when the input has no test case or skipped them all.
-    #[arg(long)]
-    pub allow_no_tests: bool,
+    #[command(flatten)]
+    pub gates: TestGateArgs,
     /// How many of the slowest tests to list.
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub slowest: usize,
@@ -451,16 +462,12 @@ pub struct PublishArgs {
     /// JUnit XML test results to include (repeatable).
     #[arg(long, value_name = "FILE")]
     pub junit: Vec<PathBuf>,
-    /// Fail (exit 1) when a test failed or errored, or when no test ran (none, or all skipped).
-    #[arg(long)]
-    pub fail_on_test_failure: bool,
+    #[command(flatten)]
+    pub test_gates: TestGateArgs,
     /// Fail (exit 1) only when a test fails that passed or did not exist at the history
     /// baseline (needs --history or --history-dir).
     #[arg(long)]
     pub fail_on_new_test_failure: bool,
-    /// With --fail-on-test-failure: pass when the input has no test case or skipped them all.
-    #[arg(long)]
-    pub allow_no_tests: bool,
     /// The code host [default: detected from the CI environment].
     #[arg(long, value_enum)]
     pub host: Option<HostKind>,

@@ -2,25 +2,33 @@
 
 use std::path::Path;
 
+use crate::analysis::gates::Measured;
 use crate::analysis::{
-    gates, CountingRules, DiffSummary, GateKind, LinkStyle, Outcome, PatchCoverage,
-    ProjectCoverage, Revisions, SourceLinks,
+    CountingRules, DiffSummary, LinkStyle, Outcome, PatchCoverage, ProjectCoverage, Revisions,
+    SourceLinks,
 };
 use crate::config::DiffOptions;
 use crate::error::Error;
-use crate::exit;
 use crate::git::{ChangeSet, FileStatus, Repo};
-use crate::input;
+use crate::input::{self, ReportFile};
+use crate::model::{Location, Warning, WarningKind};
 use crate::paths::RepoFiles;
-use crate::render::{self, OutputFormat, Style};
+use crate::render::{self, OutputFormat};
 
 use super::{
-    check_measured, choose_reports, ci_context, emit, load_coverage, map_loaded, revisions,
-    working_dir, LoadedCoverage,
+    check_measured, choose_reports, ci_context, emit, evaluate_gates, gate_exit_code,
+    load_coverage, map_loaded, revisions, working_dir, LoadedCoverage,
 };
 
-/// Computes the diff summary (shared with `publish`).
+/// Computes the diff summary, without gates: the command evaluates them once it has everything
+/// it measures.
 pub fn summarize(opts: &DiffOptions) -> Result<DiffSummary, Error> {
+    summarize_with_files(opts).map(|(summary, _)| summary)
+}
+
+/// [`summarize`], and the repository files report paths were mapped to (tracked at head, and
+/// the files of the change), for `publish` to map test failures with, without listing them again.
+pub fn summarize_with_files(opts: &DiffOptions) -> Result<(DiffSummary, RepoFiles), Error> {
     let start = working_dir(opts.coverage.repo_dir.as_deref())?;
     if let Some(diff_file) = &opts.diff_file {
         return summarize_saved_diff(opts, &start, diff_file);
@@ -29,10 +37,10 @@ pub fn summarize(opts: &DiffOptions) -> Result<DiffSummary, Error> {
     let ci = ci_context()?;
     let revs = revisions::choose(&opts.revisions, ci.as_ref(), Some(&repo), true)?;
     let base_rev = revs.base.as_ref().map_or("HEAD", |b| b.rev.as_str());
-    let reports = choose_reports(&opts.coverage.reports, repo.root(), opts.output.quiet)?;
+    let reports = choose_reports(&opts.coverage, repo.root(), opts.output.quiet)?;
     // Reading the reports and asking git are independent: do them at once, on two threads.
     let (parsed, git) = crate::threads::both(
-        || input::load_coverage(&reports, opts.coverage.forced_format),
+        || input::load_coverage(&reports),
         || {
             repo.change_set_with(
                 opts.engine,
@@ -53,7 +61,8 @@ pub fn summarize(opts: &DiffOptions) -> Result<DiffSummary, Error> {
             repo.tracked_files(&change.base)?,
         ))
     };
-    finish(opts, &change, head, base_files, Some(revs), Some(&repo))
+    let summary = finish(opts, &change, head, base_files, Some(revs), Some(&repo))?;
+    Ok((summary, files))
 }
 
 /// A revision this clone lacks: say where it came from (a CI event names commits a shallow
@@ -97,19 +106,21 @@ fn summarize_saved_diff(
     opts: &DiffOptions,
     start: &Path,
     diff_file: &Path,
-) -> Result<DiffSummary, Error> {
+) -> Result<(DiffSummary, RepoFiles), Error> {
     let change = ChangeSet::read_diff_file(diff_file)?;
     let rules: CountingRules = opts.coverage.rules;
     let Ok(repo) = Repo::discover(start) else {
         let files = RepoFiles::new(start, with_changed_files(Vec::new(), &change));
-        let reports = choose_reports(&opts.coverage.reports, start, opts.output.quiet)?;
+        let reports = choose_reports(&opts.coverage, start, opts.output.quiet)?;
         let head = load_coverage(&reports, &opts.coverage, Some(&files))?;
-        let all = load_coverage(&reports, &opts.coverage, None)?;
-        let project = ProjectCoverage::compute(&all.report, rules).totals;
+        // The project is every record: those of the diff's files and those of no file of it.
+        let mut project = ProjectCoverage::compute(&head.report, rules).totals;
+        project += ProjectCoverage::compute(&head.unmatched_coverage, rules).totals;
+        let all_files = head.report.files.len() + head.unmatched_coverage.files.len();
         // Without a repository every record counts: only "no coverable line" can be said.
         let outcome = check_measured(
-            Outcome::of_coverage(all.report.files.len(), project.lines),
-            &all,
+            Outcome::of_coverage(all_files, project.lines),
+            &head,
             &opts.coverage,
         )?;
         let summary = DiffSummary {
@@ -128,18 +139,19 @@ fn summarize_saved_diff(
             links: None,
             history: None,
         };
-        return Ok(with_gates(summary, opts));
+        return Ok((summary, files));
     };
     let head_sha = repo.resolve("HEAD")?;
     let files = RepoFiles::new(
         repo.root(),
         with_changed_files(repo.tracked_files(&head_sha)?, &change),
     );
-    let reports = choose_reports(&opts.coverage.reports, repo.root(), opts.output.quiet)?;
+    let reports = choose_reports(&opts.coverage, repo.root(), opts.output.quiet)?;
     let head = load_coverage(&reports, &opts.coverage, Some(&files))?;
     let base_files = || Ok::<_, Error>(RepoFiles::new(repo.root(), repo.tracked_files(&head_sha)?));
     // A saved diff names no commits history could look up.
-    finish(opts, &change, head, base_files, None, None)
+    let summary = finish(opts, &change, head, base_files, None, None)?;
+    Ok((summary, files))
 }
 
 /// Patch coverage of the files `--ignore`/`--include` keep; "not measured" leaves out files no
@@ -212,13 +224,21 @@ fn finish(
                 worktree: opts.revisions.worktree,
             };
             let compared = super::history::compare(choice, repo, change, &head_run)?;
-            warnings.extend(compared.view.warnings.iter().cloned());
+            warnings.extend(
+                compared
+                    .view
+                    .warnings
+                    .iter()
+                    .map(|w| Warning::new(WarningKind::History, Location::default(), w.clone())),
+            );
             history_base = compared.base_project;
             history = Some(compared.view);
         }
-        (Some(_), None) => warnings.push(
-            "history is not looked up with --diff-file (a saved diff names no commits)".into(),
-        ),
+        (Some(_), None) => warnings.push(Warning::new(
+            WarningKind::History,
+            Location::default(),
+            "history is not looked up with --diff-file (a saved diff names no commits)",
+        )),
         (None, _) => {}
     }
     let base_project = if let Some(base) = history_base {
@@ -227,7 +247,7 @@ fn finish(
         None
     } else {
         let base = load_coverage(
-            &opts.coverage.base_reports,
+            &ReportFile::named(&opts.coverage.base_reports, opts.coverage.forced_format),
             &opts.coverage,
             Some(&base_files()?),
         )?;
@@ -249,7 +269,7 @@ fn finish(
         links: source_links(ci_context()?.as_ref()),
         history,
     };
-    Ok(with_gates(summary, opts))
+    Ok(summary)
 }
 
 /// Links to files at the head commit, from the CI's web address of the repository.
@@ -264,49 +284,14 @@ pub fn source_links(ci: Option<&crate::host::CiContext>) -> Option<SourceLinks> 
     })
 }
 
-fn with_gates(mut summary: DiffSummary, opts: &DiffOptions) -> DiffSummary {
-    let measured = gates::Measured {
-        patch: summary.patch.totals.percent(),
-        project: summary.project.percent(),
-        delta: summary.delta(),
-        unmatched: summary.unmatched.len() as u64,
-        changed_files: Some(summary.changed_files as u64),
-        allow_no_tests: opts.gates.allow_no_tests,
-        ..gates::Measured::default()
-    };
-    summary.gates = gates::evaluate(&opts.gates.gates, &measured, opts.gates.threshold);
-    // History found no baseline: the drop gate has nothing to compare with and passes (the
-    // output says why), as a first PR after adopting history must not fail.
-    if summary
-        .history
-        .as_ref()
-        .is_some_and(|h| h.baseline.commit.is_none())
-    {
-        for g in &mut summary.gates {
-            if g.kind == GateKind::ProjectDrop {
-                g.passed = true;
-            }
-        }
-    }
-    summary
-}
-
 pub fn run(opts: &DiffOptions) -> Result<u8, Error> {
-    let summary = summarize(opts)?;
+    let mut summary = summarize(opts)?;
+    summary.gates = evaluate_gates(&opts.gates, &Measured::of_diff(&summary));
     let text = match opts.output.format {
-        OutputFormat::Text => render::text::diff(
-            &summary,
-            Style {
-                color: opts.output.color,
-            },
-        ),
+        OutputFormat::Text => render::text::diff(&summary, opts.output.style()),
         OutputFormat::Markdown => render::markdown::diff(&summary),
         OutputFormat::Json => render::json::diff(&summary),
     };
     emit(&opts.output, &text)?;
-    Ok(if summary.passed() {
-        exit::SUCCESS
-    } else {
-        exit::GATE_FAILED
-    })
+    Ok(gate_exit_code(&summary.gates))
 }

@@ -6,47 +6,54 @@ pub mod publish;
 pub mod record;
 pub mod report;
 pub mod revisions;
+pub mod stderr;
 pub mod test_results;
 pub mod write;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
+use crate::analysis::gates::{self, GateOutcome, Measured};
 use crate::analysis::{Outcome, ReportInput};
-use crate::config::{CoverageOptions, OutputOptions};
+use crate::config::{CoverageOptions, GateOptions, OutputOptions};
 use crate::error::Error;
-use crate::input;
-use crate::model::CoverageReport;
+use crate::input::{self, ReportFile};
+use crate::model::{CoverageReport, Warning};
 use crate::paths::{self, RepoFiles, Unmatched};
 
 /// Coverage read, mapped and merged.
 pub struct LoadedCoverage {
     pub report: CoverageReport,
     pub unmatched: Vec<Unmatched>,
+    /// The coverage of the unmatched files, under their report paths (rewritten where a
+    /// `--path-map`/`--strip-prefix` applies).
+    pub unmatched_coverage: CoverageReport,
     pub inputs: Vec<ReportInput>,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
-/// Which report files to read: the named ones, else those discovered below `root`.
-pub fn choose_reports(named: &[PathBuf], root: &Path, quiet: bool) -> Result<Vec<PathBuf>, Error> {
-    if !named.is_empty() {
-        return Ok(named.to_vec());
+/// Which report files to read: the named ones (in the `--format-in` format, if forced), else
+/// those discovered below `root`, with the format discovery detected.
+pub fn choose_reports(
+    opts: &CoverageOptions,
+    root: &Path,
+    quiet: bool,
+) -> Result<Vec<ReportFile>, Error> {
+    if !opts.reports.is_empty() {
+        return Ok(ReportFile::named(&opts.reports, opts.forced_format));
     }
-    let found: Vec<PathBuf> = input::discover(root)
-        .into_iter()
-        .filter(|(_, f)| f.is_coverage())
-        .map(|(p, _)| p)
-        .collect();
+    let found = input::discover_coverage(root);
     if found.is_empty() {
         return Err(Error::Usage(format!(
             "no coverage report found below {} (looked for coverage.xml, lcov.info, *.lcov, jacoco*.xml, …); name the report files on the command line",
             root.display()
         )));
     }
-    if !quiet {
-        let names: Vec<String> = found.iter().map(|p| p.display().to_string()).collect();
-        eprintln!("prcov: using coverage report(s) {}", names.join(", "));
-    }
+    let names: Vec<String> = found.iter().map(|f| f.path.display().to_string()).collect();
+    stderr::note(
+        quiet,
+        format_args!("using coverage report(s) {}", names.join(", ")),
+    );
     Ok(found)
 }
 
@@ -55,21 +62,18 @@ pub fn choose_junit(named: &[PathBuf], root: &Path, quiet: bool) -> Result<Vec<P
     if !named.is_empty() {
         return Ok(named.to_vec());
     }
-    let found: Vec<PathBuf> = input::discover(root)
-        .into_iter()
-        .filter(|(_, f)| !f.is_coverage())
-        .map(|(p, _)| p)
-        .collect();
+    let found = input::discover_junit(root);
     if found.is_empty() {
         return Err(Error::Usage(format!(
             "no JUnit XML file found below {} (looked for junit*.xml, TEST-*.xml, …); name the files on the command line",
             root.display()
         )));
     }
-    if !quiet {
-        let names: Vec<String> = found.iter().map(|p| p.display().to_string()).collect();
-        eprintln!("prcov: using test results {}", names.join(", "));
-    }
+    let names: Vec<String> = found.iter().map(|p| p.display().to_string()).collect();
+    stderr::note(
+        quiet,
+        format_args!("using test results {}", names.join(", ")),
+    );
     Ok(found)
 }
 
@@ -94,11 +98,11 @@ pub fn search_root(repo_dir: Option<&Path>) -> Result<PathBuf, Error> {
 
 /// Reads every report, maps its paths (when a repository is given), and merges them.
 pub fn load_coverage(
-    paths_in: &[PathBuf],
+    files: &[ReportFile],
     opts: &CoverageOptions,
     repo: Option<&RepoFiles>,
 ) -> Result<LoadedCoverage, Error> {
-    let loaded = input::load_coverage(paths_in, opts.forced_format)?;
+    let loaded = input::load_coverage(files)?;
     Ok(map_loaded(loaded, opts, repo))
 }
 
@@ -111,24 +115,20 @@ pub fn map_loaded(
     let mut out = LoadedCoverage {
         report: CoverageReport::default(),
         unmatched: Vec::new(),
+        unmatched_coverage: CoverageReport::default(),
         inputs: Vec::new(),
         warnings: Vec::new(),
     };
     for l in loaded {
-        for w in &l.parsed.warnings {
-            let at = w.location.to_string();
-            let at = if at.is_empty() {
-                String::new()
-            } else {
-                format!("{at}: ")
-            };
-            out.warnings
-                .push(format!("{}: {at}{}", l.path.display(), w.message));
-        }
+        out.warnings.extend(l.parsed.warnings);
         let mapped = match repo {
             Some(files) => {
                 let (mapped, unmatched) = paths::map_report(l.parsed.report, files, &opts.rewrites);
-                out.unmatched.extend(unmatched);
+                for u in unmatched {
+                    let path = paths::rewritten(u.unmatched.path.clone(), &opts.rewrites);
+                    out.unmatched_coverage.add_file(path, u.coverage);
+                    out.unmatched.push(u.unmatched);
+                }
                 mapped
             }
             None => paths::rewrite_only(l.parsed.report, &opts.rewrites),
@@ -146,6 +146,24 @@ pub fn map_loaded(
     out.unmatched.sort_by(|a, b| a.path.cmp(&b.path));
     out.unmatched.dedup_by(|a, b| a.path == b.path);
     out
+}
+
+/// The one gate path of every command: the requested gates against what was measured.
+pub fn evaluate_gates(opts: &GateOptions, measured: &Measured) -> Vec<GateOutcome> {
+    let measured = Measured {
+        allow_no_tests: opts.allow_no_tests,
+        ..*measured
+    };
+    gates::evaluate(&opts.gates, &measured, opts.threshold)
+}
+
+/// Exit code of a completed run: 1 when a gate failed.
+pub fn gate_exit_code(outcomes: &[GateOutcome]) -> u8 {
+    if outcomes.iter().all(|g| g.passed) {
+        crate::exit::SUCCESS
+    } else {
+        crate::exit::GATE_FAILED
+    }
 }
 
 /// The CI environment, when running in GitHub Actions or GitLab CI.

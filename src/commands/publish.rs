@@ -6,23 +6,23 @@
 
 use std::io::Write as _;
 
-use crate::analysis::gates::{self, Gate, GateKind, Measured, TestsRun};
+use crate::analysis::gates::{Measured, TestsRun};
 use crate::analysis::test_summary::{summarize, TestSummary};
 use crate::analysis::Percent;
 use crate::config::PublishOptions;
 use crate::error::Error;
 use crate::exit;
-use crate::formats::junit;
 use crate::git::Repo;
 use crate::history::compare::{compare_tests, recorded_tests, separate_flaky};
 use crate::host::{self, ci_env, CiContext, HostTarget, Mode, RetryConfig};
 use crate::model::Totals;
 use crate::paths::RepoFiles;
+use crate::render;
 use crate::render::plan::{HostKind, PublishPlan};
 use crate::render::publish::{plan, Target, TestsBrief};
-use crate::render::{self, Style};
 
-use super::{choose_junit, emit};
+use super::{choose_junit, emit, evaluate_gates, gate_exit_code, stderr};
+use crate::model::diag::WarningDetail;
 
 fn env(key: &str) -> Option<String> {
     std::env::var(key).ok()
@@ -67,7 +67,7 @@ fn api_url(opts: &PublishOptions, ci: Option<&CiContext>, host: HostKind) -> Str
 
 /// Writes `patch-coverage=…` and `project-coverage=…` for the GitHub Action's outputs, shown
 /// like everywhere else: rounded down (`66.66`, not `66.67`), empty when nothing is coverable.
-fn write_github_output(patch: &Totals, project: &Totals) {
+fn write_github_output(patch: &Totals, project: &Totals, detail: WarningDetail) {
     let Some(path) = env("GITHUB_OUTPUT").filter(|p| !p.is_empty()) else {
         return;
     };
@@ -82,7 +82,10 @@ fn write_github_output(patch: &Totals, project: &Totals) {
         .open(&path)
         .and_then(|mut f| f.write_all(text.as_bytes()));
     if let Err(e) = written {
-        eprintln!("prcov: warning: could not write GITHUB_OUTPUT {path}: {e}");
+        stderr::warning(
+            detail,
+            format_args!("could not write GITHUB_OUTPUT {path}: {e}"),
+        );
     }
 }
 
@@ -112,7 +115,7 @@ fn send(
         host::publish(plan, &target, Mode::Send)?
     };
     for w in &outcome.warnings {
-        eprintln!("prcov: warning: {w}");
+        stderr::warning(opts.diff.output.warning_detail(), w);
     }
     Ok(())
 }
@@ -154,10 +157,9 @@ pub fn run(opts: &PublishOptions) -> Result<u8, Error> {
 
     // Base and head are chosen as for `prcov diff` (commands::revisions): the CI's PR head,
     // never the merge commit GitHub checks out for `pull_request`.
-    let mut diff_opts = opts.diff.clone();
-    // Gates on tests are evaluated below, with the test results.
-    diff_opts.gates.gates.retain(|g| g.kind != GateKind::Tests);
-    let mut summary = crate::commands::diff::summarize(&diff_opts)?;
+    let diff_opts = &opts.diff;
+    // The repository files the reports were mapped to also map the test failures' files.
+    let (mut summary, files) = crate::commands::diff::summarize_with_files(diff_opts)?;
     if summary.links.is_none() && host == HostKind::Github && opts.api_url.is_none() {
         // Outside CI, a github.com repository's web address follows from its slug.
         summary.links = Some(crate::analysis::SourceLinks {
@@ -175,7 +177,6 @@ pub fn run(opts: &PublishOptions) -> Result<u8, Error> {
         .clone()
         .unwrap_or_else(|| ".".into());
     let repo = Repo::discover(&start)?;
-    let files = RepoFiles::new(repo.root(), repo.tracked_files(&summary.head)?);
     let junit_files = if opts.junit.is_empty() {
         // Test results are optional for publish: use what discovery finds, if anything.
         choose_junit(&[], repo.root(), true).unwrap_or_default()
@@ -185,10 +186,7 @@ pub fn run(opts: &PublishOptions) -> Result<u8, Error> {
     let tests = if junit_files.is_empty() {
         None
     } else {
-        let (results, warnings) = junit::load(&junit_files)?;
-        summary
-            .warnings
-            .extend(warnings.into_iter().map(|w| w.message));
+        let (results, warnings) = crate::input::load_junit(&junit_files)?;
         if let Some(h) = summary.history.as_mut() {
             if let Some(base) = &h.base_tests {
                 let head = recorded_tests(&results);
@@ -197,49 +195,18 @@ pub fn run(opts: &PublishOptions) -> Result<u8, Error> {
                 h.tests = Some(comparison);
             }
         }
-        Some(summarize(
-            &results,
-            crate::analysis::test_summary::DEFAULT_SLOWEST,
-        ))
+        let mut tests = summarize(&results, crate::analysis::test_summary::DEFAULT_SLOWEST);
+        tests.warnings = warnings;
+        // The comment shows the warnings of both halves, under the coverage.
+        summary.warnings.extend(tests.warnings.iter().cloned());
+        Some(tests)
     };
-    if opts.fail_on_new_test_failure {
-        let new = summary
-            .history
-            .as_ref()
-            .and_then(|h| h.tests.as_ref())
-            .map(|c| c.new_failures.len() as u64);
-        let measured = Measured {
-            new_test_failures: new,
-            ..Measured::default()
-        };
-        summary.gates.extend(gates::evaluate(
-            &[Gate {
-                kind: GateKind::NewTestFailures,
-                target: 0.0,
-            }],
-            &measured,
-            0.0,
-        ));
-    }
-    if opts.fail_on_test_failure {
-        let measured = Measured {
-            tests_run: Some(
-                tests
-                    .as_ref()
-                    .map_or_else(TestsRun::default, TestSummary::run),
-            ),
-            allow_no_tests: opts.diff.gates.allow_no_tests,
-            ..Measured::default()
-        };
-        summary.gates.extend(gates::evaluate(
-            &[Gate {
-                kind: GateKind::Tests,
-                target: 0.0,
-            }],
-            &measured,
-            0.0,
-        ));
-    }
+    // No test results read: nothing ran, which the tests gate (if asked for) does not pass.
+    let run = tests
+        .as_ref()
+        .map_or_else(TestsRun::default, TestSummary::run);
+    let measured = Measured::of_diff(&summary).with_tests(run);
+    summary.gates = evaluate_gates(&diff_opts.gates, &measured);
     let brief = tests.as_ref().map(|t| tests_brief(t, &files));
     let target = Target {
         host,
@@ -249,23 +216,30 @@ pub fn run(opts: &PublishOptions) -> Result<u8, Error> {
         comment_key: opts.comment_key.clone(),
     };
     let plan = plan(&summary, brief.as_ref(), &target);
-    write_github_output(&summary.patch.totals, &summary.project);
+    let detail = opts.diff.output.warning_detail();
+    write_github_output(&summary.patch.totals, &summary.project, detail);
 
     if let Some(path) = &opts.save {
         host::payload::save(&plan, path)?;
-        // SPEC §5: the summary goes to GITHUB_STEP_SUMMARY when set; it needs no token, so the
-        // fork's own job shows the report too.
+        // The summary goes to GITHUB_STEP_SUMMARY when set (docs/publishing.md); it needs no
+        // token, so the fork's own job shows the report too.
         if let Some(summary) = ci.as_ref().and_then(|c| c.step_summary.as_deref()) {
             if let Err(e) = host::append_step_summary(summary, &plan.comment_body) {
-                eprintln!(
-                    "prcov: warning: failed to append to the step summary {}: {e}",
-                    summary.display()
+                stderr::warning(
+                    detail,
+                    format_args!(
+                        "failed to append to the step summary {}: {e}",
+                        summary.display()
+                    ),
                 );
             }
         }
-        eprintln!(
-            "prcov: saved the publish payload to {} (post it with `prcov publish --from`)",
-            path.display()
+        stderr::note(
+            opts.diff.output.quiet,
+            format_args!(
+                "saved the publish payload to {} (post it with `prcov publish --from`)",
+                path.display()
+            ),
         );
     } else {
         send(&plan, opts, ci.as_ref(), false)?;
@@ -274,17 +248,8 @@ pub fn run(opts: &PublishOptions) -> Result<u8, Error> {
         // The CI log gets the same report a developer sees locally.
         emit(
             &opts.diff.output,
-            &render::text::diff(
-                &summary,
-                Style {
-                    color: opts.diff.output.color,
-                },
-            ),
+            &render::text::diff(&summary, opts.diff.output.style()),
         )?;
     }
-    Ok(if summary.passed() {
-        exit::SUCCESS
-    } else {
-        exit::GATE_FAILED
-    })
+    Ok(gate_exit_code(&summary.gates))
 }

@@ -3,7 +3,6 @@
 use crate::config::{DumpOptions, RecordOptions};
 use crate::error::Error;
 use crate::exit;
-use crate::formats::junit;
 use crate::git::Repo;
 use crate::history::record::settings_of;
 use crate::history::store::read_capped;
@@ -12,8 +11,11 @@ use crate::paths::RepoFiles;
 use crate::render;
 
 use super::history::open_store;
-use super::{check_measured, choose_junit, choose_reports, emit, load_coverage, working_dir};
+use super::{
+    check_measured, choose_junit, choose_reports, emit, load_coverage, stderr, working_dir,
+};
 use crate::analysis::Outcome;
+use crate::model::diag::WarningDetail;
 
 fn env(key: &str) -> Option<String> {
     std::env::var(key).ok().filter(|v| !v.is_empty())
@@ -23,12 +25,15 @@ pub fn run(opts: &RecordOptions) -> Result<u8, Error> {
     let start = working_dir(opts.coverage.repo_dir.as_deref())?;
     let repo = Repo::discover(&start)?;
     let commit = repo.resolve(&opts.commit)?;
-    let reports = choose_reports(&opts.coverage.reports, repo.root(), opts.quiet)?;
+    let reports = choose_reports(&opts.coverage, repo.root(), opts.quiet)?;
     let files = RepoFiles::new(repo.root(), repo.tracked_files(&commit)?);
     let coverage = load_coverage(&reports, &opts.coverage, Some(&files))?;
-    for w in &coverage.warnings {
-        eprintln!("prcov: warning: {w}");
-    }
+    let detail = if opts.quiet {
+        WarningDetail::None
+    } else {
+        WarningDetail::Grouped
+    };
+    stderr::warnings(detail, &coverage.warnings);
     // A record of nothing would be every later PR's baseline: refused like an empty report.
     let lines: usize = coverage.report.files.values().map(|f| f.lines.len()).sum();
     check_measured(
@@ -51,7 +56,7 @@ pub fn run(opts: &RecordOptions) -> Result<u8, Error> {
         if opts.coverage.fail_on_unmatched {
             return Err(Error::Usage(message));
         }
-        eprintln!("prcov: warning: {message}");
+        stderr::warning(detail, message);
     }
     let junit_files = if opts.junit.is_empty() {
         choose_junit(&[], repo.root(), true).unwrap_or_default()
@@ -61,10 +66,8 @@ pub fn run(opts: &RecordOptions) -> Result<u8, Error> {
     let tests = if junit_files.is_empty() {
         None
     } else {
-        let (results, warnings) = junit::load(&junit_files)?;
-        for w in warnings {
-            eprintln!("prcov: warning: {}", w.message);
-        }
+        let (results, warnings) = crate::input::load_junit(&junit_files)?;
+        stderr::warnings(detail, &warnings);
         Some(results)
     };
     let meta = RecordMeta {
@@ -108,28 +111,32 @@ pub fn run(opts: &RecordOptions) -> Result<u8, Error> {
             ));
         };
         let saved = store.save(&commit, &bytes)?;
-        if saved.retries > 0 && !opts.quiet {
-            eprintln!(
-                "prcov: another job updated {} first; fetched it and retried {} time(s)",
-                saved.location, saved.retries
+        if saved.retries > 0 {
+            stderr::note(
+                opts.quiet,
+                format_args!(
+                    "another job updated {} first; fetched it and retried {} time(s)",
+                    saved.location, saved.retries
+                ),
             );
         }
         places.push(saved.location);
     }
-    if !opts.quiet {
-        let lines: usize = record.files.values().map(Vec::len).sum();
-        let tests = record
-            .tests
-            .as_ref()
-            .map_or(String::new(), |t| format!(" and {} tests", t.len()));
-        eprintln!(
-            "prcov: recorded {lines} lines in {} files{tests} of {} ({} bytes) to {}",
+    let lines: usize = record.files.values().map(Vec::len).sum();
+    let tests = record
+        .tests
+        .as_ref()
+        .map_or(String::new(), |t| format!(" and {} tests", t.len()));
+    stderr::note(
+        opts.quiet,
+        format_args!(
+            "recorded {lines} lines in {} files{tests} of {} ({} bytes) to {}",
             record.files.len(),
             render::short_sha(&commit),
             bytes.len(),
             places.join(" and ")
-        );
-    }
+        ),
+    );
     Ok(exit::SUCCESS)
 }
 
@@ -147,6 +154,7 @@ pub fn dump(opts: &DumpOptions) -> Result<u8, Error> {
         output: None,
         color: false,
         quiet: false,
+        verbose: false,
     };
     emit(&out, &render::history::dump(&record))?;
     Ok(exit::SUCCESS)

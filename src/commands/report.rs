@@ -1,20 +1,22 @@
 //! `prcov report`: whole-project coverage, per file and per directory.
 
-use crate::analysis::{gates, Outcome, ProjectCoverage, ReportSummary};
+use crate::analysis::gates::Measured;
+use crate::analysis::{Outcome, ProjectCoverage, ReportSummary};
 use crate::config::ReportOptions;
 use crate::error::Error;
-use crate::exit;
 use crate::git::Repo;
+use crate::input::ReportFile;
 use crate::paths::RepoFiles;
-use crate::render::{self, OutputFormat, Style};
+use crate::render::{self, OutputFormat};
 
 use super::{
-    check_measured, choose_reports, ci_context, emit, load_coverage, revisions, working_dir,
+    check_measured, choose_reports, ci_context, emit, evaluate_gates, gate_exit_code,
+    load_coverage, revisions, working_dir,
 };
 
 pub fn summarize(opts: &ReportOptions) -> Result<ReportSummary, Error> {
     let start = working_dir(opts.coverage.repo_dir.as_deref())?;
-    // Outside a git repository `report` still works, with every record counted (SPEC §2).
+    // Outside a git repository `report` still works, with every record counted (docs/coverage.md#project-and-delta).
     let repo = if opts.no_repo {
         None
     } else {
@@ -37,13 +39,13 @@ pub fn summarize(opts: &ReportOptions) -> Result<ReportSummary, Error> {
         }
         None => (start.clone(), None),
     };
-    let reports = choose_reports(&opts.coverage.reports, &root, opts.output.quiet)?;
+    let reports = choose_reports(&opts.coverage, &root, opts.output.quiet)?;
     let head = load_coverage(&reports, &opts.coverage, files.as_ref())?;
     let base = if opts.coverage.base_reports.is_empty() {
         None
     } else {
         Some(load_coverage(
-            &opts.coverage.base_reports,
+            &ReportFile::named(&opts.coverage.base_reports, opts.coverage.forced_format),
             &opts.coverage,
             files.as_ref(),
         )?)
@@ -69,33 +71,17 @@ pub fn summarize(opts: &ReportOptions) -> Result<ReportSummary, Error> {
     if head.report.files.len() >= 1000 {
         crate::threads::drop_without_waiting(head.report);
     }
-    let measured = gates::Measured {
-        patch: None,
-        project: summary.project.totals.percent(),
-        delta: summary.delta(),
-        unmatched: summary.unmatched.len() as u64,
-        ..gates::Measured::default()
-    };
-    summary.gates = gates::evaluate(&opts.gates.gates, &measured, opts.gates.threshold);
+    summary.gates = evaluate_gates(&opts.gates, &Measured::of_report(&summary));
     Ok(summary)
 }
 
 pub fn run(opts: &ReportOptions) -> Result<u8, Error> {
     let summary = summarize(opts)?;
     let text = match opts.output.format {
-        OutputFormat::Text => render::text::report(
-            &summary,
-            Style {
-                color: opts.output.color,
-            },
-        ),
+        OutputFormat::Text => render::text::report(&summary, opts.output.style()),
         OutputFormat::Markdown => render::markdown::report(&summary),
         OutputFormat::Json => render::json::report(&summary),
     };
     emit(&opts.output, &text)?;
-    Ok(if summary.passed() {
-        exit::SUCCESS
-    } else {
-        exit::GATE_FAILED
-    })
+    Ok(gate_exit_code(&summary.gates))
 }

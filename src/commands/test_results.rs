@@ -2,25 +2,23 @@
 
 use std::io::Write;
 
-use crate::analysis::gates::{self, Gate, GateKind, Measured};
+use crate::analysis::gates::{Measured, TestsRun};
 use crate::analysis::test_summary::{summarize_taking, TestSummary};
 use crate::config::{OutputOptions, TestsOptions};
 use crate::error::Error;
-use crate::exit;
-use crate::formats::junit;
 use crate::render::{self, OutputFormat};
 
-use super::{choose_junit, emit, search_root};
+use super::{choose_junit, emit, evaluate_gates, gate_exit_code, search_root, stderr};
 
 pub fn run(opts: &TestsOptions) -> Result<u8, Error> {
     let root = search_root(opts.repo_dir.as_deref())?;
     let files = choose_junit(&opts.files, &root, opts.output.quiet)?;
-    let (mut results, warnings) = junit::load(&files)?;
-    for w in &warnings {
-        eprintln!("prcov: warning: {}", w.message);
-    }
+    let (mut results, warnings) = crate::input::load_junit(&files)?;
     // The results are not needed after the summary: their texts move into it, not copied.
-    let summary = summarize_taking(&mut results, opts.slowest);
+    let mut summary = summarize_taking(&mut results, opts.slowest);
+    summary.warnings = warnings;
+    // The document on standard output stays as it was; reading warnings go to standard error.
+    stderr::warnings(opts.output.warning_detail(), &summary.warnings);
     match opts.output.format {
         OutputFormat::Text => emit(
             &opts.output,
@@ -32,32 +30,18 @@ pub fn run(opts: &TestsOptions) -> Result<u8, Error> {
         )?,
         OutputFormat::Json => emit_json(&opts.output, &summary)?,
     }
-    let gates = if opts.fail_on_test_failure {
-        let measured = Measured {
-            tests_run: Some(summary.run()),
-            allow_no_tests: opts.allow_no_tests,
-            ..Measured::default()
-        };
-        gates::evaluate(
-            &[Gate {
-                kind: GateKind::Tests,
-                target: 0.0,
-            }],
-            &measured,
-            0.0,
-        )
-    } else {
-        Vec::new()
-    };
-    if let Some(g) = gates.iter().find(|g| !g.passed && g.reason.is_some()) {
+    let outcomes = evaluate_gates(
+        &opts.gates,
+        &Measured::default().with_tests(TestsRun::of(&summary.counts)),
+    );
+    if let Some(g) = outcomes.iter().find(|g| !g.passed && g.reason.is_some()) {
         // Nothing ran is not a pass: say why on stderr, whatever the output format.
-        eprintln!("prcov: gate tests failed: {}", render::gate_line(g).1);
+        stderr::message(format_args!(
+            "gate tests failed: {}",
+            render::gate_line(g).1
+        ));
     }
-    let code = if gates.iter().all(|g| g.passed) {
-        exit::SUCCESS
-    } else {
-        exit::GATE_FAILED
-    };
+    let code = gate_exit_code(&outcomes);
     // The output is written and flushed; the process ends right after this returns. Freeing
     // 200,000 test cases one string at a time took a tenth of the run.
     crate::threads::drop_without_waiting((summary, results));

@@ -7,10 +7,11 @@ use crate::error::Error;
 use crate::exit;
 use crate::formats::write::write;
 use crate::git::Repo;
-use crate::model::CoverageReport;
+use crate::input::ReportFile;
 use crate::paths::RepoFiles;
 
-use super::{load_coverage, working_dir};
+use super::{load_coverage, stderr, working_dir};
+use crate::model::diag::WarningDetail;
 
 pub fn run(opts: &WriteOptions) -> Result<u8, Error> {
     let start = working_dir(opts.coverage.repo_dir.as_deref())?;
@@ -19,39 +20,31 @@ pub fn run(opts: &WriteOptions) -> Result<u8, Error> {
     } else {
         Repo::discover(&start).ok()
     };
+    let reports = ReportFile::named(&opts.reports, opts.coverage.forced_format);
     let mut report = match &repo {
         Some(repo) => {
             let head = repo.resolve("HEAD")?;
             let files = RepoFiles::new(repo.root(), repo.tracked_files(&head)?);
-            let loaded = load_coverage(&opts.reports, &opts.coverage, Some(&files))?;
+            let loaded = load_coverage(&reports, &opts.coverage, Some(&files))?;
             let mut report = loaded.report;
             if !loaded.unmatched.is_empty() {
                 // Nothing is dropped: what does not map keeps the path the report wrote.
-                let raw = load_coverage(&opts.reports, &opts.coverage, None)?.report;
-                let mut kept = CoverageReport::default();
-                for u in &loaded.unmatched {
-                    let path = crate::paths::normalize(&u.path);
-                    if let Some(f) = raw.files.get(&path) {
-                        kept.file_mut(&path).merge(f);
-                    }
-                }
-                eprintln!(
-                    "prcov: warning: {} report path(s) match no file of the repository and are written as the report wrote them (first: {})",
-                    loaded.unmatched.len(),
-                    loaded.unmatched[0].path
+                stderr::warning(
+                    WarningDetail::Grouped,
+                    format_args!(
+                        "{} report path(s) match no file of the repository and are written as the report wrote them (first: {})",
+                        loaded.unmatched.len(),
+                        loaded.unmatched[0].path
+                    ),
                 );
-                report.merge(&kept);
+                report.merge_owned(loaded.unmatched_coverage);
             }
-            for w in &loaded.warnings {
-                eprintln!("prcov: warning: {w}");
-            }
+            stderr::warnings(WarningDetail::Grouped, &loaded.warnings);
             report
         }
         None => {
-            let loaded = load_coverage(&opts.reports, &opts.coverage, None)?;
-            for w in &loaded.warnings {
-                eprintln!("prcov: warning: {w}");
-            }
+            let loaded = load_coverage(&reports, &opts.coverage, None)?;
+            stderr::warnings(WarningDetail::Grouped, &loaded.warnings);
             loaded.report
         }
     };

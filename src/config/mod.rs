@@ -216,7 +216,30 @@ pub struct OutputOptions {
     pub format: crate::render::OutputFormat,
     pub output: Option<PathBuf>,
     pub color: bool,
+    /// `-q`: no notes, no warnings.
     pub quiet: bool,
+    /// `-v`: every warning on its own line instead of repeats collapsed.
+    pub verbose: bool,
+}
+
+impl OutputOptions {
+    /// How much of the warnings to show.
+    pub fn warning_detail(&self) -> crate::model::diag::WarningDetail {
+        use crate::model::diag::WarningDetail;
+        match (self.quiet, self.verbose) {
+            (true, _) => WarningDetail::None,
+            (false, true) => WarningDetail::Each,
+            (false, false) => WarningDetail::Grouped,
+        }
+    }
+
+    /// Terminal styling for this output.
+    pub fn style(&self) -> crate::render::Style {
+        crate::render::Style {
+            color: self.color,
+            warnings: self.warning_detail(),
+        }
+    }
 }
 
 /// The revisions the user asked for, with where each was given;
@@ -325,12 +348,9 @@ pub struct WriteOptions {
 /// `prcov publish`.
 #[derive(Debug, Clone)]
 pub struct PublishOptions {
-    /// The coverage half: what `prcov diff` computes.
+    /// The coverage half: what `prcov diff` computes. Its gates include the tests gate.
     pub diff: DiffOptions,
     pub junit: Vec<PathBuf>,
-    pub fail_on_test_failure: bool,
-    /// Gate on failures that are new against the history baseline.
-    pub fail_on_new_test_failure: bool,
     pub host: Option<crate::render::plan::HostKind>,
     pub repo_slug: Option<String>,
     pub pr: Option<u64>,
@@ -347,8 +367,8 @@ pub struct TestsOptions {
     /// JUnit files; empty = discover.
     pub files: Vec<PathBuf>,
     pub repo_dir: Option<PathBuf>,
-    pub fail_on_test_failure: bool,
-    pub allow_no_tests: bool,
+    /// `--fail-on-test-failure` (and `--allow-no-tests`), as the tests gate.
+    pub gates: GateOptions,
     pub slowest: usize,
     /// Lines of each failure's output shown in the terminal.
     pub max_output_lines: usize,

@@ -23,8 +23,8 @@ use std::io::BufRead;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
-use super::{FormatError, Location, Parsed, Warning};
-use crate::model::{Branches, Function, LineRecord};
+use super::{FormatError, Location, Parsed};
+use crate::model::{Branches, Function, LineRecord, Warning, WarningKind};
 
 /// Figures of the file besides the line model, for comparisons with statement-based oracles.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -101,10 +101,11 @@ pub fn parse_with_stats(reader: impl BufRead) -> Result<(Parsed, CloverStats), F
                     "line" => {
                         let Some(file) = &current_file else {
                             // Clover puts lines only inside <file>; one elsewhere has no file.
-                            parsed.warnings.push(Warning {
-                                location: loc(line_no, &path),
-                                message: "a <line> outside any <file> was skipped".into(),
-                            });
+                            parsed.warnings.push(Warning::new(
+                                WarningKind::Misplaced,
+                                loc(line_no, &path),
+                                "a <line> outside any <file> was skipped",
+                            ));
                             continue;
                         };
                         read_line(&start, &path, line_no, file, &mut parsed, &mut stats)?;
@@ -142,19 +143,19 @@ fn read_line(
     let kind = attr(start, "type", path, line_no)?.unwrap_or_else(|| "stmt".into());
     let count: Option<u64> = optional_num(start, "count", path, line_no)?;
     let Ok(num) = u32::try_from(num) else {
-        parsed.warnings.push(Warning {
-            location: loc(line_no, path),
-            message: format!(
-                "line number {num} is not a source line (≥ 1); the record was skipped"
-            ),
-        });
+        parsed.warnings.push(Warning::new(
+            WarningKind::InvalidLineNumber,
+            loc(line_no, path),
+            format!("line number {num} is not a source line (≥ 1); the record was skipped"),
+        ));
         return Ok(());
     };
     if num == 0 {
-        parsed.warnings.push(Warning {
-            location: loc(line_no, path),
-            message: "line number 0 is not a source line (≥ 1); the record was skipped".into(),
-        });
+        parsed.warnings.push(Warning::new(
+            WarningKind::InvalidLineNumber,
+            loc(line_no, path),
+            "line number 0 is not a source line (≥ 1); the record was skipped",
+        ));
         return Ok(());
     }
     match kind.as_str() {

@@ -3,7 +3,7 @@
 //! Input: any `BufRead`; output: [`Parsed`]. Streams with quick-xml (no DOM): memory is the model
 //! plus the lines of the class being read.
 //!
-//! Line model (SPEC §2): each `<class>`'s own `<lines>` are its records; the `<lines>` inside its
+//! Line model (docs/coverage.md#line-states): each `<class>`'s own `<lines>` are its records; the `<lines>` inside its
 //! `<methods>` repeat them or add declaration lines, and count only for a class with no own line
 //! records. Records are keyed by the class `filename` exactly as written; `<source>` roots (trimmed)
 //! go to `source_roots`. Summary attributes (`line-rate`, `lines-valid`, …) are not read: they are
@@ -16,7 +16,7 @@ use quick_xml::events::BytesStart;
 use super::count::{parse_count, parse_line_number};
 use super::xml::{unescape, XmlEvent, XmlStream};
 use super::{FormatError, Parsed};
-use crate::model::{Branches, CoverageReport, LineRecord};
+use crate::model::{Branches, CoverageReport, LineRecord, WarningKind};
 
 /// The class being read.
 struct Class {
@@ -177,7 +177,12 @@ fn add_line<R: BufRead>(
     match class {
         Some(class) if in_method => class.methods.push(record),
         Some(class) => class.own.push(record),
-        None => xml.warn(leaf, None, "ignored a <line> outside any <class>"),
+        None => xml.warn(
+            WarningKind::Misplaced,
+            leaf,
+            None,
+            "ignored a <line> outside any <class>",
+        ),
     }
 }
 
@@ -345,6 +350,7 @@ fn line_record<R: BufRead>(
     };
     if number == 0 {
         xml.warn(
+            WarningKind::InvalidLineNumber,
             leaf,
             Some("number"),
             "dropped a <line> with number 0 (line numbers start at 1)",
@@ -357,6 +363,7 @@ fn line_record<R: BufRead>(
             Some((covered, total)) => {
                 if covered > total {
                     xml.warn(
+                        WarningKind::InvalidValue,
                         leaf,
                         Some("condition-coverage"),
                         format!("condition coverage \"{condition}\" has more covered than total branches; read as {total}/{total}"),
@@ -368,6 +375,7 @@ fn line_record<R: BufRead>(
                 });
             }
             None => xml.warn(
+                WarningKind::InvalidValue,
                 leaf,
                 Some("condition-coverage"),
                 format!("ignored condition coverage \"{condition}\": expected \"<percent>% (<covered>/<total>)\""),

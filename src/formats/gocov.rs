@@ -29,8 +29,8 @@
 use std::collections::BTreeMap;
 use std::io::BufRead;
 
-use super::{FormatError, Location, Parsed, Warning};
-use crate::model::{Branches, LineRecord};
+use super::{FormatError, Location, Parsed};
+use crate::model::{Branches, LineRecord, Warning, WarningKind};
 
 /// True for a coverprofile's first line: `mode: set`, `mode: count` or `mode: atomic`.
 pub fn is_mode_line(line: &str) -> bool {
@@ -162,13 +162,14 @@ pub fn read_profile(reader: impl BufRead) -> Result<(Profile, Vec<Warning>), For
                 profile.mode = mode.to_owned();
             } else if profile.mode != mode {
                 // Concatenated profiles of different modes: counts still mean "ran" when > 0.
-                warnings.push(Warning {
-                    location: Location::line(line_no),
-                    message: format!(
+                warnings.push(Warning::new(
+                    WarningKind::Mixed,
+                    Location::line(line_no),
+                    format!(
                         "a second profile with mode \"{mode}\" follows mode \"{}\"; counts are merged as they are",
                         profile.mode
                     ),
-                });
+                ));
             }
             continue;
         }

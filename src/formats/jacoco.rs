@@ -2,7 +2,7 @@
 //!
 //! Input: any `BufRead`; output: [`Parsed`]. Streams with quick-xml (no DOM).
 //!
-//! Line model (SPEC §2): `<sourcefile>`'s `<line nr mi ci mb cb>` → `ci = 0` miss, `mb > 0`
+//! Line model (docs/coverage.md#line-states): `<sourcefile>`'s `<line nr mi ci mb cb>` → `ci = 0` miss, `mb > 0`
 //! partial, else hit. Hits are `ci` (covered instructions), so hits > 0 ⇔ ci > 0; branches are
 //! `Counted { covered: cb, total: mb + cb }`. Files are keyed `package name/sourcefile name` (just
 //! the sourcefile name in the unnamed package). Method and class counters are not read; totals
@@ -15,7 +15,7 @@ use quick_xml::events::BytesStart;
 use super::count::{parse_count, parse_line_number};
 use super::xml::{unescape, XmlEvent, XmlStream};
 use super::{FormatError, Parsed};
-use crate::model::{Branches, CoverageReport, LineRecord};
+use crate::model::{Branches, CoverageReport, LineRecord, WarningKind};
 
 #[derive(Default)]
 struct State {
@@ -103,7 +103,12 @@ fn element<R: BufRead>(
         "package" => state.package = Some(name_attribute(xml, start, leaf)?.unwrap_or_default()),
         "sourcefile" => {
             let Some(package) = &state.package else {
-                xml.warn(leaf, None, "ignored a <sourcefile> outside any <package>");
+                xml.warn(
+                    WarningKind::Misplaced,
+                    leaf,
+                    None,
+                    "ignored a <sourcefile> outside any <package>",
+                );
                 return Ok(());
             };
             let Some(file) = name_attribute(xml, start, leaf)? else {
@@ -125,7 +130,12 @@ fn element<R: BufRead>(
         "line" => {
             // `<line>` also appears nowhere else in JaCoCo; outside a source file it is noise.
             let Some(key) = &state.file else {
-                xml.warn(leaf, None, "ignored a <line> outside any <sourcefile>");
+                xml.warn(
+                    WarningKind::Misplaced,
+                    leaf,
+                    None,
+                    "ignored a <line> outside any <sourcefile>",
+                );
                 return Ok(());
             };
             let key = key.clone();
@@ -148,6 +158,7 @@ fn end<R: BufRead>(xml: &mut XmlStream<R>, name: &str, state: &mut State) {
             if let Some(key) = state.file.take() {
                 if state.lines_without_counters > 0 {
                     xml.warn(
+                        WarningKind::InvalidValue,
                         None,
                         None,
                         format!(
@@ -211,6 +222,7 @@ fn line<R: BufRead>(
     };
     if number == 0 {
         xml.warn(
+            WarningKind::InvalidLineNumber,
             leaf,
             Some("nr"),
             "dropped a <line> with nr 0 (line numbers start at 1)",
@@ -274,7 +286,7 @@ mod tests {
                 (3, LineState::Hit),
                 (4, LineState::Partial),
                 (5, LineState::Miss),
-                // ran, none of its two branches taken: partial (SPEC §2), repeated record merged.
+                // ran, none of its two branches taken: partial (docs/coverage.md#line-states), repeated record merged.
                 (6, LineState::Partial),
             ]
         );

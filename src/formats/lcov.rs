@@ -4,13 +4,13 @@
 //! Input: any `BufRead`; output: [`Parsed`]. Streams line by line into one reused buffer and
 //! parses bytes, so memory is the model plus one line.
 //!
-//! The line model (SPEC §2): every `DA:` record is a coverable line (line 0 is dropped with a
+//! The line model (docs/coverage.md#line-states): every `DA:` record is a coverable line (line 0 is dropped with a
 //! warning); `BRDA:` records attach identified branches to the `DA:` line of the same file.
 //! Paths are kept as written, without surrounding whitespace. An empty `SF:` keeps its lines under
 //! the empty path, with a warning (lcov 1.16 reads such records and the corpus counts them).
 //! A branch on a line that has no `DA:` record anywhere in the file is dropped with a warning: lcov
 //! itself counts only `DA:` lines as found lines (`LF`), the corpus reference figures are built the
-//! same way, and SPEC §2 says a line without a line record is not coverable.
+//! same way, and docs/coverage.md says a line without a line record is not coverable.
 //! `LF`/`LH`/`BRF`/`BRH`/`FNF`/`FNH` summaries are ignored; totals come from the records.
 
 use std::collections::hash_map::Entry;
@@ -19,8 +19,9 @@ use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use std::io::BufRead;
 
 use super::count::{parse_count, parse_line_number, CountError};
-use super::{FormatError, Location, Parsed, Warning};
+use super::{FormatError, Location, Parsed};
 use crate::model::{Branches, CoverageReport, FileCoverage, Function, LineRecord};
+use crate::model::{Warning, WarningKind};
 
 /// Bits of a packed branch id: `[named:1][exception:1][block:32][branch:30]`. Blocks take all 32
 /// bits because geninfo writes `4294967295` (-1) for an unnamed block; branch numbers count
@@ -407,11 +408,9 @@ fn count_error(line_no: u64, after: &str, found: &[u8], err: CountError) -> Form
 }
 
 impl Parser {
-    fn warn(&mut self, line_no: u64, message: impl Into<String>) {
-        self.warnings.push(Warning {
-            location: Location::line(line_no),
-            message: message.into(),
-        });
+    fn warn(&mut self, kind: WarningKind, line_no: u64, message: impl Into<String>) {
+        self.warnings
+            .push(Warning::new(kind, Location::line(line_no), message));
     }
 
     /// Parses whole lines; the first is line `first_line` of the file.
@@ -518,6 +517,7 @@ impl Parser {
                 // Some Jenkins fixtures end with a literal `EOF` line (a heredoc leftover).
                 b"EOF" => {
                     self.warn(
+                        WarningKind::UnknownRecord,
                         line_no,
                         "ignored a line \"EOF\", which is not an lcov record",
                     );
@@ -570,6 +570,7 @@ impl Parser {
                     self.unknown_records_warned
                         .push((key.to_vec(), self.warnings.len()));
                     self.warn(
+                        WarningKind::UnknownRecord,
                         line_no,
                         format!(
                             "ignored unknown lcov record type {}",
@@ -597,7 +598,7 @@ impl Parser {
                 quoted(record.path.as_bytes()),
                 record.start
             );
-            self.warn(line_no, message);
+            self.warn(WarningKind::IncompleteRecord, line_no, message);
             self.end_record();
         }
         if path.is_empty() {
@@ -605,6 +606,7 @@ impl Parser {
             // (the corpus reference counts it), so it stays under the empty path, which path
             // mapping then reports as unmatched rather than losing it silently.
             self.warn(
+                WarningKind::MissingPath,
                 line_no,
                 "a record has an empty file name (\"SF:\"); its lines are kept under an empty path",
             );
@@ -647,6 +649,7 @@ impl Parser {
         let hits = parse_count(count).map_err(|e| count_error(line_no, "DA:<line>,", count, e))?;
         if number == 0 {
             self.warn(
+                WarningKind::InvalidLineNumber,
                 line_no,
                 "dropped a DA: record for line 0 (line numbers start at 1)",
             );
@@ -733,6 +736,7 @@ impl Parser {
         }
         if number == 0 {
             self.warn(
+                WarningKind::InvalidLineNumber,
                 line_no,
                 "dropped a BRDA: record for line 0 (line numbers start at 1)",
             );
@@ -753,6 +757,7 @@ impl Parser {
         let (start, summary_lines) = (record.start, record.summary_lines);
         if record.file.lines.is_empty() && record.branches.is_empty() && summary_lines > 0 {
             self.warn(
+                WarningKind::NoLineRecords,
                 start,
                 format!(
                     "the record for {} has only summary counts (LF:{summary_lines}) and no DA: lines; it adds no coverable lines",
@@ -809,7 +814,7 @@ impl Parser {
                 quoted(record.path.as_bytes()),
                 record.start
             );
-            self.warn(last_line, message);
+            self.warn(WarningKind::IncompleteRecord, last_line, message);
         }
         self.end_record();
         let files = std::mem::take(&mut self.files);
@@ -840,6 +845,7 @@ impl Parser {
         for (at, path, line) in dropped {
             if seen.insert((path.clone(), line)) {
                 self.warn(
+                    WarningKind::BranchWithoutLine,
                     at,
                     format!(
                         "dropped BRDA: records of {} line {line}, which has no DA: record",

@@ -26,8 +26,8 @@ use serde::de::{IgnoredAny, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
 use super::istanbul::json_error;
-use super::{FormatError, Location, Parsed, Warning};
-use crate::model::{Branches, LineRecord};
+use super::{FormatError, Location, Parsed};
+use crate::model::{Branches, LineRecord, Warning, WarningKind};
 
 /// The export's own totals (`data[].totals`), summed over its data entries.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -233,13 +233,14 @@ pub fn parse_with_totals(reader: impl BufRead) -> Result<(Parsed, LlvmTotals), F
         }
         for file in &data.files {
             let Some(segments) = &file.segments else {
-                parsed.warnings.push(Warning {
-                    location: Location::default(),
-                    message: format!(
+                parsed.warnings.push(Warning::new(
+                    WarningKind::NoLineRecords,
+                    Location::default(),
+                    format!(
                         "{} has no segments (a --summary-only export?): it has no line records",
                         file.filename
                     ),
-                });
+                ));
                 parsed.report.file_mut(&file.filename);
                 continue;
             };

@@ -8,7 +8,10 @@ use std::fmt;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
-use crate::model::CoverageReport;
+use crate::model::{CoverageReport, Warning};
+
+/// Where a parser found something, as in every diagnostic (defined in `model::diag`).
+pub use crate::model::Location;
 
 pub mod clover;
 pub mod cobertura;
@@ -86,44 +89,6 @@ impl fmt::Display for Format {
     }
 }
 
-/// Where in a file something went wrong.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Location {
-    /// 1-based line number.
-    pub line: Option<u64>,
-    /// 1-based column, where known.
-    pub column: Option<u64>,
-    /// Element path for XML, e.g. `coverage/packages/package[2]/classes/class[0]/lines/line[4]/@hits`.
-    pub element: Option<String>,
-}
-
-impl Location {
-    pub fn line(line: u64) -> Self {
-        Location {
-            line: Some(line),
-            ..Location::default()
-        }
-    }
-}
-
-impl fmt::Display for Location {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(line) = self.line {
-            write!(f, "line {line}")?;
-            if let Some(col) = self.column {
-                write!(f, ", column {col}")?;
-            }
-        }
-        if let Some(el) = &self.element {
-            if self.line.is_some() {
-                f.write_str(", ")?;
-            }
-            write!(f, "element {el}")?;
-        }
-        Ok(())
-    }
-}
-
 /// Malformed input, as a parser sees it (without the file name).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FormatError {
@@ -139,13 +104,6 @@ impl FormatError {
             message: message.into(),
         }
     }
-}
-
-/// Something odd but readable that a parser skipped or repaired. Shown to the user.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Warning {
-    pub location: Location,
-    pub message: String,
 }
 
 /// A parser's result: the report and what it had to skip.
@@ -188,9 +146,6 @@ impl ParseError {
 
 /// The formats detection knows, as listed in the "cannot tell the format" error.
 pub const SUPPORTED: &str = "lcov, cobertura, jacoco, clover, gocov (Go coverprofile), istanbul-json (coverage-final.json), llvm-json (llvm-cov export), coveragepy-json (coverage json), gcovr-json, codecov-json, sonar (SonarQube generic), junit";
-
-/// How many bytes of a file detection looks at.
-const SNIFF_BYTES: usize = 16 * 1024;
 
 /// Detects the format of a report from the first bytes of its content (never from its name).
 pub fn detect(head: &[u8]) -> Result<Format, String> {
@@ -343,25 +298,6 @@ fn is_clover_root(rest: &str) -> bool {
     false
 }
 
-/// Reads the start of `path` and detects its format.
-pub fn detect_path(path: &Path) -> Result<Format, ParseError> {
-    use std::io::Read;
-    let io = |source| ParseError::Io {
-        path: path.to_owned(),
-        source,
-    };
-    let mut head = Vec::with_capacity(SNIFF_BYTES);
-    std::fs::File::open(path)
-        .map_err(io)?
-        .take(SNIFF_BYTES as u64)
-        .read_to_end(&mut head)
-        .map_err(io)?;
-    detect(&head).map_err(|why| ParseError::Unknown {
-        path: path.to_owned(),
-        why,
-    })
-}
-
 /// Parses a coverage report from a reader in a known format.
 pub fn parse_coverage(format: Format, reader: impl BufRead) -> Result<Parsed, FormatError> {
     match format {
@@ -382,25 +318,6 @@ pub fn parse_coverage(format: Format, reader: impl BufRead) -> Result<Parsed, Fo
                 .into(),
         }),
     }
-}
-
-/// Opens, detects (unless `forced`) and parses one coverage report file.
-pub fn parse_coverage_path(
-    path: &Path,
-    forced: Option<Format>,
-) -> Result<(Format, Parsed), ParseError> {
-    let format = match forced {
-        Some(f) => f,
-        None => detect_path(path)?,
-    };
-    let file = std::fs::File::open(path).map_err(|source| ParseError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
-    let reader = std::io::BufReader::with_capacity(256 * 1024, file);
-    let parsed =
-        parse_coverage(format, reader).map_err(|e| ParseError::malformed(path, format, e))?;
-    Ok((format, parsed))
 }
 
 #[cfg(test)]

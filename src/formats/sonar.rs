@@ -12,7 +12,7 @@ use quick_xml::events::BytesStart;
 use super::count::{parse_count, parse_line_number};
 use super::xml::{unescape, XmlEvent, XmlStream};
 use super::{FormatError, Parsed};
-use crate::model::{Branches, CoverageReport, LineRecord};
+use crate::model::{Branches, CoverageReport, LineRecord, WarningKind};
 
 /// Parses a SonarQube generic coverage report.
 pub fn parse(reader: impl BufRead) -> Result<Parsed, FormatError> {
@@ -98,7 +98,12 @@ fn element<R: BufRead>(
         }
         "lineToCover" => {
             let Some(path) = file.clone() else {
-                xml.warn(leaf, None, "ignored a <lineToCover> outside any <file>");
+                xml.warn(
+                    WarningKind::Misplaced,
+                    leaf,
+                    None,
+                    "ignored a <lineToCover> outside any <file>",
+                );
                 return Ok(());
             };
             let (mut number, mut covered, mut branches, mut covered_branches) =
@@ -155,6 +160,7 @@ fn element<R: BufRead>(
                 .ok_or_else(|| xml.error(leaf, Some("covered"), "expected a covered attribute"))?;
             if number == 0 {
                 xml.warn(
+                    WarningKind::InvalidLineNumber,
                     leaf,
                     Some("lineNumber"),
                     "dropped a record for line 0 (lines start at 1)",

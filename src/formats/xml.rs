@@ -12,7 +12,8 @@ use std::io::{self, BufRead, Read};
 use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::Reader;
 
-use super::{FormatError, Location, Warning};
+use super::{FormatError, Location};
+use crate::model::{Warning, WarningKind};
 
 /// A `BufRead` that records the newlines of the bytes its reader consumes in a [`Lines`].
 ///
@@ -390,19 +391,18 @@ impl<R: BufRead> XmlStream<R> {
 
     pub(crate) fn warn(
         &mut self,
+        kind: WarningKind,
         leaf: Option<(&str, usize)>,
         attribute: Option<&str>,
         message: impl Into<String>,
     ) {
         let element = Some(self.path.render(leaf, attribute)).filter(|p| !p.is_empty());
-        self.warnings.push(Warning {
-            location: Location {
-                line: Some(self.line()),
-                column: None,
-                element,
-            },
-            message: message.into(),
-        });
+        let location = Location {
+            line: Some(self.line()),
+            column: None,
+            element,
+        };
+        self.warnings.push(Warning::new(kind, location, message));
     }
 
     fn syntax_error(&self, err: &quick_xml::Error) -> FormatError {
@@ -642,6 +642,7 @@ impl<R: BufRead> XmlStream<R> {
             // Close the elements left open inside `name` first, then `name` itself.
             let open = self.path.current().to_owned();
             self.warn(
+                WarningKind::RepairedXml,
                 None,
                 None,
                 format!("end tag </{name}> closes <{open}> too; read as if </{open}> came first"),
@@ -664,6 +665,7 @@ impl<R: BufRead> XmlStream<R> {
         }
         let open = self.path.current().to_owned();
         self.warn(
+            WarningKind::RepairedXml,
             None,
             None,
             format!("ignored end tag </{name}>, which closes no open element (inside <{open}>)"),

@@ -1,5 +1,5 @@
 //! CI detection: which host, repository, PR and commits a CI job is about, from its environment
-//! (SPEC §5). The environment is passed in as a function so tests never mutate the process env;
+//! (docs/publishing.md#what-prcov-reads-from-ci). The environment is passed in as a function so tests never mutate the process env;
 //! the CLI passes `|k| std::env::var(k).ok()`.
 //!
 //! The head commit is the PR's head, never GitHub's `GITHUB_SHA` (on `pull_request` that is the

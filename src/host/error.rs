@@ -1,5 +1,5 @@
 //! `HostError`: why publishing failed, as one sentence with a hint. Every variant maps to exit
-//! code 3 (SPEC §3). Messages never contain the token: the HTTP layer redacts it from anything the
+//! code 3 (docs/exit-codes.md). Messages never contain the token: the HTTP layer redacts it from anything the
 //! host echoes back, and no variant ever holds it.
 
 use crate::exit;
@@ -117,7 +117,7 @@ pub enum HostError {
 
 impl HostError {
     /// A host that refused or could not be reached exits with 3; no usable token is a usage
-    /// error (2): no request was made (SPEC §3).
+    /// error (2): no request was made (docs/exit-codes.md).
     pub fn exit_code(&self) -> u8 {
         match self {
             HostError::MissingToken { .. } | HostError::JobTokenOnly => exit::BAD_INPUT,

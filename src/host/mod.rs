@@ -21,7 +21,7 @@
 //! };
 //! let mode = if dry_run { Mode::DryRun(&mut stdout) } else { Mode::Send };
 //! let outcome = host::publish(&plan, &target, mode)?;   // HostError::exit_code() == 3
-//! for w in &outcome.warnings { eprintln!("warning: {w}") }
+//! for w in &outcome.warnings { commands::stderr::warning(detail, w) }  // the one place for stderr
 //! ```
 //!
 //! Order: the step summary is written first (it needs no token, so a fork PR still gets it), then

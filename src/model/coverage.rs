@@ -1,6 +1,6 @@
 //! Coverage of files by line, with branch coverage where the format has it.
 //!
-//! Merging follows SPEC §2: hits add up, taken branches unite. The same rule serves several
+//! Merging follows docs/coverage.md#merging: hits add up, taken branches unite. The same rule serves several
 //! records of one line inside a report and several reports of one project.
 
 use std::collections::BTreeMap;
@@ -9,7 +9,7 @@ use serde::Serialize;
 
 pub use super::line_map::LineMap;
 
-/// What a coverable line is, by SPEC §2.
+/// What a coverable line is (docs/coverage.md#line-states).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LineState {
@@ -100,7 +100,7 @@ impl LineRecord {
         }
     }
 
-    /// SPEC §2: not executed → miss; executed with a branch not taken → partial; else hit.
+    /// docs/coverage.md#line-states: not executed → miss; executed with a branch not taken → partial; else hit.
     pub fn state(&self) -> LineState {
         if self.hits == 0 {
             return LineState::Miss;
@@ -247,7 +247,7 @@ impl CoverageReport {
     }
 }
 
-/// Line counts by state, and the SPEC §2 percentage.
+/// Line counts by state, and the percentage (docs/coverage.md#percent).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub struct Totals {
     pub lines: u64,

@@ -296,7 +296,7 @@ impl LineMap {
         }
     }
 
-    /// SPEC §2 state of the line at index `i`, without building its record.
+    /// State (docs/coverage.md#line-states) of the line at index `i`, without building its record.
     fn state_at(&self, i: usize) -> LineState {
         self.row_state(self.rows[i])
     }
@@ -330,7 +330,7 @@ impl LineMap {
         self.index_of(*line).ok().map(|i| self.record_at(i))
     }
 
-    /// The SPEC §2 state of `line`, if coverable (cheaper than `get(..).state()`).
+    /// The state (docs/coverage.md#line-states) of `line`, if coverable (cheaper than `get(..).state()`).
     pub fn state(&self, line: u32) -> Option<LineState> {
         self.index_of(line).ok().map(|i| self.state_at(i))
     }

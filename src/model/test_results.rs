@@ -12,7 +12,7 @@ use std::hash::BuildHasher;
 use rustc_hash::FxBuildHasher;
 use std::sync::Arc;
 
-use crate::formats::Warning;
+use super::diag::Warning;
 
 /// How one run of a test ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -360,7 +360,7 @@ impl TestResults {
     /// - or they come from different files: a CI re-run or a repeated job.
     ///
     /// Within one file, repeats that all agree are distinct tests that share a name
-    /// (parametrized tests, TestNG): SPEC §4 counts `<testcase>` elements, so each counts.
+    /// (parametrized tests, TestNG): docs/tests.md counts `<testcase>` elements, so each counts.
     /// Tests without a name are never merged: nothing says two of them are the same test.
     pub fn merge(files: impl IntoIterator<Item = ParsedTests>) -> Self {
         let mut out = TestResults::default();

@@ -1,4 +1,4 @@
-//! Mapping report paths to repository paths (SPEC §2 "Path mapping").
+//! Mapping report paths to repository paths (docs/coverage.md#path-mapping).
 //!
 //! In order: `--path-map`/`--strip-prefix` rewrites; exact repo-relative path; absolute path inside
 //! the repo root; Cobertura `<source>` roots joined with the filename; the unique longest suffix
@@ -13,7 +13,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
-use crate::model::CoverageReport;
+use crate::model::{CoverageReport, FileCoverage};
 
 /// A prefix rewrite from `--path-map FROM=TO` or `--strip-prefix P` (TO empty).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -268,6 +268,19 @@ fn best_suffix<'a>(files: &'a [String], path: &str, ignore_case: bool) -> (usize
 
 /// Rewrites the paths of a report without a repository (`prcov report --no-repo`): only the
 /// `--path-map`/`--strip-prefix` rewrites apply; every record counts.
+/// The path a report path keeps without a repository: rewritten (and normalized) when a rewrite
+/// applies, else as the report wrote it.
+pub fn rewritten(raw: String, rewrites: &[Rewrite]) -> String {
+    if rewrites.is_empty() {
+        return raw;
+    }
+    let normalized = normalize(&raw);
+    rewrites
+        .iter()
+        .find_map(|rw| rw.apply(&normalized))
+        .map_or(raw, |p| normalize(&p))
+}
+
 pub fn rewrite_only(report: CoverageReport, rewrites: &[Rewrite]) -> CoverageReport {
     if rewrites.is_empty() {
         // Nothing to rewrite: every path stays as written, so the files are already the result
@@ -279,30 +292,37 @@ pub fn rewrite_only(report: CoverageReport, rewrites: &[Rewrite]) -> CoverageRep
     }
     let mut out = CoverageReport::default();
     for (raw, file) in report.files {
-        // Paths stay as the report wrote them (SPEC §2), unless a rewrite applies.
-        let normalized = normalize(&raw);
-        let path = rewrites
-            .iter()
-            .find_map(|rw| rw.apply(&normalized))
-            .map_or(raw, |p| normalize(&p));
-        out.add_file(path, file);
+        // Paths stay as the report wrote them (docs/coverage.md#project-and-delta), unless a rewrite applies.
+        out.add_file(rewritten(raw, rewrites), file);
     }
     out
 }
 
+/// A report file that matches no file of the repository (or several), with its coverage: what
+/// does not map is still data (`convert` writes it, `--diff-file` without a repository counts it
+/// for the project) without reading the report again.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnmatchedFile {
+    pub unmatched: Unmatched,
+    pub coverage: FileCoverage,
+}
+
 /// Maps every file of a report to repository paths. Files that map to the same repository path
-/// merge; files that map to none are returned as [`Unmatched`].
+/// merge; files that map to none are returned with their data as [`UnmatchedFile`]s.
 pub fn map_report(
     report: CoverageReport,
     repo: &RepoFiles,
     rewrites: &[Rewrite],
-) -> (CoverageReport, Vec<Unmatched>) {
+) -> (CoverageReport, Vec<UnmatchedFile>) {
     let mut mapped = CoverageReport::default();
     let mut unmatched = Vec::new();
     for (raw, file) in report.files {
         match repo.map(&raw, rewrites, &report.source_roots) {
             Ok(path) => mapped.add_file(path, file),
-            Err(reason) => unmatched.push(Unmatched { path: raw, reason }),
+            Err(reason) => unmatched.push(UnmatchedFile {
+                unmatched: Unmatched { path: raw, reason },
+                coverage: file,
+            }),
         }
     }
     (mapped, unmatched)

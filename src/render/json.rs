@@ -1,5 +1,6 @@
-//! JSON output (SPEC §4). Fields are only ever added, never renamed or dropped. `prcov diff`
-//! is schema 2 since it carries `history` (docs/history.md); `report` stays schema 1.
+//! JSON output (docs/json.md, docs/schema/). Fields are only ever added, never renamed or
+//! dropped. `prcov diff` is schema 2 since it carries `history` (docs/history.md); `report` stays
+//! schema 1.
 
 use serde::Serialize;
 
@@ -52,8 +53,8 @@ struct DiffJson<'a> {
     not_measured: &'a [String],
     unmatched_report_paths: Vec<&'a str>,
     gates: &'a [GateOutcome],
-    // Additions to the SPEC's fields.
-    /// `measured`, `empty_change`, `no_file_matched`, `no_coverable_line` (docs/json-output.md).
+    // Additions to the first specification's fields (docs/json.md).
+    /// `measured`, `empty_change`, `no_file_matched`, `no_coverable_line` (docs/json.md).
     outcome: Outcome,
     revisions: Option<&'a Revisions>,
     changed_files: usize,
@@ -62,7 +63,7 @@ struct DiffJson<'a> {
     passed: bool,
     unmatched_details: &'a [Unmatched],
     reports: Vec<ReportJson<'a>>,
-    warnings: &'a [String],
+    warnings: Vec<String>,
     /// Schema 2: the baseline, per-file Δ and the test comparison; `null` without history.
     history: Option<&'a crate::history::compare::HistoryView>,
 }
@@ -125,7 +126,7 @@ pub fn diff(s: &DiffSummary) -> String {
         passed: s.passed(),
         unmatched_details: &s.unmatched,
         reports: reports(&s.reports),
-        warnings: &s.warnings,
+        warnings: s.warnings.iter().map(ToString::to_string).collect(),
         history: s.history.as_ref(),
     })
 }
@@ -156,7 +157,7 @@ struct ReportJsonOut<'a> {
     passed: bool,
     unmatched_details: &'a [Unmatched],
     reports: Vec<ReportJson<'a>>,
-    warnings: &'a [String],
+    warnings: Vec<String>,
 }
 
 fn file_totals<'a>(path: &'a str, t: &Totals) -> FileTotalsJson<'a> {
@@ -195,6 +196,6 @@ pub fn report(s: &ReportSummary) -> String {
         passed: s.passed(),
         unmatched_details: &s.unmatched,
         reports: reports(&s.reports),
-        warnings: &s.warnings,
+        warnings: s.warnings.iter().map(ToString::to_string).collect(),
     })
 }

@@ -8,7 +8,7 @@ use std::borrow::Cow;
 pub const COMMENT_MAX: usize = 65_536;
 /// GitHub check run `output.summary` (`maxLength` 65 535 in GitHub's OpenAPI description).
 pub const CHECK_SUMMARY_MAX: usize = 65_535;
-/// Commit status descriptions (GitHub truncates longer ones itself; SPEC §5 says 140).
+/// Commit status descriptions (GitHub truncates longer ones itself; docs/publishing.md says 140).
 pub const STATUS_DESCRIPTION_MAX: usize = 140;
 /// Annotation title and message caps (GitHub: 255 and 64 KiB).
 pub const ANNOTATION_TITLE_MAX: usize = 255;

@@ -1,6 +1,9 @@
 //! Markdown: the PR comment (and job summary), and `--format markdown`.
 //!
-//! The comment must stay within 65 536 characters (GitHub's limit): tables are cut with
+//! Built from one small function per section, in the order a reviewer reads: the gates' verdict,
+//! patch / project / tests lines, the gate table, the files with missing lines (linked to the head
+//! commit), failed tests, then what was not measured. Every value from an input is escaped by
+//! [`md`]. The comment must stay within 65 536 characters (GitHub's limit): tables are cut with
 //! "… and N more" rather than failing.
 
 use std::fmt::Write as _;
@@ -9,6 +12,7 @@ use crate::analysis::gates::NothingMeasured;
 use crate::analysis::{
     DiffSummary, GateKind, GateOutcome, LinkStyle, Outcome, Percent, ReportSummary,
 };
+use crate::model::diag::{self, WarningDetail};
 use crate::paths::UnmatchedReason;
 
 use super::limits::{truncate_chars, COMMENT_MAX};
@@ -258,8 +262,8 @@ fn list_section(out: &mut String, title: &str, items: &[String], max: usize) {
     let _ = writeln!(out, "\n</details>");
 }
 
-/// Extra sections of the PR comment: the test results' counts line goes under the project line,
-/// the failed tests' details under the files table (the order SPEC §5 lists).
+/// Extra sections of the PR comment: the test results' counts line goes under the project line
+/// (before the gate table), the failed tests' details under the files table.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Extra<'a> {
     pub before_table: &'a str,
@@ -318,8 +322,9 @@ fn diff_with_rows(s: &DiffSummary, extra: Extra<'_>, rows: usize) -> String {
         &unmatched_items(&s.unmatched),
         list_max,
     );
-    for w in &s.warnings {
-        let _ = writeln!(out, "\n:warning: {}", md::text(w));
+    // A PR comment shows repeats once, with their count.
+    for w in diag::lines(&s.warnings, WarningDetail::Grouped) {
+        let _ = writeln!(out, "\n:warning: {}", md::text(&w));
     }
     out
 }

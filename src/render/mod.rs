@@ -14,6 +14,8 @@ pub mod text;
 
 use anstyle::AnsiColor;
 
+use crate::model::diag::WarningDetail;
+
 /// Output format of a command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum OutputFormat {
@@ -22,10 +24,11 @@ pub enum OutputFormat {
     Json,
 }
 
-/// Terminal styling: ANSI colour on or off.
+/// Terminal styling: ANSI colour on or off, and how much of the warnings to show.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Style {
     pub color: bool,
+    pub warnings: WarningDetail,
 }
 
 impl Style {
@@ -119,11 +122,14 @@ mod unit {
 
     #[test]
     fn colour_is_the_plain_sgr_codes_and_off_means_no_escapes() {
-        let on = Style { color: true };
+        let on = Style {
+            color: true,
+            ..Style::default()
+        };
         assert_eq!(on.good("ok"), "\x1b[32mok\x1b[0m");
         assert_eq!(on.bad("no"), "\x1b[31mno\x1b[0m");
         assert_eq!(on.warn("hm"), "\x1b[33mhm\x1b[0m");
         assert_eq!(on.bold("b"), "\x1b[1mb\x1b[0m");
-        assert_eq!(Style { color: false }.bad("no"), "no");
+        assert_eq!(Style::default().bad("no"), "no");
     }
 }

@@ -1,5 +1,5 @@
 //! Renderers of [`TestSummary`]: terminal text, the PR-comment Markdown section, and JSON
-//! (SPEC §4 `prcov tests`). Pure functions; they format, never compute.
+//! (docs/json.md#prcov-tests). Pure functions; they format, never compute.
 
 use std::fmt::Write as _;
 
@@ -505,7 +505,7 @@ struct JsonSlow<'a> {
     seconds: f64,
 }
 
-/// JSON, schema 1 (SPEC §4 `prcov tests`), pretty-printed with a trailing newline.
+/// JSON, schema 1 (docs/json.md#prcov-tests), pretty-printed with a trailing newline.
 pub fn json(s: &TestSummary) -> String {
     let mut out = Vec::new();
     // Writing into a `Vec` cannot fail.

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
 
 use crate::analysis::{DiffSummary, GateOutcome, Outcome, Percent, ReportSummary};
+use crate::model::diag::{self, Warning};
 use crate::model::Totals;
 use crate::paths::{Unmatched, UnmatchedReason};
 
@@ -29,7 +30,7 @@ fn counts(t: &Totals, what: &str) -> String {
 const FIRST_FEW: usize = 5;
 
 /// Warnings shared by `diff` and `report`: report paths that matched nothing, and reading notes.
-fn warnings(out: &mut String, unmatched: &[Unmatched], notes: &[String], style: Style) {
+fn warnings(out: &mut String, unmatched: &[Unmatched], notes: &[Warning], style: Style) {
     if !unmatched.is_empty() {
         let _ = writeln!(
             out,
@@ -55,7 +56,7 @@ fn warnings(out: &mut String, unmatched: &[Unmatched], notes: &[String], style: 
             "  hint: use --path-map FROM=TO or --strip-prefix P to turn report paths into repository paths"
         );
     }
-    for n in notes {
+    for n in diag::lines(notes, style.warnings) {
         let _ = writeln!(out, "{} {n}", style.warn("warning:"));
     }
 }

@@ -1,4 +1,4 @@
-//! The command line: `--help` texts, exit codes and error messages (SPEC §3).
+//! The command line: `--help` texts, exit codes and error messages (docs/exit-codes.md).
 
 use assert_cmd::Command;
 use prcov::exit;

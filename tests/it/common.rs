@@ -62,6 +62,11 @@ pub fn manifest(formats: &[&str]) -> Vec<ManifestRow> {
         .collect()
 }
 
+/// The crate's folder (fixtures/ and docs/ are below it).
+pub fn crate_dir() -> &'static std::path::Path {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
 /// The `prcov` binary with a clean environment: no CI variables of the test process (a test run
 /// inside CI must not see them), no colour.
 pub fn prcov() -> assert_cmd::Command {
@@ -69,6 +74,13 @@ pub fn prcov() -> assert_cmd::Command {
     c.env_remove("GITHUB_ACTIONS")
         .env_remove("GITLAB_CI")
         .env("NO_COLOR", "1");
+    c
+}
+
+/// [`prcov`], run in `dir`.
+pub fn prcov_in(dir: &std::path::Path) -> assert_cmd::Command {
+    let mut c = prcov();
+    c.current_dir(dir);
     c
 }
 

@@ -77,8 +77,8 @@ fn sources() -> Vec<(String, CoverageReport)> {
         .iter()
         .filter(|r| r.get("expect") != "error")
         .map(|r| {
-            let (_, parsed) =
-                formats::parse_coverage_path(&r.path(), None).unwrap_or_else(|e| panic!("{e}"));
+            let (_, parsed) = prcov::input::parse_coverage_path(&r.path(), None)
+                .unwrap_or_else(|e| panic!("{e}"));
             (r.get("path").to_owned(), parsed.report)
         })
         .collect();

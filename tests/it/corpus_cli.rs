@@ -91,7 +91,7 @@ fn every_corpus_file_through_the_cli() {
                     }
                 };
                 // JUnit counts are checked in full by tests/it/corpus_junit.rs; here the CLI must
-                // read every file and print the SPEC §4 object.
+                // read every file and print the docs/json.md object.
                 if junit {
                     if j["schema"] != 1 || !j["tests"].is_u64() {
                         problems.push(format!("{name}: not a `prcov tests` JSON object"));

@@ -132,7 +132,7 @@ const DIFFERENCES: &[(&str, &str, u64, &str)] = &[
 
 const DUP: &str = "pycobertura counts repeated <line> elements of a file and line once each; prcov merges them (ref_lines)";
 const LINE0: &str = "pycobertura counts <line number=\"0\">; line numbers start at 1, so prcov drops it with a warning";
-const METHODS: &str = "the class has only <methods> lines, which pycobertura ignores; SPEC §2 counts them for a class without own lines";
+const METHODS: &str = "the class has only <methods> lines, which pycobertura ignores; docs/coverage.md counts them for a class without own lines";
 const ROOT_BRANCHES: &str = "the oracle takes the root branches-* attributes, which disagree with the per-line condition-coverage sum that prcov reads";
 const NO_CONDITIONS: &str = "no line has condition-coverage; the root branches-* attributes come from the tool's own branch counter";
 const NO_CI: &str = "gcovr's JaCoCo output has no mi/ci counters per line, so prcov cannot tell executed lines (warned); the oracle's figure is gcovr's LINE counter";

@@ -87,7 +87,8 @@ fn error_files_are_rejected_with_a_location() {
         );
         // Through `load`, the error names the file too.
         let path = row.path();
-        let err = junit::load(std::slice::from_ref(&path)).expect_err("load rejects it");
+        let err =
+            prcov::input::load_junit(std::slice::from_ref(&path)).expect_err("load rejects it");
         let ParseError::Malformed { path: p, .. } = &err else {
             panic!(
                 "{}: expected a malformed-report error, got {err}",
@@ -103,7 +104,9 @@ fn error_files_are_rejected_with_a_location() {
 fn error_messages_say_what_is_wrong() {
     let msg = |name: &str| {
         let path = crate::common::corpus_dir().join("junit").join(name);
-        junit::load(&[path]).expect_err(name).to_string()
+        prcov::input::load_junit(&[path])
+            .expect_err(name)
+            .to_string()
     };
     let corpus = crate::common::corpus_dir();
     let rel = |m: String| m.replace(&format!("{}/", corpus.display()), "");
@@ -147,7 +150,7 @@ fn lenient_files() {
 fn repeated_tests_merge_into_one_with_attempts() {
     let load = |name: &str| {
         let path: PathBuf = crate::common::corpus_dir().join("junit").join(name);
-        let (results, _) = junit::load(&[path]).unwrap();
+        let (results, _) = prcov::input::load_junit(&[path]).unwrap();
         results
     };
     // pytest-rerunfailures style: test_foo failed, errored, then passed → flaky, passed on 3.
@@ -165,7 +168,7 @@ fn repeated_tests_merge_into_one_with_attempts() {
     );
 
     // Failed, failed, errored: no attempt passed, so nothing says these are retries of one test
-    // rather than three tests of one name: each element counts, as SPEC §4 and the oracle say.
+    // rather than three tests of one name: each element counts, as docs/tests.md and the oracle say.
     let r = load("mikepenz-rerun-all-failures.xml");
     let c = r.counts();
     assert_eq!((c.tests, c.failed, c.errored, c.flaky), (3, 2, 1, 0));
@@ -194,10 +197,10 @@ fn shards_add_up_and_a_repeated_file_counts_once() {
     let dir = crate::common::corpus_dir().join("junit");
     let a = dir.join("codecov-cli-pytest-sample.xml");
     let b = dir.join("gojunitreport-v2-pass-fail-skip.xml");
-    let (r, _) = junit::load(&[a.clone(), b.clone()]).unwrap();
+    let (r, _) = prcov::input::load_junit(&[a.clone(), b.clone()]).unwrap();
     let c = r.counts();
     assert_eq!((c.tests, c.failed, c.skipped), (4 + 5, 1 + 1, 2));
-    let (r, _) = junit::load(&[a.clone(), b, a]).unwrap();
+    let (r, _) = prcov::input::load_junit(&[a.clone(), b, a]).unwrap();
     let c = r.counts();
     assert_eq!((r.elements, c.tests, c.failed, c.flaky), (13, 9, 2, 0));
 }
@@ -249,7 +252,7 @@ fn merged_counts_equal_the_oracle_except_documented_retries() {
         ) else {
             continue;
         };
-        let (results, _) = junit::load(&[row.path()]).unwrap();
+        let (results, _) = prcov::input::load_junit(&[row.path()]).unwrap();
         let c = results.counts();
         let got = (c.tests, c.failed, c.errored, c.skipped);
         let oracle = (t as usize, f as usize, e as usize, s as usize);
@@ -284,7 +287,7 @@ fn merged_counts_equal_the_oracle_except_documented_retries() {
 #[test]
 fn agreeing_repeats_within_a_file_count_separately() {
     let path = crate::common::corpus_dir().join("junit/dorny-testng-pulsar-duplicate-names.xml");
-    let (results, _) = junit::load(&[path]).unwrap();
+    let (results, _) = prcov::input::load_junit(&[path]).unwrap();
     let c = results.counts();
     assert_eq!((c.tests, c.failed, c.skipped, c.flaky), (2, 1, 1, 0));
 }

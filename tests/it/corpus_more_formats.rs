@@ -29,7 +29,7 @@ use std::io::BufReader;
 use std::path::Path;
 
 use crate::common::{manifest, ManifestRow};
-use prcov::formats::{self, clover, gocov, istanbul, llvm_json, Format, ParseError};
+use prcov::formats::{clover, gocov, istanbul, llvm_json, Format, ParseError};
 use prcov::model::CoverageReport;
 
 const FORMATS: &[&str] = &[
@@ -195,7 +195,7 @@ fn every_file_is_handled_per_its_expect_column() {
         let name = row.get("path");
         let path = row.path();
         let format = expected_format(row.get("format"));
-        let result = formats::parse_coverage_path(&path, None);
+        let result = prcov::input::parse_coverage_path(&path, None);
         match (row.get("expect"), result) {
             ("error", Ok(_)) => failures.push(format!("{name}: expected an error, parsed")),
             ("error", Err(e)) => {
@@ -327,7 +327,7 @@ fn codecov_json_equals_a_plain_count_of_its_values() {
             }
         }
     }
-    let (_, parsed) = formats::parse_coverage_path(&row.path(), None).expect("parses");
+    let (_, parsed) = prcov::input::parse_coverage_path(&row.path(), None).expect("parses");
     let t = parsed.report.totals();
     let (bt, bc) = branch_totals(&parsed.report);
     assert_eq!((t.lines, t.hits + t.partials, bt, bc), plain);
@@ -338,14 +338,14 @@ fn errors_name_file_and_place() {
     let dir = crate::common::corpus_dir();
     // Forced as Clover, the empty file still fails with the file named.
     let empty = dir.join("clover/coveralls-empty.xml");
-    let e = formats::parse_coverage_path(&empty, Some(Format::Clover)).unwrap_err();
+    let e = prcov::input::parse_coverage_path(&empty, Some(Format::Clover)).unwrap_err();
     let msg = e.to_string();
     assert!(
         msg.contains("coveralls-empty.xml") && msg.contains("no root element"),
         "{msg}"
     );
     let bad = dir.join("gocov/vladopajic-start-after-end.out");
-    let msg = formats::parse_coverage_path(&bad, None)
+    let msg = prcov::input::parse_coverage_path(&bad, None)
         .unwrap_err()
         .to_string();
     assert!(

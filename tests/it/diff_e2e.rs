@@ -692,7 +692,7 @@ fn sliding_hunks_are_placed_as_git_places_them() {
     );
 }
 
-/// In CI the PR base comes from the environment (SPEC §1 "Default base"), not from local branch
+/// In CI the PR base comes from the environment (docs/commands.md#default-base), not from local branch
 /// names: here the base branch is called `trunk`, which the local fallbacks do not know.
 #[test]
 fn ci_environment_supplies_the_base() {

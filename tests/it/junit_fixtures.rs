@@ -5,7 +5,6 @@
 
 use std::path::PathBuf;
 
-use prcov::formats::junit;
 use prcov::model::test_results::{TestOutcome, TestResults};
 
 fn fixture(name: &str) -> PathBuf {
@@ -16,7 +15,7 @@ fn fixture(name: &str) -> PathBuf {
 
 fn load(names: &[&str]) -> TestResults {
     let paths: Vec<PathBuf> = names.iter().map(|n| fixture(n)).collect();
-    let (results, warnings) = junit::load(&paths).expect("fixture parses");
+    let (results, warnings) = prcov::input::load_junit(&paths).expect("fixture parses");
     assert!(warnings.is_empty(), "{warnings:?}");
     results
 }

@@ -8,7 +8,7 @@ use prcov::formats::junit;
 use prcov::model::test_results::TestResults;
 use prcov::render::test_summary::{json, markdown, text};
 
-/// The PR comment's limit (SPEC §5).
+/// The PR comment's limit (docs/publishing.md).
 const COMMENT_MAX: usize = 65_536;
 
 fn summary(names: &[&str]) -> TestSummary {
@@ -20,7 +20,7 @@ fn summary(names: &[&str]) -> TestSummary {
                 .join(n)
         })
         .collect();
-    let (results, _) = junit::load(&paths).expect("fixture parses");
+    let (results, _) = prcov::input::load_junit(&paths).expect("fixture parses");
     summarize(&results, DEFAULT_SLOWEST)
 }
 

@@ -14,7 +14,7 @@ use std::fs;
 use std::io::BufReader;
 use std::path::PathBuf;
 
-use prcov::formats::{self, coveragepy_json, gocov, istanbul, llvm_json, Format};
+use prcov::formats::{coveragepy_json, gocov, istanbul, llvm_json, Format};
 use prcov::model::{CoverageReport, LineState, Totals};
 
 fn dir(lang: &str) -> PathBuf {
@@ -32,8 +32,8 @@ fn open(lang: &str, name: &str) -> BufReader<fs::File> {
 }
 
 fn parse(lang: &str, name: &str, expected: Format) -> CoverageReport {
-    let (format, parsed) =
-        formats::parse_coverage_path(&dir(lang).join(name), None).unwrap_or_else(|e| panic!("{e}"));
+    let (format, parsed) = prcov::input::parse_coverage_path(&dir(lang).join(name), None)
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(format, expected, "{lang}/{name} detected as {format}");
     parsed.report
 }
@@ -109,7 +109,7 @@ fn file_for<'a>(report: &'a CoverageReport, path: &str) -> &'a prcov::model::Fil
 }
 
 /// Patch coverage: the states of the added lines that have a record. A changed file no
-/// report mentions (a test file) is "not measured" and contributes nothing (SPEC §2).
+/// report mentions (a test file) is "not measured" and contributes nothing (docs/coverage.md#patch-lines).
 fn patch(
     report: &CoverageReport,
     added: &BTreeMap<String, Vec<u32>>,

@@ -193,7 +193,7 @@ fn huge_pr_comment_degrades_under_the_limit() {
 fn comment_with_failed_and_flaky_tests() {
     let fixture = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures/junit/pytest-rerun.xml");
-    let (results, _) = prcov::formats::junit::load(&[fixture]).unwrap();
+    let (results, _) = prcov::input::load_junit(&[fixture]).unwrap();
     let tests = prcov::analysis::test_summary::summarize(&results, 10);
     let brief = TestsBrief {
         phrase: tests.counts_phrase(),
@@ -202,7 +202,7 @@ fn comment_with_failed_and_flaky_tests() {
     };
     let s = summary(vec![file("src/invoice.py", &[10, 11], &[12], &[])], &[]);
     let plan = publish::plan(&s, Some(&brief), &target());
-    // The verdict, patch, project, tests line, files table, failed tests.
+    // The verdict, patch, project, tests line, files table, failed tests (docs/publishing.md).
     let body = &plan.comment_body;
     let pos = |needle: &str| {
         body.find(needle)

@@ -13,10 +13,11 @@ use super::frames::{pick_location, scan_frames};
 use super::pipeline::{Batch, DocEnd, TokKind};
 use super::{cut, first_line, push_capped, DETAILS_KEEP, MESSAGE_KEEP, SCAN_LIMIT};
 use crate::formats::xml::{Lines, SiblingCounts};
-use crate::formats::{FormatError, Location, Warning};
+use crate::formats::{FormatError, Location};
 use crate::model::test_results::{
     Attempt, Attempts, Failure, FailureKind, ParsedTests, TestCase, TestId, TestOutcome,
 };
+use crate::model::{Warning, WarningKind};
 
 /// Suites whose own counts disagree with their test cases, warned about individually per file.
 const MAX_SUITE_WARNINGS: usize = 5;
@@ -296,11 +297,10 @@ impl Parser {
         }
     }
 
-    fn warn(&mut self, location: Location, message: impl Into<String>) {
-        self.out.warnings.push(Warning {
-            location,
-            message: message.into(),
-        });
+    fn warn(&mut self, kind: WarningKind, location: Location, message: impl Into<String>) {
+        self.out
+            .warnings
+            .push(Warning::new(kind, location, message));
     }
 
     /// Handles a batch of events; true once the document has ended.
@@ -749,6 +749,7 @@ impl Parser {
                 let name = suite.name.as_deref().unwrap_or("(unnamed)");
                 let location = self.suite_location(&suite);
                 self.warn(
+                    WarningKind::InconsistentCounts,
                     location,
                     format!(
                         "suite {name:?} says {}; counting the <testcase> elements",
@@ -758,6 +759,7 @@ impl Parser {
             } else if self.suite_warnings == MAX_SUITE_WARNINGS + 1 {
                 let location = self.suite_location(&suite);
                 self.warn(
+                    WarningKind::InconsistentCounts,
                     location,
                     "more suites whose own counts disagree with their test cases (not listed)",
                 );
@@ -867,7 +869,11 @@ impl Parser {
                     if !self.entity_warned {
                         self.entity_warned = true;
                         let loc = self.here();
-                        self.warn(loc, format!("unknown entity &{};, kept as written", &**r));
+                        self.warn(
+                            WarningKind::RepairedXml,
+                            loc,
+                            format!("unknown entity &{};, kept as written", &**r),
+                        );
                     }
                     Cow::Owned(format!("&{};", &**r))
                 }
@@ -926,7 +932,7 @@ impl Parser {
         }
         for p in problems {
             let loc = self.here();
-            self.warn(loc, p);
+            self.warn(WarningKind::InvalidValue, loc, p);
         }
         out
     }
@@ -939,7 +945,11 @@ impl Parser {
             if let Some(el) = &mut loc.element {
                 el.push_str("/@time");
             }
-            self.warn(loc, format!("time {raw:?} is not a duration; ignored"));
+            self.warn(
+                WarningKind::InvalidValue,
+                loc,
+                format!("time {raw:?} is not a duration; ignored"),
+            );
         }
         parsed
     }

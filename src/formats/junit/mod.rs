@@ -26,10 +26,9 @@
 //! `frames` finds stack frames in failure bodies and picks the location to show.
 
 use std::io::BufRead;
-use std::path::{Path, PathBuf};
 
-use super::{Format, FormatError, ParseError, Warning};
-use crate::model::test_results::{ParsedTests, TestResults};
+use super::FormatError;
+use crate::model::test_results::ParsedTests;
 
 mod attributes;
 mod builder;
@@ -50,37 +49,16 @@ pub const DETAILS_KEEP: usize = 32 * 1024;
 /// Bytes of a body (or of a failed case's output) searched for stack frames.
 pub const SCAN_LIMIT: usize = 1024 * 1024;
 
-/// Reads JUnit XML files in order and merges them (shards, reruns). Errors name the file.
-/// Warnings are prefixed with the file they came from.
-pub fn load(paths: &[PathBuf]) -> Result<(TestResults, Vec<Warning>), ParseError> {
-    let mut files = Vec::with_capacity(paths.len());
-    let mut warnings = Vec::new();
-    for path in paths {
-        let mut parsed = load_one(path)?;
-        for mut w in parsed.warnings.drain(..) {
-            w.message = format!("{}: {}", path.display(), w.message);
-            warnings.push(w);
-        }
-        files.push(parsed);
-    }
-    Ok((TestResults::merge(files), warnings))
-}
-
-fn load_one(path: &Path) -> Result<ParsedTests, ParseError> {
-    let file = std::fs::File::open(path).map_err(|source| ParseError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
-    let size = file.metadata().map_or(0, |m| m.len());
-    let reader = std::io::BufReader::with_capacity(256 * 1024, file);
+/// Parses one JUnit XML document of `size` bytes (0 when unknown), as `input` opened it: a large
+/// file is tokenized on a second thread while this one builds the test cases.
+pub fn parse_sized<R: BufRead + Send>(reader: R, size: u64) -> Result<ParsedTests, FormatError> {
     let mut parser = Parser::new();
     parser.reserve_for(size);
-    let parsed = if size >= THREADED_MIN {
+    if size >= THREADED_MIN {
         parse_threaded(reader, parser)
     } else {
         parse_here(reader, parser)
-    };
-    parsed.map_err(|e| ParseError::malformed(path, Format::Junit, e))
+    }
 }
 
 /// Parses one JUnit XML document.

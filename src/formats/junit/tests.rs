@@ -6,7 +6,7 @@ use super::attributes::{plain_decimal, read_attributes};
 use super::frames::{pick_location, scan_frames};
 use super::pipeline::BATCH_TEXT;
 use super::*;
-use crate::model::test_results::{Frame, TestOutcome};
+use crate::model::test_results::{Frame, TestOutcome, TestResults};
 
 fn parse_str(s: &str) -> Result<ParsedTests, FormatError> {
     parse(s.as_bytes())
@@ -45,11 +45,10 @@ fn large_files_tokenized_on_a_second_thread_parse_the_same() {
         .find("name=\"t15000\" classname=\"C\" time=\"0.5\"")
         .unwrap();
     xml.replace_range(at..at + 38, "name=\"t15000\" classname=\"C\" time=\"x.5\"");
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("big.xml");
-    std::fs::write(&path, &xml).unwrap();
-    let (loaded, warnings) = load(std::slice::from_ref(&path)).unwrap();
+    let threaded = parse_sized(xml.as_bytes(), xml.len() as u64).unwrap();
     let parsed = parse_str(&xml).unwrap();
+    let warnings = threaded.warnings.clone();
+    let loaded = TestResults::merge(vec![threaded]);
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert_eq!(warnings[0].location, parsed.warnings[0].location);
     assert_eq!(warnings[0].location.line, Some(lines[15_000]));
@@ -72,12 +71,9 @@ fn errors_in_large_files_have_their_line() {
     let at = xml.find("<testcase name=\"t19000\"").unwrap();
     let end = at + xml[at..].find("</testcase>").unwrap();
     xml.replace_range(end..end + 11, "</testcasf>");
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("bad.xml");
-    std::fs::write(&path, &xml).unwrap();
-    let Err(ParseError::Malformed { location, .. }) = load(std::slice::from_ref(&path)) else {
-        panic!("expected a malformed-report error");
-    };
+    let location = parse_sized(xml.as_bytes(), xml.len() as u64)
+        .unwrap_err()
+        .location;
     assert_eq!(location.line, Some(lines[19_000] + 10));
     let direct = parse_str(&xml).unwrap_err();
     assert_eq!(direct.location, location);
