@@ -13,7 +13,7 @@ use crate::config::PublishOptions;
 use crate::error::Error;
 use crate::exit;
 use crate::git::Repo;
-use crate::history::compare::{compare_tests, recorded_tests};
+use crate::history::compare::{compare_tests, recorded_tests, separate_flaky};
 use crate::host::{self, ci_env, CiContext, HostTarget, Mode, RetryConfig, TrustedPr};
 use crate::model::Totals;
 use crate::paths::RepoFiles;
@@ -226,7 +226,10 @@ pub fn run(opts: &PublishOptions) -> Result<u8, Error> {
         let (results, warnings) = crate::input::load_junit(&junit_files)?;
         if let Some(h) = summary.history.as_mut() {
             if let Some(base) = &h.base_tests {
-                h.tests = Some(compare_tests(base, &recorded_tests(&results)));
+                let head = recorded_tests(&results);
+                let mut comparison = compare_tests(base, &head);
+                separate_flaky(&mut comparison, &head, &h.flaky_known.0, h.flaky_known.1);
+                h.tests = Some(comparison);
             }
         }
         let mut tests = summarize(&results, crate::analysis::test_summary::DEFAULT_SLOWEST);

@@ -277,6 +277,10 @@ pub enum HistoryStore {
     Auto(Option<PathBuf>),
     Dir(PathBuf),
     GitNotes,
+    /// GitHub Actions artifacts of this repository (`GITHUB_REPOSITORY`, `GITHUB_API_URL`).
+    GithubArtifacts,
+    /// GitLab job artifacts of this project (`CI_PROJECT_ID`, `CI_API_V4_URL`).
+    GitlabArtifacts,
 }
 
 /// `prcov record`.

@@ -32,6 +32,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
+pub mod artifacts;
 pub mod ci_env;
 pub mod error;
 pub mod github;

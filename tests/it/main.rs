@@ -19,6 +19,7 @@ mod git_changeset;
 mod gitlab_template;
 mod hardening;
 mod history_agreement;
+mod history_artifacts;
 mod history_e2e;
 mod history_notes;
 mod host_github;
