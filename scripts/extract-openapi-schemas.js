@@ -23,7 +23,23 @@ const OPERATIONS = [
   ["checks/create", "post", "/repos/{owner}/{repo}/check-runs"],
   ["checks/update", "patch", "/repos/{owner}/{repo}/check-runs/{check_run_id}"],
   ["pulls/get", "get", "/repos/{owner}/{repo}/pulls/{pull_number}"],
+  // `--from` without `workflow_run.pull_requests` (fork PRs): the PR whose head is the run's.
+  ["pulls/list", "get", "/repos/{owner}/{repo}/pulls"],
+  // The token's own identity: only its comments are adopted as the sticky comment.
+  ["users/get-authenticated", "get", "/user"],
+  // History (issue 13): the record of a default-branch run, as an Actions artifact.
+  ["repos/get", "get", "/repos/{owner}/{repo}"],
+  ["actions/list-artifacts-for-repo", "get", "/repos/{owner}/{repo}/actions/artifacts"],
+  [
+    "actions/download-artifact",
+    "get",
+    "/repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}",
+  ],
 ];
+
+// Operations whose 200 answer the fake GitHub serves as data the client interprets: their
+// response schema is kept so the fake's answers are checked against it too.
+const RESPONSE_SCHEMAS = new Set(["actions/list-artifacts-for-repo"]);
 
 const DROP = new Set(["description", "example", "examples", "externalDocs"]);
 
@@ -68,7 +84,13 @@ function main() {
       method: method.toUpperCase(),
       path: route,
       request_body: body ? strip(body.schema) : null,
+      query_parameters: (op.parameters || []).filter((p) => p.in === "query").map((p) => p.name),
+      responses: Object.keys(op.responses),
     };
+    if (RESPONSE_SCHEMAS.has(id)) {
+      const ok = op.responses["200"].content["application/json"];
+      operations[id].response_body = strip(ok.schema);
+    }
   }
   const out = {
     source: "@octokit/openapi generated/api.github.com.deref.json",

@@ -12,6 +12,7 @@
 //! Parsers never see git or the network; hosts never parse reports; renderers never compute.
 
 pub mod analysis;
+pub mod atomic;
 pub mod cli;
 pub mod commands;
 pub mod config;

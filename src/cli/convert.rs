@@ -29,9 +29,23 @@ fn history(args: &HistoryArgs) -> Result<Option<HistoryStore>, Error> {
             "--history dir needs the folder: add --history-dir DIR".into(),
         )),
         (Some(HistoryKind::GitNotes), None) => Ok(Some(HistoryStore::GitNotes)),
-        (Some(HistoryKind::GitNotes), Some(_)) => Err(Error::Usage(
-            "--history git-notes and --history-dir do not go together: pick one store".into(),
-        )),
+        (Some(HistoryKind::GithubArtifacts), None) => Ok(Some(HistoryStore::GithubArtifacts)),
+        (Some(HistoryKind::Gitlab), None) => Ok(Some(HistoryStore::GitlabArtifacts)),
+        (
+            Some(
+                kind @ (HistoryKind::GitNotes | HistoryKind::GithubArtifacts | HistoryKind::Gitlab),
+            ),
+            Some(_),
+        ) => {
+            let name = match kind {
+                HistoryKind::GitNotes => "git-notes",
+                HistoryKind::GithubArtifacts => "github-artifacts",
+                _ => "gitlab",
+            };
+            Err(Error::Usage(format!(
+                "--history {name} and --history-dir do not go together: pick one store"
+            )))
+        }
     }
 }
 
@@ -311,6 +325,12 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
             };
             let file = file_config(&common, a.coverage.repo.as_deref())?;
             let history = history(&a.history)?;
+            if !a.coverage.base_report.is_empty() {
+                return Err(Error::Usage(
+                    "prcov record keeps this run's own coverage: --base-report does not apply"
+                        .into(),
+                ));
+            }
             if history.is_none() && a.output.is_none() {
                 return Err(Error::Usage(
                     "prcov record needs somewhere to keep the record: --history-dir DIR, --history git-notes, or --output FILE".into(),
@@ -394,6 +414,7 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
                     .filter(|_| a.comment_key == "default")
                     .unwrap_or_else(|| a.comment_key.clone()),
                 dry_run: a.dry_run,
+                allow_insecure_http: a.allow_insecure_http,
                 save: a.save.clone(),
                 from: a.from.clone(),
             })))

@@ -139,6 +139,19 @@ const MERGE_EXAMPLES: &str = concat!(
     plain_exit_codes!("usage error or bad input (unreadable or malformed report)")
 );
 
+const RECORD_EXAMPLES: &str = concat!(
+    "Examples:
+  prcov record coverage.xml --junit junit.xml --history-dir .prcov-history
+  prcov record lcov.info --history git-notes
+  prcov record coverage.xml -o prcov-history.prcov   # then actions/upload-artifact
+  prcov record dump .prcov-history/<sha>.prcov
+
+",
+    plain_exit_codes!(
+        "usage error or bad input (malformed report or record, git notes push failed)"
+    )
+);
+
 const COMPLETIONS_EXAMPLES: &str = concat!(
     "Examples:
   prcov completions bash > /etc/bash_completion.d/prcov
@@ -185,6 +198,7 @@ pub enum Command {
     Merge(MergeArgs),
     /// Keep the history record of a commit (on pushes to the default branch): its line states
     /// and test outcomes, which later pull requests are compared with.
+    #[command(after_help = RECORD_EXAMPLES)]
     Record(RecordArgs),
     /// Print a shell completion script (bash, zsh, fish or powershell) to standard output.
     #[command(after_help = COMPLETIONS_EXAMPLES)]
@@ -400,14 +414,18 @@ pub enum HistoryKind {
     Auto,
     Dir,
     GitNotes,
+    GithubArtifacts,
+    Gitlab,
 }
 
 /// History options: where the records of default-branch commits are kept.
 #[derive(Debug, Args, Clone, Default)]
 pub struct HistoryArgs {
     /// Where history records are kept: dir (--history-dir), git-notes (refs/notes/prcov on
-    /// origin), auto (--history-dir if given, else git notes if the repository has them). A pull
-    /// request is compared with its merge-base's record (docs/history.md).
+    /// origin), github-artifacts (prcov-history-<sha> artifacts of default-branch runs), gitlab
+    /// (prcov-history.prcov in job artifacts of default-branch pipelines), auto (--history-dir if
+    /// given, else CI artifacts in GitHub Actions or GitLab CI, else git notes if the repository
+    /// has them). A pull request is compared with its merge-base's record (docs/history.md).
     #[arg(long, value_enum, value_name = "STORE")]
     pub history: Option<HistoryKind>,
     /// The folder of history records (implies --history dir).
@@ -498,7 +516,7 @@ pub struct PublishArgs {
     #[arg(long, value_name = "SLUG")]
     pub repo_slug: Option<String>,
     /// Pull request (merge request) number.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub pr: Option<u64>,
     /// API base URL [default: GITHUB_API_URL / CI_API_V4_URL, else the public host].
     #[arg(long, value_name = "URL")]
@@ -509,6 +527,10 @@ pub struct PublishArgs {
     /// Print every request that would be sent; send nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Allow a plain `http://` API URL to a host other than this machine (the token would
+    /// travel unencrypted).
+    #[arg(long)]
+    pub allow_insecure_http: bool,
     /// Compute everything without a token and write the payload to FILE (fork PRs, step 1).
     #[arg(long, value_name = "FILE", conflicts_with = "from")]
     pub save: Option<PathBuf>,

@@ -257,6 +257,7 @@ fn finish(
                 files: &project_files.files,
                 rules,
                 rewrites: &opts.coverage.rewrites,
+                filter: &opts.coverage.filter,
                 worktree: opts.revisions.worktree,
             };
             let compared = super::history::compare(choice, repo, change, &head_run)?;

@@ -55,6 +55,12 @@ pub fn choose_reports(
         quiet,
         format_args!("using coverage report(s) {}", names.join(", ")),
     );
+    if !quiet {
+        warn_tracked(
+            &found.iter().map(|f| f.path.clone()).collect::<Vec<_>>(),
+            root,
+        );
+    }
     Ok(found)
 }
 
@@ -75,7 +81,24 @@ pub fn choose_junit(named: &[PathBuf], root: &Path, quiet: bool) -> Result<Vec<P
         quiet,
         format_args!("using test results {}", names.join(", ")),
     );
+    if !quiet {
+        warn_tracked(&found, root);
+    }
     Ok(found)
+}
+
+/// A discovered report that is committed to git is usually a stale copy, not this run's output:
+/// say so, since its numbers would silently describe another commit.
+fn warn_tracked(found: &[PathBuf], root: &Path) {
+    let Ok(repo) = crate::git::Repo::discover(root) else {
+        return;
+    };
+    for path in repo.tracked(found) {
+        stderr::message(format_args!(
+            "warning: {} is tracked in git: a committed report is usually stale; generate it in this run (and add it to .gitignore) or name the report to use",
+            path.display()
+        ));
+    }
 }
 
 /// `--repo DIR`, else the working directory: where the repository is looked for.
@@ -242,11 +265,15 @@ pub fn write_generated(g: &crate::config::Generated) -> Result<u8, Error> {
 /// Writes the rendered output to `--output FILE` or standard output.
 pub fn emit(out: &OutputOptions, text: &str) -> Result<(), Error> {
     match &out.output {
-        Some(path) => std::fs::write(path, text).map_err(|source| Error::Io {
-            action: "write",
-            path: path.clone(),
-            source,
-        }),
+        Some(path) => {
+            crate::atomic::write_file(path, |w| w.write_all(text.as_bytes())).map_err(|source| {
+                Error::Io {
+                    action: "write",
+                    path: path.clone(),
+                    source,
+                }
+            })
+        }
         None => {
             let mut stdout = std::io::stdout().lock();
             // A closed pipe (`prcov diff | head`) is not an error worth reporting.

@@ -13,8 +13,8 @@ use crate::config::PublishOptions;
 use crate::error::Error;
 use crate::exit;
 use crate::git::Repo;
-use crate::history::compare::{compare_tests, recorded_tests};
-use crate::host::{self, ci_env, CiContext, HostTarget, Mode, RetryConfig};
+use crate::history::compare::{compare_tests, recorded_tests, separate_flaky};
+use crate::host::{self, ci_env, CiContext, HostTarget, Mode, RetryConfig, TrustedPr};
 use crate::model::Totals;
 use crate::paths::RepoFiles;
 use crate::render;
@@ -93,10 +93,14 @@ fn send(
     plan: &PublishPlan,
     opts: &PublishOptions,
     ci: Option<&CiContext>,
-    verify_pr_head: bool,
+    verify_pr: Option<TrustedPr>,
 ) -> Result<(), Error> {
+    let api_url = api_url(opts, ci, plan.host);
+    if let Some(problem) = host::http::api_url_problem(&api_url, opts.allow_insecure_http) {
+        return Err(Error::Usage(problem));
+    }
     let target = HostTarget {
-        api_url: api_url(opts, ci, plan.host),
+        api_url,
         token: if opts.dry_run {
             None
         } else {
@@ -106,7 +110,7 @@ fn send(
         retry: RetryConfig::from_env(&env),
         step_summary: ci.and_then(|c| c.step_summary.clone()),
         fork: ci.map(|c| c.is_fork),
-        verify_pr_head,
+        verify_pr,
     };
     let outcome = if opts.dry_run {
         let mut stdout = std::io::stdout().lock();
@@ -120,23 +124,48 @@ fn send(
     Ok(())
 }
 
+/// Step 2 of the fork recipe: the payload is untrusted input. It is validated on load, must be
+/// for this job's host, repository, head commit, PR and comment key (from the CI environment or
+/// the flags, never from the payload), and the host is asked for the PR before anything is
+/// posted.
+fn publish_payload(
+    from: &std::path::Path,
+    opts: &PublishOptions,
+    ci: Option<&CiContext>,
+) -> Result<u8, Error> {
+    let plan = host::payload::load(from)?;
+    let expected = host::payload::Expected {
+        host: opts.host.or(ci.map(|c| c.host)),
+        repository: opts
+            .repo_slug
+            .clone()
+            .or_else(|| ci.and_then(|c| c.repository.clone())),
+        head_sha: opts
+            .diff
+            .revisions
+            .head
+            .clone()
+            .or_else(|| ci.and_then(|c| c.head_sha.clone())),
+        pr: opts.pr.or(ci.and_then(|c| c.pr)),
+        comment_key: opts.comment_key.clone(),
+    };
+    host::payload::check_origin(&plan, &expected, from)?;
+    let trusted = TrustedPr {
+        number: expected.pr,
+        head_repository: ci.and_then(|c| c.head_repository.clone()),
+        head_branch: ci.and_then(|c| c.head_branch.clone()),
+    };
+    send(&plan, opts, ci, Some(trusted))?;
+    Ok(exit::SUCCESS)
+}
+
 pub fn run(opts: &PublishOptions) -> Result<u8, Error> {
+    if let Some(problem) = host::payload::comment_key_problem(&opts.comment_key) {
+        return Err(Error::Usage(format!("--comment-key {problem}")));
+    }
     let ci = ci_env::detect(&env)?;
     if let Some(from) = &opts.from {
-        // Step 2 of the fork recipe: the payload is untrusted input, validated on load, and the
-        // PR's head is checked against it before anything is posted.
-        let plan = host::payload::load(from)?;
-        if let Some(repo) = ci.as_ref().and_then(|c| c.repository.as_deref()) {
-            if plan.host == HostKind::Github && plan.repository != repo {
-                return Err(Error::Usage(format!(
-                    "{}: the payload names repository {} but this job runs in {repo}; refusing to post it",
-                    from.display(),
-                    plan.repository
-                )));
-            }
-        }
-        send(&plan, opts, ci.as_ref(), true)?;
-        return Ok(exit::SUCCESS);
+        return publish_payload(from, opts, ci.as_ref());
     }
 
     let host = opts.host.or(ci.as_ref().map(|c| c.host)).ok_or_else(|| {
@@ -153,6 +182,14 @@ pub fn run(opts: &PublishOptions) -> Result<u8, Error> {
                 "the repository on the host is unknown: pass --repo-slug OWNER/NAME".into(),
             )
         })?;
+    if let Some(problem) = host::payload::repository_problem(host, &repository) {
+        let given = if opts.repo_slug.is_some() {
+            "--repo-slug"
+        } else {
+            "the CI's repository"
+        };
+        return Err(Error::Usage(format!("{given} {problem}")));
+    }
     let pr = opts.pr.or(ci.as_ref().and_then(|c| c.pr));
 
     // Base and head are chosen as for `prcov diff` (commands::revisions): the CI's PR head,
@@ -189,7 +226,10 @@ pub fn run(opts: &PublishOptions) -> Result<u8, Error> {
         let (results, warnings) = crate::input::load_junit(&junit_files)?;
         if let Some(h) = summary.history.as_mut() {
             if let Some(base) = &h.base_tests {
-                h.tests = Some(compare_tests(base, &recorded_tests(&results)));
+                let head = recorded_tests(&results);
+                let mut comparison = compare_tests(base, &head);
+                separate_flaky(&mut comparison, &head, &h.flaky_known.0, h.flaky_known.1);
+                h.tests = Some(comparison);
             }
         }
         let mut tests = summarize(&results, crate::analysis::test_summary::DEFAULT_SLOWEST);
@@ -261,7 +301,7 @@ pub fn run(opts: &PublishOptions) -> Result<u8, Error> {
             ),
         );
     } else {
-        send(&plan, opts, ci.as_ref(), false)?;
+        send(&plan, opts, ci.as_ref(), None)?;
     }
     if !opts.dry_run {
         // The CI log gets the same report a developer sees locally.

@@ -11,7 +11,10 @@ use crate::paths::RepoFiles;
 use crate::render;
 
 use super::history::open_store;
-use super::{choose_junit, choose_reports, emit, load_coverage, stderr, working_dir};
+use super::{
+    check_measured, choose_junit, choose_reports, emit, load_coverage, stderr, working_dir,
+};
+use crate::analysis::Outcome;
 use crate::model::diag::WarningDetail;
 
 fn env(key: &str) -> Option<String> {
@@ -31,6 +34,30 @@ pub fn run(opts: &RecordOptions) -> Result<u8, Error> {
         WarningDetail::Grouped
     };
     stderr::warnings(detail, &coverage.warnings);
+    // A record of nothing would be every later PR's baseline: refused like an empty report.
+    let lines: usize = coverage.report.files.values().map(|f| f.lines.len()).sum();
+    check_measured(
+        Outcome::of_coverage(coverage.report.files.len(), lines as u64),
+        &coverage,
+        &opts.coverage,
+    )?;
+    if !coverage.unmatched.is_empty() {
+        let first: Vec<&str> = coverage
+            .unmatched
+            .iter()
+            .take(5)
+            .map(|u| u.path.as_str())
+            .collect();
+        let message = format!(
+            "{} report path(s) match no file of the repository and are not recorded: {}",
+            coverage.unmatched.len(),
+            first.join(", ")
+        );
+        if opts.coverage.fail_on_unmatched {
+            return Err(Error::Usage(message));
+        }
+        stderr::warning(detail, message);
+    }
     let junit_files = if opts.junit.is_empty() {
         choose_junit(&[], repo.root(), true).unwrap_or_default()
     } else {
@@ -116,11 +143,8 @@ pub fn run(opts: &RecordOptions) -> Result<u8, Error> {
 /// `prcov record dump FILE`: the record as JSON.
 pub fn dump(opts: &DumpOptions) -> Result<u8, Error> {
     let name = opts.file.display().to_string();
-    let bytes = read_capped(&opts.file)?.ok_or_else(|| Error::Io {
-        action: "read the history record",
-        path: opts.file.clone(),
-        source: std::io::ErrorKind::NotFound.into(),
-    })?;
+    let bytes = read_capped(&opts.file)?
+        .ok_or_else(|| Error::Usage(format!("{name}: no such history record file")))?;
     let record = history::decode(&bytes).map_err(|error| history::HistoryError::Record {
         source_name: name,
         error,

@@ -84,6 +84,8 @@ mod tests {
             base_from: Some("pull_request.base.sha"),
             head_from: Some("pull_request.head.sha"),
             web_url: None,
+            head_repository: None,
+            head_branch: None,
         }
     }
 

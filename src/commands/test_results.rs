@@ -58,10 +58,8 @@ fn emit_json(out: &OutputOptions, summary: &TestSummary) -> Result<(), Error> {
                 path: path.clone(),
                 source,
             };
-            let file = std::fs::File::create(path).map_err(io_error)?;
-            let mut w = std::io::BufWriter::with_capacity(256 * 1024, file);
-            render::test_summary::write_json(summary, &mut w).map_err(io_error)?;
-            w.flush().map_err(io_error)
+            crate::atomic::write_file(path, |w| render::test_summary::write_json(summary, w))
+                .map_err(io_error)
         }
         None => {
             let mut w = std::io::BufWriter::with_capacity(256 * 1024, std::io::stdout().lock());

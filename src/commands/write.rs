@@ -58,10 +58,8 @@ pub fn run(opts: &WriteOptions) -> Result<u8, Error> {
     };
     match &opts.output {
         Some(path) => {
-            let file = std::fs::File::create(path).map_err(io(path.clone()))?;
-            let mut w = std::io::BufWriter::new(file);
-            write(&report, opts.to, &mut w).map_err(io(path.clone()))?;
-            w.flush().map_err(io(path.clone()))?;
+            crate::atomic::write_file(path, |w| write(&report, opts.to, w))
+                .map_err(io(path.clone()))?;
         }
         None => {
             let stdout = std::io::stdout();

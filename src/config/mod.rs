@@ -304,6 +304,10 @@ pub enum HistoryStore {
     Auto(Option<PathBuf>),
     Dir(PathBuf),
     GitNotes,
+    /// GitHub Actions artifacts of this repository (`GITHUB_REPOSITORY`, `GITHUB_API_URL`).
+    GithubArtifacts,
+    /// GitLab job artifacts of this project (`CI_PROJECT_ID`, `CI_API_V4_URL`).
+    GitlabArtifacts,
 }
 
 /// `prcov record`.
@@ -381,6 +385,7 @@ pub struct PublishOptions {
     pub api_url: Option<String>,
     pub comment_key: String,
     pub dry_run: bool,
+    pub allow_insecure_http: bool,
     pub save: Option<PathBuf>,
     pub from: Option<PathBuf>,
 }

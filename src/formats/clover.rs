@@ -64,7 +64,9 @@ pub fn parse_with_stats(reader: impl BufRead) -> Result<(Parsed, CloverStats), F
         let (event, line_no) = xml.next()?;
         match event {
             Ev::Open(name, start, self_closing) => {
-                let path = xml.path_string();
+                // Built only for a message: building it for every element would cost the
+                // nesting depth per element, quadratic in a deeply nested file.
+                let path = || xml.path_string();
                 match name.as_str() {
                     "coverage" if !saw_root => {
                         saw_root = true;
@@ -76,7 +78,7 @@ pub fn parse_with_stats(reader: impl BufRead) -> Result<(Parsed, CloverStats), F
                             location: Location {
                                 line: Some(line_no),
                                 column: None,
-                                element: Some(path),
+                                element: Some(path()),
                             },
                             message: format!(
                                 "expected the root element <coverage> of a Clover report, found <{name}>"
@@ -90,7 +92,7 @@ pub fn parse_with_stats(reader: impl BufRead) -> Result<(Parsed, CloverStats), F
                         let key = match attr(&start, "path", &path, line_no)? {
                             Some(p) if !p.is_empty() => p,
                             _ => attr(&start, "name", &path, line_no)?.ok_or_else(|| {
-                                err(line_no, &path, "a <file> needs a `path` or `name` attribute")
+                                err(line_no, &path(), "a <file> needs a `path` or `name` attribute")
                             })?,
                         };
                         parsed.report.file_mut(&key);
@@ -103,7 +105,7 @@ pub fn parse_with_stats(reader: impl BufRead) -> Result<(Parsed, CloverStats), F
                             // Clover puts lines only inside <file>; one elsewhere has no file.
                             parsed.warnings.push(Warning::new(
                                 WarningKind::Misplaced,
-                                loc(line_no, &path),
+                                loc(line_no, &path()),
                                 "a <line> outside any <file> was skipped",
                             ));
                             continue;
@@ -133,7 +135,7 @@ pub fn parse_with_stats(reader: impl BufRead) -> Result<(Parsed, CloverStats), F
 
 fn read_line(
     start: &BytesStart<'_>,
-    path: &str,
+    path: &dyn Fn() -> String,
     line_no: u64,
     file: &str,
     parsed: &mut Parsed,
@@ -145,7 +147,7 @@ fn read_line(
     let Ok(num) = u32::try_from(num) else {
         parsed.warnings.push(Warning::new(
             WarningKind::InvalidLineNumber,
-            loc(line_no, path),
+            loc(line_no, &path()),
             format!("line number {num} is not a source line (≥ 1); the record was skipped"),
         ));
         return Ok(());
@@ -153,7 +155,7 @@ fn read_line(
     if num == 0 {
         parsed.warnings.push(Warning::new(
             WarningKind::InvalidLineNumber,
-            loc(line_no, path),
+            loc(line_no, &path()),
             "line number 0 is not a source line (≥ 1); the record was skipped",
         ));
         return Ok(());
@@ -208,7 +210,11 @@ fn read_line(
     Ok(())
 }
 
-fn read_metrics(start: &BytesStart<'_>, path: &str, line_no: u64) -> Result<Metrics, FormatError> {
+fn read_metrics(
+    start: &BytesStart<'_>,
+    path: &dyn Fn() -> String,
+    line_no: u64,
+) -> Result<Metrics, FormatError> {
     let n = |name| -> Result<u64, FormatError> {
         Ok(optional_num(start, name, path, line_no)?.unwrap_or(0))
     };
@@ -243,15 +249,15 @@ fn err(line: u64, element: &str, message: impl Into<String>) -> FormatError {
 fn attr(
     start: &BytesStart<'_>,
     name: &str,
-    path: &str,
+    path: &dyn Fn() -> String,
     line_no: u64,
 ) -> Result<Option<String>, FormatError> {
     for a in start.attributes().with_checks(false) {
-        let a = a.map_err(|e| err(line_no, path, format!("malformed attribute: {e}")))?;
+        let a = a.map_err(|e| err(line_no, &path(), format!("malformed attribute: {e}")))?;
         if a.key.as_ref() == name {
             let v = a
                 .normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                .map_err(|e| err(line_no, &format!("{path}/@{name}"), format!("{e}")))?;
+                .map_err(|e| err(line_no, &format!("{}/@{name}", path()), format!("{e}")))?;
             return Ok(Some(v.into_owned()));
         }
     }
@@ -261,7 +267,7 @@ fn attr(
 fn optional_num<T: std::str::FromStr>(
     start: &BytesStart<'_>,
     name: &str,
-    path: &str,
+    path: &dyn Fn() -> String,
     line_no: u64,
 ) -> Result<Option<T>, FormatError> {
     match attr(start, name, path, line_no)? {
@@ -269,8 +275,11 @@ fn optional_num<T: std::str::FromStr>(
         Some(v) => v.trim().parse().map(Some).map_err(|_| {
             err(
                 line_no,
-                &format!("{path}/@{name}"),
-                format!("expected a whole number, found \"{v}\""),
+                &format!("{}/@{name}", path()),
+                format!(
+                    "expected a whole number, found {}",
+                    super::text::quoted(v.as_bytes())
+                ),
             )
         }),
     }
@@ -279,11 +288,11 @@ fn optional_num<T: std::str::FromStr>(
 fn required_num<T: std::str::FromStr>(
     start: &BytesStart<'_>,
     name: &str,
-    path: &str,
+    path: &dyn Fn() -> String,
     line_no: u64,
 ) -> Result<T, FormatError> {
     optional_num(start, name, path, line_no)?
-        .ok_or_else(|| err(line_no, path, format!("missing attribute `{name}`")))
+        .ok_or_else(|| err(line_no, &path(), format!("missing attribute `{name}`")))
 }
 
 /// What the stream yields: an element opened (name, tag, self-closing), closed, or the end.

@@ -307,7 +307,10 @@ fn line<R: BufRead>(
                     xml.error(
                         leaf,
                         Some("number"),
-                        format!("expected a line number but found \"{value}\""),
+                        format!(
+                            "expected a line number but found {}",
+                            super::text::quoted(value.as_bytes())
+                        ),
                     )
                 })?);
             }
@@ -316,7 +319,11 @@ fn line<R: BufRead>(
                     xml.error(
                         leaf,
                         Some("hits"),
-                        format!("expected {} but found \"{value}\"", e.expected()),
+                        format!(
+                            "expected {} but found {}",
+                            e.expected(),
+                            super::text::quoted(value.as_bytes())
+                        ),
                     )
                 })?);
             }
@@ -378,7 +385,10 @@ fn line_record<R: BufRead>(
                 WarningKind::InvalidValue,
                 leaf,
                 Some("condition-coverage"),
-                format!("ignored condition coverage \"{condition}\": expected \"<percent>% (<covered>/<total>)\""),
+                format!(
+                    "ignored condition coverage {}: expected \"<percent>% (<covered>/<total>)\"",
+                    super::text::quoted(condition.as_bytes())
+                ),
             ),
         }
     }

@@ -66,7 +66,12 @@ impl<'de> Deserialize<'de> for Value {
                 }
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Value, E> {
-                let bad = || E::custom(format!("\"{v}\" is not \"covered/total\""));
+                let bad = || {
+                    E::custom(format!(
+                        "{} is not \"covered/total\"",
+                        super::text::quoted(v.as_bytes())
+                    ))
+                };
                 let (c, t) = v.split_once('/').ok_or_else(bad)?;
                 let c: u32 = c.trim().parse().map_err(|_| bad())?;
                 let t: u32 = t.trim().parse().map_err(|_| bad())?;
@@ -90,10 +95,12 @@ impl<'de> Deserialize<'de> for FileLines {
                 let mut out = Vec::new();
                 while let Some(key) = map.next_key::<String>()? {
                     let value: Option<Value> = map.next_value()?;
-                    let line: u32 = key
-                        .trim()
-                        .parse()
-                        .map_err(|_| A::Error::custom(format!("\"{key}\" is not a line number")))?;
+                    let line: u32 = key.trim().parse().map_err(|_| {
+                        A::Error::custom(format!(
+                            "{} is not a line number",
+                            super::text::quoted(key.as_bytes())
+                        ))
+                    })?;
                     if let (Some(v), true) = (value, line > 0) {
                         out.push((line, v));
                     }
@@ -118,6 +125,8 @@ impl<'de> Deserialize<'de> for FileLines {
 
 /// Parses a Codecov JSON report.
 pub fn parse(reader: impl BufRead) -> Result<Parsed, FormatError> {
+    let mut reader = reader;
+    super::text::skip_bom(&mut reader);
     let doc: Document = serde_json::from_reader(reader).map_err(|e| {
         json_error(
             &e,

@@ -66,6 +66,8 @@ pub fn parse(reader: impl BufRead) -> Result<Parsed, FormatError> {
 
 /// Parses a `coverage json` report and returns the totals it states about itself.
 pub fn parse_with_totals(reader: impl BufRead) -> Result<(Parsed, CoveragepyTotals), FormatError> {
+    let mut reader = reader;
+    super::text::skip_bom(&mut reader);
     let report: Report = serde_json::from_reader(reader).map_err(|e| {
         json_error(
             &e,
@@ -83,6 +85,7 @@ pub fn parse_with_totals(reader: impl BufRead) -> Result<(Parsed, CoveragepyTota
         }
     }
     let mut parsed = Parsed::default();
+    let mut skipped = super::text::SkippedLines::default();
     for (name, entry) in &report.files {
         let file = parsed.report.file_mut(name);
         let mut arcs: BTreeMap<u32, Vec<(u64, bool)>> = BTreeMap::new();
@@ -99,7 +102,7 @@ pub fn parse_with_totals(reader: impl BufRead) -> Result<(Parsed, CoveragepyTota
         }
         for (hits, list) in [(1, &entry.executed_lines), (0, &entry.missing_lines)] {
             for &line in list {
-                let Some(line) = line_no(line) else {
+                let Some(line) = skipped.check(line) else {
                     continue;
                 };
                 let branches = arcs.remove(&line).map(Branches::identified);
@@ -107,6 +110,7 @@ pub fn parse_with_totals(reader: impl BufRead) -> Result<(Parsed, CoveragepyTota
             }
         }
     }
+    parsed.warnings.extend(skipped.warning());
     Ok((parsed, report.totals.unwrap_or_default()))
 }
 

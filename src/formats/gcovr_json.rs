@@ -53,6 +53,8 @@ struct BranchEntry {
 
 /// Parses a gcovr JSON report.
 pub fn parse(reader: impl BufRead) -> Result<Parsed, FormatError> {
+    let mut reader = reader;
+    super::text::skip_bom(&mut reader);
     let report: Report = serde_json::from_reader(reader).map_err(|e| {
         json_error(
             &e,
@@ -60,13 +62,14 @@ pub fn parse(reader: impl BufRead) -> Result<Parsed, FormatError> {
         )
     })?;
     let mut parsed = Parsed::default();
+    let mut skipped = super::text::SkippedLines::default();
     for f in &report.files {
         let file = parsed.report.file_mut(&f.file);
         for l in &f.lines {
             if l.noncode || l.excluded {
                 continue;
             }
-            let Some(line) = u32::try_from(l.line_number).ok().filter(|n| *n > 0) else {
+            let Some(line) = skipped.check(l.line_number) else {
                 continue;
             };
             let branches: Vec<(u64, bool)> = l

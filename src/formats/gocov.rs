@@ -24,12 +24,16 @@
 //!   counts as run.
 //!
 //! Rejected: a block that ends on a line before it starts (Go's tools would silently accept it,
-//! go-test-coverage rejects it; it can only come from a corrupted profile).
+//! go-test-coverage rejects it; it can only come from a corrupted profile); a line number past
+//! [`MAX_SOURCE_LINE`]; blocks that together mark more lines than [`text::line_budget`] allows for the
+//! profile's size (every marked line becomes a record, so a 40-byte block `1.1,9999999.2` would
+//! otherwise cost ten million records); a line longer than [`text::MAX_LINE_BYTES`].
 
 use std::collections::BTreeMap;
 use std::io::BufRead;
 
-use super::{FormatError, Location, Parsed};
+use super::text::{self, quoted};
+use super::{FormatError, Location, Parsed, MAX_SOURCE_LINE};
 use crate::model::{Branches, LineRecord, Warning, WarningKind};
 
 /// True for a coverprofile's first line: `mode: set`, `mode: count` or `mode: atomic`.
@@ -104,23 +108,61 @@ pub fn parse(reader: impl BufRead) -> Result<Parsed, FormatError> {
         ..Parsed::default()
     };
     for (name, blocks) in &profile.files {
-        // line → (id, count) of every block covering it.
-        let mut by_line: BTreeMap<u32, Vec<(u64, u64)>> = BTreeMap::new();
-        for b in blocks {
-            for line in b.lines() {
-                by_line.entry(line).or_default().push((b.id(), b.count));
-            }
-        }
         let file = parsed.report.file_mut(name);
-        for (line, covering) in by_line {
+        for_each_line(blocks, |line, covering| {
             let hits = covering.iter().map(|c| c.1).max().unwrap_or(0);
             let branches = (covering.len() > 1).then(|| {
                 Branches::identified(covering.iter().map(|&(id, c)| (id, c > 0)).collect())
             });
             file.add_line(line, LineRecord { hits, branches });
-        }
+        });
     }
     Ok(parsed)
+}
+
+/// Calls `f(line, covering)` for every marked line in ascending order, with the `(id, count)`
+/// of the blocks covering it. A sweep over the blocks' start and end lines: the covering set is
+/// rebuilt only where a block starts or ends, not per line.
+fn for_each_line(blocks: &[Block], mut f: impl FnMut(u32, &[(u64, u64)])) {
+    // (line, is_end, block): ends sort first at the same line, so a set never holds a block
+    // past its last line.
+    let mut events: Vec<(u32, bool, usize)> = Vec::with_capacity(blocks.len() * 2);
+    for (i, b) in blocks.iter().enumerate() {
+        let lines = b.lines();
+        events.push((*lines.start(), false, i));
+        // `last + 1` fits: lines are at most MAX_SOURCE_LINE.
+        events.push((lines.end() + 1, true, i));
+    }
+    events.sort_unstable_by_key(|&(line, is_end, i)| (line, !is_end, i));
+    let mut active: Vec<usize> = Vec::new();
+    let mut covering: Vec<(u64, u64)> = Vec::new();
+    let mut k = 0;
+    while k < events.len() {
+        let line = events[k].0;
+        while k < events.len() && events[k].0 == line {
+            let (_, is_end, i) = events[k];
+            if is_end {
+                active.retain(|&a| a != i);
+            } else {
+                active.push(i);
+            }
+            k += 1;
+        }
+        let Some(&(next, _, _)) = events.get(k) else {
+            break;
+        };
+        if active.is_empty() {
+            continue;
+        }
+        // Blocks in profile order, as before the sweep: the branch ids do not depend on it,
+        // but the record stays the same as a per-line walk would build.
+        active.sort_unstable();
+        covering.clear();
+        covering.extend(active.iter().map(|&i| (blocks[i].id(), blocks[i].count)));
+        for l in line..next {
+            f(l, &covering);
+        }
+    }
 }
 
 /// Reads a coverprofile into blocks, merging duplicate blocks as `cover.ParseProfiles` does.
@@ -130,18 +172,36 @@ pub fn read_profile(reader: impl BufRead) -> Result<(Profile, Vec<Warning>), For
     // file → (position → index into that file's blocks), to merge duplicates.
     let mut seen: BTreeMap<String, BTreeMap<Position, usize>> = BTreeMap::new();
     let mut line_no = 0u64;
-    let mut buf = String::new();
+    let mut buf = Vec::new();
     let mut reader = reader;
+    let mut bytes_read = 0u64;
+    let mut lines_marked = 0u64;
     loop {
-        buf.clear();
-        let n = reader
-            .read_line(&mut buf)
+        let read = text::read_line_capped(&mut reader, &mut buf, text::MAX_LINE_BYTES)
             .map_err(|e| FormatError::at_line(line_no + 1, format!("cannot read the line: {e}")))?;
-        if n == 0 {
+        if read.consumed == 0 {
             break;
         }
         line_no += 1;
-        let line = buf.trim_end_matches(['\n', '\r']);
+        bytes_read += read.consumed;
+        if read.truncated {
+            return Err(FormatError::at_line(
+                line_no,
+                format!(
+                    "the line is {} bytes long, more than the {} a coverprofile line can be: {}",
+                    read.consumed,
+                    text::MAX_LINE_BYTES,
+                    quoted(&buf)
+                ),
+            ));
+        }
+        let line = std::str::from_utf8(&buf).map_err(|e| {
+            FormatError::at_line(
+                line_no,
+                format!("the line is not UTF-8 ({e}): {}", quoted(&buf)),
+            )
+        })?;
+        let line = line.trim_end_matches(['\n', '\r']);
         let line = if line_no == 1 {
             line.trim_start_matches('\u{feff}')
         } else {
@@ -155,7 +215,10 @@ pub fn read_profile(reader: impl BufRead) -> Result<(Profile, Vec<Warning>), For
             if !is_mode_line(line) {
                 return Err(FormatError::at_line(
                     line_no,
-                    format!("unknown coverprofile mode \"{mode}\"; expected set, count or atomic"),
+                    format!(
+                        "unknown coverprofile mode {}; expected set, count or atomic",
+                        super::text::quoted(mode.as_bytes())
+                    ),
                 ));
             }
             if profile.mode.is_empty() {
@@ -213,6 +276,18 @@ pub fn read_profile(reader: impl BufRead) -> Result<(Profile, Vec<Warning>), For
                 };
             }
             None => {
+                lines_marked += u64::from(block.end_line - block.start_line) + 1;
+                if lines_marked > text::line_budget(bytes_read) {
+                    return Err(FormatError::at_line(
+                        line_no,
+                        format!(
+                            "the blocks up to here mark {lines_marked} source lines, more than a \
+                             {bytes_read}-byte profile can describe ({}); hint: a block is \
+                             line.column,line.column within one Go file",
+                            text::line_budget(bytes_read)
+                        ),
+                    ));
+                }
                 index.insert(key, blocks.len());
                 blocks.push(block);
             }
@@ -234,7 +309,7 @@ fn parse_block(line: &str, line_no: u64) -> Result<(&str, Block), FormatError> {
     let bad = |what: String| FormatError::at_line(line_no, format!("{what}; {expected}"));
     let (name, rest) = line
         .rsplit_once(':')
-        .ok_or_else(|| bad(format!("no `:` in \"{line}\"")))?;
+        .ok_or_else(|| bad(format!("no `:` in {}", quoted(line.as_bytes()))))?;
     if name.is_empty() {
         return Err(bad("an empty file name".into()));
     }
@@ -243,27 +318,40 @@ fn parse_block(line: &str, line_no: u64) -> Result<(&str, Block), FormatError> {
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err(bad(format!(
-            "\"{rest}\" is not three space-separated fields"
+            "{} is not three space-separated fields",
+            quoted(rest.as_bytes())
         )));
     };
     let (start, end) = range
         .split_once(',')
-        .ok_or_else(|| bad(format!("the range \"{range}\" has no `,`")))?;
+        .ok_or_else(|| bad(format!("the range {} has no `,`", quoted(range.as_bytes()))))?;
     let pos = |p: &str| -> Result<(u32, u32), FormatError> {
-        let (l, c) = p
-            .split_once('.')
-            .ok_or_else(|| bad(format!("the position \"{p}\" is not line.column")))?;
+        let (l, c) = p.split_once('.').ok_or_else(|| {
+            bad(format!(
+                "the position {} is not line.column",
+                quoted(p.as_bytes())
+            ))
+        })?;
         let num = |s: &str| {
-            s.parse::<u32>()
-                .map_err(|_| bad(format!("\"{s}\" in \"{p}\" is not a number")))
+            s.parse::<u32>().map_err(|_| {
+                bad(format!(
+                    "{} in {} is not a number",
+                    quoted(s.as_bytes()),
+                    quoted(p.as_bytes())
+                ))
+            })
         };
         Ok((num(l)?, num(c)?))
     };
     let (start_line, start_col) = pos(start)?;
     let (end_line, end_col) = pos(end)?;
     let num = |s: &str, what: &str| {
-        s.parse::<u64>()
-            .map_err(|_| bad(format!("the {what} \"{s}\" is not a whole number")))
+        s.parse::<u64>().map_err(|_| {
+            bad(format!(
+                "the {what} {} is not a whole number",
+                quoted(s.as_bytes())
+            ))
+        })
     };
     let block = Block {
         start_line,
@@ -275,6 +363,16 @@ fn parse_block(line: &str, line_no: u64) -> Result<(&str, Block), FormatError> {
     };
     if start_line == 0 {
         return Err(bad("line 0 is not a source line".into()));
+    }
+    if end_line > MAX_SOURCE_LINE {
+        return Err(FormatError::at_line(
+            line_no,
+            format!(
+                "the block {} ends on line {end_line}, past the {MAX_SOURCE_LINE} lines a source \
+                 file can have here (corrupted profile?)",
+                quoted(range.as_bytes())
+            ),
+        ));
     }
     if end_line < start_line {
         return Err(FormatError::at_line(

@@ -87,6 +87,8 @@ pub fn parse(reader: impl BufRead) -> Result<Parsed, FormatError> {
 
 /// Parses a `coverage-final.json` and returns istanbul's summary figures too.
 pub fn parse_with_stats(reader: impl BufRead) -> Result<(Parsed, IstanbulStats), FormatError> {
+    let mut reader = reader;
+    super::text::skip_bom(&mut reader);
     let mut de = serde_json::Deserializer::from_reader(reader);
     let mut out = (Parsed::default(), IstanbulStats::default());
     FilesSeed {
@@ -117,8 +119,15 @@ pub(crate) fn json_error(e: &serde_json::Error, expected: &str) -> FormatError {
         message: if e.is_eof() {
             format!("the JSON ends early (truncated file?); expected {expected}")
         } else {
-            format!("{e}; expected {expected}")
-                .replace(&format!(" at line {} column {}", e.line(), e.column()), "")
+            // serde quotes a wrong string value whole: keep the start of it only.
+            let what = e
+                .to_string()
+                .replace(&format!(" at line {} column {}", e.line(), e.column()), "");
+            let mut short: String = what.chars().take(200).collect();
+            if short.len() < what.len() {
+                short.push('…');
+            }
+            format!("{short}; expected {expected}")
         },
     }
 }
@@ -180,7 +189,18 @@ impl<'de> Visitor<'de> for FilesSeed<'_> {
                     Some(inner) => *inner,
                     None => entry,
                 };
-                add_file(&mut self.out.0.report, &mut self.out.1, &key, entry);
+                let mut skipped = super::text::SkippedLines::default();
+                add_file(
+                    &mut self.out.0.report,
+                    &mut self.out.1,
+                    &key,
+                    entry,
+                    &mut skipped,
+                );
+                if let Some(mut w) = skipped.warning() {
+                    w.message = format!("{key}: {}", w.message);
+                    self.out.0.warnings.push(w);
+                }
             }
         }
         if jest && !coverage_map {
@@ -192,7 +212,13 @@ impl<'de> Visitor<'de> for FilesSeed<'_> {
     }
 }
 
-fn add_file(report: &mut CoverageReport, stats: &mut IstanbulStats, key: &str, e: FileEntry) {
+fn add_file(
+    report: &mut CoverageReport,
+    stats: &mut IstanbulStats,
+    key: &str,
+    e: FileEntry,
+    skipped: &mut super::text::SkippedLines,
+) {
     let name = e
         .path
         .clone()
@@ -204,12 +230,7 @@ fn add_file(report: &mut CoverageReport, stats: &mut IstanbulStats, key: &str, e
         let count = e.s.get(id).copied().unwrap_or(0);
         stats.statements += 1;
         stats.statements_covered += u64::from(count > 0);
-        let Some(line) = range
-            .start
-            .line
-            .and_then(|l| u32::try_from(l).ok())
-            .filter(|l| *l > 0)
-        else {
+        let Some(line) = range.start.line.and_then(|l| skipped.check(l)) else {
             continue;
         };
         let slot = lines.entry(line).or_insert(0);
@@ -223,7 +244,7 @@ fn add_file(report: &mut CoverageReport, stats: &mut IstanbulStats, key: &str, e
         let line = meta
             .line
             .or_else(|| meta.loc.as_ref().and_then(|l| l.start.line));
-        let Some(line) = line.and_then(|l| u32::try_from(l).ok()) else {
+        let Some(line) = line.and_then(|l| skipped.check(l)) else {
             continue;
         };
         let entry_id: u64 = id.parse().unwrap_or_else(|_| fallback_id(id));

@@ -198,7 +198,10 @@ fn line<R: BufRead>(
                     xml.error(
                         leaf,
                         Some("nr"),
-                        format!("expected a line number but found \"{value}\""),
+                        format!(
+                            "expected a line number but found {}",
+                            super::text::quoted(value.as_bytes())
+                        ),
                     )
                 })?);
                 continue;
@@ -213,7 +216,11 @@ fn line<R: BufRead>(
             xml.error(
                 leaf,
                 Some(key),
-                format!("expected {} but found \"{value}\"", e.expected()),
+                format!(
+                    "expected {} but found {}",
+                    e.expected(),
+                    super::text::quoted(value.as_bytes())
+                ),
             )
         })?);
     }

@@ -19,6 +19,7 @@ use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use std::io::BufRead;
 
 use super::count::{parse_count, parse_line_number, CountError};
+use super::text::quoted;
 use super::{FormatError, Location, Parsed};
 use crate::model::{Branches, CoverageReport, FileCoverage, Function, LineRecord};
 use crate::model::{Warning, WarningKind};
@@ -208,6 +209,19 @@ impl<R: BufRead> Chunks<R> {
                     return Ok(Some(self.hand_out(bytes)));
                 }
                 search_from = memchr::memrchr(b'\n', &self.carry).map_or(0, |i| i + 1);
+                // An unfinished line is searched again after every read: cap its length, so one
+                // endless line costs neither quadratic time nor unbounded memory.
+                if self.carry.len() - search_from > super::text::MAX_LINE_BYTES {
+                    let before = memchr::memchr_iter(b'\n', &self.carry[..search_from]).count();
+                    return Err(FormatError::at_line(
+                        self.lines + before as u64 + 1,
+                        format!(
+                            "the line is longer than the {} bytes an LCOV line can be: {}",
+                            super::text::MAX_LINE_BYTES,
+                            quoted(&self.carry[search_from..])
+                        ),
+                    ));
+                }
                 continue;
             }
             if self.carry.is_empty() {
@@ -274,7 +288,9 @@ fn cut_after_end_of_record(buf: &[u8], from: usize) -> Option<usize> {
                 return Some(stop + 1);
             }
         }
-        end = at;
+        // The rest of this line cannot be the marker either: skip it whole, so a line full of
+        // `end_of_record` is scanned once, not once per occurrence.
+        end = start;
     }
     None
 }
@@ -366,17 +382,6 @@ struct Parser {
     unknown_records_warned: Vec<(Vec<u8>, usize)>,
     /// The last record, emptied: its buffers serve the next one.
     spare: Option<Box<Record>>,
-}
-
-fn quoted(bytes: &[u8]) -> String {
-    const MAX: usize = 60;
-    let text = String::from_utf8_lossy(bytes);
-    if text.chars().count() > MAX {
-        let cut: String = text.chars().take(MAX).collect();
-        format!("\"{cut}…\"")
-    } else {
-        format!("\"{text}\"")
-    }
 }
 
 /// Splits at the first comma.

@@ -106,6 +106,13 @@ impl<'de> Deserialize<'de> for Segment {
                 use serde::de::Error;
                 let missing = |i| A::Error::invalid_length(i, &self);
                 let line = seq.next_element::<u64>()?.ok_or_else(|| missing(0))?;
+                if line > u64::from(super::MAX_SOURCE_LINE) {
+                    // Every line up to the last segment's is walked: refuse before that.
+                    return Err(A::Error::custom(format!(
+                        "segment line {line} is past the {} lines a source file can have here",
+                        super::MAX_SOURCE_LINE
+                    )));
+                }
                 let col = seq.next_element::<u64>()?.ok_or_else(|| missing(1))?;
                 let count = seq.next_element::<Count>()?.ok_or_else(|| missing(2))?.0;
                 let has_count = seq.next_element::<bool>()?.ok_or_else(|| missing(3))?;
@@ -181,6 +188,13 @@ impl<'de> Deserialize<'de> for BranchRegion {
                 use serde::de::Error;
                 let missing = |i| A::Error::invalid_length(i, &self);
                 let line = seq.next_element::<u64>()?.ok_or_else(|| missing(0))?;
+                if line > u64::from(super::MAX_SOURCE_LINE) {
+                    // Every line up to the last segment's is walked: refuse before that.
+                    return Err(A::Error::custom(format!(
+                        "segment line {line} is past the {} lines a source file can have here",
+                        super::MAX_SOURCE_LINE
+                    )));
+                }
                 let col = seq.next_element::<u64>()?.ok_or_else(|| missing(1))?;
                 seq.next_element::<u64>()?.ok_or_else(|| missing(2))?;
                 seq.next_element::<u64>()?.ok_or_else(|| missing(3))?;
@@ -206,7 +220,13 @@ pub fn parse(reader: impl BufRead) -> Result<Parsed, FormatError> {
 
 /// Parses an llvm-cov JSON export and returns the totals it states about itself.
 pub fn parse_with_totals(reader: impl BufRead) -> Result<(Parsed, LlvmTotals), FormatError> {
-    let export: Export = serde_json::from_reader(reader).map_err(|e| {
+    let mut reader = reader;
+    super::text::skip_bom(&mut reader);
+    let mut counted = Counted {
+        inner: reader,
+        bytes: 0,
+    };
+    let export: Export = serde_json::from_reader(&mut counted).map_err(|e| {
         json_error(
             &e,
             "an llvm-cov export object {\"data\": [{\"files\": […]}], …}",
@@ -218,10 +238,14 @@ pub fn parse_with_totals(reader: impl BufRead) -> Result<(Parsed, LlvmTotals), F
         if kind != "llvm.coverage.json.export" {
             return Err(FormatError {
                 location: Location::default(),
-                message: format!("\"type\" is \"{kind}\"; expected \"llvm.coverage.json.export\""),
+                message: format!(
+                    "\"type\" is {}; expected \"llvm.coverage.json.export\"",
+                    super::text::quoted(kind.as_bytes())
+                ),
             });
         }
     }
+    check_line_budget(&export, counted.bytes)?;
     for data in &export.data {
         if let Some(t) = &data.totals {
             let lines = t.lines.unwrap_or_default();
@@ -256,6 +280,55 @@ pub fn parse_with_totals(reader: impl BufRead) -> Result<(Parsed, LlvmTotals), F
     Ok((parsed, totals))
 }
 
+/// Counts the bytes read through it.
+struct Counted<R> {
+    inner: R,
+    bytes: u64,
+}
+
+impl<R: std::io::Read> std::io::Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.bytes += n as u64;
+        Ok(n)
+    }
+}
+
+/// Every line from a file's first segment to its last is walked and may become a record: the
+/// spans together must fit [`super::text::line_budget`] of the export's size.
+fn check_line_budget(export: &Export, bytes: u64) -> Result<(), FormatError> {
+    let budget = super::text::line_budget(bytes);
+    let mut total = 0u64;
+    for (d, data) in export.data.iter().enumerate() {
+        for (f, file) in data.files.iter().enumerate() {
+            let Some(segments) = &file.segments else {
+                continue;
+            };
+            let (Some(first), Some(last)) = (
+                segments.iter().map(|s| s.line).min(),
+                segments.iter().map(|s| s.line).max(),
+            ) else {
+                continue;
+            };
+            total += last - first + 1;
+            if total > budget {
+                return Err(FormatError {
+                    location: Location {
+                        element: Some(format!("data[{d}].files[{f}]")),
+                        ..Location::default()
+                    },
+                    message: format!(
+                        "the segments up to {} span {total} source lines, more than a \
+                         {bytes}-byte export can describe ({budget})",
+                        super::text::quoted(file.filename.as_bytes())
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
 /// llvm-cov's `LineCoverageStats` over one file's segments: (line, count) of mapped lines.
 fn line_counts(segments: &[Segment]) -> Vec<(u32, u64)> {
     let mut out = Vec::new();
@@ -271,6 +344,13 @@ fn line_counts(segments: &[Segment]) -> Vec<(u32, u64)> {
             next += 1;
         }
         let on_line = &segments[start..next];
+        if on_line.is_empty() && !wrapped.is_some_and(|w| w.has_count) {
+            // A gap inside a region without a count: nothing is mapped until the next segment.
+            if let Some(s) = segments.get(next) {
+                line = s.line;
+                continue;
+            }
+        }
         let regions_starting = on_line.iter().filter(|s| s.starts_region()).count();
         let starts_skipped = on_line
             .first()

@@ -26,6 +26,12 @@ pub mod junit;
 pub mod lcov;
 pub mod llvm_json;
 pub mod sonar;
+pub(crate) mod text;
+
+/// The highest source line number a range-based format (Go coverprofile blocks, llvm-cov
+/// segments) may name: far beyond any real source file. Every line inside a range becomes a
+/// record, so an unchecked range of a few bytes could cost gigabytes.
+pub const MAX_SOURCE_LINE: u32 = 10_000_000;
 pub mod write;
 pub(crate) mod xml;
 
@@ -206,7 +212,10 @@ fn detect_json(text: &str) -> Result<Format, String> {
     }
     Err(match first_key {
         Some(k) => {
-            format!("JSON whose first key is \"{k}\", which no supported JSON format starts with")
+            format!(
+                "JSON whose first key is {}, which no supported JSON format starts with",
+                text::quoted(k.as_bytes())
+            )
         }
         None => "JSON without a first key".into(),
     })

@@ -118,7 +118,10 @@ fn element<R: BufRead>(
                             xml.error(
                                 leaf,
                                 Some("lineNumber"),
-                                format!("expected a line number but found \"{value}\""),
+                                format!(
+                                    "expected a line number but found {}",
+                                    super::text::quoted(value.as_bytes())
+                                ),
                             )
                         })?);
                     }
@@ -130,7 +133,10 @@ fn element<R: BufRead>(
                                 return Err(xml.error(
                                     leaf,
                                     Some("covered"),
-                                    format!("expected true or false but found \"{other}\""),
+                                    format!(
+                                        "expected true or false but found {}",
+                                        super::text::quoted(other.as_bytes())
+                                    ),
                                 ))
                             }
                         });
@@ -140,7 +146,11 @@ fn element<R: BufRead>(
                             xml.error(
                                 leaf,
                                 Some(key),
-                                format!("expected {} but found \"{value}\"", e.expected()),
+                                format!(
+                                    "expected {} but found {}",
+                                    e.expected(),
+                                    super::text::quoted(value.as_bytes())
+                                ),
                             )
                         })?;
                         let n = u32::try_from(n).unwrap_or(u32::MAX);

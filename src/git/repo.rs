@@ -40,6 +40,24 @@ impl Repo {
         &self.root
     }
 
+    /// Those of `paths` (inside the working directory) that are in git's index: committed or
+    /// staged files. Unreadable index: none.
+    pub fn tracked<'p>(&self, paths: &'p [PathBuf]) -> Vec<&'p Path> {
+        let Ok(index) = self.repo.index() else {
+            return Vec::new();
+        };
+        let root = std::fs::canonicalize(&self.root).unwrap_or_else(|_| self.root.clone());
+        paths
+            .iter()
+            .filter(|p| {
+                let abs = std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+                abs.strip_prefix(&root)
+                    .is_ok_and(|rel| index.get_path(rel, 0).is_some())
+            })
+            .map(PathBuf::as_path)
+            .collect()
+    }
+
     /// The full sha of the commit `rev` names: a branch, remote branch, tag, `HEAD~2`, short sha…
     pub fn resolve(&self, rev: &str) -> Result<String, GitError> {
         self.resolve_oid(rev).map(|oid| oid.to_string())

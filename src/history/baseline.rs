@@ -92,5 +92,8 @@ pub fn find_baseline(store: &Store, candidates: &[String]) -> Result<BaselineSea
                 .push(format!("history record of {commit} skipped: {e}")),
         }
     }
+    if let Store::Remote(r) = store {
+        search.warnings.extend(r.notes());
+    }
     Ok(search)
 }

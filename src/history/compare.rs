@@ -50,6 +50,10 @@ pub struct HistoryView {
     /// The baseline's tests, kept for the comparison once head's tests are read (`publish`).
     #[serde(skip)]
     pub base_tests: Option<Vec<RecordedTest>>,
+    /// Tests flaky on the default branch, from the records of its recent runs, and how many
+    /// runs with test results were looked at.
+    #[serde(skip)]
+    pub flaky_known: (HashSet<TestKey>, usize),
     /// Unusable records skipped on the way, one sentence each.
     #[serde(skip)]
     pub warnings: Vec<String>,
@@ -261,11 +265,66 @@ pub fn recorded_tests(results: &TestResults) -> Vec<RecordedTest> {
     .unwrap_or_default()
 }
 
+/// Consecutive passes on the default branch that clear a test's flaky mark (Codecov's rule).
+pub const FLAKY_CLEARED_AFTER: u32 = 30;
+
+/// A test's identity across runs: suite, classname, name.
+pub type TestKey = (Option<String>, Option<String>, Option<String>);
+
+fn owned_key(t: &RecordedTest) -> TestKey {
+    (t.suite.clone(), t.classname.clone(), t.name.clone())
+}
+
+/// Tests flaky on the default branch by Codecov's rule, from the tests of its recent runs
+/// (oldest first): a test that failed and then passed, on a retry within a run or in a later
+/// run, is flaky; [`FLAKY_CLEARED_AFTER`] consecutive passes clear it.
+pub fn flaky_across_runs(runs_oldest_first: &[&[RecordedTest]]) -> HashSet<TestKey> {
+    #[derive(Default)]
+    struct Seen {
+        flaky: bool,
+        failed_last: bool,
+        passes: u32,
+    }
+    let mut seen: HashMap<TestKey, Seen> = HashMap::new();
+    for run in runs_oldest_first {
+        for t in *run {
+            let s = seen.entry(owned_key(t)).or_default();
+            if t.flaky {
+                // Failed, then passed on a retry within the run.
+                s.flaky = true;
+                s.failed_last = false;
+                s.passes = 0;
+            } else if t.outcome.is_failure() {
+                s.failed_last = true;
+                s.passes = 0;
+            } else if t.outcome == TestOutcome::Passed {
+                if s.failed_last {
+                    s.flaky = true;
+                    s.failed_last = false;
+                }
+                s.passes += 1;
+                if s.passes >= FLAKY_CLEARED_AFTER {
+                    s.flaky = false;
+                }
+            }
+        }
+    }
+    seen.into_iter()
+        .filter(|(_, s)| s.flaky)
+        .map(|(k, _)| k)
+        .collect()
+}
+
 /// Head's tests against the baseline's.
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct TestComparison {
     /// Failed or errored at head, and passed, skipped or absent at the baseline: the PR's doing.
     pub new_failures: Vec<String>,
+    /// Failed at head, and flaky on the default branch (see [`flaky_across_runs`]): not counted
+    /// as new failures nor by `--fail-on-new-test-failure`.
+    pub flaky_failures: Vec<String>,
+    /// How many default-branch runs the flaky verdict looked at.
+    pub flaky_runs: usize,
     /// Failed at head and already at the baseline.
     pub already_failing: Vec<String>,
     /// Failed at the baseline, passed at head.
@@ -278,6 +337,8 @@ pub struct TestComparison {
     pub newly_skipped: Vec<String>,
     pub base_tests: usize,
     pub head_tests: usize,
+    /// Head's slowest tests with their duration at the baseline.
+    pub slowest: Vec<SlowTestDelta>,
     /// Every head test skipped (a run that tested nothing), while the baseline ran some.
     pub all_skipped: bool,
 }
@@ -287,6 +348,72 @@ impl TestComparison {
     pub fn dropped(&self) -> bool {
         self.head_tests < self.base_tests
     }
+}
+
+/// Moves head's failures of tests flaky on the default branch out of the new and already-failing
+/// lists into `flaky_failures`.
+pub fn separate_flaky(
+    c: &mut TestComparison,
+    head: &[RecordedTest],
+    flaky: &HashSet<TestKey>,
+    runs: usize,
+) {
+    c.flaky_runs = runs;
+    let names: HashSet<String> = head
+        .iter()
+        .filter(|t| t.outcome.is_failure() && flaky.contains(&owned_key(t)))
+        .map(RecordedTest::display_name)
+        .collect();
+    for list in [&mut c.new_failures, &mut c.already_failing] {
+        list.retain(|n| {
+            if names.contains(n) {
+                c.flaky_failures.push(n.clone());
+                false
+            } else {
+                true
+            }
+        });
+    }
+    c.flaky_failures.sort();
+    c.flaky_failures.dedup();
+}
+
+/// [`RecordedTest::key`]: a test's identity, borrowed.
+type KeyRef<'a> = (Option<&'a str>, Option<&'a str>, Option<&'a str>);
+
+/// One of head's slowest tests, and how long it took at the baseline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SlowTestDelta {
+    pub name: String,
+    pub seconds: f64,
+    /// `None`: absent at the baseline or without a time there.
+    pub base_seconds: Option<f64>,
+}
+
+/// How many slowest tests the comparison lists.
+pub const SLOWEST: usize = 10;
+
+#[expect(
+    clippy::cast_precision_loss,
+    reason = "milliseconds stay far below 2^52"
+)]
+fn seconds(millis: u64) -> f64 {
+    millis as f64 / 1000.0
+}
+
+/// Head's [`SLOWEST`] slowest tests with their baseline durations.
+fn slowest(base: &HashMap<KeyRef<'_>, &RecordedTest>, head: &[RecordedTest]) -> Vec<SlowTestDelta> {
+    let mut timed: Vec<&RecordedTest> = head.iter().filter(|t| t.millis.is_some()).collect();
+    timed.sort_by(|a, b| b.millis.cmp(&a.millis).then_with(|| a.key().cmp(&b.key())));
+    timed
+        .into_iter()
+        .take(SLOWEST)
+        .map(|t| SlowTestDelta {
+            name: t.display_name(),
+            seconds: seconds(t.millis.unwrap_or_default()),
+            base_seconds: base.get(&t.key()).and_then(|b| b.millis).map(seconds),
+        })
+        .collect()
 }
 
 /// Compares head's tests with the baseline's, by suite, classname and name. Lists are sorted
@@ -320,6 +447,7 @@ pub fn compare_tests(base: &[RecordedTest], head: &[RecordedTest]) -> TestCompar
             _ => {}
         }
     }
+    c.slowest = slowest(&base_by_key, head);
     c.removed = base
         .iter()
         .filter(|t| !head_keys.contains(&t.key()))
@@ -401,6 +529,40 @@ mod tests {
                 Some(12)
             ]
         );
+    }
+
+    #[test]
+    fn flaky_by_codecovs_rule_and_cleared_by_thirty_passes() {
+        use TestOutcome::{Failed, Passed};
+        let run = |outcomes: &[(&str, TestOutcome)]| -> Vec<RecordedTest> {
+            outcomes.iter().map(|(n, o)| test(n, *o)).collect()
+        };
+        let mut retried = test("retried", Passed);
+        retried.flaky = true;
+        let mut runs = vec![
+            run(&[("later", Failed), ("broken", Passed), ("cleared", Failed)]),
+            vec![
+                retried,
+                test("later", Passed),
+                test("broken", Failed),
+                test("cleared", Passed),
+            ],
+        ];
+        for _ in 0..FLAKY_CLEARED_AFTER - 1 {
+            runs.push(run(&[("cleared", Passed)]));
+        }
+        let refs: Vec<&[RecordedTest]> = runs.iter().map(Vec::as_slice).collect();
+        let key = |n: &str| owned_key(&test(n, Passed));
+        let flaky = flaky_across_runs(&refs);
+        // `broken` failed last and never passed again: a failure, not (yet) flaky. `cleared`
+        // passed 30 times in a row after its flip.
+        assert_eq!(flaky, [key("later"), key("retried")].into_iter().collect());
+
+        let head = [test("later", Failed), test("new", Failed)];
+        let mut c = compare_tests(&runs[1], &head);
+        separate_flaky(&mut c, &head, &flaky, refs.len());
+        assert_eq!(c.new_failures, ["C › new"]);
+        assert_eq!(c.flaky_failures, ["C › later"]);
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod codec;
 pub mod compare;
 pub mod record;
 pub mod store;
+pub mod zip;
 
 pub use baseline::{find_baseline, Baseline, BaselineSearch, MAX_ANCESTORS};
 pub use codec::{decode, encode, RecordError};

@@ -44,6 +44,20 @@ pub enum HistoryError {
     },
     #[error("{0}")]
     Usage(String),
+    /// A CI service holding records could not be asked (network, permissions).
+    #[error("{store}: {message}")]
+    Remote { store: String, message: String },
+}
+
+/// Records kept by a service (CI artifacts): found by commit, downloaded as bytes. Implemented
+/// where the service's client lives (`host::artifacts`), so history needs no HTTP.
+pub trait RemoteRecords: std::fmt::Debug {
+    /// Where the records are, in words.
+    fn describe(&self) -> String;
+    /// The record bytes of `commit`, if the service has a usable one.
+    fn load(&self, commit: &str) -> Result<Option<Vec<u8>>, HistoryError>;
+    /// What was skipped while looking (expired or untrusted artifacts), one sentence each.
+    fn notes(&self) -> Vec<String>;
 }
 
 /// A place records are kept.
@@ -56,6 +70,8 @@ pub enum Store {
         repo: PathBuf,
         remote: Option<String>,
     },
+    /// Read-only: written by the CI's own upload step (`actions/upload-artifact`).
+    Remote(std::sync::Arc<dyn RemoteRecords + Send + Sync>),
 }
 
 /// What a write did, for the message to the user.
@@ -95,13 +111,14 @@ impl Store {
                 remote: Some(r), ..
             } => format!("git notes {NOTES_REF} of {r}"),
             Store::GitNotes { remote: None, .. } => format!("git notes {NOTES_REF}"),
+            Store::Remote(r) => r.describe(),
         }
     }
 
     /// Brings the store up to date before several reads (fetches the notes ref once).
     pub fn refresh(&self) -> Result<(), HistoryError> {
         match self {
-            Store::Folder(_) => Ok(()),
+            Store::Folder(_) | Store::Remote(_) => Ok(()),
             Store::GitNotes { repo, remote } => match remote {
                 Some(remote) => fetch_notes(repo, remote).map(|_| ()),
                 None => Ok(()),
@@ -117,6 +134,7 @@ impl Store {
                 let r = Repository::open(repo).map_err(notes_err("open the repository"))?;
                 read_note(&r, NOTES_REF, commit)
             }
+            Store::Remote(r) => r.load(commit),
         }
     }
 
@@ -125,6 +143,10 @@ impl Store {
         match self {
             Store::Folder(dir) => save_in_folder(dir, commit, bytes),
             Store::GitNotes { repo, remote } => save_note(repo, remote.as_deref(), commit, bytes),
+            Store::Remote(r) => Err(HistoryError::Usage(format!(
+                "{} is written by the CI workflow (actions/upload-artifact of `prcov record -o FILE`), not by prcov",
+                r.describe()
+            ))),
         }
     }
 }

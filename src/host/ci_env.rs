@@ -37,6 +37,11 @@ pub struct CiContext {
     pub event: Option<String>,
     /// The PR comes from a fork: its token is read-only, so publishing needs the two-step recipe.
     pub is_fork: bool,
+    /// The repository the PR's head lives in (`owner/name`; a fork's for fork PRs), when the
+    /// event says. `--from` looks the PR up by it when `workflow_run.pull_requests` is empty.
+    pub head_repository: Option<String>,
+    /// The PR's head branch (`workflow_run.head_branch`, `pull_request.head.ref`).
+    pub head_branch: Option<String>,
     /// Which field or variable `base_sha` and `head_sha` were read from (`pull_request.base.sha`,
     /// `CI_MERGE_REQUEST_DIFF_BASE_SHA`, …): the text output says where revisions came from.
     pub base_from: Option<&'static str>,
@@ -105,6 +110,8 @@ fn github(get: &impl Fn(&str) -> Option<String>) -> Result<CiContext, CiEnvError
         step_summary: get("GITHUB_STEP_SUMMARY").map(PathBuf::from),
         event: get("GITHUB_EVENT_NAME"),
         is_fork: false,
+        head_repository: None,
+        head_branch: None,
         base_from: None,
         head_from: None,
         web_url: get("GITHUB_REPOSITORY").map(|repo| {
@@ -142,10 +149,12 @@ fn github(get: &impl Fn(&str) -> Option<String>) -> Result<CiContext, CiEnvError
                     .ok_or_else(|| field_err(path, "pull_request.head.sha"))?,
             );
             ctx.base_sha = str_at(pr, &["base", "sha"]);
+            ctx.head_repository = str_at(pr, &["head", "repo", "full_name"]);
+            ctx.head_branch = str_at(pr, &["head", "ref"]);
             ctx.head_from = Some("pull_request.head.sha");
             ctx.base_from = ctx.base_sha.as_ref().map(|_| "pull_request.base.sha");
             ctx.is_fork = is_fork(
-                str_at(pr, &["head", "repo", "full_name"]),
+                ctx.head_repository.clone(),
                 str_at(pr, &["base", "repo", "full_name"]),
             );
         }
@@ -156,7 +165,7 @@ fn github(get: &impl Fn(&str) -> Option<String>) -> Result<CiContext, CiEnvError
                     .ok_or_else(|| field_err(path, "workflow_run.head_sha"))?,
             );
             ctx.head_from = Some("workflow_run.head_sha");
-            // Empty for fork PRs: then the PR number must come from a `--save`d payload.
+            // Empty for fork PRs: then `--from` looks the PR up by head repository and branch.
             if let Some(first) = run["pull_requests"].as_array().and_then(|prs| prs.first()) {
                 ctx.pr = first["number"].as_u64();
                 ctx.base_sha = str_at(first, &["base", "sha"]);
@@ -165,8 +174,10 @@ fn github(get: &impl Fn(&str) -> Option<String>) -> Result<CiContext, CiEnvError
                     .as_ref()
                     .map(|_| "workflow_run.pull_requests[0].base.sha");
             }
+            ctx.head_repository = str_at(run, &["head_repository", "full_name"]);
+            ctx.head_branch = str_at(run, &["head_branch"]);
             ctx.is_fork = is_fork(
-                str_at(run, &["head_repository", "full_name"]),
+                ctx.head_repository.clone(),
                 str_at(run, &["repository", "full_name"]),
             );
         }
@@ -239,6 +250,8 @@ fn gitlab(get: &impl Fn(&str) -> Option<String>) -> Result<CiContext, CiEnvError
         step_summary: None,
         event: get("CI_PIPELINE_SOURCE"),
         is_fork,
+        head_repository: None,
+        head_branch: None,
         base_from,
         head_from,
         web_url: get("CI_PROJECT_URL").map(|u| trim_url(&u)),

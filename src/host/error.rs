@@ -107,6 +107,10 @@ pub enum HostError {
         action: String,
         detail: String,
     },
+    /// A `--from` payload that the host's answers show to belong to another pull request (or to
+    /// none): bad input (exit 2), refused before anything was posted.
+    #[error("refusing the payload: {0}")]
+    PayloadRefused(String),
     /// The plan cannot be sent as it is (e.g. a repository that is not `owner/name`).
     #[error("cannot publish: {0}")]
     InvalidPlan(String),
@@ -120,7 +124,9 @@ impl HostError {
     /// error (2): no request was made (docs/exit-codes.md).
     pub fn exit_code(&self) -> u8 {
         match self {
-            HostError::MissingToken { .. } | HostError::JobTokenOnly => exit::BAD_INPUT,
+            HostError::MissingToken { .. }
+            | HostError::JobTokenOnly
+            | HostError::PayloadRefused(_) => exit::BAD_INPUT,
             _ => exit::HOST_ERROR,
         }
     }

@@ -5,9 +5,11 @@
 use serde_json::{json, Value};
 
 use super::error::{HostError, HostName};
-use super::http::{encode_segment, next_link, same_origin, Method, Request, Response, Sender};
+use super::http::{
+    check_head, encode_segment, get_json, next_link, same_origin, Method, Request, Response, Sender,
+};
 use super::sticky::{self, Candidate, CommentApi};
-use super::{CheckRunOutcome, CommentOutcome, PublishOutcome};
+use super::{CheckRunOutcome, CommentOutcome, PublishOutcome, TrustedPr};
 use crate::render::limits::{self, ANNOTATIONS_PER_REQUEST};
 use crate::render::plan::{
     Annotation, AnnotationLevel, CheckRun, HostKind, PublishPlan, StatusState,
@@ -42,14 +44,12 @@ impl<'a> Github<'a> {
     pub(crate) fn publish(
         &self,
         plan: &PublishPlan,
-        verify_pr_head: bool,
+        verify: Option<&TrustedPr>,
         sender: &mut dyn Sender,
         outcome: &mut PublishOutcome,
     ) -> Result<(), HostError> {
-        if verify_pr_head {
-            if let Some(pr) = plan.pr {
-                self.verify_pr_head(pr, &plan.head_sha, sender)?;
-            }
+        if let Some(trusted) = verify {
+            self.verify_pr(plan, trusted, sender)?;
         }
         let sha = encode_segment(&plan.head_sha);
         for status in &plan.statuses {
@@ -83,6 +83,95 @@ impl<'a> Github<'a> {
         Ok(())
     }
 
+    /// `--from`: the plan's PR must be the one the trusted run belongs to, with the plan's head.
+    fn verify_pr(
+        &self,
+        plan: &PublishPlan,
+        trusted: &TrustedPr,
+        sender: &mut dyn Sender,
+    ) -> Result<(), HostError> {
+        let Some(pr) = plan.pr else {
+            return Err(HostError::PayloadRefused(
+                "it names no pull request".to_owned(),
+            ));
+        };
+        match trusted.number {
+            Some(n) if n != pr => Err(HostError::PayloadRefused(format!(
+                "it is for pull request #{pr}, but this run belongs to #{n}"
+            ))),
+            Some(_) => self.verify_pr_head(pr, &plan.head_sha, sender),
+            None => match self.find_pr_by_head(&plan.head_sha, trusted, sender)? {
+                Some(n) if n != pr => Err(HostError::PayloadRefused(format!(
+                    "it is for pull request #{pr}, but the open pull request whose head is {} is #{n}",
+                    plan.head_sha
+                ))),
+                _ => Ok(()),
+            },
+        }
+    }
+
+    /// The one open PR from the run's head repository and branch whose head is `head_sha`
+    /// (`workflow_run.pull_requests` is empty for forks). `Ok(None)` in a dry run.
+    fn find_pr_by_head(
+        &self,
+        head_sha: &str,
+        trusted: &TrustedPr,
+        sender: &mut dyn Sender,
+    ) -> Result<Option<u64>, HostError> {
+        let (Some(head_repo), Some(branch)) = (&trusted.head_repository, &trusted.head_branch)
+        else {
+            return Err(HostError::PayloadRefused(
+                "this run does not say which pull request it belongs to (no pull request, head \
+                 repository or head branch in the event); hint: pass --pr N"
+                    .to_owned(),
+            ));
+        };
+        let owner = head_repo
+            .split_once('/')
+            .map_or(head_repo.as_str(), |(o, _)| o);
+        let req = Request {
+            method: Method::GET,
+            url: self.url(&format!(
+                "pulls?state=open&head={}:{}&per_page=100",
+                encode_segment(owner),
+                encode_segment(branch)
+            )),
+            body: None,
+            action: format!("find the open pull request from {owner}:{branch}"),
+        };
+        let note = format!(
+            "  (and stop unless exactly one of them has head {head_sha} and is the payload's)"
+        );
+        let Some(list) = get_json(sender, HostKind::Github, &req, &note)? else {
+            return Ok(None);
+        };
+        let matches: Vec<u64> = list
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|p| {
+                p["head"]["sha"]
+                    .as_str()
+                    .is_some_and(|s| s.eq_ignore_ascii_case(head_sha))
+                    && p["head"]["repo"]["full_name"]
+                        .as_str()
+                        .is_some_and(|r| r.eq_ignore_ascii_case(head_repo))
+            })
+            .filter_map(|p| p["number"].as_u64())
+            .collect();
+        match matches.as_slice() {
+            [one] => Ok(Some(*one)),
+            [] => Err(HostError::PayloadRefused(format!(
+                "no open pull request from {owner}:{branch} has head {head_sha}; hint: the \
+                 payload is stale (a newer push) or the pull request was closed"
+            ))),
+            many => Err(HostError::PayloadRefused(format!(
+                "{} open pull requests from {owner}:{branch} have head {head_sha}; hint: pass --pr N",
+                many.len()
+            ))),
+        }
+    }
+
     /// Refuses a plan whose PR does not have `head_sha` as its head (a stale or forged payload).
     fn verify_pr_head(
         &self,
@@ -96,29 +185,16 @@ impl<'a> Github<'a> {
             body: None,
             action: format!("check that pull request #{pr} has head {head_sha}"),
         };
-        let Some(resp) = sender.send(&req)? else {
-            return sender.note("  (and stop if its head.sha differs from the payload's head_sha)");
+        let note = "  (and stop if its head.sha differs from the payload's head_sha)";
+        let Some(json) = get_json(sender, HostKind::Github, &req, note)? else {
+            return Ok(());
         };
-        let json = resp
-            .json()
-            .map_err(|detail| HostError::UnexpectedResponse {
-                host: HostName(HostKind::Github),
-                action: req.action.clone(),
-                detail,
-            })?;
-        let actual = json["head"]["sha"].as_str().unwrap_or_default();
-        if !actual.eq_ignore_ascii_case(head_sha) {
-            return Err(HostError::InvalidPlan(format!(
-                "the payload is for commit {head_sha}, but pull request #{pr} is at {}; hint: the \
-                 payload is stale (a newer push) or does not belong to this pull request",
-                if actual.is_empty() {
-                    "an unknown commit"
-                } else {
-                    actual
-                }
-            )));
-        }
-        Ok(())
+        check_head(
+            head_sha,
+            json["head"]["sha"].as_str().unwrap_or_default(),
+            "pull request",
+            &format!("#{pr}"),
+        )
     }
 
     /// Creates the check run with the first 50 annotations, then appends the rest 50 at a time.
@@ -241,6 +317,23 @@ struct Comments<'g, 'a> {
 impl CommentApi for Comments<'_, '_> {
     fn kind(&self) -> HostKind {
         HostKind::Github
+    }
+
+    fn whoami(&self) -> Request {
+        Request {
+            method: Method::GET,
+            url: format!("{}/user", self.gh.api_url),
+            body: None,
+            action: "find out which user the token belongs to".to_owned(),
+        }
+    }
+
+    fn parse_whoami(&self, user: &Value) -> Option<String> {
+        user["login"].as_str().map(str::to_owned)
+    }
+
+    fn comment_author(&self, comment: &Value) -> Option<String> {
+        comment["user"]["login"].as_str().map(str::to_owned)
     }
 
     fn first_page_url(&self) -> String {

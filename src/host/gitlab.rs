@@ -5,9 +5,11 @@
 use serde_json::{json, Map, Value};
 
 use super::error::{HostError, HostName};
-use super::http::{encode_segment, next_link, same_origin, Method, Request, Response, Sender};
+use super::http::{
+    check_head, encode_segment, get_json, next_link, same_origin, Method, Request, Response, Sender,
+};
 use super::sticky::{self, Candidate, CommentApi};
-use super::{CommentOutcome, PublishOutcome};
+use super::{CommentOutcome, PublishOutcome, TrustedPr};
 use crate::render::limits;
 use crate::render::plan::{HostKind, PublishPlan, StatusState};
 
@@ -37,9 +39,13 @@ impl<'a> Gitlab<'a> {
     pub(crate) fn publish(
         &self,
         plan: &PublishPlan,
+        verify: Option<&TrustedPr>,
         sender: &mut dyn Sender,
         outcome: &mut PublishOutcome,
     ) -> Result<(), HostError> {
+        if let Some(trusted) = verify {
+            self.verify_mr(plan, trusted, sender)?;
+        }
         let sha = encode_segment(&plan.head_sha);
         for status in &plan.statuses {
             let mut body = Map::new();
@@ -77,6 +83,47 @@ impl<'a> Gitlab<'a> {
     }
 }
 
+impl Gitlab<'_> {
+    /// `--from`: the plan's merge request must be the pipeline's (`CI_MERGE_REQUEST_IID` or
+    /// `--pr`), and its head (`sha` in GitLab's answer) the plan's `head_sha`.
+    fn verify_mr(
+        &self,
+        plan: &PublishPlan,
+        trusted: &TrustedPr,
+        sender: &mut dyn Sender,
+    ) -> Result<(), HostError> {
+        let (Some(iid), Some(expected)) = (plan.pr, trusted.number) else {
+            return Err(HostError::PayloadRefused(
+                "this pipeline does not say which merge request it belongs to (no \
+                 CI_MERGE_REQUEST_IID); hint: pass --pr N"
+                    .to_owned(),
+            ));
+        };
+        if iid != expected {
+            return Err(HostError::PayloadRefused(format!(
+                "it is for merge request !{iid}, but this pipeline belongs to !{expected}"
+            )));
+        }
+        let req = Request {
+            method: Method::GET,
+            url: self.url(&format!("merge_requests/{iid}")),
+            body: None,
+            action: format!("check that merge request !{iid} has head {}", plan.head_sha),
+        };
+        let note = "  (and stop if its sha differs from the payload's head_sha)";
+        let Some(mr) = get_json(sender, HostKind::Gitlab, &req, note)? else {
+            return Ok(());
+        };
+        check_head(
+            &plan.head_sha,
+            mr["sha"].as_str().unwrap_or_default(),
+            "merge request",
+            &format!("!{iid}"),
+        )?;
+        Ok(())
+    }
+}
+
 /// GitLab has no `error` state for external statuses; `running` is never sent because prcov
 /// publishes finished results.
 fn state(state: StatusState) -> &'static str {
@@ -101,6 +148,23 @@ impl Notes<'_, '_> {
 impl CommentApi for Notes<'_, '_> {
     fn kind(&self) -> HostKind {
         HostKind::Gitlab
+    }
+
+    fn whoami(&self) -> Request {
+        Request {
+            method: Method::GET,
+            url: format!("{}/user", self.gl.api_url),
+            body: None,
+            action: "find out which user the token belongs to".to_owned(),
+        }
+    }
+
+    fn parse_whoami(&self, user: &Value) -> Option<String> {
+        user["username"].as_str().map(str::to_owned)
+    }
+
+    fn comment_author(&self, note: &Value) -> Option<String> {
+        note["author"]["username"].as_str().map(str::to_owned)
     }
 
     fn first_page_url(&self) -> String {

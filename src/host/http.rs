@@ -136,7 +136,7 @@ impl LiveSender {
             .map_err(|e| HostError::Network {
                 host: HostName(kind),
                 action: "set up the HTTP client".to_owned(),
-                api_url: api_url.to_owned(),
+                api_url: redact(api_url, &token),
                 detail: e.to_string(),
             })?;
         Ok(LiveSender {
@@ -266,7 +266,7 @@ impl Sender for LiveSender {
                     return Err(HostError::Network {
                         host: HostName(self.kind),
                         action: req.action.clone(),
-                        api_url: self.api_url.clone(),
+                        api_url: self.redact(&self.api_url),
                         detail: self.redact(&error_chain(&e)),
                     });
                 }
@@ -482,6 +482,86 @@ pub fn next_link(link: &str) -> Option<String> {
     None
 }
 
+/// Sends `req` (a GET) and reads its JSON answer; `Ok(None)` in a dry run, which prints `note`
+/// to say what a live run would check with the answer.
+pub fn get_json(
+    sender: &mut dyn Sender,
+    kind: HostKind,
+    req: &Request,
+    note: &str,
+) -> Result<Option<Value>, HostError> {
+    let Some(resp) = sender.send(req)? else {
+        sender.note(note)?;
+        return Ok(None);
+    };
+    resp.json()
+        .map(Some)
+        .map_err(|detail| HostError::UnexpectedResponse {
+            host: HostName(kind),
+            action: req.action.clone(),
+            detail,
+        })
+}
+
+/// `--from`: refuses unless the PR's current head (`actual`, from the host) is the plan's: a
+/// stale payload (the PR got a newer push) is not posted over the newer results.
+/// `kind` is "pull request" or "merge request", `id` its `#7` or `!7`.
+pub fn check_head(head_sha: &str, actual: &str, kind: &str, id: &str) -> Result<(), HostError> {
+    if actual.eq_ignore_ascii_case(head_sha) {
+        return Ok(());
+    }
+    let actual = if actual.is_empty() {
+        "an unknown commit"
+    } else {
+        actual
+    };
+    Err(HostError::InvalidPlan(format!(
+        "the payload is for commit {head_sha}, but {kind} {id} is at {actual}; hint: the payload \
+         is stale (a newer push) or does not belong to this {kind}"
+    )))
+}
+
+/// Why prcov will not send a token to `api_url`, if it will not: an unparsable URL; one with
+/// credentials in it (they would end up in messages and dry-run output — the token belongs in
+/// `GITHUB_TOKEN`/`GITLAB_TOKEN`/`PRCOV_TOKEN`); a scheme other than https, except plain http to
+/// this machine (test servers) or with `allow_insecure_http`. Messages never repeat the
+/// credentials.
+pub fn api_url_problem(api_url: &str, allow_insecure_http: bool) -> Option<String> {
+    let Ok(mut url) = reqwest::Url::parse(api_url) else {
+        let shown = api_url.rsplit_once('@').map_or(api_url, |(_, rest)| rest);
+        return Some(format!(
+            "the API URL {:?} is not a URL (expected e.g. https://api.github.com)",
+            crate::render::limits::truncate_chars(shown, 80, "…")
+        ));
+    };
+    if !url.username().is_empty() || url.password().is_some() {
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+        return Some(format!(
+            "the API URL {url} has credentials in it (user:secret@); pass the token in \
+             GITHUB_TOKEN, GITLAB_TOKEN or PRCOV_TOKEN instead, where it is never printed"
+        ));
+    }
+    let host = url.host_str().unwrap_or_default();
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    match url.scheme() {
+        "https" => None,
+        "http" if loopback || allow_insecure_http => None,
+        "http" => Some(format!(
+            "the API URL {url} is plain http to another machine: the token would travel \
+             unencrypted; use https, or pass --allow-insecure-http if the network is trusted"
+        )),
+        other => Some(format!(
+            "the API URL {url} has scheme {other:?}; expected https"
+        )),
+    }
+}
+
 /// True when `url` has the same scheme, host and port as `api_url`: the token is only ever sent
 /// there, even if a `Link` header points elsewhere.
 pub fn same_origin(url: &str, api_url: &str) -> bool {
@@ -503,6 +583,33 @@ pub fn encode_segment(segment: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod api_url_tests {
+    use super::api_url_problem;
+
+    #[test]
+    fn https_loopback_http_and_the_flag_pass_credentials_never() {
+        assert_eq!(api_url_problem("https://api.github.com", false), None);
+        assert_eq!(api_url_problem("http://127.0.0.1:8080", false), None);
+        assert_eq!(api_url_problem("http://localhost/api/v4", false), None);
+        assert_eq!(api_url_problem("http://[::1]:9", false), None);
+        assert_eq!(api_url_problem("http://ghe.corp/api/v3", true), None);
+        let plain = api_url_problem("http://ghe.corp/api/v3", false).unwrap();
+        assert!(plain.contains("--allow-insecure-http"), "{plain}");
+        let creds = api_url_problem("https://x:ghp_SECRET@ghe.corp/api", true).unwrap();
+        assert!(
+            !creds.contains("SECRET") && !creds.contains("x:"),
+            "{creds}"
+        );
+        assert!(
+            creds.starts_with("the API URL https://ghe.corp/api has credentials"),
+            "{creds}"
+        );
+        let bad = api_url_problem("ghp_SECRET@not a url", false).unwrap();
+        assert!(!bad.contains("SECRET"), "{bad}");
+    }
 }
 
 #[cfg(test)]

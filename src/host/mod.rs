@@ -17,7 +17,7 @@
 //!     retry: RetryConfig::from_env(&env),               // PRCOV_MAX_RETRY_WAIT caps single waits
 //!     step_summary: ci.step_summary,                    // GITHUB_STEP_SUMMARY, GitHub only
 //!     fork: Some(ci.is_fork),                           // None when unknown: 403 hints mention both causes
-//!     verify_pr_head: from.is_some(),                   // --from: the PR's head must be the payload's head_sha
+//!     verify_pr: from.map(|_| TrustedPr { .. }),        // --from: the PR must be the payload's, at its head_sha
 //! };
 //! let mode = if dry_run { Mode::DryRun(&mut stdout) } else { Mode::Send };
 //! let outcome = host::publish(&plan, &target, mode)?;   // HostError::exit_code() == 3
@@ -32,6 +32,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
+pub mod artifacts;
 pub mod ci_env;
 pub mod error;
 pub mod github;
@@ -60,10 +61,23 @@ pub struct HostTarget {
     pub step_summary: Option<PathBuf>,
     /// Whether the PR comes from a fork, for the 403 hint; `None` if unknown.
     pub fork: Option<bool>,
-    /// Before posting, ask GitHub for the PR and refuse unless its head is the plan's
-    /// `head_sha`. Set it for `--from`: the payload comes from a fork's job, and this stops it
-    /// from naming some other PR or commit.
-    pub verify_pr_head: bool,
+    /// `--from`: what the trusted job knows about the PR. Before posting, the host is asked for
+    /// the PR (or, without a number, for the one open PR whose head is the plan's) and the plan is
+    /// refused unless that PR is the plan's and its head is the plan's `head_sha`. `None` for a
+    /// plan computed in this job.
+    pub verify_pr: Option<TrustedPr>,
+}
+
+/// What a trusted `--from` job knows about the pull request without reading the payload.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrustedPr {
+    /// From the event (`workflow_run.pull_requests`, `CI_MERGE_REQUEST_IID`) or `--pr`; `None`
+    /// when the event does not say (fork PRs): then the PR is looked up by its head.
+    pub number: Option<u64>,
+    /// `owner/name` of the PR's head repository (the fork), from the event.
+    pub head_repository: Option<String>,
+    /// The PR's head branch, from the event.
+    pub head_branch: Option<String>,
 }
 
 /// Send for real, or print every request to a writer and send nothing.
@@ -160,13 +174,16 @@ pub fn publish(
     match plan.host {
         HostKind::Github => github::Github::new(api_url, &plan.repository)?.publish(
             plan,
-            target.verify_pr_head,
+            target.verify_pr.as_ref(),
             sender,
             &mut outcome,
         )?,
-        HostKind::Gitlab => {
-            gitlab::Gitlab::new(api_url, &plan.repository)?.publish(plan, sender, &mut outcome)?
-        }
+        HostKind::Gitlab => gitlab::Gitlab::new(api_url, &plan.repository)?.publish(
+            plan,
+            target.verify_pr.as_ref(),
+            sender,
+            &mut outcome,
+        )?,
     }
     Ok(outcome)
 }

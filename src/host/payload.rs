@@ -15,7 +15,6 @@ pub const VERSION: u32 = 1;
 /// Larger files are refused before parsing.
 pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 const MAX_STATUSES: usize = 20;
-const MAX_ANNOTATIONS: usize = 5_000;
 const MAX_SHORT: usize = 255;
 
 /// Why a payload cannot be saved or loaded. Bad input: exit code 2.
@@ -28,8 +27,10 @@ pub enum PayloadError {
         #[source]
         source: std::io::Error,
     },
-    #[error("the payload {path} is {size} bytes, more than the {MAX_FILE_BYTES} a prcov payload can be; hint: pass the file written by `prcov publish --save`")]
-    TooLarge { path: PathBuf, size: u64 },
+    #[error("the payload {path} is larger than the {MAX_FILE_BYTES} bytes a prcov payload can be; hint: pass the file written by `prcov publish --save`")]
+    TooLarge { path: PathBuf },
+    #[error("the payload {path} is not a regular file ({kind}); hint: pass the file written by `prcov publish --save`")]
+    NotAFile { path: PathBuf, kind: &'static str },
     #[error("the payload {path} is not valid JSON ({source}); hint: pass the file written by `prcov publish --save`")]
     Json {
         path: PathBuf,
@@ -38,6 +39,10 @@ pub enum PayloadError {
     },
     #[error("the payload {path} has version {found}, but this prcov reads version {VERSION}; hint: use the same prcov version in both jobs")]
     Version { path: PathBuf, found: String },
+    /// The payload is well-formed but not for this job: another host, repository, commit, pull
+    /// request or comment key than the trusted environment says.
+    #[error("refusing the payload {path}: {what}; hint: a payload is only posted for the run that produced it")]
+    Mismatch { path: PathBuf, what: String },
     #[error("invalid payload{}: {field} {problem}", path_suffix(.path))]
     Invalid {
         path: Option<PathBuf>,
@@ -79,29 +84,162 @@ pub fn to_json(plan: &PublishPlan) -> Result<String, PayloadError> {
 pub fn save(plan: &PublishPlan, path: &Path) -> Result<(), PayloadError> {
     let mut json = to_json(plan).map_err(|e| e.with_path(path))?;
     json.push('\n');
-    std::fs::write(path, json).map_err(|source| PayloadError::Io {
-        action: "write",
-        path: path.to_path_buf(),
-        source,
+    crate::atomic::write_file(path, |w| w.write_all(json.as_bytes())).map_err(|source| {
+        PayloadError::Io {
+            action: "write",
+            path: path.to_path_buf(),
+            source,
+        }
     })
 }
 
 /// Reads and validates a plan written by [`save`] (`--from`).
+///
+/// Only a regular file is read (a symlink is followed to one): a FIFO or a device could block or
+/// never end. The cap counts the bytes actually read, not what the metadata claims, so a file
+/// that grows while it is read is still cut off.
 pub fn load(path: &Path) -> Result<PublishPlan, PayloadError> {
+    use std::io::Read as _;
     let io = |action, source| PayloadError::Io {
         action,
         path: path.to_path_buf(),
         source,
     };
-    let size = std::fs::metadata(path).map_err(|e| io("read", e))?.len();
-    if size > MAX_FILE_BYTES {
+    let not_a_file = |meta: &std::fs::Metadata| {
+        (!meta.is_file()).then(|| PayloadError::NotAFile {
+            path: path.to_path_buf(),
+            kind: file_kind(meta),
+        })
+    };
+    // Checked before opening: opening a FIFO blocks until a writer appears.
+    let meta = std::fs::metadata(path).map_err(|e| io("read", e))?;
+    if let Some(e) = not_a_file(&meta) {
+        return Err(e);
+    }
+    let file = std::fs::File::open(path).map_err(|e| io("read", e))?;
+    // …and again on the opened file, in case the path was swapped in between.
+    if let Some(e) = not_a_file(&file.metadata().map_err(|e| io("read", e))?) {
+        return Err(e);
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| io("read", e))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(PayloadError::TooLarge {
             path: path.to_path_buf(),
-            size,
         });
     }
-    let text = std::fs::read_to_string(path).map_err(|e| io("read", e))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        io(
+            "read",
+            std::io::Error::new(std::io::ErrorKind::InvalidData, e.utf8_error()),
+        )
+    })?;
     from_json(&text, path)
+}
+
+fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt as _;
+    let t = meta.file_type();
+    if t.is_dir() {
+        "a directory"
+    } else if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_char_device() || t.is_block_device() {
+        "a device"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "not a plain file"
+    }
+}
+
+/// What the trusted job knows independently of the payload (`--from`): from the CI environment
+/// or the explicit flags. `None` fields are unknown.
+#[derive(Debug, Clone, Default)]
+pub struct Expected {
+    pub host: Option<HostKind>,
+    pub repository: Option<String>,
+    pub head_sha: Option<String>,
+    pub pr: Option<u64>,
+    /// The `--comment-key` of the trusted job: a payload edits only that sticky comment.
+    pub comment_key: String,
+}
+
+/// Refuses a payload that is not for this job: the host, repository and head commit must be
+/// known from the trusted side and equal the payload's; so must the PR number and comment key
+/// when the trusted side has them (the PR is otherwise looked up through the API by its head).
+pub fn check_origin(
+    plan: &PublishPlan,
+    expected: &Expected,
+    path: &Path,
+) -> Result<(), PayloadError> {
+    let refuse = |what: String| {
+        Err(PayloadError::Mismatch {
+            path: path.to_path_buf(),
+            what,
+        })
+    };
+    let host_name = |h: HostKind| match h {
+        HostKind::Github => "GitHub",
+        HostKind::Gitlab => "GitLab",
+    };
+    match expected.host {
+        None => {
+            return refuse(
+                "this job's code host is unknown (not GitHub Actions or GitLab CI); pass --host, --repo-slug and --head SHA".to_owned(),
+            )
+        }
+        // A GitHub job never sends its token to a GitLab API because a file said so.
+        Some(h) if h != plan.host => {
+            return refuse(format!(
+                "it is for {}, but this job runs on {}",
+                host_name(plan.host),
+                host_name(h)
+            ))
+        }
+        Some(_) => {}
+    }
+    match &expected.repository {
+        None => return refuse("this job's repository is unknown; pass --repo-slug".to_owned()),
+        Some(r) if !r.eq_ignore_ascii_case(&plan.repository) => {
+            return refuse(format!(
+                "it names repository {} but this job runs in {r}",
+                clip(&plan.repository)
+            ))
+        }
+        Some(_) => {}
+    }
+    match &expected.head_sha {
+        None => {
+            return refuse(
+                "this job does not know which commit the pull request's run was for; run it in a `workflow_run` job or pass --head SHA".to_owned(),
+            )
+        }
+        Some(h) if !h.eq_ignore_ascii_case(&plan.head_sha) => {
+            return refuse(format!(
+                "it is for commit {} but the run that triggered this job is for {h}",
+                clip(&plan.head_sha)
+            ))
+        }
+        Some(_) => {}
+    }
+    if let (Some(want), Some(got)) = (expected.pr, plan.pr) {
+        if want != got {
+            return refuse(format!(
+                "it is for pull request #{got} but this run belongs to #{want}"
+            ));
+        }
+    }
+    if plan.comment_key != expected.comment_key {
+        return refuse(format!(
+            "its comment key is {:?} but this job's --comment-key is {:?}",
+            clip(&plan.comment_key),
+            expected.comment_key
+        ));
+    }
+    Ok(())
 }
 
 /// Parses and validates payload text; `path` is only used in messages.
@@ -110,7 +248,9 @@ pub fn from_json(text: &str, path: &Path) -> Result<PublishPlan, PayloadError> {
         path: path.to_path_buf(),
         source,
     };
-    let value: Value = serde_json::from_str(text).map_err(json_err)?;
+    // An editor may have added a byte order mark.
+    let value: Value =
+        serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(json_err)?;
     // Check the version before the shape, so a newer format gets the version message.
     match value.get("version") {
         Some(v) if v.as_u64() == Some(u64::from(VERSION)) => {}
@@ -146,7 +286,44 @@ fn invalid(field: impl Into<String>, problem: impl Into<String>) -> PayloadError
 /// for forks, so nothing else has it).
 pub fn validate(plan: &PublishPlan, require_pr: bool) -> Result<(), PayloadError> {
     validate_shape(plan, require_pr)?;
+    check_names(plan)?;
     check_sizes(plan)
+}
+
+/// The status contexts prcov renders; a payload may set no others.
+pub const STATUS_CONTEXTS: [&str; 3] = ["prcov/patch", "prcov/project", "prcov/tests"];
+
+/// A payload may only write prcov's own names: the three status contexts, a check run called
+/// `prcov…`, and a comment body that carries no sticky marker of its own (the host puts the
+/// configured key's marker in front of it).
+fn check_names(plan: &PublishPlan) -> Result<(), PayloadError> {
+    for (i, s) in plan.statuses.iter().enumerate() {
+        if !STATUS_CONTEXTS.contains(&s.context.as_str()) {
+            return Err(invalid(
+                format!("statuses[{i}].context"),
+                format!(
+                    "{:?} is not one of prcov's own: {}",
+                    clip(&s.context),
+                    STATUS_CONTEXTS.join(", ")
+                ),
+            ));
+        }
+    }
+    if let Some(check) = &plan.check_run {
+        if !check.name.starts_with("prcov") {
+            return Err(invalid(
+                "check_run.name",
+                format!("{:?} does not start with \"prcov\"", clip(&check.name)),
+            ));
+        }
+    }
+    if plan.comment_body.contains("<!-- prcov:") {
+        return Err(invalid(
+            "comment_body",
+            "contains a sticky-comment marker `<!-- prcov:`",
+        ));
+    }
+    Ok(())
 }
 
 /// The checks `publish` applies to every plan, trusted or not: what goes into URLs and markers
@@ -180,21 +357,8 @@ pub fn validate_shape(plan: &PublishPlan, require_pr: bool) -> Result<(), Payloa
             format!("{:?} is not a 40-character hex commit id", clip(sha)),
         ));
     }
-    let key = &plan.comment_key;
-    // The key goes into an HTML comment: a strict charset keeps `-->` and friends out.
-    if key.is_empty()
-        || key.len() > 64
-        || !key
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/'))
-    {
-        return Err(invalid(
-            "comment_key",
-            format!(
-                "{:?} must be 1-64 characters of letters, digits, '-', '_', '.', '/'",
-                clip(key)
-            ),
-        ));
+    if let Some(problem) = comment_key_problem(&plan.comment_key) {
+        return Err(invalid("comment_key", problem));
     }
     if let Some(check) = &plan.check_run {
         for (i, a) in check.annotations.iter().enumerate() {
@@ -262,10 +426,10 @@ fn check_sizes(plan: &PublishPlan) -> Result<(), PayloadError> {
                 format!("is longer than {} characters", limits::CHECK_SUMMARY_MAX),
             ));
         }
-        if check.annotations.len() > MAX_ANNOTATIONS {
+        if check.annotations.len() > limits::ANNOTATIONS_MAX {
             return Err(invalid(
                 "check_run.annotations",
-                format!("has more than {MAX_ANNOTATIONS} entries"),
+                format!("has more than {} entries", limits::ANNOTATIONS_MAX),
             ));
         }
         for (i, a) in check.annotations.iter().enumerate() {
@@ -285,6 +449,30 @@ fn check_sizes(plan: &PublishPlan) -> Result<(), PayloadError> {
         }
     }
     Ok(())
+}
+
+/// Why `key` cannot be a comment key, if it cannot. The key goes into an HTML comment: a strict
+/// charset keeps `-->` and friends out.
+pub fn comment_key_problem(key: &str) -> Option<String> {
+    let ok = !key.is_empty()
+        && key.len() <= 64
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/'));
+    (!ok).then(|| {
+        format!(
+            "{:?} must be 1-64 characters of letters, digits, '-', '_', '.', '/'",
+            clip(key)
+        )
+    })
+}
+
+/// Why `repo` cannot name a repository on `host`, if it cannot.
+pub fn repository_problem(host: HostKind, repo: &str) -> Option<String> {
+    match check_repository(host, repo) {
+        Err(PayloadError::Invalid { problem, .. }) => Some(problem),
+        _ => None,
+    }
 }
 
 fn check_repository(host: HostKind, repo: &str) -> Result<(), PayloadError> {
@@ -482,6 +670,90 @@ mod tests {
         let file = std::fs::File::create(&path).unwrap();
         file.set_len(MAX_FILE_BYTES + 1).unwrap();
         assert!(matches!(load(&path), Err(PayloadError::TooLarge { .. })));
+    }
+
+    /// Issue 11 item 1: the cap counts bytes read, and streams are refused. Before, a FIFO was
+    /// `metadata().len() == 0` and then read without bound.
+    #[test]
+    fn fifos_devices_and_directories_are_refused_without_reading() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("payload.fifo");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        // Opening a FIFO without a writer would block forever: this returns at once.
+        let err = load(&fifo).unwrap_err().to_string();
+        assert!(err.contains("is not a regular file (a FIFO)"), "{err}");
+        let link = dir.path().join("link.json");
+        std::os::unix::fs::symlink("/dev/zero", &link).unwrap();
+        let err = load(&link).unwrap_err().to_string();
+        assert!(err.contains("is not a regular file (a device)"), "{err}");
+        let err = load(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("(a directory)"), "{err}");
+    }
+
+    #[test]
+    fn only_prcovs_own_names_are_accepted() {
+        assert_eq!(
+            err_of(|p| p.statuses[0].context = "ci/required".into()),
+            "invalid payload: statuses[0].context \"ci/required\" is not one of prcov's own: prcov/patch, prcov/project, prcov/tests"
+        );
+        assert_eq!(
+            err_of(|p| p.check_run.as_mut().unwrap().name = "build".into()),
+            "invalid payload: check_run.name \"build\" does not start with \"prcov\""
+        );
+        assert_eq!(
+            err_of(|p| p.comment_body = "x\n<!-- prcov:other -->".into()),
+            "invalid payload: comment_body contains a sticky-comment marker `<!-- prcov:`"
+        );
+    }
+
+    #[test]
+    fn the_origin_must_be_this_jobs() {
+        let path = Path::new("p.json");
+        let expected = Expected {
+            host: Some(HostKind::Github),
+            repository: Some("octo/proj".into()),
+            head_sha: Some("a".repeat(40)),
+            pr: Some(7),
+            comment_key: "default".into(),
+        };
+        assert!(check_origin(&plan(), &expected, path).is_ok());
+        let refused = |e: &Expected| check_origin(&plan(), e, path).unwrap_err().to_string();
+        assert_eq!(
+            refused(&Expected {
+                head_sha: None,
+                ..expected.clone()
+            }),
+            "refusing the payload p.json: this job does not know which commit the pull request's run was for; run it in a `workflow_run` job or pass --head SHA; hint: a payload is only posted for the run that produced it"
+        );
+        assert!(refused(&Expected {
+            pr: Some(8),
+            ..expected.clone()
+        })
+        .contains("it is for pull request #7 but this run belongs to #8"));
+        assert!(refused(&Expected {
+            host: Some(HostKind::Gitlab),
+            ..expected.clone()
+        })
+        .contains("it is for GitHub, but this job runs on GitLab"));
+        assert!(refused(&Expected {
+            host: None,
+            ..expected.clone()
+        })
+        .contains("code host is unknown"));
+        // The PR may be unknown here: then the host looks it up by the head.
+        assert!(check_origin(
+            &plan(),
+            &Expected {
+                pr: None,
+                ..expected
+            },
+            path
+        )
+        .is_ok());
     }
 
     #[test]

@@ -11,28 +11,8 @@ use crate::history::compare::{FileDelta, HistoryView, IndirectFile, TestComparis
 use crate::history::Record;
 use crate::model::{LineState, Totals};
 
+use super::json::TotalsJson;
 use super::{percent_or_na, short_sha};
-
-#[derive(Serialize)]
-struct TotalsJson {
-    lines: u64,
-    hits: u64,
-    misses: u64,
-    partials: u64,
-    percent: Option<f64>,
-}
-
-impl From<Totals> for TotalsJson {
-    fn from(t: Totals) -> Self {
-        TotalsJson {
-            lines: t.lines,
-            hits: t.hits,
-            misses: t.misses,
-            partials: t.partials,
-            percent: t.percent(),
-        }
-    }
-}
 
 #[derive(Serialize)]
 struct DumpFile<'a> {
@@ -84,7 +64,7 @@ pub fn dump(r: &Record) -> String {
         prcov_version: &r.meta.prcov_version,
         settings_hash: format!("{:016x}", r.meta.settings_hash),
         created_unix: r.meta.created_unix,
-        totals: r.totals(false).into(),
+        totals: (&r.totals(false)).into(),
         files,
         tests: r.tests.as_deref(),
     };
@@ -176,6 +156,7 @@ pub fn tests_phrase(c: &TestComparison, base: &str) -> String {
         format!("{} already failing at base", c.already_failing.len()),
     ];
     for (n, what) in [
+        (c.flaky_failures.len(), "flaky"),
         (c.fixed.len(), "fixed"),
         (c.added.len(), "added"),
         (c.removed.len(), "removed"),
@@ -190,6 +171,30 @@ pub fn tests_phrase(c: &TestComparison, base: &str) -> String {
         short_sha(base),
         parts.join(", ")
     )
+}
+
+/// Head's slowest tests with their change against the baseline, collapsed.
+fn slowest_markdown(out: &mut String, c: &TestComparison) {
+    if c.slowest.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\n<details><summary>Slowest tests, against the baseline</summary>\n\n| Test | Time | Base | Δ |\n|---|---|---|---|"
+    );
+    for t in &c.slowest {
+        let (base, delta) = match t.base_seconds {
+            Some(b) => (format!("{b:.2}s"), format!("{:+.2}s", t.seconds - b)),
+            None => ("—".to_owned(), "new".to_owned()),
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {:.2}s | {base} | {delta} |",
+            super::md::cell_code(&t.name),
+            t.seconds
+        );
+    }
+    let _ = writeln!(out, "\n</details>");
 }
 
 /// Tests compared with the baseline: new failures apart from those already failing at base.
@@ -225,10 +230,21 @@ pub fn tests_markdown(h: &HistoryView, max: usize) -> String {
     );
     names(
         &mut out,
+        &format!(
+            ":warning: {} (flaky on the default branch over its last {} runs)",
+            plural(c.flaky_failures.len(), "flaky failure", "flaky failures"),
+            c.flaky_runs
+        ),
+        &c.flaky_failures,
+        max,
+    );
+    names(
+        &mut out,
         &format!("{} already failing at base", c.already_failing.len()),
         &c.already_failing,
         max,
     );
+    slowest_markdown(&mut out, c);
     names(
         &mut out,
         &format!("{} newly skipped", c.newly_skipped.len()),
@@ -377,6 +393,7 @@ mod tests {
                 ..TestComparison::default()
             }),
             base_tests: None,
+            flaky_known: (std::collections::HashSet::new(), 0),
             warnings: Vec::new(),
         };
         let table = coverage_changes_markdown(&h, 10);

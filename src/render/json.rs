@@ -11,7 +11,7 @@ use crate::paths::Unmatched;
 
 /// Totals with the unrounded percent (`null` when nothing is coverable).
 #[derive(Serialize)]
-struct TotalsJson {
+pub(crate) struct TotalsJson {
     lines: u64,
     hits: u64,
     misses: u64,

@@ -13,6 +13,9 @@ pub const STATUS_DESCRIPTION_MAX: usize = 140;
 /// Annotation title and message caps (GitHub: 255 and 64 KiB).
 pub const ANNOTATION_TITLE_MAX: usize = 255;
 pub const ANNOTATION_MESSAGE_MAX: usize = 65_535;
+/// Annotations per check run prcov sends (and a saved payload may carry): 100 requests of 50.
+/// More uncovered ranges than that are not reviewable as annotations; the comment lists them.
+pub const ANNOTATIONS_MAX: usize = 5_000;
 /// GitHub accepts at most 50 annotations per check-run create/update request.
 pub const ANNOTATIONS_PER_REQUEST: usize = 50;
 

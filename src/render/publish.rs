@@ -149,9 +149,21 @@ pub fn annotations(s: &DiffSummary, tests: Option<&TestsBrief>) -> Vec<Annotatio
                 end_line: *line,
                 level: AnnotationLevel::Failure,
                 title: cut(title, limits::ANNOTATION_TITLE_MAX),
-                message: cut(message, limits::ANNOTATION_MESSAGE_MAX),
+                // A failure without a message (`<failure/>`) still needs one: GitHub requires
+                // it, and a saved payload is checked for it.
+                message: if message.trim().is_empty() {
+                    cut(title, limits::ANNOTATION_MESSAGE_MAX)
+                } else {
+                    cut(message, limits::ANNOTATION_MESSAGE_MAX)
+                },
             });
         }
+    }
+    if out.len() > limits::ANNOTATIONS_MAX {
+        // Degrade like the comment does: failed tests first (they are few and matter most),
+        // then uncovered ranges in file order, up to the cap.
+        out.sort_by_key(|a| a.level != AnnotationLevel::Failure);
+        out.truncate(limits::ANNOTATIONS_MAX);
     }
     out
 }

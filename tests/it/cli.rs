@@ -24,6 +24,7 @@ fn help_texts() {
         Some("publish"),
         Some("convert"),
         Some("merge"),
+        Some("record"),
         Some("completions"),
         Some("man"),
     ] {

@@ -5,7 +5,6 @@
 
 use prcov::exit;
 use std::path::{Path, PathBuf};
-use std::process::Command as Std;
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -36,20 +35,9 @@ impl Repo {
         self.outside.path().join("history")
     }
     pub fn git(&self, args: &[&str]) -> String {
-        // Fixed dates: the same commits get the same shas on every run, so snapshots hold them.
-        let out = Std::new("git")
-            .args(args)
-            .env("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z")
-            .env("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z")
-            .current_dir(self.path())
-            .output()
-            .expect("git runs");
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+        // Fixed identity and dates (common::git): the same commits get the same shas on every
+        // run, so snapshots hold them.
+        super::common::git(self.path(), args)
     }
     pub fn write(&self, rel: &str, text: &str) {
         let p = self.path().join(rel);
@@ -89,16 +77,13 @@ impl Repo {
     }
 }
 
+/// [`super::common::prcov`] without the CI variables `prcov record` reads for branch and run id.
 pub fn prcov() -> Command {
-    let mut c = Command::cargo_bin("prcov").unwrap();
-    for k in [
-        "GITHUB_ACTIONS",
-        "GITLAB_CI",
-        "GITHUB_REF_NAME",
-        "GITHUB_RUN_ID",
-    ] {
-        c.env_remove(k);
-    }
+    let mut c = super::common::prcov();
+    c.env_remove("GITHUB_REF_NAME")
+        .env_remove("GITHUB_RUN_ID")
+        .env_remove("CI_COMMIT_BRANCH")
+        .env_remove("CI_PIPELINE_ID");
     c
 }
 
@@ -119,7 +104,7 @@ fn source(extra: &str) -> String {
 }
 
 /// main: c1 … c3 recorded, `feature` branches at c3, then main moves on to c4 (recorded too).
-fn forked_repo() -> (Repo, Vec<String>) {
+pub fn forked_repo() -> (Repo, Vec<String>) {
     let r = Repo::new();
     let mut main = Vec::new();
     for (i, hits) in [(1, 4), (2, 5), (3, 6)] {
@@ -139,21 +124,26 @@ fn forked_repo() -> (Repo, Vec<String>) {
     (r, main)
 }
 
-fn diff_json(r: &Repo, head_hits: u32, extra: &[&str]) -> Value {
-    let report = r.file("head.info", &lcov(head_hits));
-    let out = prcov()
+/// `prcov diff REPORT` of `main...feature` in `r`, with `args` (the history options and more).
+pub fn diff_history(r: &Repo, report: &Path, format: &str, args: &[&str]) -> std::process::Output {
+    prcov()
         .arg("diff")
-        .arg(&report)
+        .arg(report)
         .arg("--repo")
         .arg(r.path())
-        .args(["--base", "main", "--head", "feature", "--format", "json"])
-        .arg("--history-dir")
-        .arg(r.history())
-        .args(extra)
+        .args(["--base", "main", "--head", "feature", "--format", format])
+        .args(args)
         .output()
-        .unwrap();
-    let j: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+        .unwrap()
+}
+
+fn diff_json(r: &Repo, head_hits: u32, extra: &[&str]) -> Value {
+    let report = r.file("head.info", &lcov(head_hits));
+    let history = r.history();
+    let mut args = vec!["--history-dir", history.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let out = diff_history(r, &report, "json", &args);
+    let j = super::common::json_of(&out);
     // Exit 1 exactly when a gate failed.
     let expected = if j["passed"] == true { 0 } else { 1 };
     assert_eq!(out.status.code(), Some(expected));
@@ -309,8 +299,11 @@ fn junit(cases: &[(&str, &str)]) -> String {
             "skipped" => "<skipped/>",
             _ => "",
         };
+        // Durations differ by name, and a failure takes a second longer: the slowest tests'
+        // change against the baseline shows in the comment.
+        let time = name.len() as f64 * 0.1 + if *outcome == "failed" { 1.0 } else { 0.0 };
         s.push_str(&format!(
-            "  <testcase classname=\"C\" name=\"{name}\" time=\"0.5\">{body}</testcase>\n"
+            "  <testcase classname=\"C\" name=\"{name}\" time=\"{time:.1}\">{body}</testcase>\n"
         ));
     }
     s.push_str("</testsuite>\n");
@@ -346,20 +339,30 @@ fn comment(r: &Repo, head_hits: u32, junit_xml: &str, extra: &[&str]) -> (i32, S
     (code, j["comment_body"].as_str().unwrap().to_owned())
 }
 
-/// `forked_repo` with test results recorded at the merge-base.
+/// `forked_repo` with test results recorded on main: `flip` failed at c1 and passed at c2 and
+/// c3 (flaky by Codecov's rule); at the merge-base c3, `b` fails.
 fn forked_repo_with_tests() -> (Repo, Vec<String>) {
     let (r, main) = forked_repo();
-    let base_junit = r.file(
-        "junit-base.xml",
-        &junit(&[
-            ("a", "passed"),
-            ("b", "failed"),
-            ("c", "passed"),
-            ("gone", "passed"),
-        ]),
-    );
-    let junit_arg = base_junit.to_str().unwrap().to_owned();
-    r.record_with(&main[2], 6, &["--junit", &junit_arg]);
+    type Cases<'a> = &'a [(&'a str, &'a str)];
+    let runs: [(usize, u32, Cases<'_>); 3] = [
+        (0, 4, &[("a", "passed"), ("flip", "failed")]),
+        (1, 5, &[("a", "passed"), ("flip", "passed")]),
+        (
+            2,
+            6,
+            &[
+                ("a", "passed"),
+                ("b", "failed"),
+                ("c", "passed"),
+                ("gone", "passed"),
+                ("flip", "passed"),
+            ],
+        ),
+    ];
+    for (i, hits, cases) in runs {
+        let file = r.file(&format!("junit-{i}.xml"), &junit(cases));
+        r.record_with(&main[i], hits, &["--junit", file.to_str().unwrap()]);
+    }
     (r, main)
 }
 
@@ -371,6 +374,7 @@ fn comment_with_a_baseline_shows_delta_changes_and_new_vs_preexisting_failures()
         ("b", "failed"),
         ("c", "skipped"),
         ("added", "passed"),
+        ("flip", "failed"),
     ]);
     let (code, body) = comment(
         &r,
@@ -385,7 +389,7 @@ fn comment_with_a_baseline_shows_delta_changes_and_new_vs_preexisting_failures()
     assert_eq!(
         code,
         i32::from(exit::GATE_FAILED),
-        "one new failure fails the gate"
+        "one new failure fails the gate (the flaky one does not count)"
     );
     insta::assert_snapshot!("comment_with_baseline", body);
 }
@@ -507,17 +511,9 @@ fn indirect_changes_carry_base_lines_through_the_hunks() {
         ],
     ) + &lcov_of("src/g.py", &[(1, 1), (2, 1)]);
     let report = r.file("head.info", &head_report);
-    let out = prcov()
-        .arg("diff")
-        .arg(&report)
-        .arg("--repo")
-        .arg(r.path())
-        .args(["--base", "main", "--head", "feature", "--format", "json"])
-        .arg("--history-dir")
-        .arg(r.history())
-        .output()
-        .unwrap();
-    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let history = r.history();
+    let args = ["--history-dir", history.to_str().unwrap()];
+    let j = super::common::json_of(&diff_history(&r, &report, "json", &args));
     assert_eq!(
         j["history"]["indirect_changes"],
         serde_json::json!([
@@ -530,20 +526,112 @@ fn indirect_changes_carry_base_lines_through_the_hunks() {
         ])
     );
     // The terminal says the same.
-    let text = prcov()
-        .arg("diff")
-        .arg(&report)
-        .arg("--repo")
-        .arg(r.path())
-        .args(["--base", "main", "--head", "feature", "--format", "text"])
-        .arg("--history-dir")
-        .arg(r.history())
-        .output()
-        .unwrap();
+    let text = diff_history(&r, &report, "text", &args);
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(
         text.contains("Indirect changes in src/f.py: hit → miss 9\n")
             && text.contains("Indirect changes in src/g.py: miss → hit 2\n"),
         "{text}"
     );
+}
+
+#[test]
+fn record_usage_errors_are_exit_2_with_a_sentence() {
+    let r = Repo::new();
+    r.write("src/a.py", &source(""));
+    r.commit("one");
+    let report = r.file("a.info", &lcov(3));
+    let nothing = r.file("other.info", "SF:elsewhere/z.c\nDA:1,1\nend_of_record\n");
+    let run = |args: &[&std::ffi::OsStr]| {
+        let out = prcov()
+            .arg("record")
+            .args(args)
+            .arg("--repo")
+            .arg(r.path())
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).trim_end().to_owned(),
+        )
+    };
+    let dir = r.history();
+    let errors = [
+        run(&[report.as_os_str()]),
+        run(&[
+            report.as_os_str(),
+            "--history-dir".as_ref(),
+            dir.as_os_str(),
+            "--base-report".as_ref(),
+            report.as_os_str(),
+        ]),
+        run(&[
+            "--history".as_ref(),
+            "git-notes".as_ref(),
+            "--history-dir".as_ref(),
+            dir.as_os_str(),
+            report.as_os_str(),
+        ]),
+        run(&[
+            nothing.as_os_str(),
+            "--history-dir".as_ref(),
+            dir.as_os_str(),
+        ]),
+    ];
+    let dump = prcov()
+        .args(["record", "dump"])
+        .arg(dir.join("missing.prcov"))
+        .output()
+        .unwrap();
+    let errors: Vec<(Option<i32>, String)> = errors
+        .into_iter()
+        .chain([(
+            dump.status.code(),
+            String::from_utf8_lossy(&dump.stderr).trim_end().to_owned(),
+        )])
+        .collect();
+    for (code, _) in &errors {
+        assert_eq!(*code, Some(2));
+    }
+    let text: Vec<String> = errors
+        .iter()
+        .map(|(_, e)| e.replace(&r.outside.path().display().to_string(), "[OUT]"))
+        .collect();
+    insta::assert_snapshot!("record_usage_errors", text.join("\n"));
+    assert!(!dir.exists() || std::fs::read_dir(&dir).unwrap().next().is_none());
+}
+
+#[test]
+fn ignore_patterns_apply_to_the_baseline_too() {
+    let r = Repo::new();
+    r.write("src/a.py", &source(""));
+    r.write("src/keep.py", &source(""));
+    let base = r.commit("base");
+    let keep = |hits: u32| lcov(hits).replace("src/a.py", "src/keep.py");
+    let base_report = r.file("base.info", &(lcov(2) + &keep(5)));
+    prcov()
+        .arg("record")
+        .arg(&base_report)
+        .arg("--repo")
+        .arg(r.path())
+        .args(["--commit", &base, "-q", "--history-dir"])
+        .arg(r.history())
+        .assert()
+        .success();
+    r.git(&["checkout", "-q", "-b", "feature"]);
+    r.write("src/b.py", "x = 1\n");
+    r.commit("pr");
+    let head = r.file("head.info", &(lcov(9) + &keep(5)));
+    let history = r.history();
+    let args = [
+        "--history-dir",
+        history.to_str().unwrap(),
+        "--ignore",
+        "src/a.py",
+    ];
+    let j = super::common::json_of(&diff_history(&r, &head, "json", &args));
+    // Only keep.py on both sides: 5 of 10 at the baseline and at head.
+    assert_eq!(j["base_project"]["lines"], 10);
+    assert_eq!(j["delta"], 0.0);
+    assert_eq!(j["history"]["coverage_changes"], serde_json::json!([]));
 }

@@ -2,26 +2,11 @@
 //! `refs/notes/prcov` without force; every record lands (rejected pushes are fetched, re-applied
 //! and pushed again), `git notes` reads them, and a third clone finds its baseline through them.
 
-use std::path::Path;
-use std::process::Command as Std;
-
 use serde_json::Value;
+use std::path::Path;
 
+use super::common::git;
 use super::history_e2e::{lcov, prcov};
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Std::new("git")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
-}
 
 fn clone(origin: &Path, to: &Path) {
     git(

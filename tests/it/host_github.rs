@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use crate::host_support::{Fake, Flavor, SHA, TOKEN};
 use prcov::host::{
     self, CheckRunOutcome, CommentOutcome, HostError, HostTarget, Mode, RetryConfig, Token,
+    TrustedPr,
 };
 use prcov::render::plan::{
     Annotation, AnnotationLevel, CheckRun, CommitStatus, HostKind, PublishPlan, StatusState,
@@ -85,7 +86,7 @@ fn target(fake: &Fake) -> HostTarget {
         retry: fast_retry(),
         step_summary: None,
         fork: None,
-        verify_pr_head: false,
+        verify_pr: None,
     }
 }
 
@@ -227,6 +228,7 @@ fn marker_on_page_three_is_found_via_link_header() {
     assert_eq!(
         fake.log(),
         [
+            "GET /user".to_owned(),
             "GET /repos/octo/proj/issues/7/comments?per_page=100".to_owned(),
             "GET /repositories/1/issues/7/comments?per_page=100&page=2".to_owned(),
             "GET /repositories/1/issues/7/comments?per_page=100&page=3".to_owned(),
@@ -258,7 +260,57 @@ fn duplicates_from_a_race_converge_on_the_oldest() {
     );
     let ids: Vec<u64> = fake.state().comments.iter().map(|c| c.id).collect();
     assert_eq!(ids, [oldest, human, other_key]);
-    assert!(outcome.warnings.is_empty(), "{:?}", outcome.warnings);
+    assert_eq!(
+        outcome.warnings,
+        [format!(
+            "ignored comment {human} by carol: it starts with <!-- prcov:default --> but was not \
+             written by this token, so prcov does not edit it"
+        )]
+    );
+    fake.assert_bodies_valid();
+}
+
+/// Issue 11 item 2: a human's comment that starts with the marker is not prcov's. Before, it was
+/// adopted (edited with the report) when no bot comment existed; now prcov creates its own.
+#[test]
+fn a_humans_comment_with_the_marker_is_never_adopted() {
+    // An app installation token (GITHUB_TOKEN): `GET /user` answers 403, only bots count.
+    let fake = Fake::start(Flavor::Github);
+    let forged = "<!-- prcov:default -->\n:white_check_mark: All good (typed by hand)";
+    let human = fake.seed_comment(forged, "mallory", false);
+    let mut p = plan();
+    p.check_run = None;
+    p.statuses.clear();
+    let outcome = host::publish(&p, &target(&fake), Mode::Send).unwrap();
+    assert!(
+        matches!(outcome.comment, CommentOutcome::Created { id: Some(id) } if id != human),
+        "{:?}",
+        outcome.comment
+    );
+    let s = fake.state();
+    assert_eq!(s.comments.len(), 2);
+    assert_eq!(
+        s.comments[0].body, forged,
+        "the human's comment is untouched"
+    );
+    assert_eq!(s.comments[1].body, marker_body(&p));
+    assert_eq!(s.comments[1].login, "github-actions[bot]");
+    drop(s);
+    assert_eq!(outcome.warnings.len(), 1, "{:?}", outcome.warnings);
+    assert_eq!(fake.count("PATCH", "/issues/comments/"), 0);
+    fake.assert_bodies_valid();
+
+    // A personal access token: `GET /user` names it, and only that user's comments count — not
+    // a bot's, not another human's.
+    let fake = Fake::start(Flavor::Github);
+    fake.state().user = Some("ci-user".to_owned());
+    fake.seed_comment("<!-- prcov:default -->\nbot", "some-app[bot]", true);
+    fake.seed_comment("<!-- prcov:default -->\nhuman", "mallory", false);
+    let own = fake.seed_comment("<!-- prcov:default -->\nold", "ci-user", false);
+    let outcome = host::publish(&p, &target(&fake), Mode::Send).unwrap();
+    assert_eq!(outcome.comment, CommentOutcome::Updated { id: own });
+    assert_eq!(outcome.warnings.len(), 2, "{:?}", outcome.warnings);
+    assert_eq!(fake.log()[0], "GET /user");
     fake.assert_bodies_valid();
 }
 
@@ -518,7 +570,7 @@ fn unreachable_host_is_a_network_error() {
         },
         step_summary: None,
         fork: None,
-        verify_pr_head: false,
+        verify_pr: None,
     };
     let err = host::publish(&plan(), &t, Mode::Send).unwrap_err();
     let msg = err.to_string();
@@ -649,7 +701,10 @@ fn oversized_plan_fields_are_cut_to_host_limits() {
 fn from_payload_is_refused_when_the_pr_head_differs() {
     let fake = Fake::start(Flavor::Github);
     let t = HostTarget {
-        verify_pr_head: true,
+        verify_pr: Some(TrustedPr {
+            number: Some(7),
+            ..TrustedPr::default()
+        }),
         ..target(&fake)
     };
     // Matching head: published, after one GET of the PR.

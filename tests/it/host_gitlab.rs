@@ -53,7 +53,7 @@ fn target(fake: &Fake) -> HostTarget {
         },
         step_summary: None,
         fork: None,
-        verify_pr_head: false,
+        verify_pr: None,
     }
 }
 
@@ -119,7 +119,7 @@ fn note_is_created_then_edited_in_place() {
     let lists: Vec<String> = fake
         .requests()
         .iter()
-        .filter(|r| r.method == "GET")
+        .filter(|r| r.method == "GET" && r.path.ends_with("/notes"))
         .map(|r| r.query.clone())
         .collect();
     assert!(
@@ -127,6 +127,33 @@ fn note_is_created_then_edited_in_place() {
             .iter()
             .all(|q| q.starts_with("sort=desc&per_page=100")),
         "{lists:?}"
+    );
+    fake.assert_bodies_valid();
+}
+
+/// Issue 11 item 2 on GitLab: only notes by the token's own user (`GET /user`) are adopted.
+#[test]
+fn a_note_by_someone_else_with_the_marker_is_never_adopted() {
+    let fake = Fake::start(Flavor::Gitlab);
+    let forged = "<!-- prcov:default -->\nall good, trust me";
+    let other = fake.seed_comment(forged, "mallory", false);
+    let outcome = host::publish(&plan(), &target(&fake), Mode::Send).unwrap();
+    assert!(
+        matches!(outcome.comment, CommentOutcome::Created { id: Some(id) } if id != other),
+        "{:?}",
+        outcome.comment
+    );
+    assert_eq!(fake.count("PUT", "/notes/"), 0);
+    let s = fake.state();
+    assert_eq!(s.comments[0].body, forged);
+    assert_eq!(s.comments[1].login, "project_1_bot");
+    drop(s);
+    assert_eq!(
+        outcome.warnings,
+        [format!(
+            "ignored comment {other} by mallory: it starts with <!-- prcov:default --> but was \
+             not written by this token, so prcov does not edit it"
+        )]
     );
     fake.assert_bodies_valid();
 }
@@ -149,6 +176,7 @@ fn pagination_follows_x_next_page_and_keeps_the_oldest_note() {
             .filter(|l| !l.contains("/statuses/"))
             .collect::<Vec<_>>(),
         [
+            "GET /api/v4/user".to_owned(),
             "GET /api/v4/projects/group%2Fsub%2Fproj/merge_requests/42/notes?sort=desc&per_page=100".to_owned(),
             "GET /api/v4/projects/group%2Fsub%2Fproj/merge_requests/42/notes?sort=desc&per_page=100&page=2".to_owned(),
             "GET /api/v4/projects/group%2Fsub%2Fproj/merge_requests/42/notes?sort=desc&per_page=100&page=3".to_owned(),

@@ -57,10 +57,29 @@ pub struct State {
     pub check_run_annotations: Vec<usize>,
     /// What `GET /pulls/{n}` reports as the PR head.
     pub pr_head: String,
+    /// Who `GET /user` says the token is; `None` answers 403 like a GitHub App installation
+    /// token (`GITHUB_TOKEN`), which may not read it.
+    pub user: Option<String>,
+    /// What `GET /repos/{o}/{r}/pulls` lists (filtered by its `head=owner:branch`).
+    pub open_prs: Vec<Value>,
     /// Simulates another job racing: when a comment is created, this body is created first
     /// (so it gets the older id) by the same bot.
     pub race_on_create: Option<String>,
+    /// Actions artifacts (`GET /repos/{o}/{r}/actions/artifacts`), as GitHub lists them.
+    pub artifacts: Vec<Value>,
+    /// Artifact id → its zip, served from the fake's storage path (`/storage/…`), where
+    /// the download endpoint redirects.
+    pub artifact_zips: std::collections::HashMap<u64, Vec<u8>>,
+    /// GitLab pipelines (`GET /projects/{id}/pipelines`), their jobs, and each job's
+    /// `prcov-history.prcov` artifact file.
+    pub pipelines: Vec<Value>,
+    pub pipeline_jobs: std::collections::HashMap<u64, Vec<Value>>,
+    pub job_files: std::collections::HashMap<u64, Vec<u8>>,
 }
+
+/// The repository the fake GitHub serves (`GET /repos/{o}/{r}`).
+pub const REPO_ID: u64 = 4242;
+pub const DEFAULT_BRANCH: &str = "main";
 
 pub struct Fake {
     pub server: MockServer,
@@ -77,6 +96,10 @@ impl Fake {
             next_id: 1000,
             pr_head: SHA.to_owned(),
             page_size: 100,
+            user: match flavor {
+                Flavor::Github => None,
+                Flavor::Gitlab => Some("project_1_bot".to_owned()),
+            },
             ..State::default()
         }));
         let shared = Arc::clone(&state);
@@ -186,6 +209,10 @@ impl Fake {
         let mut checked = 0;
         let mut problems = Vec::new();
         for r in self.requests() {
+            if r.path.starts_with("/storage/") {
+                // The storage a download redirects to: not an API operation.
+                continue;
+            }
             let op = operation_for(self.flavor, &r.method, &r.path).unwrap_or_else(|| {
                 panic!(
                     "request {} {} matches no operation prcov should call",
@@ -193,6 +220,14 @@ impl Fake {
                 )
             });
             let spec = &fixture["operations"][op];
+            if let Some(known) = spec["query_parameters"].as_array() {
+                for pair in r.query.split('&').filter(|p| !p.is_empty()) {
+                    let name = pair.split('=').next().unwrap_or_default();
+                    if !known.iter().any(|k| k == name) {
+                        problems.push(format!("{op}: undeclared query parameter `{name}`"));
+                    }
+                }
+            }
             assert_eq!(
                 spec["method"].as_str(),
                 Some(r.method.as_str()),
@@ -214,6 +249,90 @@ impl Fake {
             problems.join("\n")
         );
         checked
+    }
+}
+
+/// An Actions artifact as `GET /repos/{o}/{r}/actions/artifacts` lists it: every field the API
+/// description requires, and the `workflow_run` that made it.
+pub struct ArtifactSpec<'a> {
+    pub id: u64,
+    pub name: &'a str,
+    pub head_sha: &'a str,
+    pub head_repository_id: u64,
+    pub head_branch: &'a str,
+    pub expired: bool,
+}
+
+impl Fake {
+    /// Adds a GitLab pipeline for `sha` on `git_ref` with one job; `record` is the job's
+    /// `prcov-history.prcov` artifact (`None`: the job's artifacts expired).
+    pub fn add_pipeline(
+        &self,
+        id: u64,
+        sha: &str,
+        git_ref: &str,
+        status: &str,
+        record: Option<Vec<u8>>,
+    ) {
+        let mut s = self.state();
+        s.pipelines.push(json!({"id": id, "iid": id, "project_id": 77, "sha": sha, "ref": git_ref, "status": status, "source": "push"}));
+        let job = id * 10;
+        let artifacts = if record.is_some() {
+            json!([{"file_type": "archive", "size": 100, "filename": "artifacts.zip", "file_format": "zip"}])
+        } else {
+            json!([])
+        };
+        s.pipeline_jobs.insert(
+            id,
+            vec![json!({"id": job, "name": "test", "status": status, "artifacts": artifacts})],
+        );
+        if let Some(r) = record {
+            s.job_files.insert(job, r);
+        }
+    }
+
+    /// Adds an artifact whose zip is `zip`.
+    pub fn add_artifact(&self, a: &ArtifactSpec<'_>, zip: Vec<u8>) {
+        let mut s = self.state();
+        let base = s.base_url.clone();
+        s.artifacts.push(json!({
+            "id": a.id,
+            "node_id": format!("MDg6QXJ0aWZhY3Q{}", a.id),
+            "name": a.name,
+            "size_in_bytes": zip.len(),
+            "url": format!("{base}/repos/o/r/actions/artifacts/{}", a.id),
+            "archive_download_url": format!("{base}/repos/o/r/actions/artifacts/{}/zip", a.id),
+            "expired": a.expired,
+            "created_at": "2026-01-01T00:00:00Z",
+            "expires_at": "2026-04-01T00:00:00Z",
+            "updated_at": "2026-01-01T00:00:00Z",
+            "workflow_run": {
+                "id": 7000 + a.id,
+                "repository_id": REPO_ID,
+                "head_repository_id": a.head_repository_id,
+                "head_branch": a.head_branch,
+                "head_sha": a.head_sha,
+            },
+        }));
+        s.artifact_zips.insert(a.id, zip);
+    }
+
+    /// Validates the artifact listing the fake serves against GitHub's response schema, so the
+    /// fake answers what GitHub would.
+    pub fn assert_artifact_listing_valid(&self) {
+        let fixture = load_fixture("github-openapi-subset.json");
+        let schema = &fixture["operations"]["actions/list-artifacts-for-repo"]["response_body"];
+        assert!(schema.is_object(), "the fixture has the listing's schema");
+        let s = self.state();
+        let listing = json!({"total_count": s.artifacts.len(), "artifacts": s.artifacts});
+        let mut problems = Vec::new();
+        validate(
+            schema,
+            &listing,
+            "actions/list-artifacts-for-repo",
+            &mut problems,
+        );
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
     }
 }
 
@@ -240,7 +359,16 @@ fn operation_for(flavor: Flavor, method: &str, path: &str) -> Option<&'static st
             ("DELETE", ["repos", _, _, "issues", "comments", _]) => Some("issues/delete-comment"),
             ("POST", ["repos", _, _, "check-runs"]) => Some("checks/create"),
             ("GET", ["repos", _, _, "pulls", _]) => Some("pulls/get"),
+            ("GET", ["repos", _, _, "pulls"]) => Some("pulls/list"),
+            ("GET", ["user"]) => Some("users/get-authenticated"),
             ("PATCH", ["repos", _, _, "check-runs", _]) => Some("checks/update"),
+            ("GET", ["repos", _, _]) => Some("repos/get"),
+            ("GET", ["repos", _, _, "actions", "artifacts"]) => {
+                Some("actions/list-artifacts-for-repo")
+            }
+            ("GET", ["repos", _, _, "actions", "artifacts", _, _]) => {
+                Some("actions/download-artifact")
+            }
             _ => None,
         },
         Flavor::Gitlab => match (method, seg.as_slice()) {
@@ -258,6 +386,20 @@ fn operation_for(flavor: Flavor, method: &str, path: &str) -> Option<&'static st
             }
             ("DELETE", ["api", "v4", "projects", _, "merge_requests", _, "notes", _]) => {
                 Some("notes/delete-merge-request-note")
+            }
+            ("GET", ["api", "v4", "user"]) => Some("users/current"),
+            ("GET", ["api", "v4", "projects", _, "merge_requests", _]) => {
+                Some("merge_requests/get")
+            }
+            ("GET", ["api", "v4", "projects", _]) => Some("projects/get"),
+            ("GET", ["api", "v4", "projects", _, "pipelines"]) => {
+                Some("pipelines/list-project-pipelines")
+            }
+            ("GET", ["api", "v4", "projects", _, "pipelines", _, "jobs"]) => {
+                Some("jobs/list-pipeline-jobs")
+            }
+            ("GET", ["api", "v4", "projects", _, "jobs", _, "artifacts", ..]) => {
+                Some("job-artifacts/download-single-artifact-file")
             }
             _ => None,
         },
@@ -495,6 +637,31 @@ fn handle(state: &Arc<Mutex<State>>, flavor: Flavor, req: &HttpMockRequest) -> H
                     respond(404, &[], json!({"message": "Not Found"}))
                 }
             }
+            ("GET", ["user"]) => match &s.user {
+                Some(login) => respond(200, &[], json!({"login": login, "type": "User"})),
+                None => respond(
+                    403,
+                    &[],
+                    json!({"message": "Resource not accessible by integration"}),
+                ),
+            },
+            ("GET", ["repos", _, _, "pulls"]) => {
+                let head = query_param(&query, "head").unwrap_or_default();
+                let listed: Vec<Value> = s
+                    .open_prs
+                    .iter()
+                    .filter(|p| {
+                        let owner = p["head"]["repo"]["full_name"]
+                            .as_str()
+                            .and_then(|r| r.split('/').next())
+                            .unwrap_or_default();
+                        let branch = p["head"]["ref"].as_str().unwrap_or_default();
+                        head.is_empty() || head == format!("{owner}:{branch}")
+                    })
+                    .cloned()
+                    .collect();
+                respond(200, &[], Value::Array(listed))
+            }
             ("GET", ["repos", _, _, "pulls", n]) => respond(
                 200,
                 &[],
@@ -516,6 +683,54 @@ fn handle(state: &Arc<Mutex<State>>, flavor: Flavor, req: &HttpMockRequest) -> H
                 s.check_run_annotations.push(n);
                 respond(200, &[], json!({"id": 555}))
             }
+            ("GET", ["repos", owner, name]) => respond(
+                200,
+                &[],
+                json!({"id": REPO_ID, "name": name, "full_name": format!("{owner}/{name}"),
+                       "default_branch": DEFAULT_BRANCH}),
+            ),
+            ("GET", ["repos", _, _, "actions", "artifacts"]) => {
+                let wanted = query_param(&query, "name");
+                let listed: Vec<Value> = s
+                    .artifacts
+                    .iter()
+                    .filter(|a| wanted.as_deref().is_none_or(|w| a["name"] == w))
+                    .cloned()
+                    .collect();
+                respond(
+                    200,
+                    &[],
+                    json!({"total_count": listed.len(), "artifacts": listed}),
+                )
+            }
+            ("GET", ["repos", _, _, "actions", "artifacts", id, "zip"]) => {
+                let id: u64 = id.parse().unwrap_or(0);
+                let expired = s
+                    .artifacts
+                    .iter()
+                    .any(|a| a["id"] == id && a["expired"] == true);
+                if expired || !s.artifact_zips.contains_key(&id) {
+                    return respond(410, &[], json!({"message": "Artifact has expired"}));
+                }
+                // Like GitHub: a redirect to pre-signed storage on which the token is not needed.
+                let location = format!("{}/storage/artifact-{id}.zip?sig=presigned", s.base_url);
+                respond(302, &[("location".to_owned(), location)], Value::Null)
+            }
+            ("GET", ["storage", file]) => {
+                let id: u64 = file
+                    .trim_start_matches("artifact-")
+                    .trim_end_matches(".zip")
+                    .parse()
+                    .unwrap_or(0);
+                match s.artifact_zips.get(&id) {
+                    Some(zip) => HttpMockResponse::builder()
+                        .status(200)
+                        .header("content-type", "application/zip")
+                        .body(zip.clone())
+                        .build(),
+                    None => respond(404, &[], Value::Null),
+                }
+            }
             _ => respond(404, &[], json!({"message": "Not Found"})),
         },
         Flavor::Gitlab => match (method.as_str(), seg.as_slice()) {
@@ -531,7 +746,7 @@ fn handle(state: &Arc<Mutex<State>>, flavor: Flavor, req: &HttpMockRequest) -> H
                 }
                 let mut all: Vec<Value> = notes
                     .iter()
-                    .map(|c| json!({"id": c.id, "body": c.body, "system": false, "author": {"username": c.login}}))
+                    .map(|c| json!({"id": c.id, "body": c.body, "system": false, "author": {"username": c.login, "bot": c.bot}}))
                     .collect();
                 // A system note ("added 1 commit") that happens to start with the marker is ignored.
                 all.insert(0, json!({"id": 1, "body": "<!-- prcov:default --> system", "system": true, "author": {"username": "x"}}));
@@ -566,7 +781,11 @@ fn handle(state: &Arc<Mutex<State>>, flavor: Flavor, req: &HttpMockRequest) -> H
                     login: "project_1_bot".into(),
                     bot: false,
                 });
-                respond(201, &[], json!({"id": id}))
+                respond(
+                    201,
+                    &[],
+                    json!({"id": id, "author": {"username": "project_1_bot"}}),
+                )
             }
             ("PUT", ["api", "v4", "projects", _, "merge_requests", _, "notes", id]) => {
                 let id: u64 = id.parse().unwrap_or(0);
@@ -587,6 +806,68 @@ fn handle(state: &Arc<Mutex<State>>, flavor: Flavor, req: &HttpMockRequest) -> H
                 let id: u64 = id.parse().unwrap_or(0);
                 s.comments.retain(|c| c.id != id);
                 respond(204, &[], Value::Null)
+            }
+            ("GET", ["api", "v4", "user"]) => match &s.user {
+                Some(name) => respond(200, &[], json!({"id": 7, "username": name, "bot": true})),
+                None => respond(403, &[], json!({"message": "403 Forbidden"})),
+            },
+            ("GET", ["api", "v4", "projects", _, "merge_requests", iid]) => respond(
+                200,
+                &[],
+                json!({"iid": iid.parse::<u64>().unwrap_or(0), "sha": s.pr_head}),
+            ),
+            ("GET", ["api", "v4", "projects", id]) => respond(
+                200,
+                &[],
+                json!({"id": 77, "path_with_namespace": id, "default_branch": DEFAULT_BRANCH}),
+            ),
+            ("GET", ["api", "v4", "projects", _, "pipelines"]) => {
+                let want = |k: &str, v: &Value| {
+                    query_param(&query, k).is_none_or(|q| v.as_str() == Some(q.as_str()))
+                };
+                let listed: Vec<Value> = s
+                    .pipelines
+                    .iter()
+                    .filter(|p| {
+                        want("sha", &p["sha"])
+                            && want("ref", &p["ref"])
+                            && want("status", &p["status"])
+                    })
+                    .cloned()
+                    .collect();
+                respond(200, &[], Value::Array(listed))
+            }
+            ("GET", ["api", "v4", "projects", _, "pipelines", pid, "jobs"]) => {
+                let pid: u64 = pid.parse().unwrap_or(0);
+                let jobs = s.pipeline_jobs.get(&pid).cloned().unwrap_or_default();
+                respond(200, &[], Value::Array(jobs))
+            }
+            (
+                "GET",
+                ["api", "v4", "projects", _, "jobs", jid, "artifacts", "prcov-history.prcov"],
+            ) => {
+                let jid: u64 = jid.parse().unwrap_or(0);
+                if !s.job_files.contains_key(&jid) {
+                    return respond(404, &[], json!({"message": "404 Not found"}));
+                }
+                // Object storage with direct download: a redirect to a pre-signed URL.
+                let location = format!("{}/storage/job-{jid}.prcov?sig=presigned", s.base_url);
+                respond(302, &[("location".to_owned(), location)], Value::Null)
+            }
+            ("GET", ["storage", file]) if file.starts_with("job-") => {
+                let jid: u64 = file
+                    .trim_start_matches("job-")
+                    .trim_end_matches(".prcov")
+                    .parse()
+                    .unwrap_or(0);
+                match s.job_files.get(&jid) {
+                    Some(bytes) => HttpMockResponse::builder()
+                        .status(200)
+                        .header("content-type", "application/octet-stream")
+                        .body(bytes.clone())
+                        .build(),
+                    None => respond(404, &[], Value::Null),
+                }
             }
             _ => respond(404, &[], json!({"message": "404 Not found"})),
         },

@@ -288,6 +288,8 @@ fn pull_request_statuses_comment_check_run_summary_and_outputs() {
             format!("POST {statuses_path}"),
             format!("POST {statuses_path}"),
             format!("POST {statuses_path}"),
+            // Who the token is: only its own comment is adopted (403: an app token, so bots).
+            "GET /user".to_owned(),
             format!("GET {comments}?per_page=100"),
             format!("POST {comments}"),
             // Read again after creating, to converge with a racing job.
@@ -295,7 +297,7 @@ fn pull_request_statuses_comment_check_run_summary_and_outputs() {
             "POST /repos/octo/proj/check-runs".to_owned(),
         ]
     );
-    assert_eq!(fake.server_hits(), 7);
+    assert_eq!(fake.server_hits(), 8);
     let (seen, paths) = statuses(&fake);
     assert!(paths.iter().all(|p| *p == statuses_path), "{paths:?}");
     assert_eq!(
@@ -460,6 +462,7 @@ fn second_push_updates_the_same_comment_and_an_unchanged_run_sends_no_edit() {
             format!("POST {statuses_path}"),
             format!("POST {statuses_path}"),
             format!("POST {statuses_path}"),
+            "GET /user".to_owned(),
             "GET /repos/octo/proj/issues/7/comments?per_page=100".to_owned(),
             format!("PATCH /repos/octo/proj/issues/comments/{}", created[0].id),
             "POST /repos/octo/proj/check-runs".to_owned(),
@@ -495,7 +498,7 @@ fn second_push_updates_the_same_comment_and_an_unchanged_run_sends_no_edit() {
     let third = run(sc.prcov(&fake.api_url()).args(sc.args_with(&[])));
     assert_eq!(third.code, i32::from(exit::GATE_FAILED));
     let log: Vec<String> = fake.log().split_off(before);
-    assert_eq!(log.len(), 5, "{log:?}");
+    assert_eq!(log.len(), 6, "3 statuses, whoami, list, check run: {log:?}");
     assert_eq!(fake.count("PATCH", "/issues/comments/"), 1);
     assert_eq!(fake.count("POST", "/issues/7/comments"), 1);
     assert_eq!(fake.state().comments.len(), 1);
@@ -517,8 +520,8 @@ fn annotations_for_120_uncovered_ranges_arrive_in_3_requests() {
     assert_eq!(fake.state().check_run_annotations, [50, 50, 20]);
     assert_eq!(fake.count("POST", "/check-runs"), 1);
     assert_eq!(fake.count("PATCH", "/check-runs/555"), 2);
-    // 2 statuses (no tests), list + create + list, 1 + 2 check-run requests.
-    assert_eq!(fake.server_hits(), 8, "{:?}", fake.log());
+    // 2 statuses (no tests), whoami + list + create + list, 1 + 2 check-run requests.
+    assert_eq!(fake.server_hits(), 9, "{:?}", fake.log());
     let mut lines_annotated = Vec::new();
     for req in fake.requests() {
         if req.path.contains("/check-runs") {
@@ -565,7 +568,7 @@ fn a_500_is_retried_then_succeeds() {
         r.stderr
     );
     assert_eq!(fake.count("POST", "/statuses/"), 4);
-    assert_eq!(fake.server_hits(), 8);
+    assert_eq!(fake.server_hits(), 9);
     let contexts = fake.status_contexts();
     assert_eq!(
         contexts,
@@ -621,7 +624,7 @@ fn a_429_with_retry_after_waits_then_succeeds() {
     );
     assert_eq!(fake.count("POST", "/issues/7/comments"), 2);
     assert_eq!(fake.state().comments.len(), 1);
-    assert_eq!(fake.server_hits(), 8);
+    assert_eq!(fake.server_hits(), 9);
 
     // A wait longer than PRCOV_MAX_RETRY_WAIT (2s here) fails at once, saying so.
     let fake = Fake::start(Flavor::Github);
@@ -803,19 +806,9 @@ fn fork_two_step_save_without_token_then_from_in_workflow_run() {
     assert_eq!(summary.trim_end(), comment_body.trim_end());
 
     // Step 2, in the trusted workflow_run job: no checkout (run outside any repository), the
-    // event has no pull_requests (fork), the payload carries the PR number.
+    // event has no pull_requests (fork), so the PR is looked up by the run's head.
     let event = sc.ci_path("workflow_run.json");
-    write(
-        &event,
-        &json!({"workflow_run": {
-            "event": "pull_request",
-            "head_sha": sc.head,
-            "pull_requests": [],
-            "head_repository": {"full_name": "alice/proj"},
-            "repository": {"full_name": SLUG},
-        }})
-        .to_string(),
-    );
+    write_workflow_run(&event, &sc.head);
     let trusted = |fake: &Fake| {
         let mut cmd = sc.prcov(&fake.api_url());
         cmd.current_dir(&sc.ci)
@@ -827,17 +820,18 @@ fn fork_two_step_save_without_token_then_from_in_workflow_run() {
         cmd
     };
     let fake = Fake::start(Flavor::Github);
-    fake.state().pr_head = sc.head.clone();
+    fake.state().open_prs = vec![open_pr(PR, &sc.head)];
     let r = run(&mut trusted(&fake));
     assert_eq!(r.code, i32::from(exit::SUCCESS), "{}", r.stderr);
     let statuses_path = format!("/repos/octo/proj/statuses/{}", sc.head);
     assert_eq!(
         fake.log(),
         [
-            "GET /repos/octo/proj/pulls/7".to_owned(),
+            "GET /repos/octo/proj/pulls?state=open&head=alice:feature&per_page=100".to_owned(),
             format!("POST {statuses_path}"),
             format!("POST {statuses_path}"),
             format!("POST {statuses_path}"),
+            "GET /user".to_owned(),
             "GET /repos/octo/proj/issues/7/comments?per_page=100".to_owned(),
             "POST /repos/octo/proj/issues/7/comments".to_owned(),
             "GET /repos/octo/proj/issues/7/comments?per_page=100".to_owned(),
@@ -851,15 +845,16 @@ fn fork_two_step_save_without_token_then_from_in_workflow_run() {
     assert_eq!(fake.state().check_run_annotations, [3]);
     assert_eq!(fake.assert_bodies_valid(), 5);
 
-    // The PR moved on (or the payload names another commit): refused after one GET, exit 3.
+    // The PR moved on (its head is another commit now): no open PR has the run's head. Refused
+    // after the one lookup, exit 2.
     let fake = Fake::start(Flavor::Github);
-    fake.state().pr_head = "ffffffffffffffffffffffffffffffffffffffff".to_owned();
+    fake.state().open_prs = vec![open_pr(PR, &"f".repeat(40))];
     let r = run(&mut trusted(&fake));
-    assert_eq!(r.code, i32::from(exit::HOST_ERROR), "{}", r.stderr);
-    assert_eq!(fake.log(), ["GET /repos/octo/proj/pulls/7"]);
+    assert_eq!(r.code, i32::from(exit::BAD_INPUT), "{}", r.stderr);
+    assert_eq!(fake.server_hits(), 1);
     assert!(
         r.stderr.contains(&format!(
-            "the payload is for commit {}, but pull request #7 is at ffffffffffffffffffffffffffffffffffffffff",
+            "no open pull request from alice:feature has head {}",
             sc.head
         )),
         "{}",
@@ -877,6 +872,119 @@ fn fork_two_step_save_without_token_then_from_in_workflow_run() {
         "{}",
         r.stderr
     );
+}
+
+/// A `workflow_run` event of a fork PR: no `pull_requests`, the head repository and branch.
+fn write_workflow_run(path: &Path, head_sha: &str) {
+    write(
+        path,
+        &json!({"workflow_run": {
+            "event": "pull_request",
+            "head_sha": head_sha,
+            "head_branch": "feature",
+            "pull_requests": [],
+            "head_repository": {"full_name": "alice/proj"},
+            "repository": {"full_name": SLUG},
+        }})
+        .to_string(),
+    );
+}
+
+/// An open PR from `alice:feature` as `GET /repos/{o}/{r}/pulls` lists it.
+fn open_pr(number: u64, head_sha: &str) -> Value {
+    json!({"number": number, "state": "open",
+           "head": {"sha": head_sha, "ref": "feature", "repo": {"full_name": "alice/proj"}}})
+}
+
+/// JSON-pointer edits of a saved payload.
+type Edits = Vec<(&'static str, Value)>;
+
+/// Issue 11 item 1: a payload acts only for the run that triggered the trusted job. Before,
+/// `--from` posted whatever PR, host, status context and comment key the file named (only the
+/// named PR's head was compared with the file's own head SHA, which is public).
+#[test]
+fn from_payload_for_another_pr_host_or_name_is_refused_with_exit_2() {
+    let sc = Scenario::standard();
+    sc.write_event("alice/proj");
+    let payload = sc.ci_path("prcov-payload.json");
+    let r = run(sc
+        .prcov("http://127.0.0.1:9")
+        .env_remove("GITHUB_TOKEN")
+        .arg("--save")
+        .arg(&payload)
+        .args(sc.standard_args()));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&payload).unwrap()).unwrap();
+    let event = sc.ci_path("workflow_run.json");
+    write_workflow_run(&event, &sc.head);
+    // PR #8 by someone else: its head SHA is public.
+    let victim_head = "8".repeat(40);
+    // (what, JSON-pointer edits, expected message, requests the fake may see)
+    let cases: [(&str, Edits, &str, usize); 7] = [
+        (
+            "another PR and its head",
+            vec![("/pr", json!(8)), ("/head_sha", json!(victim_head))],
+            "but the run that triggered this job is for",
+            0,
+        ),
+        (
+            "another PR with the run's head",
+            vec![("/pr", json!(8))],
+            "it is for pull request #8, but the open pull request whose head is",
+            1,
+        ),
+        (
+            "another host",
+            vec![("/host", json!("gitlab"))],
+            "it is for GitLab, but this job runs on GitHub",
+            0,
+        ),
+        (
+            "a foreign status context",
+            vec![("/statuses/0/context", json!("ci/required-review"))],
+            "statuses[0].context \"ci/required-review\" is not one of prcov's own",
+            0,
+        ),
+        (
+            "a foreign check run",
+            vec![("/check_run/name", json!("build"))],
+            "check_run.name \"build\" does not start with \"prcov\"",
+            0,
+        ),
+        (
+            "another comment key",
+            vec![("/comment_key", json!("frontend"))],
+            "its comment key is \"frontend\" but this job's --comment-key is \"default\"",
+            0,
+        ),
+        (
+            "a second marker in the body",
+            vec![("/comment_body", json!("<!-- prcov:frontend -->\nfake"))],
+            "comment_body contains a sticky-comment marker",
+            0,
+        ),
+    ];
+    for (what, edits, message, requests) in cases {
+        let mut forged = saved.clone();
+        for (pointer, value) in edits {
+            *forged.pointer_mut(pointer).unwrap() = value;
+        }
+        let file = sc.ci_path("forged.json");
+        write(&file, &forged.to_string());
+        let fake = Fake::start(Flavor::Github);
+        fake.state().open_prs = vec![open_pr(PR, &sc.head), open_pr(8, &victim_head)];
+        let r = run(sc
+            .prcov(&fake.api_url())
+            .current_dir(&sc.ci)
+            .env("GITHUB_EVENT_NAME", "workflow_run")
+            .env("GITHUB_EVENT_PATH", &event)
+            .arg("--from")
+            .arg(&file));
+        assert_eq!(r.code, 2, "{what}: {}", r.stderr);
+        assert!(r.stderr.contains(message), "{what}: {}", r.stderr);
+        assert_eq!(fake.server_hits(), requests, "{what}: {:?}", fake.log());
+        assert!(fake.state().comments.is_empty(), "{what}");
+    }
 }
 
 #[test]
@@ -989,6 +1097,7 @@ fn gitlab_statuses_with_coverage_and_one_sticky_note_edited_on_the_next_push() {
             format!("POST {statuses_path}"),
             format!("POST {statuses_path}"),
             format!("POST {statuses_path}"),
+            "GET /api/v4/user".to_owned(),
             format!("GET {notes}?sort=desc&per_page=100"),
             format!("POST {notes}"),
             format!("GET {notes}?sort=desc&per_page=100"),
@@ -1053,6 +1162,7 @@ fn gitlab_statuses_with_coverage_and_one_sticky_note_edited_on_the_next_push() {
             format!("POST /api/v4/projects/{PROJECT_ID}/statuses/{}", sc.head),
             format!("POST /api/v4/projects/{PROJECT_ID}/statuses/{}", sc.head),
             format!("POST /api/v4/projects/{PROJECT_ID}/statuses/{}", sc.head),
+            "GET /api/v4/user".to_owned(),
             format!("GET {notes}?sort=desc&per_page=100"),
             format!("PUT {notes}/{}", notes_now[0].id),
         ]
@@ -1141,4 +1251,142 @@ fn project_drop_gate_needs_a_base_report_and_reports_the_delta_in_the_status() {
             format!("73.68% (-6.31%) compared to {}", &sc.base[..7])
         )
     );
+}
+
+/// Issue 11 item 1 on GitLab: `--from` checks the project (`CI_PROJECT_ID`), the merge request
+/// (`CI_MERGE_REQUEST_IID`) and the MR's head from the API before posting; a GitHub payload is
+/// never sent to GitLab with its token.
+#[test]
+fn gitlab_from_checks_project_merge_request_and_head() {
+    let sc = Scenario::standard();
+    let payload = sc.ci_path("gl-payload.json");
+    let fake = Fake::start(Flavor::Gitlab);
+    let r = run(gitlab_cmd(&sc, &fake)
+        .env_remove("GITLAB_TOKEN")
+        .arg("--save")
+        .arg(&payload)
+        .args(sc.standard_args()));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&payload).unwrap()).unwrap();
+
+    // The trusted job of the same pipeline: the MR is at the payload's head, so it is posted.
+    let fake = Fake::start(Flavor::Gitlab);
+    fake.state().pr_head = sc.head.clone();
+    let r = run(gitlab_cmd(&sc, &fake).arg("--from").arg(&payload));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let log = fake.log();
+    assert_eq!(
+        log[0],
+        format!("GET /api/v4/projects/{PROJECT_ID}/merge_requests/{MR_IID}")
+    );
+    assert_eq!(fake.count("POST", "/statuses/"), 3);
+    assert_eq!(fake.count("POST", "/notes"), 1);
+    fake.assert_bodies_valid();
+
+    // The MR moved on: refused after the one GET (exit 3, as on GitHub).
+    let fake = Fake::start(Flavor::Gitlab);
+    fake.state().pr_head = "f".repeat(40);
+    let r = run(gitlab_cmd(&sc, &fake).arg("--from").arg(&payload));
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert_eq!(fake.server_hits(), 1);
+
+    let cases: Vec<(&str, Value, &str)> = vec![
+        (
+            "another MR",
+            json!({"pr": 41}),
+            "it is for pull request #41 but this run belongs to #42",
+        ),
+        (
+            "another project",
+            json!({"repository": "999"}),
+            "it names repository 999 but this job runs in 278964",
+        ),
+        (
+            "another host",
+            json!({"host": "github", "repository": "octo/proj"}),
+            "it is for GitHub, but this job runs on GitLab",
+        ),
+    ];
+    for (what, patch, message) in cases {
+        let mut forged = saved.clone();
+        for (k, v) in patch.as_object().unwrap() {
+            forged[k] = v.clone();
+        }
+        let file = sc.ci_path("gl-forged.json");
+        write(&file, &forged.to_string());
+        let fake = Fake::start(Flavor::Gitlab);
+        fake.state().pr_head = sc.head.clone();
+        let r = run(gitlab_cmd(&sc, &fake).arg("--from").arg(&file));
+        assert_eq!(r.code, 2, "{what}: {}", r.stderr);
+        assert!(r.stderr.contains(message), "{what}: {}", r.stderr);
+        assert_eq!(fake.server_hits(), 0, "{what}");
+    }
+}
+
+/// Issue 11 item 5: usage errors in `publish` exit 2 before any request. Before, a bad
+/// `--comment-key` or `--repo-slug` reached the host layer (exit 3, after computing everything)
+/// and `--pr 0` was only caught there.
+#[test]
+fn bad_publish_flags_are_usage_errors() {
+    let sc = Scenario::standard();
+    let fake = Fake::start(Flavor::Github);
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &["--comment-key", "x --> <b>"],
+            "--comment-key \"x --> <b>\" must be 1-64 characters",
+        ),
+        (
+            &["--repo-slug", "octo/proj/extra"],
+            "--repo-slug \"octo/proj/extra\" is not owner/name",
+        ),
+        (&["--pr", "0"], "invalid value '0' for '--pr <N>'"),
+    ];
+    for (flags, message) in cases {
+        let r = run(sc
+            .prcov(&fake.api_url())
+            .args(flags)
+            .args(sc.standard_args()));
+        assert_eq!(r.code, 2, "{flags:?}: {}", r.stderr);
+        assert!(r.stderr.contains(message), "{flags:?}: {}", r.stderr);
+    }
+    assert_eq!(fake.server_hits(), 0);
+}
+
+/// Issue 11 item 5: the token never goes over plain http to another machine, and an API URL
+/// with credentials in it is refused without printing them. Before, both were used as given
+/// (and the URL, credentials included, appeared in network errors).
+#[test]
+fn insecure_or_credentialed_api_urls_are_refused() {
+    let sc = Scenario::standard();
+    let r = run(sc
+        .prcov("http://coverage.example.invalid/api/v3")
+        .args(sc.standard_args()));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("is plain http to another machine")
+            && r.stderr.contains("--allow-insecure-http"),
+        "{}",
+        r.stderr
+    );
+    // With the flag it is tried (and cannot be reached: exit 3).
+    let r = run(sc
+        .prcov("http://coverage.example.invalid/api/v3")
+        .env("PRCOV_MAX_RETRY_WAIT", "0")
+        .arg("--allow-insecure-http")
+        .args(sc.standard_args()));
+    assert_eq!(r.code, 3, "{}", r.stderr);
+
+    let fake = Fake::start(Flavor::Github);
+    let with_secret = fake
+        .api_url()
+        .replacen("http://", "http://x-access-token:s3cr3t_in_url@", 1);
+    let r = run(sc.prcov(&with_secret).args(sc.standard_args()));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("has credentials in it"), "{}", r.stderr);
+    assert!(
+        !r.stderr.contains("s3cr3t") && !r.stdout.contains("s3cr3t"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(fake.server_hits(), 0);
 }

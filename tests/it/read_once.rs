@@ -4,6 +4,7 @@
 //! without a repository (mapped and unmapped), and `convert` with paths that match no file of
 //! the repository.
 
+use prcov::exit;
 use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;
 use std::time::Duration;
@@ -108,7 +109,11 @@ fn convert_keeps_unmatched_files_without_reading_again() {
     let report = fifo(repo, "lcov.info", LCOV);
     let out = prcov(repo).arg("convert").arg(&report).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(
+        out.status.code(),
+        Some(i32::from(exit::SUCCESS)),
+        "{stderr}"
+    );
     let lcov = String::from_utf8_lossy(&out.stdout);
     // Mapped to the repository file, and the unmatched one kept as the report wrote it.
     assert!(lcov.contains("SF:src/calc.c"), "{lcov}");

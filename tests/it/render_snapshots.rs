@@ -186,8 +186,12 @@ fn huge_pr_comment_degrades_under_the_limit() {
     assert!(plan
         .comment_body
         .contains("Patch coverage is 14.28% with 30000 lines"));
-    // Everything still reaches the annotations: 5000 files × (5 missed ranges + 1 partial).
-    assert_eq!(plan.check_run.map(|c| c.annotations.len()), Some(30_000));
+    // 5000 files × (5 missed ranges + 1 partial) = 30,000 ranges; annotations stop at 5,000
+    // (100 requests of 50, within a token's rate limit, and what a saved payload may carry).
+    assert_eq!(
+        plan.check_run.map(|c| c.annotations.len()),
+        Some(prcov::render::limits::ANNOTATIONS_MAX)
+    );
 }
 
 #[test]
@@ -219,6 +223,38 @@ fn comment_with_failed_and_flaky_tests() {
         plan.statuses[2].description,
         "2 failed, 1 errored, 5 passed, 1 skipped (1 flaky)"
     );
+}
+
+/// Issue 11 item 5: every plan direct publish sends can be saved (`--save`) and loaded back
+/// (`--from`). Before, a failed test without a message gave an annotation with an empty message
+/// and more than 5,000 uncovered ranges gave more annotations than a payload may carry: both
+/// made `--save` fail while direct publish went ahead.
+#[test]
+fn a_plan_with_empty_failure_messages_and_6000_ranges_can_be_saved() {
+    // 6,000 uncovered ranges: every other line missed.
+    let missed: Vec<u32> = (1..=6000).map(|i| i * 2).collect();
+    let hit: Vec<u32> = (1..=6000).map(|i| i * 2 + 1).collect();
+    let s = summary(vec![file("src/big.rs", &hit, &missed, &[])], &[]);
+    let tests = TestsBrief {
+        phrase: "1 failed".into(),
+        failures_at: vec![(
+            "tests/t.rs".into(),
+            3,
+            "t::boom failed".into(),
+            String::new(),
+        )],
+        ..TestsBrief::default()
+    };
+    let plan = publish::plan(&s, Some(&tests), &target());
+    let check = plan.check_run.as_ref().unwrap();
+    assert_eq!(check.annotations.len(), 5_000);
+    // The failed test is kept (first), with its title as the message.
+    assert_eq!(check.annotations[0].path, "tests/t.rs");
+    assert_eq!(check.annotations[0].message, "t::boom failed");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("payload.json");
+    prcov::host::payload::save(&plan, &path).unwrap();
+    assert_eq!(prcov::host::payload::load(&path).unwrap(), plan);
 }
 
 #[test]
