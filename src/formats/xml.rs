@@ -560,8 +560,7 @@ impl<R: BufRead> XmlStream<R> {
                     }
                     let (child_content, child_empty, child_after) =
                         plain_tag(&rest[tail..], child)?;
-                    let attributes = std::str::from_utf8(&child_content[child.len()..]).ok()?;
-                    if !child_empty || !DistinctKeys::check(attributes) {
+                    if !child_empty || !quick_child_attributes(&child_content[child.len()..]) {
                         return None;
                     }
                     tail += child_after;
@@ -866,36 +865,41 @@ fn simple_attributes<'r>(raw: &'r str, sink: &mut impl PlainAttributes<'r>) -> O
     }
 }
 
-/// The keys of a child skipped by the fast path: plain names (ASCII letters, digits, `-_.:`),
-/// at most 8 and each once, the form quick-xml accepts without question.
-#[derive(Default)]
-struct DistinctKeys<'a> {
-    keys: [&'a str; 8],
-    count: usize,
-}
-
-impl<'a> PlainAttributes<'a> for DistinctKeys<'a> {
-    fn value(&mut self, key: &'a str, _: usize, _: usize) -> bool {
-        let plain = key
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'));
-        if !plain || self.count == self.keys.len() || self.keys[..self.count].contains(&key) {
+/// True for ` key="value"` repeated with distinct plain keys (at most 8), the form quick-xml
+/// accepts without question: the check on each child of the Cobertura fast path. It stays
+/// apart from [`plain_attributes`] (which hands values to a sink and handles any whitespace and
+/// quoting) because it runs once per `<condition>`-like child of millions of lines: the
+/// shared reader with its UTF-8 check made `prcov report` on a 745 MB Cobertura 14 % slower.
+fn quick_child_attributes(mut rest: &[u8]) -> bool {
+    let mut keys: [&[u8]; 8] = [b""; 8];
+    let mut count = 0;
+    while !rest.is_empty() {
+        let Some(after_space) = rest.strip_prefix(b" ") else {
+            return false;
+        };
+        let Some(eq) = memchr::memchr(b'=', after_space) else {
+            return false;
+        };
+        let key = &after_space[..eq];
+        if key.is_empty()
+            || !key
+                .iter()
+                .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+            || after_space.get(eq + 1) != Some(&b'"')
+            || count == keys.len()
+            || keys[..count].contains(&key)
+        {
             return false;
         }
-        self.keys[self.count] = key;
-        self.count += 1;
-        true
+        keys[count] = key;
+        count += 1;
+        let value = &after_space[eq + 2..];
+        let Some(end) = memchr::memchr(b'"', value) else {
+            return false;
+        };
+        rest = &value[end + 1..];
     }
-
-    fn reset(&mut self) {
-        self.count = 0;
-    }
-}
-
-impl DistinctKeys<'_> {
-    fn check(raw: &str) -> bool {
-        plain_attributes(raw, &mut DistinctKeys::default())
-    }
+    true
 }
 
 /// Replaces the five predefined entities and character references in an attribute value.
