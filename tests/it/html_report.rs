@@ -2,7 +2,7 @@
 //! loads the pages from disk, runs their script, and prints the DOM (`--dump-dom`); the tests
 //! compare what it shows with the JSON output of the same run.
 //!
-//! Chromium is required, not optional: `.ci/run` installs it (Debian's `chromium`), and without
+//! Chromium is required, not optional: `scripts/test.sh` (the README's test command, which `.ci/run` runs) installs it (Debian's `chromium`), and without
 //! it these tests fail saying how to install it. `PRCOV_CHROMIUM` names another binary.
 
 use std::path::{Path, PathBuf};
@@ -30,7 +30,7 @@ fn chromium() -> PathBuf {
     panic!(
         "headless Chromium is needed for the HTML report tests and was not found on PATH: \
          install it with `apt-get update && apt-get install -y chromium` (Debian/Ubuntu; \
-         .ci/run does this), or set PRCOV_CHROMIUM to a Chromium or Chrome binary"
+         scripts/test.sh does this), or set PRCOV_CHROMIUM to a Chromium or Chrome binary"
     );
 }
 
