@@ -89,13 +89,16 @@ impl Lines {
 
     /// Forgets newline offsets before `pos`, keeping their count.
     pub(crate) fn fold_before(&mut self, pos: u64) {
-        while let Some(&nl) = self.newlines.get(self.cursor) {
-            if nl >= pos {
-                break;
-            }
-            self.cursor += 1;
-            self.folded_lines += 1;
-            self.last_folded_newline = Some(nl);
+        // Usually none or a few newlines lie before `pos` (one event of JUnit's token stream):
+        // a plain count from the cursor beats a binary search over the whole batch.
+        let folded = self.newlines[self.cursor..]
+            .iter()
+            .take_while(|&&nl| nl < pos)
+            .count();
+        if folded > 0 {
+            self.cursor += folded;
+            self.folded_lines += folded as u64;
+            self.last_folded_newline = Some(self.newlines[self.cursor - 1]);
         }
         if self.cursor == self.newlines.len() {
             self.newlines.clear();
@@ -105,15 +108,13 @@ impl Lines {
 
     /// 1-based line and column of byte offset `pos` (at most the bytes tokenized so far).
     pub(crate) fn line_col(&self, pos: u64) -> (u64, u64) {
-        let mut line = self.folded_lines + 1;
-        let mut last_nl = self.last_folded_newline;
-        for &nl in &self.newlines[self.cursor..] {
-            if nl >= pos {
-                break;
-            }
-            line += 1;
-            last_nl = Some(nl);
-        }
+        let unfolded = &self.newlines[self.cursor..];
+        let before = unfolded.partition_point(|&nl| nl < pos);
+        let line = self.folded_lines + before as u64 + 1;
+        let last_nl = match before {
+            0 => self.last_folded_newline,
+            n => Some(unfolded[n - 1]),
+        };
         // An error may point before the newlines already folded away (quick-xml reports the
         // start of a truncated construct); the column then cannot be known exactly.
         let col = match last_nl {
