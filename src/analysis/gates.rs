@@ -64,6 +64,19 @@ pub struct GateOutcome {
     /// set), `nothing_coverable`, `no_tests`, `all_skipped`. Omitted otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<NothingMeasured>,
+    /// The component (`[[components]] id`) this gate is of; omitted for the run's own gates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub component: Option<String>,
+}
+
+impl GateOutcome {
+    /// How the gate is named in output: `patch`, or `patch/api` for a component's.
+    pub fn label(&self) -> std::borrow::Cow<'static, str> {
+        match &self.component {
+            None => self.name.into(),
+            Some(id) => format!("{}/{id}", self.name).into(),
+        }
+    }
 }
 
 /// Why a gate had nothing to measure. Each is a distinct outcome in the JSON output
@@ -234,6 +247,7 @@ pub fn evaluate(gates: &[Gate], measured: &Measured, threshold: f64) -> Vec<Gate
                 actual,
                 passed,
                 reason,
+                component: None,
             }
         })
         .collect()

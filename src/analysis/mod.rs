@@ -4,6 +4,7 @@
 //! [`ChangeSet`](crate::git::ChangeSet). Output: the view models that every renderer reads.
 
 pub mod gates;
+pub mod monorepo;
 pub mod patch;
 pub mod percent;
 pub mod project;

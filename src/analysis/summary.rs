@@ -15,6 +15,8 @@ use super::{GateOutcome, PatchCoverage, ProjectCoverage};
 pub struct ReportInput {
     pub path: PathBuf,
     pub format: Format,
+    /// The flags its coverage carries (`--flag`, `reports = [{ path, flags }]`).
+    pub flags: Vec<String>,
 }
 
 /// A revision and where it came from (`--base`, prcov.toml, the CI event, the default branch).
@@ -113,6 +115,8 @@ pub struct DiffSummary {
     pub history: Option<crate::history::compare::HistoryView>,
     /// Links to files at the head commit, when the host's web address is known.
     pub links: Option<SourceLinks>,
+    /// Totals per flag and per component; `None` when neither is used.
+    pub monorepo: Option<super::monorepo::MonorepoView>,
 }
 
 impl DiffSummary {

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use crate::analysis::{CountingRules, Gate, GateKind};
+use crate::config::monorepo::MonorepoOptions;
 use crate::config::{
     ArtifactOptions, BadgeFile, Config, CoverageOptions, DiffOptions, DumpOptions, FileConfig,
     GateOptions, Generated, HistoryStore, HtmlOptions, OutputOptions, PublishOptions,
@@ -108,7 +109,7 @@ fn coverage(args: &CoverageArgs, file: &FileConfig) -> Result<CoverageOptions, E
     )?;
     Ok(CoverageOptions {
         reports: if args.reports.is_empty() {
-            file.reports.clone()
+            file.reports.iter().map(|r| r.path().clone()).collect()
         } else {
             args.reports.clone()
         },
@@ -131,7 +132,26 @@ fn coverage(args: &CoverageArgs, file: &FileConfig) -> Result<CoverageOptions, E
             },
         )
         .map_err(Error::Usage)?,
+        monorepo: monorepo(args, file)?,
     })
+}
+
+/// `--flag`, the flags of `reports = [{ path, flags }]`, `[flags.*]` and `[[components]]`,
+/// checked here so a bad name or glob stops the run before any report is read.
+fn monorepo(args: &CoverageArgs, file: &FileConfig) -> Result<MonorepoOptions, Error> {
+    let m = MonorepoOptions {
+        run_flags: args.flags.clone(),
+        report_flags: file
+            .reports
+            .iter()
+            .filter(|r| !r.flags().is_empty())
+            .map(|r| (r.path().clone(), r.flags().to_vec()))
+            .collect(),
+        flags: file.flags.clone(),
+        components: file.components.clone(),
+    };
+    m.specs(0.0).map_err(Error::Usage)?;
+    Ok(m)
 }
 
 /// The gates a command asked for, in one order for every command (the order they are shown in):

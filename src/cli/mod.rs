@@ -308,6 +308,10 @@ pub struct CoverageArgs {
     /// default list of docs, lockfiles and packaging metadata).
     #[arg(long, value_name = "GLOB")]
     pub not_instrumented: Vec<String>,
+    /// Mark the coverage of this run's reports with flag NAME (repeatable): totals per flag,
+    /// `[flags.NAME]` and component flag filters in prcov.toml.
+    #[arg(long = "flag", value_name = "NAME")]
+    pub flags: Vec<String>,
 }
 
 /// Gate options of the commands that compare against a change (`diff`, `publish`).

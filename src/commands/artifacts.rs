@@ -173,6 +173,44 @@ pub fn write_badge(artifacts: &ArtifactOptions, project: &Totals) -> Result<(), 
     })
 }
 
+/// Where a component's badge goes: beside `--badge FILE`, named `<stem>-<id>.<ext>`
+/// (`badge.svg` → `badge-api.svg`). Ids are checked names: no separator can get in.
+pub fn component_badge_path(badge: &std::path::Path, id: &str) -> std::path::PathBuf {
+    let stem = badge
+        .file_stem()
+        .map_or_else(|| "badge".into(), |s| s.to_string_lossy().into_owned());
+    let name = match badge.extension() {
+        Some(ext) => format!("{stem}-{id}.{}", ext.to_string_lossy()),
+        None => format!("{stem}-{id}"),
+    };
+    badge.with_file_name(name)
+}
+
+/// Writes a badge per component beside the project's, when `--badge` asked for one; labelled
+/// `<label> <id>` with the component's project coverage.
+pub fn write_component_badges(
+    artifacts: &ArtifactOptions,
+    components: &[crate::analysis::monorepo::ComponentView],
+) -> Result<(), Error> {
+    let Some(badge) = &artifacts.badge else {
+        return Ok(());
+    };
+    for c in components {
+        let options = crate::render::badge::BadgeOptions {
+            label: format!("{} {}", badge.options.label, c.id),
+            thresholds: badge.options.thresholds,
+        };
+        let path = component_badge_path(&badge.path, &c.id);
+        let svg = crate::render::badge::svg(&c.project, &options);
+        std::fs::write(&path, svg).map_err(|source| Error::Io {
+            action: "write the badge",
+            path,
+            source,
+        })?;
+    }
+    Ok(())
+}
+
 /// The paths that get a page: the changed files with coverable added lines, or with `--html-all`
 /// every file of the project.
 pub fn page_paths<'a>(

@@ -138,6 +138,12 @@ fn summarize_saved_diff(
         project_files.files.extend(elsewhere.files);
         project_files.files.sort_by(|a, b| a.0.cmp(&b.0));
         let project = project_files.totals;
+        let monorepo = monorepo_view(
+            opts,
+            &head,
+            &change,
+            crate::analysis::monorepo::Baseline::NoHistory,
+        )?;
         let all_files = head.report.files.len() + head.unmatched_coverage.files.len();
         // Without a repository every record counts: only "no coverable line" can be said.
         let outcome = check_measured(
@@ -160,6 +166,7 @@ fn summarize_saved_diff(
             warnings: head.warnings,
             links: None,
             history: None,
+            monorepo,
         };
         let details = DiffDetails {
             report: head.report,
@@ -233,7 +240,7 @@ fn empty_change_or(outcome: Outcome, change: &ChangeSet) -> Outcome {
 fn finish(
     opts: &DiffOptions,
     change: &ChangeSet,
-    head: LoadedCoverage,
+    mut head: LoadedCoverage,
     base_files: impl FnOnce() -> Result<RepoFiles, Error>,
     revisions: Option<Revisions>,
     repo: Option<&Repo>,
@@ -247,9 +254,17 @@ fn finish(
         &head,
         &opts.coverage,
     )?;
-    let mut warnings = head.warnings;
+    let mut warnings = std::mem::take(&mut head.warnings);
     let mut history = None;
     let mut history_base = None;
+    let mut record = None;
+    // The baseline record's lines are kept only when a flag is to be carried forward from them.
+    let keep_record = opts
+        .coverage
+        .monorepo
+        .flags
+        .iter()
+        .any(|(name, f)| f.carryforward && !head.by_flag.contains_key(name));
     match (&opts.history, repo) {
         (Some(choice), Some(repo)) => {
             let head_run = super::history::HeadRun {
@@ -259,6 +274,7 @@ fn finish(
                 rewrites: &opts.coverage.rewrites,
                 filter: &opts.coverage.filter,
                 worktree: opts.revisions.worktree,
+                keep_record,
             };
             let compared = super::history::compare(choice, repo, change, &head_run)?;
             warnings.extend(
@@ -269,6 +285,7 @@ fn finish(
                     .map(|w| Warning::new(WarningKind::History, Location::default(), w.clone())),
             );
             history_base = compared.base_project;
+            record = compared.record;
             history = Some(compared.view);
         }
         (Some(_), None) => warnings.push(Warning::new(
@@ -290,6 +307,14 @@ fn finish(
         )?;
         Some(ProjectCoverage::compute(&base.report, rules).totals)
     };
+    let baseline = match (&opts.history, &record) {
+        (Some(_), Some((commit, files))) => {
+            crate::analysis::monorepo::Baseline::Record { commit, files }
+        }
+        (Some(_), None) if repo.is_some() => crate::analysis::monorepo::Baseline::NoRecord,
+        _ => crate::analysis::monorepo::Baseline::NoHistory,
+    };
+    let monorepo = monorepo_view(opts, &head, change, baseline)?;
     let summary = DiffSummary {
         base: change.base.clone(),
         head: change.head.clone(),
@@ -305,6 +330,7 @@ fn finish(
         warnings,
         links: source_links(ci_context()?.as_ref()),
         history,
+        monorepo,
     };
     let details = DiffDetails {
         report: head.report,
@@ -312,6 +338,30 @@ fn finish(
         added: added_lines(change),
     };
     Ok((summary, details))
+}
+
+/// Totals per flag and per component, when the run uses either.
+fn monorepo_view(
+    opts: &DiffOptions,
+    head: &LoadedCoverage,
+    change: &ChangeSet,
+    baseline: crate::analysis::monorepo::Baseline<'_>,
+) -> Result<Option<crate::analysis::monorepo::MonorepoView>, Error> {
+    let m = &opts.coverage.monorepo;
+    if !m.active() {
+        return Ok(None);
+    }
+    let specs = m.specs(opts.gates.threshold).map_err(Error::Usage)?;
+    Ok(Some(crate::analysis::monorepo::compute(
+        &specs,
+        &crate::analysis::monorepo::Inputs {
+            head: &head.report,
+            by_flag: &head.by_flag,
+            change,
+            rules: opts.coverage.rules,
+            baseline,
+        },
+    )))
 }
 
 /// Links to files at the head commit, from the CI's web address of the repository.
@@ -353,6 +403,7 @@ fn write_html(
 pub fn run(opts: &DiffOptions) -> Result<u8, Error> {
     let (mut summary, _, details) = summarize_with_files(opts)?;
     summary.gates = evaluate_gates(&opts.gates, &Measured::of_diff(&summary));
+    super::add_component_gates(&mut summary);
     write_html(opts, &summary, &details)?;
     super::drop_report(details.report);
     let text = match opts.output.format {

@@ -81,7 +81,13 @@ pub fn open_store(choice: &HistoryStore, root: &Path) -> Result<Option<Store>, E
 pub struct Compared {
     pub view: HistoryView,
     pub base_project: Option<Totals>,
+    /// The baseline record's commit and line states, when [`HeadRun::keep_record`] asked for
+    /// them (flags carried forward) and a record was found.
+    pub record: Option<(String, BaselineFiles)>,
 }
+
+/// A record's files: repo path → its coverable lines with their state.
+pub type BaselineFiles = std::collections::BTreeMap<String, Vec<(u32, crate::model::LineState)>>;
 
 fn without_baseline(merge_base: &str, description: String, warnings: Vec<String>) -> Compared {
     Compared {
@@ -100,6 +106,7 @@ fn without_baseline(merge_base: &str, description: String, warnings: Vec<String>
             warnings,
         },
         base_project: None,
+        record: None,
     }
 }
 
@@ -150,6 +157,8 @@ pub struct HeadRun<'a> {
     pub filter: &'a crate::paths::PathFilter,
     /// The head is the working tree, not `change.head`: its hunks are not a commit's.
     pub worktree: bool,
+    /// Keep the baseline record's line states (a flag is carried forward from them).
+    pub keep_record: bool,
 }
 
 /// Looks up the baseline of `change.base` and compares the head's files with it. A store that
@@ -201,6 +210,7 @@ pub fn compare(
         return Ok(Compared {
             view,
             base_project: None,
+            record: None,
         });
     };
     // Head and baseline are compared over the same files: the run's --ignore/--include apply
@@ -238,5 +248,15 @@ pub fn compare(
         view.flaky_known = flaky_on_default_branch(&store, repo, &found)?;
     }
     view.base_tests = found.record.tests;
-    Ok(Compared { view, base_project })
+    let record = head.keep_record.then(|| {
+        (
+            found.commit.clone(),
+            std::mem::take(&mut found.record.files),
+        )
+    });
+    Ok(Compared {
+        view,
+        base_project,
+        record,
+    })
 }

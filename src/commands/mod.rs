@@ -31,6 +31,8 @@ pub struct LoadedCoverage {
     pub unmatched_coverage: CoverageReport,
     pub inputs: Vec<ReportInput>,
     pub warnings: Vec<Warning>,
+    /// The merged report of each flag's reports (empty when no report carries a flag).
+    pub by_flag: std::collections::BTreeMap<String, CoverageReport>,
 }
 
 /// Which report files to read: the named ones (in the `--format-in` format, if forced), else
@@ -142,8 +144,10 @@ pub fn map_loaded(
         unmatched_coverage: CoverageReport::default(),
         inputs: Vec::new(),
         warnings: Vec::new(),
+        by_flag: std::collections::BTreeMap::new(),
     };
     for l in loaded {
+        let flags = opts.monorepo.flags_of(&l.path);
         out.warnings.extend(l.parsed.warnings);
         let mapped = match repo {
             Some(files) => {
@@ -157,15 +161,24 @@ pub fn map_loaded(
             }
             None => paths::rewrite_only(l.parsed.report, &opts.rewrites),
         };
+        // A flag's own merge is a copy, made only for flagged reports: without flags the run
+        // merges exactly as before.
+        for flag in &flags {
+            out.by_flag.entry(flag.clone()).or_default().merge(&mapped);
+        }
         out.report.merge_owned(mapped);
         out.inputs.push(ReportInput {
             path: l.path,
             format: l.format,
+            flags,
         });
     }
     if repo.is_some() {
         // --ignore/--include speak of repository paths: only mapped paths are filtered.
         out.report.files.retain(|path, _| opts.filter.keeps(path));
+        for report in out.by_flag.values_mut() {
+            report.files.retain(|path, _| opts.filter.keeps(path));
+        }
     }
     out.unmatched.sort_by(|a, b| a.path.cmp(&b.path));
     out.unmatched.dedup_by(|a, b| a.path == b.path);
@@ -179,6 +192,16 @@ pub fn evaluate_gates(opts: &GateOptions, measured: &Measured) -> Vec<GateOutcom
         ..*measured
     };
     gates::evaluate(&opts.gates, &measured, opts.threshold)
+}
+
+/// The components' gates join the run's (after them), except informational components': their
+/// results are shown in the components table and decide nothing.
+pub fn add_component_gates(summary: &mut crate::analysis::DiffSummary) {
+    if let Some(m) = &summary.monorepo {
+        for c in m.components.iter().filter(|c| !c.informational) {
+            summary.gates.extend(c.gates.iter().cloned());
+        }
+    }
 }
 
 /// Exit code of a completed run: 1 when a gate failed.

@@ -244,6 +244,7 @@ pub fn run(opts: &PublishOptions) -> Result<u8, Error> {
         .map_or_else(TestsRun::default, TestSummary::run);
     let measured = Measured::of_diff(&summary).with_tests(run);
     summary.gates = evaluate_gates(&diff_opts.gates, &measured);
+    super::add_component_gates(&mut summary);
     let brief = tests.as_ref().map(|t| tests_brief(t, &files));
     let target = Target {
         host,
@@ -275,6 +276,9 @@ pub fn run(opts: &PublishOptions) -> Result<u8, Error> {
     }
     super::drop_report(details.report);
     artifacts::write_badge(&diff_opts.artifacts, &summary.project)?;
+    if let Some(m) = &summary.monorepo {
+        artifacts::write_component_badges(&diff_opts.artifacts, &m.components)?;
+    }
     let detail = opts.diff.output.warning_detail();
     write_github_output(&summary.patch.totals, &summary.project, detail);
 

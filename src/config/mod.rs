@@ -7,6 +7,8 @@ use serde::Deserialize;
 
 use crate::error::Error;
 
+pub mod monorepo;
+
 /// The settings file. Every key is optional.
 ///
 /// ```toml
@@ -35,8 +37,9 @@ use crate::error::Error;
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FileConfig {
+    /// A path, or `{ path = "b.xml", flags = ["integration"] }`.
     #[serde(default)]
-    pub reports: Vec<PathBuf>,
+    pub reports: Vec<monorepo::ReportEntry>,
     #[serde(default)]
     pub junit: Vec<PathBuf>,
     #[serde(default)]
@@ -59,6 +62,10 @@ pub struct FileConfig {
     pub comment_key: Option<String>,
     #[serde(default)]
     pub gates: GatesConfig,
+    #[serde(default)]
+    pub flags: std::collections::BTreeMap<String, monorepo::FlagConfig>,
+    #[serde(default)]
+    pub components: Vec<monorepo::ComponentConfig>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -199,6 +206,8 @@ pub struct CoverageOptions {
     pub allow_nothing_measured: bool,
     /// `--ignore`/`--include` and the files no coverage tool instruments.
     pub filter: crate::paths::PathFilter,
+    /// Flags and components (`--flag`, `[flags.*]`, `[[components]]`).
+    pub monorepo: monorepo::MonorepoOptions,
 }
 
 /// Validated gates.

@@ -14,7 +14,8 @@ use super::{limits, HostKind, PublishPlan};
 pub const VERSION: u32 = 1;
 /// Larger files are refused before parsing.
 pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
-const MAX_STATUSES: usize = 20;
+/// The run's three statuses and two per component.
+const MAX_STATUSES: usize = 3 + 2 * limits::COMPONENTS_MAX;
 const MAX_SHORT: usize = 255;
 
 /// Why a payload cannot be saved or loaded. Bad input: exit code 2.
@@ -290,19 +291,30 @@ pub fn validate(plan: &PublishPlan, require_pr: bool) -> Result<(), PayloadError
     check_sizes(plan)
 }
 
-/// The status contexts prcov renders; a payload may set no others.
+/// The status contexts prcov renders; a payload may set no others, except a component's
+/// ([`component_context`]).
 pub const STATUS_CONTEXTS: [&str; 3] = ["prcov/patch", "prcov/project", "prcov/tests"];
+
+/// `prcov/patch/<id>` or `prcov/project/<id>` with a valid component id: nothing else under
+/// `prcov/` (no `prcov/tests/<id>`, no nested or empty id).
+pub fn component_context(context: &str) -> bool {
+    ["prcov/patch/", "prcov/project/"].iter().any(|prefix| {
+        context
+            .strip_prefix(prefix)
+            .is_some_and(crate::render::monorepo::valid_name)
+    })
+}
 
 /// A payload may only write prcov's own names: the three status contexts, a check run called
 /// `prcov…`, and a comment body that carries no sticky marker of its own (the host puts the
 /// configured key's marker in front of it).
 fn check_names(plan: &PublishPlan) -> Result<(), PayloadError> {
     for (i, s) in plan.statuses.iter().enumerate() {
-        if !STATUS_CONTEXTS.contains(&s.context.as_str()) {
+        if !STATUS_CONTEXTS.contains(&s.context.as_str()) && !component_context(&s.context) {
             return Err(invalid(
                 format!("statuses[{i}].context"),
                 format!(
-                    "{:?} is not one of prcov's own: {}",
+                    "{:?} is not one of prcov's own: {}, prcov/patch/<component>, prcov/project/<component>",
                     clip(&s.context),
                     STATUS_CONTEXTS.join(", ")
                 ),
@@ -698,8 +710,39 @@ mod tests {
     fn only_prcovs_own_names_are_accepted() {
         assert_eq!(
             err_of(|p| p.statuses[0].context = "ci/required".into()),
-            "invalid payload: statuses[0].context \"ci/required\" is not one of prcov's own: prcov/patch, prcov/project, prcov/tests"
+            "invalid payload: statuses[0].context \"ci/required\" is not one of prcov's own: prcov/patch, prcov/project, prcov/tests, prcov/patch/<component>, prcov/project/<component>"
         );
+        // A component's statuses pass; nothing else under prcov/ does.
+        for ok in ["prcov/patch/api", "prcov/project/web-ui.v2"] {
+            let mut p = plan();
+            p.statuses[0].context = ok.into();
+            assert!(validate(&p, true).is_ok(), "{ok}");
+        }
+        for bad in [
+            "prcov/tests/api",
+            "prcov/patch/",
+            "prcov/patch/a/b",
+            "prcov/patch/..",
+            "prcov/patch/a b",
+            "prcov/patchy",
+            "prcov/project/é",
+            "ci/prcov/patch/api",
+        ] {
+            let err = err_of(|p| p.statuses[0].context = bad.into());
+            assert!(err.contains("is not one of prcov's own"), "{bad}: {err}");
+        }
+        let mut p = plan();
+        let status = p.statuses[0].clone();
+        p.statuses = (0..=MAX_STATUSES)
+            .map(|i| CommitStatus {
+                context: format!("prcov/patch/c{i}"),
+                ..status.clone()
+            })
+            .collect();
+        assert!(validate(&p, true)
+            .unwrap_err()
+            .to_string()
+            .contains("has more than"));
         assert_eq!(
             err_of(|p| p.check_run.as_mut().unwrap().name = "build".into()),
             "invalid payload: check_run.name \"build\" does not start with \"prcov\""

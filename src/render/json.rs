@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use crate::analysis::monorepo::{FlagSource, MonorepoView};
 use crate::analysis::{DiffSummary, GateOutcome, Outcome, ReportSummary, Revisions};
 use crate::git::FileStatus;
 use crate::model::Totals;
@@ -66,6 +67,82 @@ struct DiffJson<'a> {
     warnings: Vec<String>,
     /// Schema 2: the baseline, per-file Δ and the test comparison; `null` without history.
     history: Option<&'a crate::history::compare::HistoryView>,
+    /// Totals per flag, when flags or components are used (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    flags: Option<Vec<FlagJson<'a>>>,
+    /// Totals and gates per component, likewise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    components: Option<Vec<ComponentJson<'a>>>,
+}
+
+#[derive(Serialize)]
+struct FlagJson<'a> {
+    name: &'a str,
+    /// `uploaded`, `carried_forward` or `missing`.
+    source: &'static str,
+    /// The baseline commit a carried-forward flag's coverage is of.
+    carried_from: Option<&'a str>,
+    /// Why a missing flag has no coverage.
+    missing_reason: Option<&'a str>,
+    /// `null` when carried forward or missing.
+    patch: Option<TotalsJson>,
+    /// `null` when missing.
+    project: Option<TotalsJson>,
+}
+
+#[derive(Serialize)]
+struct ComponentJson<'a> {
+    id: &'a str,
+    name: Option<&'a str>,
+    flags: &'a [String],
+    patch: TotalsJson,
+    project: TotalsJson,
+    gates: &'a [GateOutcome],
+    informational: bool,
+    /// The component's statuses succeed: its gates passed, or it is informational.
+    passed: bool,
+    /// Flags of its filter whose coverage was carried forward from the baseline.
+    carried_forward: &'a [String],
+}
+
+fn flags_json(m: &MonorepoView) -> Vec<FlagJson<'_>> {
+    m.flags
+        .iter()
+        .map(|f| {
+            let (source, carried_from, missing_reason) = match &f.source {
+                FlagSource::Uploaded => ("uploaded", None, None),
+                FlagSource::CarriedForward { commit } => {
+                    ("carried_forward", Some(commit.as_str()), None)
+                }
+                FlagSource::Missing { why } => ("missing", None, Some(why.as_str())),
+            };
+            FlagJson {
+                name: &f.name,
+                source,
+                carried_from,
+                missing_reason,
+                patch: f.patch.as_ref().map(Into::into),
+                project: f.project.as_ref().map(Into::into),
+            }
+        })
+        .collect()
+}
+
+fn components_json(m: &MonorepoView) -> Vec<ComponentJson<'_>> {
+    m.components
+        .iter()
+        .map(|c| ComponentJson {
+            id: &c.id,
+            name: c.name.as_deref(),
+            flags: &c.flags,
+            patch: (&c.patch).into(),
+            project: (&c.project).into(),
+            gates: &c.gates,
+            informational: c.informational,
+            passed: c.informational || c.gates.iter().all(|g| g.passed),
+            carried_forward: &c.carried,
+        })
+        .collect()
 }
 
 /// The schema of `prcov diff --format json`.
@@ -75,6 +152,9 @@ pub const DIFF_SCHEMA: u32 = 2;
 struct ReportJson<'a> {
     path: String,
     format: &'a str,
+    /// The report's flags; absent when it has none.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    flags: &'a [String],
 }
 
 fn reports(r: &[crate::analysis::ReportInput]) -> Vec<ReportJson<'_>> {
@@ -82,6 +162,7 @@ fn reports(r: &[crate::analysis::ReportInput]) -> Vec<ReportJson<'_>> {
         .map(|r| ReportJson {
             path: r.path.to_string_lossy().into_owned(),
             format: r.format.name(),
+            flags: &r.flags,
         })
         .collect()
 }
@@ -128,6 +209,8 @@ pub fn diff(s: &DiffSummary) -> String {
         reports: reports(&s.reports),
         warnings: s.warnings.iter().map(ToString::to_string).collect(),
         history: s.history.as_ref(),
+        flags: s.monorepo.as_ref().map(flags_json),
+        components: s.monorepo.as_ref().map(components_json),
     })
 }
 

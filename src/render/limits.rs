@@ -69,3 +69,7 @@ mod tests {
         assert_eq!(small, "<!-- prcov:k -->\nhello");
     }
 }
+
+/// Components a run may have: each has two commit statuses (`prcov/patch/<id>`,
+/// `prcov/project/<id>`), and a saved payload is held to that many.
+pub const COMPONENTS_MAX: usize = 40;

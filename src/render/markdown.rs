@@ -35,7 +35,7 @@ fn failed_first(gates: &[GateOutcome]) -> Vec<&GateOutcome> {
 
 fn gate_phrase(g: &GateOutcome) -> String {
     let (target, actual, _) = gate_line(g);
-    format!("{} {actual} (target {target})", g.name)
+    format!("{} {actual} (target {target})", g.label())
 }
 
 /// The gates' verdict in plain words: what the check run's title says, and (with an icon) the
@@ -46,7 +46,7 @@ pub fn verdict_words(gates: &[GateOutcome]) -> String {
     }
     let failed = failed_first(gates);
     if failed.is_empty() {
-        let names: Vec<&str> = gates.iter().map(|g| g.name).collect();
+        let names: Vec<String> = gates.iter().map(|g| g.label().into_owned()).collect();
         let passed = if gates.len() == 1 {
             format!("The {} gate passed", names[0])
         } else {
@@ -151,7 +151,7 @@ fn gates_table(out: &mut String, gates: &[GateOutcome]) {
         let _ = writeln!(
             out,
             "| {} | {target} | {actual} | {icon} {verdict} |",
-            g.name
+            g.label()
         );
     }
 }
@@ -294,6 +294,9 @@ fn diff_with_rows(s: &DiffSummary, extra: Extra<'_>, rows: usize) -> String {
     let _ = writeln!(out, "{}", project_line(s));
     out.push_str(extra.before_table);
     gates_table(&mut out, &s.gates);
+    if let Some(m) = &s.monorepo {
+        out.push_str(&super::monorepo::markdown(m));
+    }
     out.push_str(&files_table(s, rows));
     out.push_str(&super::history::markdown_sections(s, rows));
     out.push_str(extra.after_table);

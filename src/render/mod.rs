@@ -8,6 +8,7 @@ pub mod json;
 pub mod limits;
 pub mod markdown;
 pub mod md;
+pub mod monorepo;
 pub mod plan;
 pub mod publish;
 pub mod ranges;

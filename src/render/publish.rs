@@ -46,15 +46,19 @@ fn state(passed: bool) -> StatusState {
     }
 }
 
-/// The three statuses: `prcov/patch`, `prcov/project`, and `prcov/tests` when tests were given.
+/// The statuses: `prcov/patch`, `prcov/project`, `prcov/tests` when tests were given, then
+/// `prcov/patch/<id>` and `prcov/project/<id>` of each component.
 pub fn statuses(s: &DiffSummary, tests: Option<&TestsBrief>) -> Vec<CommitStatus> {
     let gate = |kinds: &[GateKind]| {
         s.gates
             .iter()
-            .filter(|g| kinds.contains(&g.kind))
+            .filter(|g| g.component.is_none() && kinds.contains(&g.kind))
             .all(|g| g.passed)
     };
-    let patch_target = s.gates.iter().find(|g| g.kind == GateKind::Patch);
+    let patch_target = s
+        .gates
+        .iter()
+        .find(|g| g.component.is_none() && g.kind == GateKind::Patch);
     let patch_desc = match Percent::of(&s.patch.totals) {
         None if s.outcome == Outcome::EmptyChange => {
             "No change between base and head: nothing to measure".to_owned()
@@ -72,7 +76,11 @@ pub fn statuses(s: &DiffSummary, tests: Option<&TestsBrief>) -> Vec<CommitStatus
             Percent::delta(d),
             short_sha(s.delta_base())
         ),
-        (Some(pc), None) => match s.gates.iter().find(|g| g.kind == GateKind::Project) {
+        (Some(pc), None) => match s
+            .gates
+            .iter()
+            .find(|g| g.component.is_none() && g.kind == GateKind::Project)
+        {
             Some(g) => format!("{pc}% (target {}%)", Percent::value(g.target)),
             None => format!("{pc}%"),
         },
@@ -102,6 +110,9 @@ pub fn statuses(s: &DiffSummary, tests: Option<&TestsBrief>) -> Vec<CommitStatus
             description: cut(&t.phrase, limits::STATUS_DESCRIPTION_MAX),
             coverage: None,
         });
+    }
+    if let Some(m) = &s.monorepo {
+        out.extend(super::monorepo::statuses(m));
     }
     out
 }

@@ -11,7 +11,7 @@ use crate::paths::{Unmatched, UnmatchedReason};
 
 use super::{gate_line, percent_or_na, ranges, short_sha, Style};
 
-fn table() -> Table {
+pub(super) fn table() -> Table {
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED);
     t.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
@@ -76,7 +76,7 @@ fn gates(out: &mut String, gates: &[GateOutcome], style: Style) {
         let _ = writeln!(
             out,
             "gate {}: target {target}, actual {actual}: {verdict}",
-            g.name
+            g.label()
         );
     }
 }
@@ -159,6 +159,9 @@ pub fn diff(s: &DiffSummary, style: Style) -> String {
     };
     let _ = writeln!(out, "{project}");
     out.push_str(&super::history::text_lines(s));
+    if let Some(m) = &s.monorepo {
+        out.push_str(&super::monorepo::text(m, style));
+    }
     if !s.patch.not_measured.is_empty() {
         let _ = writeln!(
             out,

@@ -58,6 +58,7 @@ fn summary(
         warnings: Vec::new(),
         links,
         history: None,
+        monorepo: None,
     };
     let mut wanted = vec![Gate {
         kind: GateKind::Patch,

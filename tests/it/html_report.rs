@@ -661,6 +661,7 @@ mod snapshots {
             warnings: Vec::new(),
             links: None,
             history: None,
+            monorepo: None,
         };
         let m = Measured {
             patch: s.patch.totals.percent(),

@@ -30,6 +30,7 @@ mod install_script;
 mod json_schema;
 mod junit_fixtures;
 mod junit_render;
+mod monorepo;
 mod no_panic;
 mod publish_e2e;
 mod read_once;

@@ -43,6 +43,7 @@ fn summary(files: Vec<PatchFile>, gates_in: &[Gate]) -> DiffSummary {
         warnings: Vec::new(),
         links: None,
         history: None,
+        monorepo: None,
     };
     let m = Measured {
         patch: s.patch.totals.percent(),

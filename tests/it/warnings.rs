@@ -83,6 +83,7 @@ fn markdown_shows_repeats_once_with_their_count() {
         outcome: prcov::analysis::Outcome::Measured,
         links: None,
         history: None,
+        monorepo: None,
         patch: prcov::analysis::PatchCoverage::default(),
         project: prcov::model::Totals::default(),
         base_project: None,

@@ -84,9 +84,9 @@ fn gates_table(out: &mut String, gates: &[GateOutcome]) {
         let _ = writeln!(
             out,
             "<tr data-gate=\"{}\" data-passed=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td title=\"{verdict}\">{badge}</td></tr>",
-            g.name,
+            g.label(),
             g.passed,
-            g.name,
+            g.label(),
             esc(&target),
             esc(&actual)
         );

@@ -47,6 +47,7 @@ fn diff_summary(files: Vec<PatchFile>) -> DiffSummary {
         warnings: Vec::new(),
         links: None,
         history: None,
+        monorepo: None,
     }
 }
 
