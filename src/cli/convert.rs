@@ -132,15 +132,28 @@ fn coverage(args: &CoverageArgs, file: &FileConfig) -> Result<CoverageOptions, E
             },
         )
         .map_err(Error::Usage)?,
-        monorepo: monorepo(args, file)?,
+        monorepo: monorepo(&[], file)?,
     })
+}
+
+/// `diff` and `publish`: the coverage settings with `--flag`.
+fn coverage_with_flags(
+    args: &CoverageArgs,
+    flag: &super::FlagArgs,
+    file: &FileConfig,
+) -> Result<CoverageOptions, Error> {
+    let mut cov = coverage(args, file)?;
+    if !flag.flags.is_empty() {
+        cov.monorepo = monorepo(&flag.flags, file)?;
+    }
+    Ok(cov)
 }
 
 /// `--flag`, the flags of `reports = [{ path, flags }]`, `[flags.*]` and `[[components]]`,
 /// checked here so a bad name or glob stops the run before any report is read.
-fn monorepo(args: &CoverageArgs, file: &FileConfig) -> Result<MonorepoOptions, Error> {
+fn monorepo(run_flags: &[String], file: &FileConfig) -> Result<MonorepoOptions, Error> {
     let m = MonorepoOptions {
-        run_flags: args.flags.clone(),
+        run_flags: run_flags.to_vec(),
         report_flags: file
             .reports
             .iter()
@@ -272,7 +285,7 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
     match command {
         Command::Diff(a) => {
             let file = file_config(&a.common, a.coverage.repo.as_deref())?;
-            let cov = coverage(&a.coverage, &file)?;
+            let cov = coverage_with_flags(&a.coverage, &a.flag, &file)?;
             let history = history(&a.history)?;
             one_base(&cov, history.as_ref())?;
             let has_base = !cov.base_reports.is_empty() || history.is_some();
@@ -380,7 +393,7 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
         Command::Merge(a) => write_config(a.reports.clone(), &a.write),
         Command::Publish(a) => {
             let file = file_config(&a.common, a.coverage.repo.as_deref())?;
-            let cov = coverage(&a.coverage, &file)?;
+            let cov = coverage_with_flags(&a.coverage, &a.flag, &file)?;
             let history = history(&a.history)?;
             one_base(&cov, history.as_ref())?;
             let has_base = !cov.base_reports.is_empty() || history.is_some();

@@ -308,6 +308,11 @@ pub struct CoverageArgs {
     /// default list of docs, lockfiles and packaging metadata).
     #[arg(long, value_name = "GLOB")]
     pub not_instrumented: Vec<String>,
+}
+
+/// `--flag` of the commands that show flags and components (`diff`, `publish`).
+#[derive(Debug, Args, Clone, Default)]
+pub struct FlagArgs {
     /// Mark the coverage of this run's reports with flag NAME (repeatable): totals per flag,
     /// `[flags.NAME]` and component flag filters in prcov.toml.
     #[arg(long = "flag", value_name = "NAME")]
@@ -442,6 +447,8 @@ pub struct DiffArgs {
     #[command(flatten)]
     pub coverage: CoverageArgs,
     #[command(flatten)]
+    pub flag: FlagArgs,
+    #[command(flatten)]
     pub revs: RevArgs,
     #[command(flatten)]
     pub history: HistoryArgs,
@@ -498,6 +505,8 @@ pub struct TestsArgs {
 pub struct PublishArgs {
     #[command(flatten)]
     pub coverage: CoverageArgs,
+    #[command(flatten)]
+    pub flag: FlagArgs,
     #[command(flatten)]
     pub revs: RevArgs,
     #[command(flatten)]

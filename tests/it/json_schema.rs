@@ -64,6 +64,13 @@ impl Validator {
     }
 }
 
+/// What is wrong with a `prcov diff` document by docs/schema/diff.schema.json, if anything: for
+/// the tests of other themes (tests/it/monorepo.rs).
+pub fn diff_problem(json: &Value) -> Option<String> {
+    let v = Validator::new();
+    v.check(v.diff, json)
+}
+
 /// The JSON document of a run, or `None` when the input is rejected (exit 2: no document).
 fn json_of(cmd: &mut Command, name: &str) -> Option<Value> {
     let out = cmd.output().unwrap();

@@ -172,6 +172,7 @@ fn flags_and_components_match_the_hand_computation() {
     // The api component's patch gate failed: exit 1.
     expect_exit(&out, exit::GATE_FAILED);
     let j = json_of(&out);
+    assert_eq!(crate::json_schema::diff_problem(&j), None);
     // The merged totals are those of both reports, flags or not.
     assert_eq!(totals(&j["project"]), MERGED_PROJECT);
     assert_eq!(totals(&j["patch"]), MERGED_PATCH);
@@ -393,6 +394,7 @@ fn a_flag_not_uploaded_is_carried_forward_from_the_baseline_or_shown_missing() {
 
     // Without history: shown as missing, with the reason.
     let j = json_of(&m.diff(&args));
+    assert_eq!(crate::json_schema::diff_problem(&j), None);
     let integration = by(&j["flags"], "name", "integration");
     assert_eq!(integration["source"], "missing");
     assert!(integration["project"].is_null() && integration["patch"].is_null());
@@ -419,6 +421,7 @@ fn a_flag_not_uploaded_is_carried_forward_from_the_baseline_or_shown_missing() {
         .chain(["--history-dir", &history])
         .collect();
     let j = json_of(&m.diff(&with_history));
+    assert_eq!(crate::json_schema::diff_problem(&j), None);
     let integration = by(&j["flags"], "name", "integration");
     assert_eq!(integration["source"], "carried_forward");
     assert_eq!(integration["carried_from"], m.base.as_str());
@@ -439,6 +442,25 @@ fn a_flag_not_uploaded_is_carried_forward_from_the_baseline_or_shown_missing() {
     let out = m.diff(&text_args);
     let (stdout, _) = expect_exit(&out, exit::GATE_FAILED);
     assert!(stdout.contains("carried forward from"), "{stdout}");
+    let markdown: Vec<&str> = text_args
+        .iter()
+        .copied()
+        .chain(["--format", "markdown"])
+        .collect();
+    let (comment, _) = expect_exit(&m.diff(&markdown), exit::GATE_FAILED);
+    let short = &m.base[..7];
+    assert!(
+        comment.contains(&format!(
+            "| `integration` | — | 75.00% (15/20) | carried forward from `{short}` |"
+        )),
+        "{comment}"
+    );
+    assert!(
+        comment.contains(
+            "| `api2` | 50.00% (2/4) | 85.71% (12/14) (carried forward: `integration`) | — |"
+        ),
+        "{comment}"
+    );
     m.redactions()
         .bind(|| insta::assert_snapshot!("monorepo_carried_forward_text", stdout));
 }
