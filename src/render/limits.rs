@@ -18,6 +18,9 @@ pub const ANNOTATION_MESSAGE_MAX: usize = 65_535;
 pub const ANNOTATIONS_MAX: usize = 5_000;
 /// GitHub accepts at most 50 annotations per check-run create/update request.
 pub const ANNOTATIONS_PER_REQUEST: usize = 50;
+/// Components a run may have: each has two commit statuses (`prcov/patch/<id>`,
+/// `prcov/project/<id>`), and a saved payload is held to that many.
+pub const COMPONENTS_MAX: usize = 40;
 
 const TRUNCATED_NOTE: &str = "\n\n… *(truncated by prcov to fit the host's size limit)*";
 
@@ -69,7 +72,3 @@ mod tests {
         assert_eq!(small, "<!-- prcov:k -->\nhello");
     }
 }
-
-/// Components a run may have: each has two commit statuses (`prcov/patch/<id>`,
-/// `prcov/project/<id>`), and a saved payload is held to that many.
-pub const COMPONENTS_MAX: usize = 40;

@@ -486,3 +486,57 @@ fn bad_names_and_globs_are_usage_errors() {
     let (_, err) = expect_exit(&m.diff(&[]), exit::BAD_INPUT);
     assert!(err.contains("unknown key `path`"), "{err}");
 }
+
+/// The fork recipe: the component statuses survive `--save` and pass the trust checks of
+/// `--from` (the payload is untrusted input: only prcov's own contexts are accepted).
+#[test]
+fn a_saved_payload_with_component_statuses_is_accepted_by_from() {
+    let m = Mono::new();
+    let payload = m.dir.path().join("payload.json");
+    let out = m
+        .prcov()
+        .args(["publish", "--host", "github"])
+        .args(["--repo-slug", "octo/mono", "--pr", "5", "--base", "main"])
+        .arg("--save")
+        .arg(&payload)
+        .output()
+        .unwrap();
+    expect_exit(&out, exit::GATE_FAILED);
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&payload).unwrap()).unwrap();
+    let contexts: Vec<&str> = saved["statuses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["context"].as_str().unwrap())
+        .collect();
+    assert_eq!(contexts.len(), 8, "{contexts:?}");
+    assert!(contexts.contains(&"prcov/patch/api"));
+
+    let from = |path: &std::path::Path| {
+        m.prcov()
+            .args(["publish", "--dry-run", "--host", "github"])
+            .args(["--repo-slug", "octo/mono", "--pr", "5", "--head", &m.head])
+            .args(["--api-url", "http://127.0.0.1:9"])
+            .arg("--from")
+            .arg(path)
+            .output()
+            .unwrap()
+    };
+    let (stdout, _) = expect_exit(&from(&payload), exit::SUCCESS);
+    assert!(
+        stdout.contains("\"context\": \"prcov/project/core\""),
+        "{stdout}"
+    );
+
+    // A context that is not prcov's own is refused before anything is sent.
+    let forged = m.dir.path().join("forged.json");
+    let text = std::fs::read_to_string(&payload)
+        .unwrap()
+        .replace("prcov/patch/api", "prcov/tests/api");
+    std::fs::write(&forged, text).unwrap();
+    let (_, err) = expect_exit(&from(&forged), exit::BAD_INPUT);
+    assert!(
+        err.contains("\"prcov/tests/api\" is not one of prcov's own"),
+        "{err}"
+    );
+}
