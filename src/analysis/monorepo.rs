@@ -7,7 +7,6 @@
 use std::collections::BTreeMap;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use serde::Serialize;
 
 use crate::git::{ChangeSet, FileStatus};
 use crate::model::{CoverageReport, FileCoverage, LineState, Totals};
@@ -74,8 +73,7 @@ pub struct Specs {
 }
 
 /// Where a flag's coverage came from in this run.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case", tag = "source")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FlagSource {
     /// A report of this run carries the flag.
     Uploaded,

@@ -274,3 +274,75 @@ pub fn statuses(m: &MonorepoView) -> Vec<CommitStatus> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::gates::{evaluate, Gate, Measured};
+
+    fn component(informational: bool, carried: &[&str]) -> ComponentView {
+        let project = Totals {
+            lines: 4,
+            hits: 1,
+            misses: 3,
+            partials: 0,
+        };
+        let measured = Measured {
+            project: project.percent(),
+            ..Measured::default()
+        };
+        let mut gates = evaluate(
+            &[Gate {
+                kind: GateKind::Project,
+                target: 50.0,
+            }],
+            &measured,
+            0.0,
+        );
+        gates[0].component = Some("db".into());
+        ComponentView {
+            id: "db".into(),
+            name: None,
+            flags: vec!["it".into()],
+            patch: Totals::default(),
+            project,
+            gates,
+            informational,
+            carried: carried.iter().map(|s| (*s).to_owned()).collect(),
+        }
+    }
+
+    #[test]
+    fn statuses_follow_the_components_gates_unless_informational() {
+        let view = |c| MonorepoView {
+            flags: Vec::new(),
+            components: vec![c],
+        };
+        let s = statuses(&view(component(false, &["it"])));
+        let got: Vec<(&str, StatusState, &str)> = s
+            .iter()
+            .map(|s| (s.context.as_str(), s.state, s.description.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "prcov/patch/db",
+                    StatusState::Success,
+                    "db: coverage not affected: no coverable lines changed"
+                ),
+                (
+                    "prcov/project/db",
+                    StatusState::Failure,
+                    "db: 25.00% (target 50.00%), carried forward: it"
+                ),
+            ]
+        );
+        let s = statuses(&view(component(true, &[])));
+        assert_eq!(s[1].state, StatusState::Success);
+        assert_eq!(
+            s[1].description,
+            "db: 25.00% (target 50.00%) [informational]"
+        );
+    }
+}

@@ -247,6 +247,12 @@ fn flags_and_components_match_the_hand_computation() {
         ]
     );
 
+    let parts = serde_json::json!({"flags": j["flags"], "components": j["components"]});
+    insta::assert_snapshot!(
+        "monorepo_diff_json_parts",
+        serde_json::to_string_pretty(&parts).unwrap()
+    );
+
     let text = m.diff(&[]);
     let (stdout, _) = expect_exit(&text, exit::GATE_FAILED);
     m.redactions()
