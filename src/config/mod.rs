@@ -186,6 +186,40 @@ mod tests {
         );
         let e = load("reports = 3\n");
         assert!(e.starts_with("DIR/prcov.toml:1:11: invalid config:"), "{e}");
+        let e = load("reports = [{ path = \"b.xml\", flag = [\"unit\"] }]\n");
+        assert!(
+            e.contains("unknown key `flag`; did you mean `flags`?"),
+            "{e}"
+        );
+        let e = load("reports = [3]\n");
+        assert!(
+            e.contains("expected a report path, or a table { path"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn reports_are_paths_or_tables_with_flags() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("prcov.toml");
+        std::fs::write(
+            &p,
+            "reports = [\"a.info\", { path = \"b.xml\", flags = [\"integration\"] }]\n",
+        )
+        .unwrap();
+        let c = FileConfig::load(Some(&p), None).unwrap();
+        let got: Vec<(&Path, &[String])> = c
+            .reports
+            .iter()
+            .map(|r| (r.path().as_path(), r.flags()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Path::new("a.info"), &[][..]),
+                (Path::new("b.xml"), &["integration".to_owned()][..])
+            ]
+        );
     }
 }
 

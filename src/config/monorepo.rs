@@ -35,28 +35,57 @@ pub struct ComponentConfig {
 
 /// One entry of `reports = [...]`: a path, or a path with the flags its coverage carries
 /// (`{ path = "b.xml", flags = ["integration"] }`).
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum ReportEntry {
     Path(PathBuf),
-    Flagged {
-        path: PathBuf,
-        #[serde(default)]
-        flags: Vec<String>,
-    },
+    Flagged(FlaggedReport),
+}
+
+/// `{ path = "b.xml", flags = ["integration"] }`.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FlaggedReport {
+    pub path: PathBuf,
+    #[serde(default)]
+    pub flags: Vec<String>,
+}
+
+/// By hand rather than `untagged`: a mistyped key of the table form gets serde's "unknown field"
+/// error (which names the key and the known ones) instead of "did not match any variant".
+impl<'de> serde::Deserialize<'de> for ReportEntry {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Entry;
+        impl<'de> serde::de::Visitor<'de> for Entry {
+            type Value = ReportEntry;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a report path, or a table { path = \"…\", flags = [\"…\"] }")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ReportEntry, E> {
+                Ok(ReportEntry::Path(PathBuf::from(v)))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<ReportEntry, A::Error> {
+                serde::Deserialize::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(ReportEntry::Flagged)
+            }
+        }
+        d.deserialize_any(Entry)
+    }
 }
 
 impl ReportEntry {
     pub fn path(&self) -> &PathBuf {
         match self {
-            ReportEntry::Path(p) | ReportEntry::Flagged { path: p, .. } => p,
+            ReportEntry::Path(p) | ReportEntry::Flagged(FlaggedReport { path: p, .. }) => p,
         }
     }
 
     pub fn flags(&self) -> &[String] {
         match self {
             ReportEntry::Path(_) => &[],
-            ReportEntry::Flagged { flags, .. } => flags,
+            ReportEntry::Flagged(r) => &r.flags,
         }
     }
 }
