@@ -625,6 +625,31 @@ impl Reader {
             }
         };
         let c = &mut self.out.config.components[i];
+        // A component is informational as a whole: when only one of its two statuses is, that
+        // status sets no gate and the other one gates.
+        let mut target = target;
+        let mut mixed = None;
+        if existing.is_none() {
+            c.informational = s.informational;
+        } else if c.informational != s.informational {
+            if s.informational {
+                target = None;
+                mixed = Some(s.kind);
+            } else {
+                let other = if s.kind == "project" {
+                    "patch"
+                } else {
+                    "project"
+                };
+                if other == "project" {
+                    c.project = None;
+                } else {
+                    c.patch = None;
+                }
+                c.informational = false;
+                mixed = Some(other);
+            }
+        }
         if s.kind == "project" {
             c.project = target;
         } else {
@@ -637,7 +662,12 @@ impl Reader {
                 _ => c.threshold = Some(th),
             }
         }
-        c.informational |= s.informational;
+        if let Some(kind) = mixed {
+            self.warn(
+                s.line,
+                format!("{what}: component `{}` has an informational {kind} status and a gating one: no {kind} gate", s.name),
+            );
+        }
         if let Some(first) = threshold_clash {
             self.warn(
                 s.line,
@@ -938,7 +968,8 @@ impl Reader {
     fn comment(&mut self, e: &Entry) -> Result<(), String> {
         if let Some(on) = e.node.as_bool() {
             if !on {
-                self.warn(e.line, "comment: off is not supported by prcov: `prcov publish` always keeps its one comment (`prcov diff` posts nothing)".into());
+                let written = e.node.scalar_text().unwrap_or_default();
+                self.warn(e.line, format!("comment: {written} is not supported by prcov: `prcov publish` always keeps its one comment (`prcov diff` posts nothing)"));
             }
             return Ok(());
         }
