@@ -154,7 +154,7 @@ impl FileConfig {
         if let Some(path) = explicit {
             let text = read(path)?;
             return if codecov::is_codecov_name(path)
-                || (!path.extension().is_some_and(|e| e == "toml") && looks_like_yaml(&text))
+                || (path.extension().is_none_or(|e| e != "toml") && looks_like_yaml(&text))
             {
                 let mut cfg = FileConfig::default();
                 cfg.combine(codecov::read(&text, path).map_err(Error::Usage)?, path);
