@@ -104,7 +104,6 @@ struct Status {
     informational: bool,
     paths: Vec<String>,
     flags: Vec<String>,
-    if_not_found_fails: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -478,7 +477,10 @@ impl Reader {
         if let Some(e) = f.take("if_not_found") {
             match e.node.as_str() {
                 Some("success") => {}
-                Some("failure" | "error") => status.if_not_found_fails = true,
+                Some(v @ ("failure" | "error")) => self.warn(
+                    e.line,
+                    format!("{}: {v} is not applied: without a base to compare with, prcov leaves a target auto gate out instead of failing it", f.key("if_not_found")),
+                ),
                 _ => {
                     return Err(self.error(
                         e.line,
@@ -580,12 +582,7 @@ impl Reader {
                 self.warn(s.line, format!("{what}: target auto allows a drop of {allowed}, but prcov adds its threshold {global} to the drop gate too: {global} is allowed"));
             }
             self.out.config.gates.max_project_drop = Some((allowed - global).max(0.0));
-            let mut note = format!("target auto, threshold {allowed}: project coverage at most {allowed} points below the base's");
-            if s.if_not_found_fails {
-                note.push_str(
-                    "; if_not_found: failure is not applied (without a base the gate is left out)",
-                );
-            }
+            let note = format!("target auto, threshold {allowed}: project coverage at most {allowed} points below the base's");
             self.set("gates.max_project_drop", s.line, &what, Some(note));
             if let Some(o) = self.out.origins.get_mut("gates.max_project_drop") {
                 o.needs_base = true;
@@ -1087,7 +1084,6 @@ impl Status {
             informational: false,
             paths: Vec::new(),
             flags: Vec::new(),
-            if_not_found_fails: false,
         }
     }
 }
@@ -1233,6 +1229,27 @@ mod tests {
             "{w:?}"
         );
         assert!(w[1].contains("line 24: component_management.individual_components[0].flag_regexes: `e2e.*` is left out"), "{w:?}");
+    }
+
+    #[test]
+    fn what_the_gates_cannot_express_is_said() {
+        let m = read_str(
+            "coverage:\n  status:\n    project:\n      default:\n        target: auto\n        if_not_found: failure\n      api:\n        target: 80\n        informational: true\n        paths: [api/]\n    patch:\n      api:\n        target: 90\n        paths: [api/]\n",
+        );
+        let w = warnings(&m);
+        assert_eq!(
+            w,
+            [
+                "codecov.yml: line 6: coverage.status.project.default.if_not_found: failure is not applied: without a base to compare with, prcov leaves a target auto gate out instead of failing it",
+                "codecov.yml: line 12: coverage.status.patch.api: component `api` has an informational project status and a gating one: no project gate",
+            ]
+        );
+        let api = &m.config.components[0];
+        assert_eq!(
+            (api.project, api.patch, api.informational),
+            (None, Some(90.0), false)
+        );
+        assert_eq!(m.config.gates.max_project_drop, Some(0.0));
     }
 
     #[test]
