@@ -160,7 +160,7 @@ impl FileConfig {
                 cfg.combine(codecov::read(&text, path).map_err(Error::Usage)?, path);
                 Ok(cfg)
             } else {
-                Self::from_toml(&text, path)
+                Self::from_toml(&text, path, path)
             };
         }
         let Some(root) = root else {
@@ -168,7 +168,7 @@ impl FileConfig {
         };
         let toml = root.join("prcov.toml");
         let mut cfg = if toml.is_file() {
-            Self::from_toml(&read(&toml)?, &toml)?
+            Self::from_toml(&read(&toml)?, &toml, Path::new("prcov.toml"))?
         } else {
             FileConfig::default()
         };
@@ -179,12 +179,14 @@ impl FileConfig {
         Ok(cfg)
     }
 
-    fn from_toml(text: &str, path: &Path) -> Result<Self, Error> {
+    /// `path` names the file in errors; `shown` in `config explain` (relative to the root when
+    /// found there).
+    fn from_toml(text: &str, path: &Path, shown: &Path) -> Result<Self, Error> {
         let mut cfg: FileConfig =
             toml::from_str(text).map_err(|e| Error::Usage(config_error(path, text, &e)))?;
-        cfg.origins = toml_origins(text, path);
+        cfg.origins = toml_origins(text, shown);
         cfg.files
-            .push((SettingsFile::PrcovToml, path.to_path_buf()));
+            .push((SettingsFile::PrcovToml, shown.to_path_buf()));
         Ok(cfg)
     }
 

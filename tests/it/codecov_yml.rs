@@ -169,7 +169,7 @@ fn found_where_codecov_looks_and_combined_with_prcov_toml() {
     assert_eq!(
         json["files"],
         serde_json::json!([
-            {"kind": "prcov.toml", "path": dir.path().join("prcov.toml")},
+            {"kind": "prcov.toml", "path": "prcov.toml"},
             {"kind": "codecov.yml", "path": ".github/codecov.yml"}
         ])
     );
