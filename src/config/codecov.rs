@@ -746,9 +746,19 @@ impl Reader {
         let mut f = Fields::new("flag_management", entries);
         let mut default = FlagConfig::default();
         let mut default_set = None;
+        let mut default_statuses = None;
+        // Flag statuses are components of one flag: they are read here, made once every flag
+        // is known.
+        let mut own_statuses: Vec<(String, FlagStatuses)> = Vec::new();
         if let Some(d) = f.take("default_rules") {
-            let entries = self.map(d, "flag_management.default_rules")?;
-            default = self.flag("flag_management.default_rules", entries)?;
+            let at = "flag_management.default_rules";
+            let entries = self.map(d, at)?;
+            let (statuses, rest): (Vec<Entry>, Vec<Entry>) =
+                entries.iter().cloned().partition(|e| e.key == "statuses");
+            default = self.flag(at, &rest)?;
+            if let Some(e) = statuses.first() {
+                default_statuses = Some(self.flag_statuses(&format!("{at}.statuses"), e)?);
+            }
             default_set = Some(d.line);
         }
         if let Some(list) = f.take("individual_flags") {
@@ -768,10 +778,12 @@ impl Reader {
                 let mut rest: Vec<Entry> = Vec::new();
                 let mut name = None;
                 let mut carry = None;
+                let mut statuses = None;
                 for e in entries {
                     match e.key.as_str() {
                         "name" => name = e.node.scalar_text(),
                         "carryforward" => carry = Some(e),
+                        "statuses" => statuses = Some(e),
                         _ => rest.push(e.clone()),
                     }
                 }
@@ -791,12 +803,34 @@ impl Reader {
                 if config.paths.is_empty() {
                     config.paths.clone_from(&default.paths);
                 }
+                if let Some(e) = statuses {
+                    let parsed = self.flag_statuses(&format!("{at}.statuses"), e)?;
+                    own_statuses.push((name.clone(), parsed));
+                }
                 let key = format!("flags.{name}");
                 self.out.config.flags.insert(name, config);
                 self.set(&key, item.line, &at, None);
             }
         }
-        // Flags of `flags:` take the default rules for what they leave unsaid.
+        // The default rules' statuses apply to every flag named in the file without its own.
+        let flags: Vec<(String, FlagConfig)> = self
+            .out
+            .config
+            .flags
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        for (name, flag) in flags {
+            let statuses = own_statuses
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, s)| s)
+                .or(default_statuses.as_ref())
+                .cloned();
+            if let Some(s) = statuses {
+                self.flag_component(&name, &flag, s);
+            }
+        }
         if let Some(line) = default_set {
             let named: Vec<String> = self.out.config.flags.keys().cloned().collect();
             if default.carryforward && named.is_empty() {
@@ -805,6 +839,57 @@ impl Reader {
         }
         f.done(self);
         Ok(())
+    }
+
+    /// The `statuses` list of a flag, as a component template.
+    fn flag_statuses(&mut self, key: &str, e: &Entry) -> Result<FlagStatuses, String> {
+        let Value::Seq(items) = &e.node.value else {
+            return Err(self.error(e.line, key, "a list", &e.node));
+        };
+        let mut out = FlagStatuses {
+            template: ComponentConfig::default(),
+            prefix: String::new(),
+            line: e.line,
+            key: key.to_owned(),
+        };
+        for (i, item) in items.iter().enumerate() {
+            let at = format!("{key}[{i}]");
+            let Value::Map(entries) = &item.value else {
+                return Err(self.error(item.line, &at, "a mapping", item));
+            };
+            if let Some(prefix) = self.component_status(&at, entries, &mut out.template)? {
+                out.prefix = prefix;
+            }
+        }
+        Ok(out)
+    }
+
+    /// A flag's statuses → the component `<name_prefix><flag>` of that flag's coverage and paths.
+    fn flag_component(&mut self, name: &str, flag: &FlagConfig, s: FlagStatuses) {
+        let t = s.template;
+        if t.patch.is_none() && t.project.is_none() {
+            return;
+        }
+        let id = format!("{}{name}", s.prefix);
+        if self.out.config.components.iter().any(|c| c.id == id) {
+            self.warn(
+                s.line,
+                format!("{}: component `{id}` is already defined: the status of flag `{name}` is left out", s.key),
+            );
+            return;
+        }
+        self.out.config.components.push(ComponentConfig {
+            id: id.clone(),
+            paths: flag.paths.clone(),
+            flags: vec![name.to_owned()],
+            ..t
+        });
+        self.set(
+            &format!("components.{id}"),
+            s.line,
+            &s.key,
+            Some(format!("the status of flag `{name}`: status contexts prcov/patch/{id} and prcov/project/{id}")),
+        );
     }
 
     fn components(&mut self, e: &Entry) -> Result<(), String> {
@@ -909,13 +994,16 @@ impl Reader {
         Ok(c)
     }
 
+    /// One status of a component (or a flag) into `c`; returns its `name_prefix`, which only
+    /// names the status (prcov's contexts are `prcov/<type>/<id>`).
     fn component_status(
         &mut self,
         key: &str,
         entries: &[Entry],
         c: &mut ComponentConfig,
-    ) -> Result<(), String> {
+    ) -> Result<Option<String>, String> {
         let mut f = Fields::new(key, entries);
+        let prefix = f.take("name_prefix").and_then(|e| e.node.scalar_text());
         let kind = match f.take("type") {
             Some(e) => match e.node.as_str() {
                 Some("project") => "project",
@@ -926,8 +1014,8 @@ impl Reader {
         };
         if let Some(e) = f.take("enabled") {
             if !self.bool(e, &f.key("enabled"))? {
-                f.done(self);
-                return Ok(());
+                // A status turned off: nothing of it applies, nothing to warn about.
+                return Ok(prefix);
             }
         }
         if let Some(e) = f.take("target") {
@@ -959,7 +1047,7 @@ impl Reader {
             c.informational |= self.bool(e, &f.key("informational"))?;
         }
         f.done(self);
-        Ok(())
+        Ok(prefix)
     }
 
     fn comment(&mut self, e: &Entry) -> Result<(), String> {
@@ -1063,6 +1151,15 @@ impl Reader {
         f.done(self);
         Ok(())
     }
+}
+
+/// The `statuses` of a flag (or of `flag_management.default_rules`) as read.
+#[derive(Debug, Clone)]
+struct FlagStatuses {
+    template: ComponentConfig,
+    prefix: String,
+    line: u64,
+    key: String,
 }
 
 /// A component of `component_management` as read: whether it had statuses of its own.
@@ -1250,6 +1347,33 @@ mod tests {
             (None, Some(90.0), false)
         );
         assert_eq!(m.config.gates.max_project_drop, Some(0.0));
+    }
+
+    #[test]
+    fn flag_statuses_are_components_of_one_flag() {
+        let m = read_str(
+            "flags:\n  unit:\n    paths: [src/]\nflag_management:\n  default_rules:\n    carryforward: true\n    statuses:\n      - name_prefix: project-\n        type: project\n        target: 70%\n  individual_flags:\n    - name: e2e\n      statuses:\n        - type: patch\n          target: 60\n          threshold: 1\n    - name: smoke\n      statuses:\n        - type: patch\n          enabled: false\n          target: 99\n",
+        );
+        assert!(m.warnings.is_empty(), "{:?}", warnings(&m));
+        let ids: Vec<&str> = m.config.components.iter().map(|c| c.id.as_str()).collect();
+        // `unit` takes the default rules' status; `e2e` its own; `smoke`'s is turned off.
+        assert_eq!(ids, ["e2e", "project-unit"]);
+        assert_eq!(
+            m.config.components[1],
+            ComponentConfig {
+                id: "project-unit".into(),
+                paths: vec!["src/**".into()],
+                flags: vec!["unit".into()],
+                project: Some(70.0),
+                ..ComponentConfig::default()
+            }
+        );
+        let e2e = &m.config.components[0];
+        assert_eq!(
+            (e2e.patch, e2e.threshold, &e2e.flags[..]),
+            (Some(60.0), Some(1.0), &["e2e".to_owned()][..])
+        );
+        assert_eq!(m.origins["components.e2e"].line, Some(13));
     }
 
     #[test]
