@@ -449,14 +449,15 @@ impl Reader {
         if let Some(e) = f.take("enabled") {
             enabled = self.bool(e, &f.key("enabled"))?;
         }
-        if let Some(e) = f.take("target") {
+        // `target:` with nothing after it is Codecov's default, as if absent.
+        if let Some(e) = f.take("target").filter(|e| e.node.value != Value::Null) {
             status.target = if e.node.as_str() == Some("auto") {
                 Target::Auto
             } else {
                 Target::Percent(self.percent(e, &f.key("target"))?, e.line)
             };
         }
-        if let Some(e) = f.take("threshold") {
+        if let Some(e) = f.take("threshold").filter(|e| e.node.value != Value::Null) {
             status.threshold = Some(self.percent(e, &f.key("threshold"))?);
         }
         if let Some(e) = f.take("informational") {
@@ -1018,7 +1019,7 @@ impl Reader {
                 return Ok(prefix);
             }
         }
-        if let Some(e) = f.take("target") {
+        if let Some(e) = f.take("target").filter(|e| e.node.value != Value::Null) {
             if e.node.as_str() == Some("auto") {
                 self.warn(e.line, format!("{}: target auto is not supported for a component (prcov's component gates take a percentage): no {kind} gate", f.key("target")));
             } else {
@@ -1030,7 +1031,7 @@ impl Reader {
                 }
             }
         }
-        if let Some(e) = f.take("threshold") {
+        if let Some(e) = f.take("threshold").filter(|e| e.node.value != Value::Null) {
             let th = self.percent(e, &f.key("threshold"))?;
             match c.threshold {
                 Some(first) if first != th => self.warn(
