@@ -522,7 +522,10 @@ fn write_config(reports: Vec<std::path::PathBuf>, a: &WriteArgs) -> Result<Confi
 /// given here.
 fn explain_config(a: &ExplainArgs, warnings: &mut Vec<Warning>) -> Result<Config, Error> {
     let file = file_config(&a.common, a.coverage.repo.as_deref(), warnings)?;
-    let output = output(&a.common);
+    let mut output = output(&a.common);
+    if a.json {
+        output.format = OutputFormat::Json;
+    }
     if output.format == OutputFormat::Markdown {
         return Err(Error::Usage(
             "prcov config explain writes text or json, not markdown".into(),

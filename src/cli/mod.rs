@@ -155,7 +155,7 @@ const RECORD_EXAMPLES: &str = concat!(
 const CONFIG_EXAMPLES: &str = concat!(
     "Examples:
   prcov config explain                         # prcov.toml and codecov.yml of this repository
-  prcov config explain --config .github/codecov.yml --format json
+  prcov config explain --config .github/codecov.yml --json
   prcov config explain --fail-under-patch 90   # what a flag changes
 
 ",
@@ -677,6 +677,9 @@ pub struct ExplainArgs {
     /// The base revision, as `prcov diff --base`.
     #[arg(long, value_name = "REV")]
     pub base: Option<String>,
+    /// Shorthand for --format json.
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
     #[command(flatten)]
     pub common: CommonArgs,
 }

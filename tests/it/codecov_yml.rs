@@ -135,7 +135,7 @@ fn repo_with(files: &[(&str, &str)]) -> tempfile::TempDir {
 
 fn explain_json(dir: &Path, args: &[&str]) -> serde_json::Value {
     let out = prcov_in(dir)
-        .args(["config", "explain", "--format", "json"])
+        .args(["config", "explain", "--json"])
         .args(args)
         .output()
         .unwrap();
