@@ -42,5 +42,6 @@ pub fn run(config: &Config) -> Result<u8> {
         Config::Record(o) => commands::record::run(o),
         Config::Dump(o) => commands::record::dump(o),
         Config::Generated(g) => commands::write_generated(g),
+        Config::Explain(o) => commands::config::explain(o),
     }
 }

@@ -6,7 +6,10 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = prcov::cli::Cli::parse();
-    let result = prcov::cli::into_config(&cli.command).and_then(|config| prcov::run(&config));
+    let result = prcov::cli::prepare(&cli.command).and_then(|p| {
+        prcov::commands::stderr::warnings(p.detail, &p.warnings);
+        prcov::run(&p.config)
+    });
     match result {
         Ok(code) => ExitCode::from(code),
         Err(err) => {

@@ -5,18 +5,20 @@ use std::path::Path;
 use crate::analysis::{CountingRules, Gate, GateKind};
 use crate::config::monorepo::MonorepoOptions;
 use crate::config::{
-    ArtifactOptions, BadgeFile, Config, CoverageOptions, DiffOptions, DumpOptions, FileConfig,
-    GateOptions, Generated, HistoryStore, HtmlOptions, OutputOptions, PublishOptions,
-    RecordOptions, ReportOptions, RevisionRequest, TestsOptions, WriteOptions,
+    explain, ArtifactOptions, BadgeFile, Config, CoverageOptions, DiffOptions, DumpOptions,
+    ExplainOptions, FileConfig, GateOptions, Generated, HistoryStore, HtmlOptions, OutputOptions,
+    PublishOptions, RecordOptions, ReportOptions, RevisionRequest, TestsOptions, WriteOptions,
 };
 use crate::error::Error;
+use crate::model::diag::{Warning, WarningDetail};
 use crate::paths::{PathFilter, Rewrite};
 use crate::render::badge::{BadgeOptions, Thresholds};
 use crate::render::OutputFormat;
 
 use super::{
-    BadgeArgs, ColorChoice, Command, CommonArgs, CoverageArgs, GateArgs, HistoryArgs, HistoryKind,
-    HtmlArgs, ProjectGateArgs, RecordAction, RevArgs, TestGateArgs, WriteArgs,
+    BadgeArgs, ColorChoice, Command, CommonArgs, ConfigAction, CoverageArgs, ExplainArgs, GateArgs,
+    HistoryArgs, HistoryKind, HtmlArgs, ProjectGateArgs, RecordAction, RevArgs, TestGateArgs,
+    WriteArgs,
 };
 use crate::analysis::ChosenRevision;
 
@@ -231,8 +233,13 @@ fn gates(
     })
 }
 
-/// `--html`, `--html-url` and (for `report` and `publish`) `--badge`.
-fn artifacts(html: &HtmlArgs, badge: Option<&BadgeArgs>) -> Result<ArtifactOptions, Error> {
+/// `--html`, `--html-url` and (for `report` and `publish`) `--badge`, whose colour bands
+/// default to `[badge] thresholds` (or Codecov's `range`).
+fn artifacts(
+    html: &HtmlArgs,
+    badge: Option<&BadgeArgs>,
+    file: &FileConfig,
+) -> Result<ArtifactOptions, Error> {
     let badge = match badge {
         Some(BadgeArgs {
             badge: Some(path),
@@ -242,6 +249,13 @@ fn artifacts(html: &HtmlArgs, badge: Option<&BadgeArgs>) -> Result<ArtifactOptio
             let mut options = BadgeOptions::default();
             if let Some(t) = badge_thresholds {
                 options.thresholds = Thresholds::parse(t).map_err(Error::Usage)?;
+            } else if let Some(t) = &file.badge.thresholds {
+                let list: Vec<String> = t.iter().map(f64::to_string).collect();
+                options.thresholds = Thresholds::parse(&list.join(",")).map_err(|_| {
+                    Error::Usage(format!(
+                        "badge.thresholds expects three ascending percentages like [60, 75, 90], got {t:?}"
+                    ))
+                })?;
             }
             if let Some(label) = badge_label {
                 options.label.clone_from(label);
@@ -270,25 +284,72 @@ fn artifacts(html: &HtmlArgs, badge: Option<&BadgeArgs>) -> Result<ArtifactOptio
     })
 }
 
-fn file_config(common: &CommonArgs, repo: Option<&Path>) -> Result<FileConfig, Error> {
-    // Look for prcov.toml in the repository root when no --config is given.
+/// The settings files of the repository (or `--config FILE`); what they say that prcov does not
+/// apply goes to `warnings`.
+fn file_config(
+    common: &CommonArgs,
+    repo: Option<&Path>,
+    warnings: &mut Vec<Warning>,
+) -> Result<FileConfig, Error> {
+    // Look for prcov.toml and codecov.yml in the repository root when no --config is given.
     let root = repo
         .map(Path::to_path_buf)
         .or_else(|| std::env::current_dir().ok())
         .and_then(|d| git2::Repository::discover(d).ok())
         .and_then(|r| r.workdir().map(Path::to_path_buf));
-    FileConfig::load(common.config.as_deref(), root.as_deref())
+    let file = FileConfig::load(common.config.as_deref(), root.as_deref())?;
+    warnings.extend(file.warnings.iter().cloned());
+    Ok(file)
+}
+
+/// A command ready to run, and the warnings its settings files gave (printed by `main` before it
+/// runs, one line each: each is a key the user wrote).
+#[derive(Debug)]
+pub struct Prepared {
+    pub config: Config,
+    pub warnings: Vec<Warning>,
+    pub detail: WarningDetail,
 }
 
 /// Converts parsed args into the command's validated configuration.
 pub fn into_config(command: &Command) -> Result<Config, Error> {
+    prepare(command).map(|p| p.config)
+}
+
+/// [`into_config`], with the settings files' warnings.
+pub fn prepare(command: &Command) -> Result<Prepared, Error> {
+    let mut warnings = Vec::new();
+    let config = convert(command, &mut warnings)?;
+    let quiet = match &config {
+        Config::Diff(o) => o.output.quiet,
+        Config::Report(o) => o.output.quiet,
+        Config::Tests(o) => o.output.quiet,
+        Config::Publish(o) => o.diff.output.quiet,
+        Config::Record(o) => o.quiet,
+        // `config explain` lists them in its output.
+        Config::Explain(_) => true,
+        Config::Write(_) | Config::Dump(_) | Config::Generated(_) => false,
+    };
+    Ok(Prepared {
+        config,
+        warnings,
+        detail: if quiet {
+            WarningDetail::None
+        } else {
+            WarningDetail::Each
+        },
+    })
+}
+
+fn convert(command: &Command, warnings: &mut Vec<Warning>) -> Result<Config, Error> {
     match command {
         Command::Diff(a) => {
-            let file = file_config(&a.common, a.coverage.repo.as_deref())?;
+            let mut file = file_config(&a.common, a.coverage.repo.as_deref(), warnings)?;
             let cov = coverage_with_flags(&a.coverage, &a.flag, &file)?;
             let history = history(&a.history)?;
             one_base(&cov, history.as_ref())?;
             let has_base = !cov.base_reports.is_empty() || history.is_some();
+            warnings.extend(file.drop_auto_without_base(has_base));
             let gates = gates(
                 Some(&a.gates),
                 Some(&a.gates.project),
@@ -304,14 +365,15 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
                 gates,
                 output: output(&a.common),
                 coverage: cov,
-                artifacts: artifacts(&a.html, None)?,
+                artifacts: artifacts(&a.html, None, &file)?,
                 history,
             }))
         }
         Command::Report(a) => {
-            let file = file_config(&a.common, a.coverage.repo.as_deref())?;
+            let mut file = file_config(&a.common, a.coverage.repo.as_deref(), warnings)?;
             let cov = coverage(&a.coverage, &file)?;
             let has_base = !cov.base_reports.is_empty();
+            warnings.extend(file.drop_auto_without_base(has_base));
             let gates = gates(
                 None,
                 Some(&a.gates),
@@ -326,11 +388,11 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
                 gates,
                 output: output(&a.common),
                 coverage: cov,
-                artifacts: artifacts(&a.html, Some(&a.badge))?,
+                artifacts: artifacts(&a.html, Some(&a.badge), &file)?,
             }))
         }
         Command::Tests(a) => {
-            let file = file_config(&a.common, a.repo.as_deref())?;
+            let file = file_config(&a.common, a.repo.as_deref(), warnings)?;
             Ok(Config::Tests(TestsOptions {
                 files: if a.files.is_empty() {
                     file.junit.clone()
@@ -356,7 +418,7 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
                 quiet: a.quiet,
                 verbose: false,
             };
-            let file = file_config(&common, a.coverage.repo.as_deref())?;
+            let file = file_config(&common, a.coverage.repo.as_deref(), warnings)?;
             let history = history(&a.history)?;
             if !a.coverage.base_report.is_empty() {
                 return Err(Error::Usage(
@@ -384,6 +446,9 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
                 quiet: a.quiet,
             })))
         }
+        Command::Config(c) => match &c.action {
+            ConfigAction::Explain(a) => explain_config(a, warnings),
+        },
         Command::Completions(a) => Ok(Config::Generated(Generated {
             stdout: super::generate::completions(a.shell),
             files: Vec::new(),
@@ -392,11 +457,12 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
         Command::Convert(a) => write_config(vec![a.report.clone()], &a.write),
         Command::Merge(a) => write_config(a.reports.clone(), &a.write),
         Command::Publish(a) => {
-            let file = file_config(&a.common, a.coverage.repo.as_deref())?;
+            let mut file = file_config(&a.common, a.coverage.repo.as_deref(), warnings)?;
             let cov = coverage_with_flags(&a.coverage, &a.flag, &file)?;
             let history = history(&a.history)?;
             one_base(&cov, history.as_ref())?;
             let has_base = !cov.base_reports.is_empty() || history.is_some();
+            warnings.extend(file.drop_auto_without_base(has_base));
             let gates = gates(
                 Some(&a.gates),
                 Some(&a.gates.project),
@@ -429,7 +495,7 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
                     gates,
                     output: output(&a.common),
                     coverage: cov,
-                    artifacts: artifacts(&a.html, Some(&a.badge))?,
+                    artifacts: artifacts(&a.html, Some(&a.badge), &file)?,
                     history,
                 },
                 junit: if a.junit.is_empty() {
@@ -482,5 +548,111 @@ fn write_config(reports: Vec<std::path::PathBuf>, a: &WriteArgs) -> Result<Confi
             ..CoverageOptions::default()
         },
         no_repo: a.no_repo,
+    }))
+}
+
+/// `prcov config explain`: the settings files as the other commands read them, under the flags
+/// given here.
+fn explain_config(a: &ExplainArgs, warnings: &mut Vec<Warning>) -> Result<Config, Error> {
+    let file = file_config(&a.common, a.coverage.repo.as_deref(), warnings)?;
+    let mut output = output(&a.common);
+    if a.json {
+        output.format = OutputFormat::Json;
+    }
+    if output.format == OutputFormat::Markdown {
+        return Err(Error::Usage(
+            "prcov config explain writes text or json, not markdown".into(),
+        ));
+    }
+    // The same checks the commands make, so that explain rejects what they reject.
+    coverage(&a.coverage, &file)?;
+    let g = &a.gates;
+    let p = &g.project;
+    let mut flags = explain::Flags::default();
+    let c = &a.coverage;
+    let mut replace = |key: &'static str, value: Option<serde_json::Value>, flag: &'static str| {
+        if let Some(v) = value {
+            flags.replace.push((key, v, flag));
+        }
+    };
+    let num = |v: Option<f64>| v.map(serde_json::Value::from);
+    let on = |b: bool| b.then_some(serde_json::Value::Bool(true));
+    replace(
+        "gates.patch",
+        num(percent_arg("--fail-under-patch", g.fail_under_patch)?),
+        "--fail-under-patch",
+    );
+    replace(
+        "gates.project",
+        num(percent_arg("--fail-under-project", p.fail_under_project)?),
+        "--fail-under-project",
+    );
+    replace(
+        "gates.max_project_drop",
+        num(percent_arg("--max-project-drop", p.max_project_drop)?),
+        "--max-project-drop",
+    );
+    replace(
+        "gates.threshold",
+        num(percent_arg("--threshold", p.threshold)?),
+        "--threshold",
+    );
+    replace(
+        "gates.fail_on_empty_change",
+        on(g.fail_on_empty_change),
+        "--fail-on-empty-change",
+    );
+    replace(
+        "gates.fail_on_test_failure",
+        on(a.test_gates.fail_on_test_failure),
+        "--fail-on-test-failure",
+    );
+    replace(
+        "gates.allow_no_tests",
+        on(a.test_gates.allow_no_tests),
+        "--allow-no-tests",
+    );
+    replace(
+        "partials_as_hits",
+        on(c.partials_as_hits),
+        "--partials-as-hits",
+    );
+    replace(
+        "fail_on_unmatched",
+        on(c.fail_on_unmatched),
+        "--fail-on-unmatched",
+    );
+    replace(
+        "allow_nothing_measured",
+        on(c.allow_nothing_measured),
+        "--allow-nothing-measured",
+    );
+    replace(
+        "base",
+        a.base.clone().map(serde_json::Value::from),
+        "--base",
+    );
+    let paths = |v: &[std::path::PathBuf]| -> Option<serde_json::Value> {
+        (!v.is_empty()).then(|| v.iter().map(|p| p.display().to_string()).collect())
+    };
+    replace("reports", paths(&c.reports), "REPORT");
+    replace(
+        "not_instrumented",
+        (!c.not_instrumented.is_empty()).then(|| c.not_instrumented.clone().into()),
+        "--not-instrumented",
+    );
+    for (key, values, flag) in [
+        ("path_map", &c.path_map, "--path-map"),
+        ("strip_prefix", &c.strip_prefix, "--strip-prefix"),
+        ("ignore", &c.ignore, "--ignore"),
+        ("include", &c.include, "--include"),
+    ] {
+        if !values.is_empty() {
+            flags.add.push((key, values.clone(), flag));
+        }
+    }
+    Ok(Config::Explain(ExplainOptions {
+        explanation: explain::explain(&file, &flags),
+        output,
     }))
 }

@@ -15,7 +15,7 @@ use crate::render::plan::HostKind;
 mod convert;
 mod generate;
 
-pub use convert::into_config;
+pub use convert::{into_config, prepare, Prepared};
 
 /// What `prcov --version` prints after "prcov ": the version, then the commit and the target
 /// that build.rs stamped in, so a bug report says exactly which binary ran. `-V` prints the
@@ -152,6 +152,18 @@ const RECORD_EXAMPLES: &str = concat!(
     )
 );
 
+const CONFIG_EXAMPLES: &str = concat!(
+    "Examples:
+  prcov config explain                         # prcov.toml and codecov.yml of this repository
+  prcov config explain --config .github/codecov.yml --json
+  prcov config explain --fail-under-patch 90   # what a flag changes
+
+",
+    plain_exit_codes!(
+        "usage error, or a settings file that cannot be read (malformed TOML or YAML, a value of the wrong kind)"
+    )
+);
+
 const COMPLETIONS_EXAMPLES: &str = concat!(
     "Examples:
   prcov completions bash > /etc/bash_completion.d/prcov
@@ -200,6 +212,10 @@ pub enum Command {
     /// and test outcomes, which later pull requests are compared with.
     #[command(after_help = RECORD_EXAMPLES)]
     Record(RecordArgs),
+    /// Settings: `prcov config explain` prints the effective settings (command line,
+    /// prcov.toml, codecov.yml, defaults) and where each came from.
+    #[command(after_help = CONFIG_EXAMPLES)]
+    Config(ConfigArgs),
     /// Print a shell completion script (bash, zsh, fish or powershell) to standard output.
     #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions(CompletionsArgs),
@@ -249,7 +265,9 @@ pub struct CommonArgs {
     /// Write the output to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Read settings from FILE (default: prcov.toml at the repository root, if present).
+    /// Read settings from FILE: a prcov.toml, or a codecov.yml (told apart by name, else by
+    /// content) [default: prcov.toml and the codecov.yml Codecov would find, in the repository
+    /// root, .github/ or dev/; prcov.toml wins key by key].
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Colour terminal output.
@@ -627,7 +645,8 @@ pub struct RecordArgs {
     /// Also write the record to FILE (e.g. for actions/upload-artifact).
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Read settings from FILE (default: prcov.toml at the repository root, if present).
+    /// Read settings from FILE: a prcov.toml, or a codecov.yml [default: prcov.toml and
+    /// codecov.yml as the other commands find them].
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Do not say which files were used and where the record went.
@@ -643,4 +662,37 @@ pub enum RecordAction {
         #[arg(value_name = "FILE")]
         file: PathBuf,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    #[command(subcommand)]
+    pub action: ConfigAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigAction {
+    /// Print the effective settings and where each came from: a flag, prcov.toml, codecov.yml
+    /// (with its line and key), or the default; then what the files say that prcov does not
+    /// apply. The flags below show what they would change.
+    #[command(after_help = CONFIG_EXAMPLES)]
+    Explain(ExplainArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    #[command(flatten)]
+    pub coverage: CoverageArgs,
+    #[command(flatten)]
+    pub gates: GateArgs,
+    #[command(flatten)]
+    pub test_gates: TestGateArgs,
+    /// The base revision, as `prcov diff --base`.
+    #[arg(long, value_name = "REV")]
+    pub base: Option<String>,
+    /// Shorthand for --format json.
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
+    #[command(flatten)]
+    pub common: CommonArgs,
 }

@@ -1,6 +1,7 @@
 //! One function per command: runs the stages in order and returns what to print and the exit code.
 
 pub mod artifacts;
+pub mod config;
 pub mod diff;
 pub mod history;
 pub mod publish;

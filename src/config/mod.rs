@@ -1,13 +1,20 @@
-//! Settings from `prcov.toml` (or `--config FILE`), merged under the command line: a flag given on
-//! the command line always wins over the file.
+//! Settings from `prcov.toml` and `codecov.yml` (or `--config FILE`), merged under the command
+//! line: a flag given on the command line always wins over the files, and `prcov.toml` wins over
+//! `codecov.yml` key by key (docs/configuration.md#codecovyml).
 
+pub mod codecov;
+pub mod comment;
+pub mod explain;
+pub mod monorepo;
+mod yaml;
+
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
 use crate::error::Error;
-
-pub mod monorepo;
+use crate::model::diag::{Location, Warning, WarningKind};
 
 /// The settings file. Every key is optional.
 ///
@@ -33,6 +40,9 @@ pub mod monorepo;
 /// fail_on_test_failure = true
 /// allow_no_tests = false
 /// fail_on_empty_change = false
+///
+/// [badge]
+/// thresholds = [60.0, 75.0, 90.0]
 /// ```
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -63,9 +73,25 @@ pub struct FileConfig {
     #[serde(default)]
     pub gates: GatesConfig,
     #[serde(default)]
-    pub flags: std::collections::BTreeMap<String, monorepo::FlagConfig>,
+    pub flags: BTreeMap<String, monorepo::FlagConfig>,
     #[serde(default)]
     pub components: Vec<monorepo::ComponentConfig>,
+    #[serde(default)]
+    pub comment: comment::CommentConfig,
+    #[serde(default)]
+    pub badge: BadgeConfig,
+    /// Where each key a file set came from: `gates.patch`, `flags.unit`, `components.api`, …
+    #[serde(skip)]
+    pub origins: BTreeMap<String, Origin>,
+    /// Keys of `codecov.yml` that `prcov.toml` set too, so that `codecov.yml`'s were not used.
+    #[serde(skip)]
+    pub overridden: Vec<(String, Origin)>,
+    /// The files read, in the order they were read.
+    #[serde(skip)]
+    pub files: Vec<(SettingsFile, PathBuf)>,
+    /// What a file says that prcov does not apply as written (one warning per key).
+    #[serde(skip)]
+    pub warnings: Vec<Warning>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -83,21 +109,217 @@ pub struct GatesConfig {
     pub fail_on_empty_change: bool,
 }
 
-impl FileConfig {
-    /// Reads `explicit`, else `prcov.toml` in `root` when it exists, else the defaults.
-    pub fn load(explicit: Option<&Path>, root: Option<&Path>) -> Result<Self, Error> {
-        let path = match (explicit, root) {
-            (Some(p), _) => p.to_owned(),
-            (None, Some(r)) if r.join("prcov.toml").is_file() => r.join("prcov.toml"),
-            _ => return Ok(FileConfig::default()),
-        };
-        let text = std::fs::read_to_string(&path).map_err(|source| Error::Io {
-            action: "read the config file",
-            path: path.clone(),
-            source,
-        })?;
-        toml::from_str(&text).map_err(|e| Error::Usage(config_error(&path, &text, &e)))
+/// `[badge]`: the badge's colour bands (`--badge-thresholds`), also set by Codecov's `range`.
+#[derive(Debug, Default, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BadgeConfig {
+    pub thresholds: Option<Vec<f64>>,
+}
+
+/// The two kinds of settings file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SettingsFile {
+    PrcovToml,
+    Codecov,
+}
+
+impl SettingsFile {
+    pub fn name(self) -> &'static str {
+        match self {
+            SettingsFile::PrcovToml => "prcov.toml",
+            SettingsFile::Codecov => "codecov.yml",
+        }
     }
+}
+
+/// Where a setting came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Origin {
+    /// The file as shown to the user (relative to the repository root when found there).
+    pub file: PathBuf,
+    pub kind: SettingsFile,
+    pub line: Option<u64>,
+    /// The `codecov.yml` key it was mapped from (`coverage.status.patch.default.target`).
+    pub key: Option<String>,
+    /// How it was mapped, when that is not one to one.
+    pub note: Option<String>,
+    /// A Codecov `target: auto`: applies only when the run has a base to compare with.
+    pub needs_base: bool,
+}
+
+impl FileConfig {
+    /// Reads `explicit` (a `prcov.toml` or a `codecov.yml`, told apart by name, else by content),
+    /// else `prcov.toml` and the `codecov.yml` Codecov would find in `root`, combined with
+    /// `prcov.toml` winning key by key; else the defaults.
+    pub fn load(explicit: Option<&Path>, root: Option<&Path>) -> Result<Self, Error> {
+        if let Some(path) = explicit {
+            let text = read(path)?;
+            return if codecov::is_codecov_name(path)
+                || (path.extension().is_none_or(|e| e != "toml") && looks_like_yaml(&text))
+            {
+                let mut cfg = FileConfig::default();
+                cfg.combine(codecov::read(&text, path).map_err(Error::Usage)?, path);
+                Ok(cfg)
+            } else {
+                Self::from_toml(&text, path, path)
+            };
+        }
+        let Some(root) = root else {
+            return Ok(FileConfig::default());
+        };
+        let toml = root.join("prcov.toml");
+        let mut cfg = if toml.is_file() {
+            Self::from_toml(&read(&toml)?, &toml, Path::new("prcov.toml"))?
+        } else {
+            FileConfig::default()
+        };
+        if let Some(rel) = codecov::find(root) {
+            let text = read(&root.join(&rel))?;
+            cfg.combine(codecov::read(&text, &rel).map_err(Error::Usage)?, &rel);
+        }
+        Ok(cfg)
+    }
+
+    /// `path` names the file in errors; `shown` in `config explain` (relative to the root when
+    /// found there).
+    fn from_toml(text: &str, path: &Path, shown: &Path) -> Result<Self, Error> {
+        let mut cfg: FileConfig =
+            toml::from_str(text).map_err(|e| Error::Usage(config_error(path, text, &e)))?;
+        cfg.origins = toml_origins(text, shown);
+        cfg.files
+            .push((SettingsFile::PrcovToml, shown.to_path_buf()));
+        Ok(cfg)
+    }
+
+    /// Adds what a `codecov.yml` sets, except the keys this configuration already has.
+    fn combine(&mut self, m: codecov::Mapped, path: &Path) {
+        self.files.push((SettingsFile::Codecov, path.to_path_buf()));
+        self.warnings.extend(m.warnings);
+        let from = m.config;
+        let toml_components: BTreeSet<String> =
+            self.components.iter().map(|c| c.id.clone()).collect();
+        for (key, origin) in m.origins {
+            let taken = self.origins.contains_key(&key)
+                || key
+                    .strip_prefix("components.")
+                    .is_some_and(|id| toml_components.contains(id));
+            if taken {
+                self.overridden.push((key, origin));
+                continue;
+            }
+            match key.as_str() {
+                "ignore" => self.ignore.clone_from(&from.ignore),
+                "path_map" => self.path_map.clone_from(&from.path_map),
+                "gates.patch" => self.gates.patch = from.gates.patch,
+                "gates.project" => self.gates.project = from.gates.project,
+                "gates.threshold" => self.gates.threshold = from.gates.threshold,
+                "gates.max_project_drop" => {
+                    self.gates.max_project_drop = from.gates.max_project_drop
+                }
+                "comment.behavior" => self.comment.behavior = from.comment.behavior,
+                "comment.require_changes" => {
+                    self.comment.require_changes = from.comment.require_changes
+                }
+                "comment.hide" => self.comment.hide.clone_from(&from.comment.hide),
+                "badge.thresholds" => self.badge.thresholds.clone_from(&from.badge.thresholds),
+                k => {
+                    if let Some(name) = k.strip_prefix("flags.") {
+                        if let Some(flag) = from.flags.get(name) {
+                            self.flags.insert(name.to_owned(), flag.clone());
+                        }
+                    } else if let Some(id) = k.strip_prefix("components.") {
+                        if let Some(c) = from.components.iter().find(|c| c.id == id) {
+                            self.components.push(c.clone());
+                        }
+                    }
+                }
+            }
+            self.origins.insert(key, origin);
+        }
+    }
+
+    /// A Codecov project `target: auto` is a drop gate against the base: without a base
+    /// (`--base-report`, history) it is left out, with a warning saying so.
+    pub fn drop_auto_without_base(&mut self, has_base: bool) -> Option<Warning> {
+        let origin = self.origins.get("gates.max_project_drop")?;
+        if has_base || !origin.needs_base || self.gates.max_project_drop.is_none() {
+            return None;
+        }
+        self.gates.max_project_drop = None;
+        let key = origin.key.clone().unwrap_or_default();
+        Some(
+            Warning::new(
+                WarningKind::Settings,
+                origin.line.map(Location::line).unwrap_or_default(),
+                format!("{key}: target auto compares with the base's coverage, and this run has none (add --base-report FILE, or --history-dir DIR): no project drop gate"),
+            )
+            .in_file(&origin.file),
+        )
+    }
+}
+
+fn read(path: &Path) -> Result<String, Error> {
+    std::fs::read_to_string(path).map_err(|source| Error::Io {
+        action: "read the config file",
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// A file named neither `*.toml` nor like Codecov's: YAML when its first setting reads `key:`
+/// (TOML would say `key =` or `[table]`).
+fn looks_like_yaml(text: &str) -> bool {
+    text.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#') && *l != "---")
+        .is_some_and(|l| {
+            l.split_once(':')
+                .is_some_and(|(k, _)| !k.contains(['=', '[', ' ']))
+        })
+}
+
+/// The line of each key `prcov.toml` sets, under the names `combine` and `config explain` use.
+fn toml_origins(text: &str, path: &Path) -> BTreeMap<String, Origin> {
+    let mut out = BTreeMap::new();
+    let Ok(table) = toml::de::DeTable::parse(text) else {
+        return out;
+    };
+    let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() as u64 + 1;
+    let mut add = |key: String, offset: usize| {
+        out.insert(
+            key,
+            Origin {
+                file: path.to_path_buf(),
+                kind: SettingsFile::PrcovToml,
+                line: Some(line_of(offset)),
+                key: None,
+                note: None,
+                needs_base: false,
+            },
+        );
+    };
+    for (k, v) in table.get_ref() {
+        let name = k.get_ref().to_string();
+        match (name.as_str(), v.get_ref()) {
+            ("gates" | "comment" | "badge" | "flags", toml::de::DeValue::Table(t)) => {
+                for (k2, v2) in t {
+                    add(
+                        format!("{name}.{}", k2.get_ref()),
+                        v2.span().start.min(k2.span().start),
+                    );
+                }
+            }
+            ("components", toml::de::DeValue::Array(items)) => {
+                for item in items {
+                    if let Some(id) = item.get_ref().get("id").and_then(|i| i.get_ref().as_str()) {
+                        add(format!("components.{id}"), item.span().start);
+                    }
+                }
+            }
+            _ => add(name, k.span().start),
+        }
+    }
+    out
 }
 
 /// `prcov.toml:5:1: unknown key `fail_under_patch`; did you mean `patch`? (keys: …)`: the file,
@@ -385,9 +607,17 @@ pub struct ReportOptions {
     pub artifacts: ArtifactOptions,
 }
 
+/// `prcov config explain`.
+#[derive(Debug, Clone)]
+pub struct ExplainOptions {
+    pub explanation: explain::Explanation,
+    pub output: OutputOptions,
+}
+
 /// One command, ready to run.
 #[derive(Debug, Clone)]
 pub enum Config {
+    Explain(ExplainOptions),
     Diff(DiffOptions),
     Report(ReportOptions),
     Tests(TestsOptions),

@@ -35,14 +35,15 @@ pub struct ComponentConfig {
 
 /// One entry of `reports = [...]`: a path, or a path with the flags its coverage carries
 /// (`{ path = "b.xml", flags = ["integration"] }`).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(untagged)]
 pub enum ReportEntry {
     Path(PathBuf),
     Flagged(FlaggedReport),
 }
 
 /// `{ path = "b.xml", flags = ["integration"] }`.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FlaggedReport {
     pub path: PathBuf,

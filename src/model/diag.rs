@@ -74,6 +74,8 @@ pub enum WarningKind {
     Mixed,
     /// The history baseline could not be looked up or compared in full.
     History,
+    /// A setting of a settings file (`codecov.yml`) that prcov does not apply as written.
+    Settings,
 }
 
 /// Something odd but readable that a stage skipped or repaired. Shown to the user.

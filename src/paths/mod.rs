@@ -23,13 +23,13 @@ pub struct Rewrite {
 }
 
 impl Rewrite {
-    /// Parses `FROM=TO`.
+    /// Parses `FROM=TO`; `=TO` puts TO in front of every path (Codecov's `fixes: ["::TO"]`).
     pub fn parse_map(s: &str) -> Result<Self, String> {
         let (from, to) = s
             .split_once('=')
             .ok_or_else(|| format!("--path-map expects FROM=TO, got `{s}`"))?;
-        if from.is_empty() {
-            return Err(format!("--path-map expects a non-empty FROM in `{s}`"));
+        if from.is_empty() && to.trim_matches('/').is_empty() {
+            return Err(format!("--path-map expects a FROM or a TO in `{s}`"));
         }
         Ok(Rewrite {
             from: normalize(from),
@@ -45,6 +45,9 @@ impl Rewrite {
     }
 
     fn apply(&self, path: &str) -> Option<String> {
+        if self.from.is_empty() {
+            return Some(format!("{}/{path}", self.to.trim_end_matches('/')));
+        }
         let rest = path.strip_prefix(self.from.as_str())?;
         // Only whole components: `src` must not rewrite `srcfoo/a.c`.
         if !(self.from.ends_with('/') || rest.is_empty() || rest.starts_with('/')) {
@@ -425,6 +428,12 @@ mod tests {
             r.map("/build/out/app/main.py", &rw, &[]),
             Ok("src/app/main.py".into())
         );
+        let prefix = Rewrite::parse_map("=project/").unwrap();
+        assert_eq!(
+            prefix.apply("torch/a.py"),
+            Some("project/torch/a.py".into())
+        );
+        assert!(Rewrite::parse_map("=").is_err());
         let strip = [Rewrite::strip("src")];
         assert_eq!(strip[0].apply("srcfoo/a.c"), None);
         assert_eq!(strip[0].apply("src/a.c"), Some("a.c".into()));

@@ -25,17 +25,19 @@ fn help_texts() {
         Some("convert"),
         Some("merge"),
         Some("record"),
+        Some("config"),
+        Some("config explain"),
         Some("completions"),
         Some("man"),
     ] {
         let mut c = prcov();
         if let Some(s) = sub {
-            c.arg(s);
+            c.args(s.split(' '));
         }
         let out = c.arg("--help").output().unwrap();
         assert!(out.status.success());
         let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        let name = format!("help_{}", sub.unwrap_or("main"));
+        let name = format!("help_{}", sub.unwrap_or("main").replace(' ', "_"));
         let examples = text.find("\nExamples:\n  prcov ");
         let codes = text.find("\nExit codes:\n  0  success");
         assert!(

@@ -292,3 +292,53 @@ fn the_schemas_reject_what_the_code_does_not_write() {
     // A report is not a diff.
     assert!(v.check(v.diff, &json).is_some());
 }
+
+/// `prcov config explain --format json` of every real codecov.yml fixture, and of a prcov.toml
+/// with a flag, against docs/schema/explain.schema.json.
+#[test]
+fn config_explain_json_validates() {
+    let path = crate_dir().join("docs/schema/explain.schema.json");
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let id = format!("{SCHEMA_URL}explain.schema.json");
+    assert_eq!(json["$id"], id);
+    let mut compiler = boon::Compiler::new();
+    compiler.add_resource(&id, json).unwrap();
+    let mut schemas = boon::Schemas::new();
+    let index = compiler
+        .compile(&id, &mut schemas)
+        .unwrap_or_else(|e| panic!("explain.schema.json: {e:#}"));
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("prcov.toml"),
+        "ignore = [\"gen/**\"]\n[gates]\npatch = 80.0\n",
+    )
+    .unwrap();
+    let fixtures = files_below(&crate_dir().join("fixtures/codecov-yml"), |p| {
+        p.extension().is_some_and(|e| e == "yml")
+    });
+    let mut runs: Vec<Vec<String>> = fixtures
+        .iter()
+        .map(|f| vec!["--config".into(), f.display().to_string()])
+        .collect();
+    runs.push(vec![
+        "--config".into(),
+        "prcov.toml".into(),
+        "--ignore".into(),
+        "x/**".into(),
+        "--threshold".into(),
+        "1".into(),
+    ]);
+    assert!(runs.len() > 10);
+    for args in runs {
+        let doc = json_of(
+            prcov(tmp.path())
+                .args(["config", "explain", "--format", "json"])
+                .args(&args),
+            &args.join(" "),
+        )
+        .expect("explain succeeds");
+        if let Err(e) = schemas.validate(&doc, index) {
+            panic!("{args:?}: {e:#}");
+        }
+    }
+}

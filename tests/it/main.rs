@@ -5,6 +5,7 @@ mod action_yml;
 mod agreement;
 mod architecture;
 mod cli;
+mod codecov_yml;
 mod comment_gfm;
 mod common;
 mod convert_roundtrip;

@@ -129,3 +129,39 @@ fn random_input_never_panics() {
         }
     }
 }
+
+/// The codecov.yml reader on every real fixture cut short at 32 points and with bytes flipped:
+/// settings or an error naming the line, never a panic.
+#[test]
+fn truncated_and_corrupted_codecov_yml_never_panic() {
+    let dir = crate::common::crate_dir().join("fixtures/codecov-yml");
+    let mut runs = 0usize;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "yml") {
+            continue;
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        let len = bytes.len();
+        let mut inputs: Vec<Vec<u8>> = (0..=32).map(|i| bytes[..len * i / 32].to_vec()).collect();
+        for at in [len / 3, len / 2, len * 2 / 3] {
+            for flip in [0x5a, b':' ^ b' ', b'-' ^ b'\n'] {
+                let mut corrupt = bytes.clone();
+                corrupt[at] ^= flip;
+                inputs.push(corrupt);
+            }
+        }
+        for input in inputs {
+            let text = String::from_utf8_lossy(&input).into_owned();
+            let result = std::panic::catch_unwind(|| {
+                prcov::config::codecov::read(&text, std::path::Path::new("codecov.yml"))
+            });
+            assert!(result.is_ok(), "{} panicked on:\n{text}", path.display());
+            if let Ok(Err(e)) = result {
+                assert!(e.starts_with("codecov.yml:"), "{e}");
+            }
+            runs += 1;
+        }
+    }
+    assert!(runs > 400, "{runs}");
+}
