@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use comfy_table::{Cell, CellAlignment};
 
+use crate::analysis::gates::NothingMeasured;
 use crate::analysis::monorepo::{ComponentView, FlagSource, FlagView, MonorepoView};
 use crate::analysis::{GateKind, Percent};
 use crate::model::Totals;
@@ -55,7 +56,16 @@ fn gate_words(c: &ComponentView) -> Vec<(bool, String)> {
         .iter()
         .map(|g| {
             let (target, _, verdict) = gate_line(g);
-            (g.passed, format!("{} {target}: {verdict}", g.name))
+            // A gate that passed because the component has nothing to measure says so: a bare
+            // "passed" beside "n/a" would read as a checked pass.
+            let words = match (g.actual, g.reason) {
+                (None, Some(NothingMeasured::NoChange)) => {
+                    format!("{} {target}: no change, {verdict}", g.name)
+                }
+                (None, Some(_)) => format!("{} {target}: nothing coverable, {verdict}", g.name),
+                _ => format!("{} {target}: {verdict}", g.name),
+            };
+            (g.passed, words)
         })
         .collect()
 }
@@ -343,6 +353,30 @@ mod tests {
         assert_eq!(
             s[1].description,
             "db: 25.00% (target 50.00%) [informational]"
+        );
+    }
+
+    #[test]
+    fn a_gate_with_nothing_to_measure_says_so_beside_its_verdict() {
+        let mut c = component(false, &[]);
+        c.gates.extend(evaluate(
+            &[Gate {
+                kind: GateKind::Patch,
+                target: 90.0,
+            }],
+            &Measured {
+                changed_files: Some(3),
+                ..Measured::default()
+            },
+            0.0,
+        ));
+        let words: Vec<String> = gate_words(&c).into_iter().map(|(_, w)| w).collect();
+        assert_eq!(
+            words,
+            [
+                "project ≥ 50.00%: failed",
+                "patch ≥ 90.00%: nothing coverable, passed"
+            ]
         );
     }
 }
