@@ -413,6 +413,8 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
                     .clone()
                     .filter(|_| a.comment_key == "default")
                     .unwrap_or_else(|| a.comment_key.clone()),
+                section: section_name(a)?,
+                comment: comment_config(a, &file)?,
                 dry_run: a.dry_run,
                 allow_insecure_http: a.allow_insecure_http,
                 save: a.save.clone(),
@@ -420,6 +422,48 @@ pub fn into_config(command: &Command) -> Result<Config, Error> {
             })))
         }
     }
+}
+
+/// `--section`, else `default`. (With flags, the default will follow the run's flags.)
+fn section_name(a: &crate::cli::PublishArgs) -> Result<String, Error> {
+    let name = a.section.clone().unwrap_or_else(|| "default".to_owned());
+    match crate::render::sections::name_problem(&name) {
+        Some(problem) => Err(Error::Usage(format!("--section {problem}"))),
+        None => Ok(name),
+    }
+}
+
+/// `[comment]` of the settings file under `--comment-behavior`, `--require-changes`, `--hide`.
+fn comment_config(
+    a: &crate::cli::PublishArgs,
+    file: &FileConfig,
+) -> Result<crate::config::comment::CommentConfig, Error> {
+    use crate::cli::CommentBehaviorArg as A;
+    use crate::config::comment::{hide_problem, CommentBehavior as B};
+    let mut c = file.comment.clone();
+    if let Some(problem) = hide_problem(&c.hide) {
+        return Err(Error::Usage(format!(
+            "prcov.toml [comment] hide: {problem}"
+        )));
+    }
+    if let Some(problem) = hide_problem(&a.hide) {
+        return Err(Error::Usage(format!("--hide: {problem}")));
+    }
+    if let Some(b) = a.comment_behavior {
+        c.behavior = match b {
+            A::Default => B::Default,
+            A::Once => B::Once,
+            A::New => B::New,
+            A::Spammy => B::Spammy,
+        };
+    }
+    c.require_changes |= a.require_changes;
+    for h in &a.hide {
+        if !c.hide.contains(h) {
+            c.hide.push(h.clone());
+        }
+    }
+    Ok(c)
 }
 
 /// `--base`/`--head`/`--worktree`, with the settings file's `base` under `--base`.

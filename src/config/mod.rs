@@ -7,6 +7,8 @@ use serde::Deserialize;
 
 use crate::error::Error;
 
+pub mod comment;
+
 /// The settings file. Every key is optional.
 ///
 /// ```toml
@@ -31,6 +33,11 @@ use crate::error::Error;
 /// fail_on_test_failure = true
 /// allow_no_tests = false
 /// fail_on_empty_change = false
+///
+/// [comment]
+/// behavior = "default"   # once | new | spammy
+/// require_changes = false
+/// hide = []              # project, files, tests, components, flags
 /// ```
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -59,6 +66,8 @@ pub struct FileConfig {
     pub comment_key: Option<String>,
     #[serde(default)]
     pub gates: GatesConfig,
+    #[serde(default)]
+    pub comment: comment::CommentConfig,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -384,6 +393,9 @@ pub struct PublishOptions {
     pub pr: Option<u64>,
     pub api_url: Option<String>,
     pub comment_key: String,
+    /// `--section`: this job's section of the sticky comment.
+    pub section: String,
+    pub comment: comment::CommentConfig,
     pub dry_run: bool,
     pub allow_insecure_http: bool,
     pub save: Option<PathBuf>,

@@ -323,6 +323,15 @@ fn check_names(plan: &PublishPlan) -> Result<(), PayloadError> {
             "contains a sticky-comment marker `<!-- prcov:`",
         ));
     }
+    // A section marker in the body would split another job's section when the comment is read.
+    if plan.comment_body.contains("<!-- prcov-section:")
+        || plan.comment_body.contains("<!-- /prcov-section:")
+    {
+        return Err(invalid(
+            "comment_body",
+            "contains a section marker `<!-- prcov-section:`",
+        ));
+    }
     Ok(())
 }
 
@@ -359,6 +368,29 @@ pub fn validate_shape(plan: &PublishPlan, require_pr: bool) -> Result<(), Payloa
     }
     if let Some(problem) = comment_key_problem(&plan.comment_key) {
         return Err(invalid("comment_key", problem));
+    }
+    if let Some(section) = &plan.section {
+        if let Some(problem) = crate::render::sections::name_problem(&section.name) {
+            return Err(invalid("section.name", problem));
+        }
+        // The data goes into a hidden HTML comment: base64 only, so it cannot close it.
+        if section.data.len() > crate::render::sections::DATA_MAX
+            || !section
+                .data
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+        {
+            return Err(invalid(
+                "section.data",
+                format!(
+                    "must be base64 of at most {} characters",
+                    crate::render::sections::DATA_MAX
+                ),
+            ));
+        }
+    }
+    if let Some(why) = &plan.comment_skipped {
+        short_text("comment_skipped", why, 1_000, false)?;
     }
     if let Some(check) = &plan.check_run {
         for (i, a) in check.annotations.iter().enumerate() {
@@ -578,6 +610,8 @@ mod tests {
                     message: "Added lines #L3-L4 were not covered by tests".to_owned(),
                 }],
             }),
+            section: None,
+            comment_skipped: None,
         }
     }
 

@@ -11,6 +11,7 @@ pub mod md;
 pub mod plan;
 pub mod publish;
 pub mod ranges;
+pub mod sections;
 pub mod test_summary;
 pub mod text;
 

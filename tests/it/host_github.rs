@@ -51,6 +51,8 @@ fn plan() -> PublishPlan {
             summary: "## prcov\n2 lines missing".to_owned(),
             annotations: annotations(3),
         }),
+        section: None,
+        comment_skipped: None,
     }
 }
 
@@ -87,6 +89,7 @@ fn target(fake: &Fake) -> HostTarget {
         step_summary: None,
         fork: None,
         verify_pr: None,
+        comment: prcov::host::sticky::Policy::default(),
     }
 }
 
@@ -571,6 +574,7 @@ fn unreachable_host_is_a_network_error() {
         step_summary: None,
         fork: None,
         verify_pr: None,
+        comment: prcov::host::sticky::Policy::default(),
     };
     let err = host::publish(&plan(), &t, Mode::Send).unwrap_err();
     let msg = err.to_string();
