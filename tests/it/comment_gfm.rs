@@ -108,6 +108,9 @@ fn target(host: HostKind) -> Target {
         head_sha: HEAD.into(),
         comment_key: "default".into(),
         html_url: None,
+        section: None,
+        comment_skipped: None,
+        hide: Default::default(),
     }
 }
 

@@ -32,6 +32,7 @@ mod junit_fixtures;
 mod junit_render;
 mod no_panic;
 mod publish_e2e;
+mod publish_sections;
 mod read_once;
 mod real_runs;
 mod release_metadata;
