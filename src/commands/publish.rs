@@ -195,6 +195,7 @@ fn publish_payload(
             .or_else(|| ci.and_then(|c| c.head_sha.clone())),
         pr: opts.pr.or(ci.and_then(|c| c.pr)),
         comment_key: opts.comment_key.clone(),
+        section: opts.section.clone(),
     };
     host::payload::check_origin(&plan, &expected, from)?;
     let trusted = TrustedPr {

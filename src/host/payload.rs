@@ -165,6 +165,8 @@ pub struct Expected {
     pub pr: Option<u64>,
     /// The `--comment-key` of the trusted job: a payload edits only that sticky comment.
     pub comment_key: String,
+    /// The `--section` of the trusted job: a payload writes only that section of it.
+    pub section: String,
 }
 
 /// Refuses a payload that is not for this job: the host, repository and head commit must be
@@ -237,6 +239,13 @@ pub fn check_origin(
             "its comment key is {:?} but this job's --comment-key is {:?}",
             clip(&plan.comment_key),
             expected.comment_key
+        ));
+    }
+    if let Some(section) = plan.section.as_ref().filter(|s| s.name != expected.section) {
+        return refuse(format!(
+            "its section is {:?} but this job's --section is {:?}",
+            clip(&section.name),
+            expected.section
         ));
     }
     Ok(())
@@ -742,6 +751,26 @@ mod tests {
             err_of(|p| p.comment_body = "x\n<!-- prcov:other -->".into()),
             "invalid payload: comment_body contains a sticky-comment marker `<!-- prcov:`"
         );
+        // A section marker would split another job's section; the section's name and data go
+        // into a hidden HTML comment unescaped.
+        assert_eq!(
+            err_of(|p| p.comment_body = "x\n<!-- /prcov-section:unit -->".into()),
+            "invalid payload: comment_body contains a section marker `<!-- prcov-section:`"
+        );
+        let section = |name: &str, data: &str| crate::render::sections::SectionPlan {
+            name: name.to_owned(),
+            head_time: None,
+            data: data.to_owned(),
+        };
+        assert!(err_of(|p| p.section = Some(section("a -->", "")))
+            .starts_with("invalid payload: section.name \"a -->\" is not a section name"));
+        assert_eq!(
+            err_of(|p| p.section = Some(section("unit", "AAAA -->"))),
+            "invalid payload: section.data must be base64 of at most 16384 characters"
+        );
+        let mut ok = plan();
+        ok.section = Some(section("unit", "AAAA"));
+        assert!(validate(&ok, true).is_ok());
     }
 
     #[test]
@@ -753,8 +782,20 @@ mod tests {
             head_sha: Some("a".repeat(40)),
             pr: Some(7),
             comment_key: "default".into(),
+            section: "default".into(),
         };
         assert!(check_origin(&plan(), &expected, path).is_ok());
+        // A payload writes only the trusted job's section.
+        let mut other = plan();
+        other.section = Some(crate::render::sections::SectionPlan {
+            name: "unit".into(),
+            head_time: None,
+            data: String::new(),
+        });
+        assert!(check_origin(&other, &expected, path)
+            .unwrap_err()
+            .to_string()
+            .contains("its section is \"unit\" but this job's --section is \"default\""));
         let refused = |e: &Expected| check_origin(&plan(), e, path).unwrap_err().to_string();
         assert_eq!(
             refused(&Expected {

@@ -39,6 +39,8 @@ const INFLATED_MAX: usize = 4 << 20;
 /// Above this many coverable project lines the per-line project data is not even tried: it could
 /// not fit, and encoding it would cost time on a monorepo's report.
 const LINES_LEVEL_MAX: u64 = 200_000;
+/// Likewise for per-file totals: past this many files they cannot fit.
+const FILES_LEVEL_MAX: usize = 20_000;
 
 const START: &str = "<!-- prcov-section:";
 const END: &str = "<!-- /prcov-section:";

@@ -1063,7 +1063,7 @@ const MR_IID: u64 = 42;
 const JOB_TOKEN: &str = "glcbt-64_JOBTOKEN_do_not_print";
 
 /// `prcov publish` with a GitLab merge-request pipeline environment pointing at `fake`.
-fn gitlab_cmd(sc: &Scenario, fake: &Fake) -> Command {
+pub(crate) fn gitlab_cmd(sc: &Scenario, fake: &Fake) -> Command {
     let mut cmd = sc.prcov(&fake.api_url());
     for key in [
         "GITHUB_ACTIONS",

@@ -14,7 +14,7 @@
 use std::sync::{Arc, Barrier};
 
 use crate::host_support::{Fake, Flavor};
-use crate::publish_e2e::{lcov_file, run, unsectioned, write, Scenario};
+use crate::publish_e2e::{gitlab_cmd, lcov_file, run, unsectioned, write, Scenario};
 use prcov::exit;
 use serde_json::Value;
 
@@ -140,6 +140,44 @@ fn two_jobs_in_either_order_leave_one_comment_with_both_sections_and_merged_tota
     // Alone, the comment is the section: no header.
     assert!(!alone.contains("Coverage across"));
     assert!(unsectioned(&alone).starts_with("<!-- prcov:default -->\n:information_source:"));
+}
+
+#[test]
+fn gitlab_notes_hold_the_sections_the_same_way() {
+    let sc = Scenario::standard();
+    let (unit, integ) = reports(&sc);
+    let mut bodies = Vec::new();
+    for flavor in [Flavor::Github, Flavor::Gitlab] {
+        let fake = Fake::start(flavor);
+        for (section, report) in [("integration", &integ), ("unit", &unit)] {
+            let mut cmd = match flavor {
+                Flavor::Github => sc.prcov(&fake.api_url()),
+                Flavor::Gitlab => gitlab_cmd(&sc, &fake),
+            };
+            let r = run(cmd.args([report.as_str(), "--section", section]));
+            assert_eq!(r.code, i32::from(exit::SUCCESS), "{}", r.stderr);
+        }
+        let notes = fake.state().comments.clone();
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        fake.assert_bodies_valid();
+        bodies.push(notes[0].body.clone());
+    }
+    // The same comment on both hosts, links aside (GitLab's point at its own web address).
+    assert!(
+        bodies[1].contains(
+            "| **All sections** | | **66.66% (6 of 9 lines)** | **78.94% (15 of 19 lines)** |"
+        ),
+        "{}",
+        bodies[1]
+    );
+    let sections = |b: &str| -> Vec<(String, String)> {
+        prcov::render::sections::parse(b)
+            .into_iter()
+            .map(|f| (f.name, f.data))
+            .collect()
+    };
+    assert_eq!(sections(&bodies[0]), sections(&bodies[1]));
+    assert_eq!(sections(&bodies[1]).len(), 2);
 }
 
 #[test]
