@@ -239,12 +239,14 @@ pub fn encode(patch: &PatchCoverage, report: &CoverageReport, rules: CountingRul
                 .collect(),
         ));
     }
-    candidates.push(WireProject::Files(
-        per_file
-            .iter()
-            .map(|(p, t)| (p.clone(), totals_array(t)))
-            .collect(),
-    ));
+    if per_file.len() <= FILES_LEVEL_MAX {
+        candidates.push(WireProject::Files(
+            per_file
+                .iter()
+                .map(|(p, t)| (p.clone(), totals_array(t)))
+                .collect(),
+        ));
+    }
     for project in candidates {
         let packed = pack(&Wire {
             v: 1,
