@@ -143,6 +143,52 @@ fn two_jobs_in_either_order_leave_one_comment_with_both_sections_and_merged_tota
 }
 
 #[test]
+fn a_new_push_turns_the_other_sections_pending_until_their_job_reports() {
+    let mut sc = Scenario::standard();
+    let (unit, integ) = reports(&sc);
+    let fake = Fake::start(Flavor::Github);
+    run(&mut job(&sc, &fake, "unit", &unit));
+    run(&mut job(&sc, &fake, "integration", &integ));
+    let old_head = sc.head.clone();
+
+    sc.push("docs/notes.md", "# Notes\n\nAnother push.\n");
+    let r = run(&mut job(&sc, &fake, "integration", &integ));
+    assert_eq!(r.code, i32::from(exit::SUCCESS), "{}", r.stderr);
+    let body = fake.state().comments[0].body.clone();
+    let short = |s: &str| s[..7].to_owned();
+    assert!(
+        body.contains(&format!(
+            "<!-- prcov-section:unit sha={} time=",
+            sc.head
+        )) && body.contains(&format!(" pending={old_head} -->\n:hourglass_flowing_sand: pending for `{}` (its last result, for `{}`, is out of date)\n<!-- /prcov-section:unit -->", short(&sc.head), short(&old_head))),
+        "{body}"
+    );
+    // The header counts only the section that reported for this head, and says unit is pending.
+    assert!(
+        body.contains(
+            "| **All sections** | | **44.44% (4 of 9 lines)** | **26.31% (5 of 19 lines)** |"
+        ),
+        "{body}"
+    );
+    assert!(
+        body.contains(":hourglass_flowing_sand: Pending: `unit`"),
+        "{body}"
+    );
+
+    // The unit job reports for the new head: both sections again, the merged totals back.
+    run(&mut job(&sc, &fake, "unit", &unit));
+    let body = fake.state().comments[0].body.clone();
+    assert!(!body.contains("pending"), "{body}");
+    assert!(
+        body.contains(
+            "| **All sections** | | **66.66% (6 of 9 lines)** | **78.94% (15 of 19 lines)** |"
+        ),
+        "{body}"
+    );
+    assert_eq!(fake.state().comments.len(), 1);
+}
+
+#[test]
 fn gitlab_notes_hold_the_sections_the_same_way() {
     let sc = Scenario::standard();
     let (unit, integ) = reports(&sc);
