@@ -12,9 +12,10 @@
 //! <!-- /prcov-section:unit -->
 //! ```
 //!
-//! The data holds, per changed file, the added coverable lines as hit / partial / missed ranges
-//! (patch), and for the project the same per file ("lines"), else per-file totals ("files"), else
-//! the totals alone ("totals"): the most precise of these that fits [`DATA_MAX`] characters.
+//! The data holds, per changed file, the added coverable lines that ran and that did not, with the
+//! branches of those that have them (patch), and for the project the same per file ("lines"),
+//! else per-file totals ("files"), else the totals alone ("totals"): the most precise of these
+//! that fits [`DATA_MAX`] characters. Records unite with the model's own merge.
 //! The header never shows a number the data cannot support: it says what is missing instead.
 //!
 //! Pure text in, text out: the host reads the comment, [`assemble`] builds the new one.
@@ -26,7 +27,7 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::{CountingRules, PatchCoverage, Percent};
-use crate::model::{CoverageReport, LineState, Totals};
+use crate::model::{Branches, CoverageReport, LineRecord, Totals};
 
 use super::limits::{truncate_chars, COMMENT_MAX};
 use super::short_sha;
@@ -69,8 +70,9 @@ pub fn name_problem(name: &str) -> Option<String> {
     })
 }
 
-/// Line states of one file: line → state.
-type Lines = BTreeMap<u32, LineState>;
+/// The records of one file: line → whether it ran (hits 0 or 1) and its branches. Merged with
+/// [`LineRecord::merge`], the model's own merge, so sections add up as one run's reports do.
+type Lines = BTreeMap<u32, LineRecord>;
 
 /// What a section says about the project.
 #[derive(Debug, Clone, PartialEq)]
@@ -86,16 +88,22 @@ pub struct SectionData {
     /// Per changed file; `None` when it did not fit.
     pub patch: Option<BTreeMap<String, Lines>>,
     pub project: ProjectData,
+    /// `partials_as_hits` of the run that wrote it.
+    pub rules: CountingRules,
 }
 
 #[derive(Serialize, Deserialize, Default)]
 struct WireLines {
+    /// Lines that ran, as ranges (`1-4,7`).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     h: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    p: String,
+    /// Lines that did not run.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     m: String,
+    /// Branches of the lines that have them: `3+,4-` (branch id, taken or not) or `c1/2`
+    /// (covered of total, when the format only counts them).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    b: BTreeMap<u32, String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -111,15 +119,18 @@ enum WireProject {
 #[serde(deny_unknown_fields)]
 struct Wire {
     v: u32,
+    /// `partials_as_hits`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pah: bool,
     patch: Option<BTreeMap<String, WireLines>>,
     project: WireProject,
 }
 
 fn wire_lines(lines: &Lines) -> WireLines {
-    let of = |want: LineState| {
+    let ranges = |ran: bool| {
         let l: Vec<u32> = lines
             .iter()
-            .filter(|(_, s)| **s == want)
+            .filter(|(_, r)| (r.hits > 0) == ran)
             .map(|(l, _)| *l)
             .collect();
         super::ranges::compact(&l)
@@ -134,41 +145,76 @@ fn wire_lines(lines: &Lines) -> WireLines {
             .collect::<Vec<_>>()
             .join(",")
     };
+    let b = lines
+        .iter()
+        .filter_map(|(l, r)| {
+            let text = match r.branches.as_ref()? {
+                Branches::Identified(b) => b
+                    .iter()
+                    .map(|(id, taken)| format!("{id}{}", if *taken { '+' } else { '-' }))
+                    .collect::<Vec<_>>()
+                    .join(","),
+                Branches::Counted { covered, total } => format!("c{covered}/{total}"),
+            };
+            Some((*l, text))
+        })
+        .collect();
     WireLines {
-        h: of(LineState::Hit),
-        p: of(LineState::Partial),
-        m: of(LineState::Miss),
+        h: ranges(true),
+        m: ranges(false),
+        b,
     }
 }
 
-fn parse_ranges(text: &str, state: LineState, into: &mut Lines) -> Result<(), String> {
+fn parse_ranges(text: &str, hits: u64, into: &mut Lines) -> Result<(), String> {
     if text.is_empty() {
         return Ok(());
     }
     for part in text.split(',') {
         let (a, b) = part.split_once('-').unwrap_or((part, part));
-        let (a, b): (u32, u32) = (
-            a.parse().map_err(|_| format!("bad line range {part:?}"))?,
-            b.parse().map_err(|_| format!("bad line range {part:?}"))?,
-        );
-        if a == 0 || b < a || (b - a) as usize > INFLATED_MAX {
-            return Err(format!("bad line range {part:?}"));
-        }
-        if into.len() + (b - a) as usize > INFLATED_MAX {
-            return Err("too many lines".to_owned());
+        let bad = || format!("bad line range {part:?}");
+        let (a, b): (u32, u32) = (a.parse().map_err(|_| bad())?, b.parse().map_err(|_| bad())?);
+        if a == 0 || b < a || into.len() + (b - a) as usize > INFLATED_MAX {
+            return Err(bad());
         }
         for l in a..=b {
-            into.insert(l, state);
+            into.insert(l, LineRecord::new(hits));
         }
     }
     Ok(())
 }
 
+fn parse_branches(text: &str) -> Result<Branches, String> {
+    let bad = || format!("bad branches {text:?}");
+    if let Some(counts) = text.strip_prefix('c') {
+        let (c, t) = counts.split_once('/').ok_or_else(bad)?;
+        let (covered, total) = (c.parse().map_err(|_| bad())?, t.parse().map_err(|_| bad())?);
+        return Ok(Branches::Counted { covered, total });
+    }
+    let pairs = text
+        .split(',')
+        .map(|b| {
+            let (id, taken) = if let Some(id) = b.strip_suffix('+') {
+                (id, true)
+            } else {
+                (b.strip_suffix('-').ok_or_else(bad)?, false)
+            };
+            Ok((id.parse::<u64>().map_err(|_| bad())?, taken))
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    Ok(Branches::identified(pairs))
+}
+
 fn from_wire_lines(w: &WireLines) -> Result<Lines, String> {
     let mut out = Lines::new();
-    parse_ranges(&w.m, LineState::Miss, &mut out)?;
-    parse_ranges(&w.p, LineState::Partial, &mut out)?;
-    parse_ranges(&w.h, LineState::Hit, &mut out)?;
+    parse_ranges(&w.m, 0, &mut out)?;
+    parse_ranges(&w.h, 1, &mut out)?;
+    for (l, text) in &w.b {
+        let rec = out
+            .get_mut(l)
+            .ok_or_else(|| format!("branches for line {l}, which has no record"))?;
+        rec.branches = Some(parse_branches(text)?);
+    }
     Ok(out)
 }
 
@@ -191,6 +237,14 @@ fn pack(wire: &Wire) -> String {
     base64::engine::general_purpose::STANDARD.encode(deflated)
 }
 
+/// What the merge needs of a record: whether it ran, and its branches.
+fn compact_record(r: LineRecord) -> LineRecord {
+    LineRecord {
+        hits: u64::from(r.hits > 0),
+        branches: r.branches,
+    }
+}
+
 /// Encodes a section's data: the most precise level that fits [`DATA_MAX`].
 pub fn encode(patch: &PatchCoverage, report: &CoverageReport, rules: CountingRules) -> String {
     let patch_wire = || -> BTreeMap<String, WireLines> {
@@ -198,15 +252,16 @@ pub fn encode(patch: &PatchCoverage, report: &CoverageReport, rules: CountingRul
             .files
             .iter()
             .map(|f| {
+                let file = report.files.get(&f.path);
                 let mut lines = Lines::new();
-                for (list, state) in [
-                    (&f.hit_lines, LineState::Hit),
-                    (&f.partial_lines, LineState::Partial),
-                    (&f.missed_lines, LineState::Miss),
-                ] {
-                    for l in list {
-                        lines.insert(*l, state);
-                    }
+                for l in f
+                    .hit_lines
+                    .iter()
+                    .chain(&f.partial_lines)
+                    .chain(&f.missed_lines)
+                {
+                    let rec = file.and_then(|file| file.lines.get(l)).unwrap_or_default();
+                    lines.insert(*l, compact_record(rec));
                 }
                 (f.path.clone(), wire_lines(&lines))
             })
@@ -231,8 +286,8 @@ pub fn encode(patch: &PatchCoverage, report: &CoverageReport, rules: CountingRul
                 .map(|(path, file)| {
                     let lines: Lines = file
                         .lines
-                        .states()
-                        .map(|(l, s)| (l, rules.count(s)))
+                        .iter()
+                        .map(|(l, r)| (l, compact_record(r)))
                         .collect();
                     (path.clone(), wire_lines(&lines))
                 })
@@ -250,6 +305,7 @@ pub fn encode(patch: &PatchCoverage, report: &CoverageReport, rules: CountingRul
     for project in candidates {
         let packed = pack(&Wire {
             v: 1,
+            pah: rules.partials_as_hits,
             patch: Some(patch_wire()),
             project,
         });
@@ -259,6 +315,7 @@ pub fn encode(patch: &PatchCoverage, report: &CoverageReport, rules: CountingRul
     }
     let with_patch = pack(&Wire {
         v: 1,
+        pah: rules.partials_as_hits,
         patch: Some(patch_wire()),
         project: WireProject::Totals(totals_array(&total)),
     });
@@ -267,6 +324,7 @@ pub fn encode(patch: &PatchCoverage, report: &CoverageReport, rules: CountingRul
     }
     pack(&Wire {
         v: 1,
+        pah: rules.partials_as_hits,
         patch: None,
         project: WireProject::Totals(totals_array(&total)),
     })
@@ -310,37 +368,31 @@ pub fn decode(data: &str) -> Result<SectionData, String> {
         ),
         WireProject::Totals(a) => ProjectData::Totals(totals_of_array(a)),
     };
-    Ok(SectionData { patch, project })
+    Ok(SectionData {
+        patch,
+        project,
+        rules: CountingRules {
+            partials_as_hits: wire.pah,
+        },
+    })
 }
 
-fn lines_totals(lines: &Lines) -> Totals {
+fn lines_totals(lines: &Lines, rules: CountingRules) -> Totals {
     let mut t = Totals::default();
-    for s in lines.values() {
-        t.add(*s);
+    for r in lines.values() {
+        t.add(rules.count(r.state()));
     }
     t
 }
 
-fn rank(s: LineState) -> u8 {
-    match s {
-        LineState::Miss => 0,
-        LineState::Partial => 1,
-        LineState::Hit => 2,
-    }
-}
-
-/// Unites line maps: hit in any → hit; else partial in any → partial; else missed.
+/// Unites line records as merging the reports would: hits add up, taken branches unite.
 fn unite(into: &mut BTreeMap<String, Lines>, from: &BTreeMap<String, Lines>) {
     for (path, lines) in from {
         let dst = into.entry(path.clone()).or_default();
-        for (l, s) in lines {
+        for (l, r) in lines {
             dst.entry(*l)
-                .and_modify(|d| {
-                    if rank(*s) > rank(*d) {
-                        *d = *s;
-                    }
-                })
-                .or_insert(*s);
+                .and_modify(|d| d.merge(r))
+                .or_insert_with(|| r.clone());
         }
     }
 }
@@ -350,7 +402,7 @@ impl SectionData {
         let files = self.patch.as_ref()?;
         let mut t = Totals::default();
         for l in files.values() {
-            t += lines_totals(l);
+            t += lines_totals(l, self.rules);
         }
         Some(t)
     }
@@ -360,7 +412,7 @@ impl SectionData {
             ProjectData::Lines(files) => {
                 let mut t = Totals::default();
                 for l in files.values() {
-                    t += lines_totals(l);
+                    t += lines_totals(l, self.rules);
                 }
                 t
             }
@@ -383,8 +435,16 @@ pub enum Merged {
     Unavailable(String),
 }
 
+/// The counting rules of a merged run: partials count as hits when a section's run said so.
+fn merged_rules(sections: &[(&str, &SectionData)]) -> CountingRules {
+    CountingRules {
+        partials_as_hits: sections.iter().any(|(_, d)| d.rules.partials_as_hits),
+    }
+}
+
 /// Patch totals across sections: the union of their per-line data.
 pub fn merge_patch(sections: &[(&str, &SectionData)]) -> Merged {
+    let rules = merged_rules(sections);
     let mut all: BTreeMap<String, Lines> = BTreeMap::new();
     for (name, d) in sections {
         match &d.patch {
@@ -398,7 +458,7 @@ pub fn merge_patch(sections: &[(&str, &SectionData)]) -> Merged {
     }
     let mut t = Totals::default();
     for l in all.values() {
-        t += lines_totals(l);
+        t += lines_totals(l, rules);
     }
     Merged::Exact(t)
 }
@@ -409,6 +469,7 @@ pub fn merge_project(sections: &[(&str, &SectionData)]) -> Merged {
     if let [(_, only)] = sections {
         return Merged::Exact(only.project_totals());
     }
+    let rules = merged_rules(sections);
     let mut lines: BTreeMap<String, Lines> = BTreeMap::new();
     // File → (sections naming it, totals when one section gave only totals).
     let mut by_file: BTreeMap<&str, (usize, Option<Totals>)> = BTreeMap::new();
@@ -439,7 +500,12 @@ pub fn merge_project(sections: &[(&str, &SectionData)]) -> Merged {
     for (path, (count, totals)) in &by_file {
         match (count, totals) {
             (1, Some(ft)) => t += *ft,
-            (_, None) => t += lines.get(*path).map(lines_totals).unwrap_or_default(),
+            (_, None) => {
+                t += lines
+                    .get(*path)
+                    .map(|l| lines_totals(l, rules))
+                    .unwrap_or_default();
+            }
             _ => shared_without_lines += 1,
         }
     }

@@ -1,6 +1,6 @@
 use super::*;
 use crate::analysis::patch::PatchFile;
-use crate::model::{FileCoverage, LineRecord};
+use crate::model::{FileCoverage, LineState};
 
 const SHA_A: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 const SHA_B: &str = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
@@ -100,11 +100,99 @@ fn data_round_trips_and_unites_like_a_merged_run() {
     );
 }
 
+/// Branches unite as merging the reports does: two sections that each took one branch of a line
+/// cover it; a line that ran without branch data in one section and partially in the other is
+/// partial. Checked against the model's own merge, per counting rule.
+#[test]
+fn branches_unite_like_merged_reports() {
+    let rec = |hits: u64, branches: Option<Branches>| LineRecord { hits, branches };
+    let file = |records: Vec<(u32, LineRecord)>| {
+        let mut f = FileCoverage::default();
+        for (l, r) in records {
+            f.add_line(l, r);
+        }
+        f
+    };
+    let mut a = CoverageReport::default();
+    a.files.insert(
+        "a.rs".into(),
+        file(vec![
+            (
+                1,
+                rec(3, Some(Branches::Identified(vec![(0, true), (1, false)]))),
+            ),
+            (2, rec(1, None)),
+            (
+                3,
+                rec(
+                    1,
+                    Some(Branches::Counted {
+                        covered: 1,
+                        total: 4,
+                    }),
+                ),
+            ),
+            (4, rec(0, None)),
+        ]),
+    );
+    let mut b = CoverageReport::default();
+    b.files.insert(
+        "a.rs".into(),
+        file(vec![
+            (
+                1,
+                rec(1, Some(Branches::Identified(vec![(0, false), (1, true)]))),
+            ),
+            (
+                2,
+                rec(2, Some(Branches::Identified(vec![(0, true), (1, false)]))),
+            ),
+            (
+                3,
+                rec(
+                    1,
+                    Some(Branches::Counted {
+                        covered: 2,
+                        total: 4,
+                    }),
+                ),
+            ),
+            (4, rec(0, None)),
+        ]),
+    );
+    let mut merged = a.clone();
+    merged.merge(&b);
+    for partials_as_hits in [false, true] {
+        let rules = CountingRules { partials_as_hits };
+        let want = crate::analysis::ProjectCoverage::compute(&merged, rules).totals;
+        let da = decode(&encode(&patch(&[]), &a, rules)).unwrap();
+        let db = decode(&encode(&patch(&[]), &b, rules)).unwrap();
+        assert_eq!(
+            merge_project(&[("a", &da), ("b", &db)]),
+            Merged::Exact(want)
+        );
+    }
+    // Spelled out without the rule: line 1 hit, 2 and 3 partial, 4 missed.
+    let rules = CountingRules::default();
+    let da = decode(&encode(&patch(&[]), &a, rules)).unwrap();
+    let db = decode(&encode(&patch(&[]), &b, rules)).unwrap();
+    assert_eq!(
+        merge_project(&[("a", &da), ("b", &db)]),
+        Merged::Exact(Totals {
+            lines: 4,
+            hits: 1,
+            partials: 2,
+            misses: 1
+        })
+    );
+}
+
 #[test]
 fn a_shared_file_without_line_data_is_not_added_up() {
     let files = |t: Totals| SectionData {
         patch: Some(BTreeMap::new()),
         project: ProjectData::Files([("a.rs".to_owned(), t)].into()),
+        rules: CountingRules::default(),
     };
     let t = Totals {
         lines: 4,
@@ -124,6 +212,7 @@ fn a_shared_file_without_line_data_is_not_added_up() {
     let c = SectionData {
         patch: None,
         project: ProjectData::Files([("b.rs".to_owned(), t)].into()),
+        rules: CountingRules::default(),
     };
     assert_eq!(
         merge_project(&[("unit", &a), ("other", &c)]),
