@@ -199,7 +199,12 @@ pub fn publish(
 
 /// The sticky comment's full body for `plan` (marker first), given the bodies of prcov's
 /// comments for its key (oldest first); `Err` says why nothing is written.
-fn compose_comment(plan: &PublishPlan, marker: &str, existing: &[&str]) -> Result<String, String> {
+fn compose_comment(
+    plan: &PublishPlan,
+    behavior: sticky::Behavior,
+    marker: &str,
+    existing: &[&str],
+) -> Result<String, String> {
     use crate::render::sections::{assemble, Assembled, Mine};
     let Some(section) = &plan.section else {
         return Ok(limits::comment_body(marker, &plan.comment_body));
@@ -209,6 +214,17 @@ fn compose_comment(plan: &PublishPlan, marker: &str, existing: &[&str]) -> Resul
         head_sha: &plan.head_sha,
         body: &plan.comment_body,
     };
+    if behavior == sticky::Behavior::Once
+        && existing
+            .iter()
+            .flat_map(|b| crate::render::sections::parse(b))
+            .any(|f| f.name == section.name && f.pending.is_none())
+    {
+        return Err(format!(
+            "the comment already holds section `{}` and the comment behavior is `once`: it is never edited",
+            section.name
+        ));
+    }
     match assemble(marker, existing, mine) {
         Assembled::Body(body) => Ok(body),
         Assembled::Superseded { newer } => Err(format!(
@@ -235,7 +251,7 @@ fn sticky_comment(
         });
     }
     let marker = sticky::marker(&plan.comment_key);
-    let compose = |existing: &[&str]| compose_comment(plan, &marker, existing);
+    let compose = |existing: &[&str]| compose_comment(plan, policy.behavior, &marker, existing);
     sticky::upsert(
         api,
         sender,

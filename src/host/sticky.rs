@@ -178,7 +178,9 @@ pub fn upsert(
     match policy.behavior {
         Behavior::Default => {}
         Behavior::Once => {
-            if let Some(c) = ours.first() {
+            // With sections, `compose` refuses when this job's section is already there: each
+            // section is written once, and a job whose section is missing still adds it.
+            if let Some(c) = ours.first().filter(|_| !sectioned) {
                 return Ok(CommentOutcome::Skipped {
                     reason: format!(
                         "comment {} exists and the comment behavior is `once`: it is never edited",
@@ -256,6 +258,11 @@ fn dry_run(
     let note = match behavior {
         Behavior::Default => format!(
             "{ours}: {} {} with the body below{kept} (and DELETE newer duplicates); otherwise:",
+            update.method.as_str(),
+            update.url
+        ),
+        Behavior::Once if sectioned => format!(
+            "{ours}: nothing if it already holds this section (comment behavior `once`), else {} {} adding it{kept}; otherwise:",
             update.method.as_str(),
             update.url
         ),

@@ -74,6 +74,20 @@ fn figure((hits, lines): (u64, u64)) -> String {
     )
 }
 
+/// The standard scenario's head coverage (`Scenario::write_lcov`), kept under its own name:
+/// `write_lcov` always writes the same file.
+fn lcov_as(
+    sc: &Scenario,
+    name: &str,
+    calc_missed: &[u32],
+    util_missed: &[u32],
+) -> std::path::PathBuf {
+    let written = sc.write_lcov(calc_missed, util_missed);
+    let kept = sc.ci_path(name);
+    std::fs::copy(written, &kept).unwrap();
+    kept
+}
+
 fn job(sc: &Scenario, fake: &Fake, section: &str, report: &str) -> assert_cmd::Command {
     let mut cmd = sc.prcov(&fake.api_url());
     cmd.args([report, "--section", section]);
@@ -282,7 +296,7 @@ fn two_jobs_finishing_at_the_same_moment_20_times_leave_one_comment_with_both_se
 fn require_changes_posts_only_when_the_comment_has_something_to_act_on() {
     let sc = Scenario::standard();
     // Every added line covered, no tests, no baseline: nothing to act on.
-    let covered = sc.write_lcov(&[], &[]);
+    let covered = lcov_as(&sc, "covered.info", &[], &[]);
     let fake = Fake::start(Flavor::Github);
     let quiet = run(sc
         .prcov(&fake.api_url())
@@ -317,7 +331,7 @@ fn require_changes_posts_only_when_the_comment_has_something_to_act_on() {
     assert!(!dry.stdout.contains("/issues/7/comments"), "{}", dry.stdout);
 
     // An uncovered added line: the comment is posted.
-    let missed = sc.write_lcov(&[13], &[]);
+    let missed = lcov_as(&sc, "missed.info", &[13], &[]);
     let loud = run(sc.prcov(&fake.api_url()).arg(&missed));
     assert_eq!(loud.code, i32::from(exit::SUCCESS), "{}", loud.stderr);
     assert!(
@@ -343,23 +357,22 @@ fn require_changes_posts_only_when_the_comment_has_something_to_act_on() {
 fn behavior_once_never_edits_new_deletes_and_recreates_spammy_adds() {
     let sc = Scenario::standard();
     let fake = Fake::start(Flavor::Github);
-    let first = sc.write_lcov(&[13], &[]);
+    let first = lcov_as(&sc, "first.info", &[13], &[]);
     run(sc.prcov(&fake.api_url()).arg(&first));
     let created = fake.state().comments.clone();
     assert_eq!(created.len(), 1);
 
     // once: the comment exists, so nothing is written even though the coverage changed.
-    let second = sc.write_lcov(&[13, 14], &[3]);
+    let second = lcov_as(&sc, "second.info", &[13, 14], &[3]);
     let once = run(sc
         .prcov(&fake.api_url())
         .arg(&second)
         .args(["--comment-behavior", "once"]));
     assert_eq!(once.code, i32::from(exit::SUCCESS), "{}", once.stderr);
     assert!(
-        once.stderr.contains(&format!(
-            "no comment posted: comment {} exists and the comment behavior is `once`: it is never edited",
-            created[0].id
-        )),
+        once.stderr.contains(
+            "no comment posted: the comment already holds section `default` and the comment behavior is `once`: it is never edited"
+        ),
         "{}",
         once.stderr
     );
@@ -369,6 +382,44 @@ fn behavior_once_never_edits_new_deletes_and_recreates_spammy_adds() {
         c.iter().map(|c| (c.id, c.body.clone())).collect()
     };
     assert_eq!(ids_bodies(&fake.state().comments), ids_bodies(&created));
+
+    // With sections, each is written once: a job whose section is missing still adds it, and
+    // leaves the others as they are.
+    let integ = lcov_as(&sc, "integration.info", &[], &[]);
+    let added = run(sc.prcov(&fake.api_url()).arg(&integ).args([
+        "--comment-behavior",
+        "once",
+        "--section",
+        "integration",
+    ]));
+    assert_eq!(added.code, i32::from(exit::SUCCESS), "{}", added.stderr);
+    let with_two = fake.state().comments.clone();
+    assert_eq!(with_two.len(), 1);
+    assert_eq!(with_two[0].id, created[0].id);
+    let first_section = created[0]
+        .body
+        .strip_prefix("<!-- prcov:default -->\n")
+        .unwrap()
+        .trim_end_matches('\n');
+    assert!(
+        with_two[0].body.contains(first_section),
+        "{}",
+        with_two[0].body
+    );
+    assert!(with_two[0].body.contains("<!-- prcov-section:integration "));
+    let again = run(sc.prcov(&fake.api_url()).arg(&second).args([
+        "--comment-behavior",
+        "once",
+        "--section",
+        "integration",
+    ]));
+    assert!(
+        again.stderr.contains("already holds section `integration`"),
+        "{}",
+        again.stderr
+    );
+    assert_eq!(fake.state().comments[0].body, with_two[0].body);
+    let patches = fake.count("PATCH", "/issues/comments/");
 
     // new: the old comment is deleted and a new one posted with the new figures.
     let new = run(sc
@@ -390,7 +441,13 @@ fn behavior_once_never_edits_new_deletes_and_recreates_spammy_adds() {
         fake.count("DELETE", &format!("/issues/comments/{}", created[0].id)),
         1
     );
-    assert_eq!(fake.count("PATCH", "/issues/comments/"), 0);
+    assert_eq!(fake.count("PATCH", "/issues/comments/"), patches);
+    // The integration section came along into the new comment.
+    assert!(
+        after[0].body.contains("<!-- prcov-section:integration "),
+        "{}",
+        after[0].body
+    );
 
     // spammy: one more comment each time, none deleted.
     run(sc
