@@ -783,7 +783,7 @@ fn header(all: &[&Found]) -> String {
     let names: Vec<String> = all.iter().map(|f| format!("`{}`", f.name)).collect();
     let _ = writeln!(
         out,
-        "**Coverage across {} sections** ({}), counted as one run merging their reports would count it (a line covered in any section is covered):\n",
+        "**Coverage across {} sections** ({}), as one run over all their reports counts it (lines and branches united):\n",
         all.len(),
         names.join(", ")
     );
