@@ -716,10 +716,53 @@ pub fn assemble(marker: &str, existing: &[&str], mine: Mine<'_>) -> Assembled {
             }
         }
     }
-    // The other sections alone fill the comment: cut at the end, as for any comment.
-    let full = compose(marker, &others, mine, "", mine.body);
+    // Not even a few lines of this job's Markdown fit: a stub says so, keeping the data if it can.
+    for data in [mine.section.data.as_str(), ""] {
+        let text = compose(marker, &others, mine, data, STUB);
+        if text.chars().count() <= COMMENT_MAX {
+            return Assembled::Body(text);
+        }
+    }
+    // The other sections alone fill the comment: shorten the longest one's Markdown (its markers
+    // and data stay), so that every section is still found on the next read.
+    let mut others = others;
+    loop {
+        let text = compose(marker, &others, mine, "", STUB);
+        let len = text.chars().count();
+        if len <= COMMENT_MAX {
+            return Assembled::Body(text);
+        }
+        let Some(longest) = others.iter_mut().max_by_key(|f| f.raw.len()) else {
+            break;
+        };
+        if !shorten(longest, len - COMMENT_MAX + 200) {
+            break;
+        }
+    }
+    let full = compose(marker, &others, mine, "", STUB);
     let rest = full.strip_prefix(&format!("{marker}\n")).unwrap_or(&full);
     Assembled::Body(super::limits::comment_body(marker, rest))
+}
+
+const STUB: &str = "*(this job's report does not fit in the comment beside the other sections; its job summary has it in full)*";
+
+/// Cuts `by` characters or more from a section's Markdown, keeping its first (start marker) and
+/// last (end marker) lines; false when there is not enough Markdown left to cut.
+fn shorten(f: &mut Found, by: usize) -> bool {
+    const NOTE: &str = "\n\n… *(shortened to fit the comment beside the other sections)*";
+    let Some((first, rest)) = f.raw.split_once('\n') else {
+        return false;
+    };
+    let Some((middle, last)) = rest.rsplit_once('\n') else {
+        return false;
+    };
+    let len = middle.chars().count();
+    if len <= by + NOTE.chars().count() {
+        return false;
+    }
+    let cut = truncate_chars(middle, len - by, NOTE);
+    f.raw = format!("{first}\n{cut}\n{last}");
+    true
 }
 
 fn compose(marker: &str, others: &[Found], mine: Mine<'_>, data: &str, body: &str) -> String {

@@ -374,6 +374,38 @@ fn a_section_that_does_not_fit_is_shortened_not_the_others() {
 }
 
 #[test]
+fn sections_that_fill_the_comment_are_shortened_and_all_stay_readable() {
+    let section = |name: &str, len: usize| {
+        format!(
+            "<!-- prcov-section:{name} sha={SHA_A} time=10 -->\n{}\n<!-- /prcov-section:{name} -->",
+            "x".repeat(len)
+        )
+    };
+    // Written by hand: two sections that already fill the comment between them.
+    let existing = format!(
+        "{MARKER}\n{}\n{}\n",
+        section("a", 40_000),
+        section("b", 30_000)
+    );
+    let pc = plan("c", 10, String::new());
+    let mine = Mine {
+        section: &pc,
+        head_sha: SHA_A,
+        body: &"c".repeat(10_000),
+    };
+    let text = body(&assemble(MARKER, &[&existing], mine)).to_owned();
+    assert!(text.chars().count() <= COMMENT_MAX);
+    let found = parse(&text);
+    let names: Vec<&str> = found.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, ["a", "b", "c"]);
+    assert!(found[0]
+        .raw
+        .contains("shortened to fit the comment beside the other sections"));
+    assert_eq!(found[1].raw, section("b", 30_000));
+    assert!(found[2].raw.contains("its job summary has it in full"));
+}
+
+#[test]
 fn names_are_checked() {
     assert_eq!(name_problem("unit-tests_3.x"), None);
     assert!(name_problem("a b").is_some());
