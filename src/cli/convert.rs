@@ -512,6 +512,8 @@ fn convert(command: &Command, warnings: &mut Vec<Warning>) -> Result<Config, Err
                     .clone()
                     .filter(|_| a.comment_key == "default")
                     .unwrap_or_else(|| a.comment_key.clone()),
+                section: section_name(a)?,
+                comment: comment_config(a, &file)?,
                 dry_run: a.dry_run,
                 allow_insecure_http: a.allow_insecure_http,
                 save: a.save.clone(),
@@ -519,6 +521,63 @@ fn convert(command: &Command, warnings: &mut Vec<Warning>) -> Result<Config, Err
             })))
         }
     }
+}
+
+/// `--section`, else the run's `--flag`s (sorted, joined by `-`: the unit and integration jobs
+/// get sections of their own without naming them twice), else `default`.
+fn section_name(a: &crate::cli::PublishArgs) -> Result<String, Error> {
+    let name = a
+        .section
+        .clone()
+        .unwrap_or_else(|| default_section(&a.flag.flags));
+    match crate::render::sections::name_problem(&name) {
+        Some(problem) => Err(Error::Usage(format!("--section {problem}"))),
+        None => Ok(name),
+    }
+}
+
+fn default_section(flags: &[String]) -> String {
+    let mut names: Vec<&str> = flags.iter().map(String::as_str).collect();
+    names.sort_unstable();
+    names.dedup();
+    if names.is_empty() {
+        "default".to_owned()
+    } else {
+        names.join("-")
+    }
+}
+
+/// `[comment]` of the settings file under `--comment-behavior`, `--require-changes`, `--hide`.
+fn comment_config(
+    a: &crate::cli::PublishArgs,
+    file: &FileConfig,
+) -> Result<crate::config::comment::CommentConfig, Error> {
+    use crate::cli::CommentBehaviorArg as A;
+    use crate::config::comment::{hide_problem, CommentBehavior as B};
+    let mut c = file.comment.clone();
+    if let Some(problem) = hide_problem(&c.hide) {
+        return Err(Error::Usage(format!(
+            "prcov.toml [comment] hide: {problem}"
+        )));
+    }
+    if let Some(problem) = hide_problem(&a.hide) {
+        return Err(Error::Usage(format!("--hide: {problem}")));
+    }
+    if let Some(b) = a.comment_behavior {
+        c.behavior = match b {
+            A::Default => B::Default,
+            A::Once => B::Once,
+            A::New => B::New,
+            A::Spammy => B::Spammy,
+        };
+    }
+    c.require_changes |= a.require_changes;
+    for h in &a.hide {
+        if !c.hide.contains(h) {
+            c.hide.push(h.clone());
+        }
+    }
+    Ok(c)
 }
 
 /// `--base`/`--head`/`--worktree`, with the settings file's `base` under `--base`.
@@ -655,4 +714,18 @@ fn explain_config(a: &ExplainArgs, warnings: &mut Vec<Warning>) -> Result<Config
         explanation: explain::explain(&file, &flags),
         output,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::default_section;
+
+    #[test]
+    fn the_default_section_follows_the_runs_flags() {
+        let s =
+            |f: &[&str]| default_section(&f.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>());
+        assert_eq!(s(&[]), "default");
+        assert_eq!(s(&["unit"]), "unit");
+        assert_eq!(s(&["unit", "integration", "unit"]), "integration-unit");
+    }
 }

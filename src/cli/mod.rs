@@ -555,6 +555,23 @@ pub struct PublishArgs {
     /// Tells apart the sticky comments of several jobs on one PR.
     #[arg(long, value_name = "KEY", default_value = "default")]
     pub comment_key: String,
+    /// This job's section of the sticky comment: jobs with different sections share one
+    /// comment, each rewriting only its own [default: the run's --flag names joined by `-`,
+    /// else `default`].
+    #[arg(long, value_name = "NAME")]
+    pub section: Option<String>,
+    /// How the comment is written: default (edit in place), once (never edit), new (delete and
+    /// post again), spammy (a new comment every time) [default: prcov.toml's, else default].
+    #[arg(long, value_enum, value_name = "HOW")]
+    pub comment_behavior: Option<CommentBehaviorArg>,
+    /// Post the comment only when coverage changed, an added line is uncovered or a test
+    /// failed (also `[comment] require_changes`).
+    #[arg(long)]
+    pub require_changes: bool,
+    /// Leave these parts out of the comment: project, files, tests, components, flags
+    /// (repeatable; added to `[comment] hide`).
+    #[arg(long, value_name = "PART")]
+    pub hide: Vec<String>,
     /// Print every request that would be sent; send nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -574,6 +591,15 @@ pub struct PublishArgs {
     pub badge: BadgeArgs,
     #[command(flatten)]
     pub common: CommonArgs,
+}
+
+/// `--comment-behavior`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CommentBehaviorArg {
+    Default,
+    Once,
+    New,
+    Spammy,
 }
 
 /// Options shared by `convert` and `merge`.

@@ -19,7 +19,8 @@ use crate::model::Totals;
 use crate::paths::RepoFiles;
 use crate::render;
 use crate::render::plan::{HostKind, PublishPlan};
-use crate::render::publish::{plan, Target, TestsBrief};
+use crate::render::publish::{plan, Hide, Target, TestsBrief};
+use crate::render::sections::SectionPlan;
 
 use super::{artifacts, choose_junit, emit, evaluate_gates, gate_exit_code, stderr};
 use crate::model::diag::WarningDetail;
@@ -111,6 +112,7 @@ fn send(
         step_summary: ci.and_then(|c| c.step_summary.clone()),
         fork: ci.map(|c| c.is_fork),
         verify_pr,
+        comment: comment_policy(opts),
     };
     let outcome = if opts.dry_run {
         let mut stdout = std::io::stdout().lock();
@@ -121,7 +123,52 @@ fn send(
     for w in &outcome.warnings {
         stderr::warning(opts.diff.output.warning_detail(), w);
     }
+    if let host::CommentOutcome::Skipped { reason } = &outcome.comment {
+        stderr::note(
+            opts.diff.output.quiet,
+            format_args!("no comment posted: {reason}"),
+        );
+    }
     Ok(())
+}
+
+/// `[comment] behavior`, and how long to wait before re-reading a comment written
+/// (`PRCOV_COMMENT_SETTLE_MS`, default 1000).
+fn comment_policy(opts: &PublishOptions) -> host::sticky::Policy {
+    use crate::config::comment::CommentBehavior as C;
+    use host::sticky::Behavior as B;
+    let mut policy = host::sticky::Policy {
+        behavior: match opts.comment.behavior {
+            C::Default => B::Default,
+            C::Once => B::Once,
+            C::New => B::New,
+            C::Spammy => B::Spammy,
+        },
+        ..host::sticky::Policy::default()
+    };
+    if let Some(ms) = env("PRCOV_COMMENT_SETTLE_MS").and_then(|v| v.trim().parse::<u64>().ok()) {
+        policy.settle = std::time::Duration::from_millis(ms.min(60_000));
+    }
+    policy
+}
+
+/// `comment.require_changes`: `None` when the comment has something to act on (coverage
+/// changed against the baseline, an added line is not covered, a test failed), else why not.
+fn nothing_to_say(summary: &crate::analysis::DiffSummary, run: TestsRun) -> Option<String> {
+    if run.failed > 0 || summary.patch.totals.missing() > 0 {
+        return None;
+    }
+    let coverage = match summary.delta() {
+        Some(d) if d != 0.0 => return None,
+        Some(_) => format!(
+            "project coverage did not change against `{}`",
+            crate::render::short_sha(summary.delta_base())
+        ),
+        None => "there is no baseline to tell whether coverage changed".to_owned(),
+    };
+    Some(format!(
+        "comment.require_changes is set, and {coverage}, no added line is uncovered and no test failed"
+    ))
 }
 
 /// Step 2 of the fork recipe: the payload is untrusted input. It is validated on load, must be
@@ -148,6 +195,7 @@ fn publish_payload(
             .or_else(|| ci.and_then(|c| c.head_sha.clone())),
         pr: opts.pr.or(ci.and_then(|c| c.pr)),
         comment_key: opts.comment_key.clone(),
+        section: opts.section.clone(),
     };
     host::payload::check_origin(&plan, &expected, from)?;
     let trusted = TrustedPr {
@@ -246,6 +294,11 @@ pub fn run(opts: &PublishOptions) -> Result<u8, Error> {
     summary.gates = evaluate_gates(&diff_opts.gates, &measured);
     super::add_component_gates(&mut summary);
     let brief = tests.as_ref().map(|t| tests_brief(t, &files));
+    let section = SectionPlan {
+        name: opts.section.clone(),
+        head_time: repo.commit_time(&summary.head),
+        data: render::sections::encode(&summary.patch, &details.report, diff_opts.coverage.rules),
+    };
     let target = Target {
         host,
         repository,
@@ -253,6 +306,13 @@ pub fn run(opts: &PublishOptions) -> Result<u8, Error> {
         head_sha: summary.head.clone(),
         comment_key: opts.comment_key.clone(),
         html_url: diff_opts.artifacts.html_url.clone(),
+        section: Some(section),
+        comment_skipped: if opts.comment.require_changes {
+            nothing_to_say(&summary, run)
+        } else {
+            None
+        },
+        hide: Hide::of(&opts.comment.hide),
     };
     let plan = plan(&summary, brief.as_ref(), &target);
     if let Some(html) = &diff_opts.artifacts.html {

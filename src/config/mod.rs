@@ -43,6 +43,10 @@ use crate::model::diag::{Location, Warning, WarningKind};
 ///
 /// [badge]
 /// thresholds = [60.0, 75.0, 90.0]
+/// [comment]
+/// behavior = "default"   # once | new | spammy
+/// require_changes = false
+/// hide = []              # project, files, tests, components, flags
 /// ```
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -657,6 +661,9 @@ pub struct PublishOptions {
     pub pr: Option<u64>,
     pub api_url: Option<String>,
     pub comment_key: String,
+    /// `--section`: this job's section of the sticky comment.
+    pub section: String,
+    pub comment: comment::CommentConfig,
     pub dry_run: bool,
     pub allow_insecure_http: bool,
     pub save: Option<PathBuf>,

@@ -267,6 +267,13 @@ impl Repo {
         diff::hunks(&self.repo, self.resolve_oid(base)?, self.resolve_oid(head)?)
     }
 
+    /// The committer time of `sha` (Unix seconds), `None` when it cannot be read. The sticky
+    /// comment's sections compare heads by it.
+    pub fn commit_time(&self, sha: &str) -> Option<i64> {
+        let oid = self.resolve_oid(sha).ok()?;
+        Some(self.repo.find_commit(oid).ok()?.time().seconds())
+    }
+
     /// The checked-out branch's short name; `None` on a detached HEAD.
     pub fn current_branch(&self) -> Option<String> {
         let head = self.repo.head().ok()?;

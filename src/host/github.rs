@@ -45,6 +45,7 @@ impl<'a> Github<'a> {
         &self,
         plan: &PublishPlan,
         verify: Option<&TrustedPr>,
+        policy: sticky::Policy,
         sender: &mut dyn Sender,
         outcome: &mut PublishOutcome,
     ) -> Result<(), HostError> {
@@ -68,10 +69,9 @@ impl<'a> Github<'a> {
         }
 
         if let Some(pr) = plan.pr {
-            let marker = sticky::marker(&plan.comment_key);
-            let body = limits::comment_body(&marker, &plan.comment_body);
             let api = Comments { gh: self, pr };
-            outcome.comment = sticky::upsert(&api, sender, &marker, &body, &mut outcome.warnings)?;
+            outcome.comment =
+                super::sticky_comment(plan, &api, policy, sender, &mut outcome.warnings)?;
         } else {
             outcome.comment = CommentOutcome::NoPullRequest;
         }

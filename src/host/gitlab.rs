@@ -40,6 +40,7 @@ impl<'a> Gitlab<'a> {
         &self,
         plan: &PublishPlan,
         verify: Option<&TrustedPr>,
+        policy: sticky::Policy,
         sender: &mut dyn Sender,
         outcome: &mut PublishOutcome,
     ) -> Result<(), HostError> {
@@ -72,10 +73,8 @@ impl<'a> Gitlab<'a> {
 
         outcome.comment = match plan.pr {
             Some(iid) => {
-                let marker = sticky::marker(&plan.comment_key);
-                let body = limits::comment_body(&marker, &plan.comment_body);
                 let api = Notes { gl: self, iid };
-                sticky::upsert(&api, sender, &marker, &body, &mut outcome.warnings)?
+                super::sticky_comment(plan, &api, policy, sender, &mut outcome.warnings)?
             }
             None => CommentOutcome::NoPullRequest,
         };

@@ -66,6 +66,8 @@ pub struct HostTarget {
     /// refused unless that PR is the plan's and its head is the plan's `head_sha`. `None` for a
     /// plan computed in this job.
     pub verify_pr: Option<TrustedPr>,
+    /// How the sticky comment is written (`[comment] behavior`, the settle time).
+    pub comment: sticky::Policy,
 }
 
 /// What a trusted `--from` job knows about the pull request without reading the payload.
@@ -100,6 +102,11 @@ pub enum CommentOutcome {
     /// Found with the same body: nothing sent.
     Unchanged {
         id: u64,
+    },
+    /// Not posted, and why: `comment.require_changes` found nothing to say, behavior `once`
+    /// found the comment, or the comment holds a newer head's section.
+    Skipped {
+        reason: String,
     },
     DryRun,
 }
@@ -175,17 +182,85 @@ pub fn publish(
         HostKind::Github => github::Github::new(api_url, &plan.repository)?.publish(
             plan,
             target.verify_pr.as_ref(),
+            target.comment,
             sender,
             &mut outcome,
         )?,
         HostKind::Gitlab => gitlab::Gitlab::new(api_url, &plan.repository)?.publish(
             plan,
             target.verify_pr.as_ref(),
+            target.comment,
             sender,
             &mut outcome,
         )?,
     }
     Ok(outcome)
+}
+
+/// The sticky comment's full body for `plan` (marker first), given the bodies of prcov's
+/// comments for its key (oldest first); `Err` says why nothing is written.
+fn compose_comment(
+    plan: &PublishPlan,
+    behavior: sticky::Behavior,
+    marker: &str,
+    existing: &[&str],
+) -> Result<String, String> {
+    use crate::render::sections::{assemble, Assembled, Mine};
+    let Some(section) = &plan.section else {
+        return Ok(limits::comment_body(marker, &plan.comment_body));
+    };
+    let mine = Mine {
+        section,
+        head_sha: &plan.head_sha,
+        body: &plan.comment_body,
+    };
+    if behavior == sticky::Behavior::Once
+        && existing
+            .iter()
+            .flat_map(|b| crate::render::sections::parse(b))
+            .any(|f| f.name == section.name && f.pending.is_none())
+    {
+        return Err(format!(
+            "the comment already holds section `{}` and the comment behavior is `once`: it is never edited",
+            section.name
+        ));
+    }
+    match assemble(marker, existing, mine) {
+        Assembled::Body(body) => Ok(body),
+        Assembled::Superseded { newer } => Err(format!(
+            "the comment already holds a section for {newer}, a newer commit than this run's {}: this run's section `{}` is not written",
+            plan.head_sha, section.name
+        )),
+    }
+}
+
+/// Posts or edits the sticky comment of `plan` (or says why not).
+fn sticky_comment(
+    plan: &PublishPlan,
+    api: &dyn sticky::CommentApi,
+    policy: sticky::Policy,
+    sender: &mut dyn http::Sender,
+    warnings: &mut Vec<String>,
+) -> Result<CommentOutcome, HostError> {
+    if let Some(reason) = &plan.comment_skipped {
+        if sender.is_dry_run() {
+            sender.note(&format!("no comment: {reason}"))?;
+        }
+        return Ok(CommentOutcome::Skipped {
+            reason: reason.clone(),
+        });
+    }
+    let marker = sticky::marker(&plan.comment_key);
+    let compose = |existing: &[&str]| compose_comment(plan, policy.behavior, &marker, existing);
+    sticky::upsert(
+        api,
+        sender,
+        &marker,
+        &compose,
+        plan.section.is_some(),
+        policy,
+        warnings,
+    )
 }
 
 /// Appends the Markdown to the job summary. A failure here is a warning: the summary is a

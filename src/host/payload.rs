@@ -166,6 +166,8 @@ pub struct Expected {
     pub pr: Option<u64>,
     /// The `--comment-key` of the trusted job: a payload edits only that sticky comment.
     pub comment_key: String,
+    /// The `--section` of the trusted job: a payload writes only that section of it.
+    pub section: String,
 }
 
 /// Refuses a payload that is not for this job: the host, repository and head commit must be
@@ -238,6 +240,13 @@ pub fn check_origin(
             "its comment key is {:?} but this job's --comment-key is {:?}",
             clip(&plan.comment_key),
             expected.comment_key
+        ));
+    }
+    if let Some(section) = plan.section.as_ref().filter(|s| s.name != expected.section) {
+        return refuse(format!(
+            "its section is {:?} but this job's --section is {:?}",
+            clip(&section.name),
+            expected.section
         ));
     }
     Ok(())
@@ -335,6 +344,15 @@ fn check_names(plan: &PublishPlan) -> Result<(), PayloadError> {
             "contains a sticky-comment marker `<!-- prcov:`",
         ));
     }
+    // A section marker in the body would split another job's section when the comment is read.
+    if plan.comment_body.contains("<!-- prcov-section:")
+        || plan.comment_body.contains("<!-- /prcov-section:")
+    {
+        return Err(invalid(
+            "comment_body",
+            "contains a section marker `<!-- prcov-section:`",
+        ));
+    }
     Ok(())
 }
 
@@ -371,6 +389,29 @@ pub fn validate_shape(plan: &PublishPlan, require_pr: bool) -> Result<(), Payloa
     }
     if let Some(problem) = comment_key_problem(&plan.comment_key) {
         return Err(invalid("comment_key", problem));
+    }
+    if let Some(section) = &plan.section {
+        if let Some(problem) = crate::render::sections::name_problem(&section.name) {
+            return Err(invalid("section.name", problem));
+        }
+        // The data goes into a hidden HTML comment: base64 only, so it cannot close it.
+        if section.data.len() > crate::render::sections::DATA_MAX
+            || !section
+                .data
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+        {
+            return Err(invalid(
+                "section.data",
+                format!(
+                    "must be base64 of at most {} characters",
+                    crate::render::sections::DATA_MAX
+                ),
+            ));
+        }
+    }
+    if let Some(why) = &plan.comment_skipped {
+        short_text("comment_skipped", why, 1_000, false)?;
     }
     if let Some(check) = &plan.check_run {
         for (i, a) in check.annotations.iter().enumerate() {
@@ -590,6 +631,8 @@ mod tests {
                     message: "Added lines #L3-L4 were not covered by tests".to_owned(),
                 }],
             }),
+            section: None,
+            comment_skipped: None,
         }
     }
 
@@ -751,6 +794,26 @@ mod tests {
             err_of(|p| p.comment_body = "x\n<!-- prcov:other -->".into()),
             "invalid payload: comment_body contains a sticky-comment marker `<!-- prcov:`"
         );
+        // A section marker would split another job's section; the section's name and data go
+        // into a hidden HTML comment unescaped.
+        assert_eq!(
+            err_of(|p| p.comment_body = "x\n<!-- /prcov-section:unit -->".into()),
+            "invalid payload: comment_body contains a section marker `<!-- prcov-section:`"
+        );
+        let section = |name: &str, data: &str| crate::render::sections::SectionPlan {
+            name: name.to_owned(),
+            head_time: None,
+            data: data.to_owned(),
+        };
+        assert!(err_of(|p| p.section = Some(section("a -->", "")))
+            .starts_with("invalid payload: section.name \"a -->\" is not a section name"));
+        assert_eq!(
+            err_of(|p| p.section = Some(section("unit", "AAAA -->"))),
+            "invalid payload: section.data must be base64 of at most 16384 characters"
+        );
+        let mut ok = plan();
+        ok.section = Some(section("unit", "AAAA"));
+        assert!(validate(&ok, true).is_ok());
     }
 
     #[test]
@@ -762,8 +825,20 @@ mod tests {
             head_sha: Some("a".repeat(40)),
             pr: Some(7),
             comment_key: "default".into(),
+            section: "default".into(),
         };
         assert!(check_origin(&plan(), &expected, path).is_ok());
+        // A payload writes only the trusted job's section.
+        let mut other = plan();
+        other.section = Some(crate::render::sections::SectionPlan {
+            name: "unit".into(),
+            head_time: None,
+            data: String::new(),
+        });
+        assert!(check_origin(&other, &expected, path)
+            .unwrap_err()
+            .to_string()
+            .contains("its section is \"unit\" but this job's --section is \"default\""));
         let refused = |e: &Expected| check_origin(&plan(), e, path).unwrap_err().to_string();
         assert_eq!(
             refused(&Expected {

@@ -12,7 +12,12 @@
 //! **Never a duplicate**: newer marked comments by the same author are deleted. After creating a
 //! comment the list is read again, so two jobs that raced and both created one converge: both
 //! keep the oldest, and the newer one is deleted (a 404 on that delete means the other job
-//! already did it).
+//! already did it). With sections, the duplicates' sections are merged into the one kept.
+//!
+//! **Sections** (`render::sections`): each job rewrites only its own section. Hosts have no
+//! compare-and-swap on comments, so every write is a read–modify–write followed, after a settle
+//! time, by a re-read; when the comment lost this job's section (another job read before our
+//! write and wrote after it) or gained a duplicate, the job writes again (at most 6 rounds).
 
 use serde_json::Value;
 
@@ -101,26 +106,63 @@ pub fn marker(key: &str) -> String {
     format!("<!-- prcov:{key} -->")
 }
 
-/// Creates or edits the comment; `body` already starts with the marker. Warnings (a duplicate
-/// that could not be deleted) go to `warnings`.
+/// How the comment is written: `[comment] behavior`, as Codecov defines it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Behavior {
+    /// Edit the one comment in place (create it the first time).
+    #[default]
+    Default,
+    /// Post once; never edit it afterwards.
+    Once,
+    /// Delete the comment and post a new one (it moves to the bottom of the conversation).
+    New,
+    /// Post a new comment every time, deleting none.
+    Spammy,
+}
+
+/// How [`upsert`] writes: the behaviour, and how long to wait before re-reading after a write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Policy {
+    pub behavior: Behavior,
+    /// After writing a sectioned comment, wait this long (at least twice this job's own
+    /// read-to-write time) and read it again: a job that read the comment before our write and
+    /// writes after it would drop our section, and the re-read puts it back.
+    pub settle: std::time::Duration,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            behavior: Behavior::Default,
+            settle: std::time::Duration::from_millis(1000),
+        }
+    }
+}
+
+/// What the comment becomes, given the bodies of prcov's comments for this key (oldest first):
+/// the full body (marker included), or why nothing is written.
+pub type Compose<'a> = &'a dyn Fn(&[&str]) -> Result<String, String>;
+
+/// Rounds of write + re-read before giving up on a comment other jobs keep changing.
+const MAX_ROUNDS: usize = 6;
+
+/// Creates or edits the comment. `compose` builds the body from what is there: for a plan
+/// without sections it ignores its input; with sections (`sectioned`) it merges this job's
+/// section into the comment, and every write is followed by a re-read until the comment holds
+/// this job's section as it should (see [`Policy::settle`]). Warnings (a duplicate that could not
+/// be deleted) go to `warnings`.
 pub fn upsert(
     api: &dyn CommentApi,
     sender: &mut dyn Sender,
     marker: &str,
-    body: &str,
+    compose: Compose<'_>,
+    sectioned: bool,
+    policy: Policy,
     warnings: &mut Vec<String>,
 ) -> Result<CommentOutcome, HostError> {
     let me = identity(api, sender)?;
     let (Some(me), Some(found)) = (me, find(api, sender, marker)?) else {
-        // Dry run: the list could not be read, so both branches are shown.
-        let update = api.update("{comment_id}", body);
-        sender.note(&format!(
-            "if one of them starts with {marker} and was written by the token's own user: {} {} with the body below (and DELETE newer duplicates); otherwise:",
-            update.method.as_str(),
-            update.url
-        ))?;
-        sender.send(&api.create(body))?;
-        return Ok(CommentOutcome::DryRun);
+        return dry_run(api, sender, marker, compose, sectioned, policy.behavior);
     };
     let (ours, foreign): (Vec<Candidate>, Vec<Candidate>) =
         found.into_iter().partition(|c| me.owns(c));
@@ -131,27 +173,238 @@ pub fn upsert(
             c.login.as_deref().unwrap_or("an unknown user")
         ));
     }
-    if ours.is_empty() {
-        let created = sender.send(&api.create(body))?;
-        let created = created.as_ref().and_then(|r| r.json().ok());
-        let id = created.as_ref().and_then(|v| v["id"].as_u64());
-        // The new comment's author is this token: an app token learns its login here.
-        let me = created
-            .as_ref()
-            .and_then(|v| api.comment_author(v))
-            .map_or(me, Identity::Login);
-        // Another job may have created one at the same moment: converge on the oldest.
-        let again: Vec<Candidate> = find(api, sender, marker)?
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|c| me.owns(c))
-            .collect();
-        if again.len() > 1 {
-            return settle(api, sender, &again, body, warnings);
+    let bodies =
+        |list: &[Candidate]| -> Vec<String> { list.iter().map(|c| c.body.clone()).collect() };
+    match policy.behavior {
+        Behavior::Default => {}
+        Behavior::Once => {
+            // With sections, `compose` refuses when this job's section is already there: each
+            // section is written once, and a job whose section is missing still adds it.
+            if let Some(c) = ours.first().filter(|_| !sectioned) {
+                return Ok(CommentOutcome::Skipped {
+                    reason: format!(
+                        "comment {} exists and the comment behavior is `once`: it is never edited",
+                        c.id
+                    ),
+                });
+            }
         }
-        return Ok(CommentOutcome::Created { id });
+        Behavior::Spammy => {
+            // A new comment every time; the newest one's other sections come along.
+            let last: Vec<String> = bodies(&ours).into_iter().last().into_iter().collect();
+            let refs: Vec<&str> = last.iter().map(String::as_str).collect();
+            let body = match compose(&refs) {
+                Ok(b) => b,
+                Err(reason) => return Ok(CommentOutcome::Skipped { reason }),
+            };
+            let id = create(api, sender, &body)?.0;
+            return Ok(CommentOutcome::Created { id });
+        }
+        Behavior::New => {
+            let all = bodies(&ours);
+            let refs: Vec<&str> = all.iter().map(String::as_str).collect();
+            let body = match compose(&refs) {
+                Ok(b) => b,
+                Err(reason) => return Ok(CommentOutcome::Skipped { reason }),
+            };
+            for c in &ours {
+                delete(api, sender, c.id, warnings)?;
+            }
+            // Created from the old comments' sections; from here on like `default`, so a job
+            // that raced us converges on one comment.
+            let (id, me) = created_identity(api, sender, &body, me)?;
+            if sectioned {
+                std::thread::sleep(policy.settle);
+            }
+            let again = owned(api, sender, marker, &me)?;
+            if again.len() <= 1 && !sectioned {
+                return Ok(CommentOutcome::Created { id });
+            }
+            let outcome = converge(
+                api, sender, marker, compose, sectioned, policy, again, &me, warnings,
+            )?;
+            return Ok(match outcome {
+                CommentOutcome::Unchanged { .. } => CommentOutcome::Created { id },
+                other => other,
+            });
+        }
     }
-    settle(api, sender, &ours, body, warnings)
+    converge(
+        api, sender, marker, compose, sectioned, policy, ours, &me, warnings,
+    )
+}
+
+/// Dry run: the comments cannot be read, so every branch is shown.
+fn dry_run(
+    api: &dyn CommentApi,
+    sender: &mut dyn Sender,
+    marker: &str,
+    compose: Compose<'_>,
+    sectioned: bool,
+    behavior: Behavior,
+) -> Result<CommentOutcome, HostError> {
+    let body = match compose(&[]) {
+        Ok(b) => b,
+        Err(reason) => return Ok(CommentOutcome::Skipped { reason }),
+    };
+    let kept = if sectioned {
+        " (keeping the other jobs' sections of it as they are, recomputing the header, then reading it again until it holds this section)"
+    } else {
+        ""
+    };
+    let update = api.update("{comment_id}", &body);
+    let ours =
+        format!("if one of them starts with {marker} and was written by the token's own user");
+    let note = match behavior {
+        Behavior::Default => format!(
+            "{ours}: {} {} with the body below{kept} (and DELETE newer duplicates); otherwise:",
+            update.method.as_str(),
+            update.url
+        ),
+        Behavior::Once if sectioned => format!(
+            "{ours}: nothing if it already holds this section (comment behavior `once`), else {} {} adding it{kept}; otherwise:",
+            update.method.as_str(),
+            update.url
+        ),
+        Behavior::Once => format!("{ours}: nothing (comment behavior `once`); otherwise:"),
+        Behavior::New => format!(
+            "{ours}: DELETE it, then create the comment below{kept}; otherwise just create it:"
+        ),
+        Behavior::Spammy => format!("comment behavior `spammy`: a new comment every time{kept}:"),
+    };
+    sender.note(&note)?;
+    sender.send(&api.create(&body))?;
+    Ok(CommentOutcome::DryRun)
+}
+
+/// Writes until the comment is what `compose` makes of it: one comment (the oldest of ours; the
+/// newer duplicates merged into it and deleted), re-read after each write when sectioned.
+#[allow(clippy::too_many_arguments)]
+fn converge(
+    api: &dyn CommentApi,
+    sender: &mut dyn Sender,
+    marker: &str,
+    compose: Compose<'_>,
+    sectioned: bool,
+    policy: Policy,
+    mut ours: Vec<Candidate>,
+    me: &Identity,
+    warnings: &mut Vec<String>,
+) -> Result<CommentOutcome, HostError> {
+    let mut me = me.clone();
+    let mut outcome: Option<CommentOutcome> = None;
+    for _ in 0..MAX_ROUNDS {
+        let read_at = std::time::Instant::now();
+        let all: Vec<String> = ours.iter().map(|c| c.body.clone()).collect();
+        let refs: Vec<&str> = all.iter().map(String::as_str).collect();
+        let body = match compose(&refs) {
+            Ok(b) => b,
+            Err(reason) => {
+                return Ok(outcome.unwrap_or(CommentOutcome::Skipped { reason }));
+            }
+        };
+        let mut wrote = false;
+        match ours.first() {
+            None => {
+                let (id, who) = created_identity(api, sender, &body, me.clone())?;
+                me = who;
+                outcome = Some(CommentOutcome::Created { id });
+                wrote = true;
+                if !sectioned {
+                    // Another job may have created one at the same moment: converge on the
+                    // oldest.
+                    ours = owned(api, sender, marker, &me)?;
+                    if ours.len() > 1 {
+                        continue;
+                    }
+                    return Ok(outcome.unwrap_or(CommentOutcome::DryRun));
+                }
+            }
+            Some(keep) => {
+                if keep.body == body {
+                    if outcome.is_none() {
+                        outcome = Some(CommentOutcome::Unchanged { id: keep.id });
+                    }
+                } else {
+                    sender.send(&api.update(&keep.id.to_string(), &body))?;
+                    outcome = Some(CommentOutcome::Updated { id: keep.id });
+                    wrote = true;
+                }
+                for dup in ours.iter().skip(1).filter(|c| c.login == keep.login) {
+                    delete(api, sender, dup.id, warnings)?;
+                    wrote = true;
+                }
+            }
+        }
+        if !wrote || !sectioned {
+            return Ok(outcome.unwrap_or(CommentOutcome::DryRun));
+        }
+        // A job that read before our write may still write after it: wait longer than such a
+        // read-to-write takes (ours is the measure), then check.
+        let wait = policy.settle.max(read_at.elapsed() * 2);
+        std::thread::sleep(wait);
+        ours = owned(api, sender, marker, &me)?;
+        if let [one] = ours.as_slice() {
+            if compose(&[one.body.as_str()]).as_deref() == Ok(one.body.as_str()) {
+                return Ok(outcome.unwrap_or(CommentOutcome::DryRun));
+            }
+        }
+    }
+    warnings.push(format!(
+        "the comment marked {marker} kept changing while prcov wrote its section ({MAX_ROUNDS} rounds); the last write may have been replaced by another job's"
+    ));
+    Ok(outcome.unwrap_or(CommentOutcome::DryRun))
+}
+
+/// Creates the comment; its id and author (an app token learns its own login here).
+fn created_identity(
+    api: &dyn CommentApi,
+    sender: &mut dyn Sender,
+    body: &str,
+    me: Identity,
+) -> Result<(Option<u64>, Identity), HostError> {
+    let (id, author) = create(api, sender, body)?;
+    Ok((id, author.map_or(me, Identity::Login)))
+}
+
+fn create(
+    api: &dyn CommentApi,
+    sender: &mut dyn Sender,
+    body: &str,
+) -> Result<(Option<u64>, Option<String>), HostError> {
+    let created = sender.send(&api.create(body))?;
+    let created = created.as_ref().and_then(|r| r.json().ok());
+    let id = created.as_ref().and_then(|v| v["id"].as_u64());
+    let author = created.as_ref().and_then(|v| api.comment_author(v));
+    Ok((id, author))
+}
+
+/// Deletes a comment; a 404 means another job already did.
+fn delete(
+    api: &dyn CommentApi,
+    sender: &mut dyn Sender,
+    id: u64,
+    warnings: &mut Vec<String>,
+) -> Result<(), HostError> {
+    match sender.send(&api.delete(id)) {
+        Ok(_) | Err(HostError::NotFound { .. }) => {}
+        Err(e) => warnings.push(format!("could not delete duplicate comment {id}: {e}")),
+    }
+    Ok(())
+}
+
+/// prcov's own comments for the marker, oldest first.
+fn owned(
+    api: &dyn CommentApi,
+    sender: &mut dyn Sender,
+    marker: &str,
+    me: &Identity,
+) -> Result<Vec<Candidate>, HostError> {
+    Ok(find(api, sender, marker)?
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|c| me.owns(c))
+        .collect())
 }
 
 /// Every comment that starts with the marker, oldest first; `None` in dry-run mode.
@@ -186,34 +439,6 @@ fn find(
     }
     found.sort_by_key(|c| c.id);
     Ok(Some(found))
-}
-
-fn settle(
-    api: &dyn CommentApi,
-    sender: &mut dyn Sender,
-    found: &[Candidate],
-    body: &str,
-    warnings: &mut Vec<String>,
-) -> Result<CommentOutcome, HostError> {
-    let Some(keep) = found.first() else {
-        return Ok(CommentOutcome::DryRun);
-    };
-    let outcome = if keep.body == body {
-        CommentOutcome::Unchanged { id: keep.id }
-    } else {
-        sender.send(&api.update(&keep.id.to_string(), body))?;
-        CommentOutcome::Updated { id: keep.id }
-    };
-    for dup in found.iter().skip(1).filter(|c| c.login == keep.login) {
-        match sender.send(&api.delete(dup.id)) {
-            Ok(_) | Err(HostError::NotFound { .. }) => {}
-            Err(e) => warnings.push(format!(
-                "could not delete duplicate comment {}: {e}",
-                dup.id
-            )),
-        }
-    }
-    Ok(outcome)
 }
 
 fn unexpected(kind: HostKind, action: &str, detail: String) -> HostError {

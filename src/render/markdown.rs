@@ -268,6 +268,14 @@ fn list_section(out: &mut String, title: &str, items: &[String], max: usize) {
 pub struct Extra<'a> {
     pub before_table: &'a str,
     pub after_table: &'a str,
+    /// `[comment] hide = ["project"]`: no project line.
+    pub hide_project: bool,
+    /// `[comment] hide = ["files"]`: no table of files with missing lines.
+    pub hide_files: bool,
+    /// `[comment] hide = ["components"]`: no components table.
+    pub hide_components: bool,
+    /// `[comment] hide = ["flags"]`: no flags table.
+    pub hide_flags: bool,
 }
 
 /// The PR comment, degraded (fewer table rows) until it fits `budget` characters.
@@ -291,13 +299,21 @@ fn diff_with_rows(s: &DiffSummary, extra: Extra<'_>, rows: usize) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}\n", verdict(s));
     let _ = writeln!(out, "{}", patch_line(s));
-    let _ = writeln!(out, "{}", project_line(s));
+    if !extra.hide_project {
+        let _ = writeln!(out, "{}", project_line(s));
+    }
     out.push_str(extra.before_table);
     gates_table(&mut out, &s.gates);
     if let Some(m) = &s.monorepo {
-        out.push_str(&super::monorepo::markdown(m));
+        out.push_str(&super::monorepo::markdown(
+            m,
+            !extra.hide_components,
+            !extra.hide_flags,
+        ));
     }
-    out.push_str(&files_table(s, rows));
+    if !extra.hide_files {
+        out.push_str(&files_table(s, rows));
+    }
     out.push_str(&super::history::markdown_sections(s, rows));
     out.push_str(extra.after_table);
     let list_max = rows.min(50);

@@ -12,6 +12,7 @@ pub mod monorepo;
 pub mod plan;
 pub mod publish;
 pub mod ranges;
+pub mod sections;
 pub mod test_summary;
 pub mod text;
 

@@ -70,10 +70,11 @@ fn gate_words(c: &ComponentView) -> Vec<(bool, String)> {
         .collect()
 }
 
-/// The comment's components table, then its flags table (when flags are used).
-pub fn markdown(m: &MonorepoView) -> String {
+/// The comment's components table, then its flags table (when flags are used); either can be
+/// hidden (`[comment] hide`).
+pub fn markdown(m: &MonorepoView, components: bool, flags: bool) -> String {
     let mut out = String::new();
-    if !m.components.is_empty() {
+    if components && !m.components.is_empty() {
         let _ = writeln!(
             out,
             "\n| Component | Patch | Project | Gates |\n|---|---|---|---|"
@@ -124,7 +125,7 @@ pub fn markdown(m: &MonorepoView) -> String {
             );
         }
     }
-    if !m.flags.is_empty() {
+    if flags && !m.flags.is_empty() {
         let _ = writeln!(
             out,
             "\n| Flag | Patch | Project | Coverage from |\n|---|---|---|---|"

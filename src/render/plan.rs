@@ -85,4 +85,12 @@ pub struct PublishPlan {
     pub comment_body: String,
     pub statuses: Vec<CommitStatus>,
     pub check_run: Option<CheckRun>,
+    /// This job's section of the sticky comment (`--section`), with the line data the comment's
+    /// header merges (docs/publishing.md#one-comment-for-several-jobs). `None` (payloads of
+    /// earlier prcov, hand-made plans): the comment is `comment_body` alone, without sections.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub section: Option<super::sections::SectionPlan>,
+    /// Why no comment is posted (`comment.require_changes` found nothing to say); `None`: post.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment_skipped: Option<String>,
 }

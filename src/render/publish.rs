@@ -32,6 +32,41 @@ pub struct Target {
     pub comment_key: String,
     /// Where the HTML report is published (`--html-url`): the comment links to it.
     pub html_url: Option<String>,
+    /// This job's section of the sticky comment, with its data.
+    pub section: Option<super::sections::SectionPlan>,
+    /// Why no comment is posted (`comment.require_changes`).
+    pub comment_skipped: Option<String>,
+    /// Parts left out of the comment (`[comment] hide`).
+    pub hide: Hide,
+}
+
+/// Parts of the comment left out (`[comment] hide`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Hide {
+    /// The project coverage line.
+    pub project: bool,
+    /// The table of files with missing lines.
+    pub files: bool,
+    /// The test results (counts, failed and flaky tests).
+    pub tests: bool,
+    /// The components table.
+    pub components: bool,
+    /// The flags table.
+    pub flags: bool,
+}
+
+impl Hide {
+    /// From `[comment] hide` (validated names).
+    pub fn of(names: &[String]) -> Hide {
+        let has = |n: &str| names.iter().any(|h| h == n);
+        Hide {
+            project: has("project"),
+            files: has("files"),
+            tests: has("tests"),
+            components: has("components"),
+            flags: has("flags"),
+        }
+    }
 }
 
 fn cut(s: &str, max: usize) -> String {
@@ -181,9 +216,14 @@ pub fn annotations(s: &DiffSummary, tests: Option<&TestsBrief>) -> Vec<Annotatio
 
 /// The whole plan for one PR.
 pub fn plan(s: &DiffSummary, tests: Option<&TestsBrief>, target: &Target) -> PublishPlan {
-    // Leave room for the host's hidden marker line.
-    let budget = limits::COMMENT_MAX - 200;
-    let (line, details) = tests.map_or(("", ""), |t| {
+    // Leave room for the host's hidden marker line, and for the section's markers and data.
+    let section_room = target
+        .section
+        .as_ref()
+        .map_or(0, |sec| sec.data.len() + 300);
+    let budget = limits::COMMENT_MAX - 200 - section_room;
+    let tests_shown = tests.filter(|_| !target.hide.tests);
+    let (line, details) = tests_shown.map_or(("", ""), |t| {
         (t.section.counts.as_str(), t.section.details.as_str())
     });
     let before_table = if line.is_empty() {
@@ -203,6 +243,10 @@ pub fn plan(s: &DiffSummary, tests: Option<&TestsBrief>, target: &Target) -> Pub
     let extra = markdown::Extra {
         before_table: &before_table,
         after_table: &after_table,
+        hide_project: target.hide.project,
+        hide_files: target.hide.files,
+        hide_components: target.hide.components,
+        hide_flags: target.hide.flags,
     };
     let body = markdown::diff_within(s, extra, budget);
     let passed = s.passed();
@@ -227,5 +271,7 @@ pub fn plan(s: &DiffSummary, tests: Option<&TestsBrief>, target: &Target) -> Pub
             annotations: annotations(s, tests),
         }),
         comment_body: body,
+        section: target.section.clone(),
+        comment_skipped: target.comment_skipped.clone(),
     }
 }

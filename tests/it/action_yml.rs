@@ -68,6 +68,7 @@ fn inputs_map_to_publish_flags_through_the_environment() {
             "max-project-drop",
             "threshold",
             "comment-key",
+            "section",
             "token",
             "extra-args"
         ]
@@ -101,6 +102,7 @@ fn inputs_map_to_publish_flags_through_the_environment() {
             "--fail-under-project",
             "--junit",
             "--max-project-drop",
+            "--section",
             "--threshold"
         ]
     );
@@ -110,6 +112,7 @@ fn inputs_map_to_publish_flags_through_the_environment() {
         "max-project-drop",
         "threshold",
         "comment-key",
+        "section",
     ] {
         let var = format!("INPUT_{}", flag.to_ascii_uppercase().replace('-', "_"));
         assert!(
@@ -217,7 +220,7 @@ fn every_flag_the_action_passes_or_suggests_exists_in_publish_help() {
     let text = action();
     let scripts = scripts(&text);
     let script_flags = flags_in(&scripts[1]);
-    assert_eq!(script_flags.len(), 6, "{script_flags:?}");
+    assert_eq!(script_flags.len(), 7, "{script_flags:?}");
     // The inputs' descriptions name flags too (`--save`, `--from` in extra-args).
     let described = flags_in(&text[..text.find("runs:").unwrap()]);
     assert!(described.contains("--save") && described.contains("--from"));

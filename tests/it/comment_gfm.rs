@@ -109,6 +109,9 @@ fn target(host: HostKind) -> Target {
         head_sha: HEAD.into(),
         comment_key: "default".into(),
         html_url: None,
+        section: None,
+        comment_skipped: None,
+        hide: Default::default(),
     }
 }
 

@@ -51,6 +51,8 @@ fn plan() -> PublishPlan {
             summary: "## prcov\n2 lines missing".to_owned(),
             annotations: annotations(3),
         }),
+        section: None,
+        comment_skipped: None,
     }
 }
 
@@ -87,6 +89,7 @@ fn target(fake: &Fake) -> HostTarget {
         step_summary: None,
         fork: None,
         verify_pr: None,
+        comment: prcov::host::sticky::Policy::default(),
     }
 }
 
@@ -571,6 +574,7 @@ fn unreachable_host_is_a_network_error() {
         step_summary: None,
         fork: None,
         verify_pr: None,
+        comment: prcov::host::sticky::Policy::default(),
     };
     let err = host::publish(&plan(), &t, Mode::Send).unwrap_err();
     let msg = err.to_string();
@@ -812,5 +816,100 @@ fn the_schema_check_catches_bad_bodies() {
     assert_eq!(
         check("issues/create-comment", serde_json::json!({})),
         ["issues/create-comment: missing required property body"]
+    );
+}
+
+fn sectioned(name: &str, body: &str) -> PublishPlan {
+    PublishPlan {
+        comment_body: body.to_owned(),
+        section: Some(prcov::render::sections::SectionPlan {
+            name: name.to_owned(),
+            head_time: Some(10),
+            data: String::new(),
+        }),
+        ..plan()
+    }
+}
+
+fn quick_settle(fake: &Fake) -> HostTarget {
+    HostTarget {
+        comment: prcov::host::sticky::Policy {
+            settle: Duration::from_millis(10),
+            ..prcov::host::sticky::Policy::default()
+        },
+        ..target(fake)
+    }
+}
+
+/// What another job wrote: its own section alone.
+fn other_jobs_comment(name: &str, body: &str) -> String {
+    format!(
+        "<!-- prcov:default -->\n<!-- prcov-section:{name} sha={SHA} time=10 -->\n{body}\n<!-- /prcov-section:{name} -->\n"
+    )
+}
+
+#[test]
+fn a_section_lost_to_a_late_write_is_written_again() {
+    let fake = Fake::start(Flavor::Github);
+    let integ = sectioned("integration", "integration report v1");
+    host::publish(&integ, &quick_settle(&fake), Mode::Send).unwrap();
+    // The integration job runs again; it read the comment before unit's edit and writes after
+    // it, so its body has no unit section.
+    fake.state().overwrite_after_edit =
+        Some(other_jobs_comment("integration", "integration report v2"));
+    let before = fake.requests().len();
+    let outcome = host::publish(
+        &sectioned("unit", "unit report"),
+        &quick_settle(&fake),
+        Mode::Send,
+    )
+    .unwrap();
+    assert_eq!(outcome.comment, CommentOutcome::Updated { id: 1001 });
+    let comments = fake.state().comments.clone();
+    assert_eq!(comments.len(), 1);
+    let body = &comments[0].body;
+    assert!(
+        body.contains("unit report") && body.contains("integration report v2"),
+        "{body}"
+    );
+    let log: Vec<String> = fake
+        .log()
+        .split_off(before)
+        .into_iter()
+        .filter(|l| l.contains("comments"))
+        .collect();
+    // Edit, re-read (the section is gone), edit again, re-read (all there).
+    assert_eq!(
+        log,
+        [
+            "GET /repos/octo/proj/issues/7/comments?per_page=100",
+            "PATCH /repos/octo/proj/issues/comments/1001",
+            "GET /repos/octo/proj/issues/7/comments?per_page=100",
+            "PATCH /repos/octo/proj/issues/comments/1001",
+            "GET /repos/octo/proj/issues/7/comments?per_page=100",
+        ]
+    );
+    fake.assert_bodies_valid();
+}
+
+#[test]
+fn two_jobs_creating_at_once_merge_their_sections_into_the_oldest_comment() {
+    let fake = Fake::start(Flavor::Github);
+    fake.state().race_on_create = Some(other_jobs_comment("integration", "integration report"));
+    let outcome = host::publish(
+        &sectioned("unit", "unit report"),
+        &quick_settle(&fake),
+        Mode::Send,
+    )
+    .unwrap();
+    let s = fake.state();
+    assert_eq!(s.comments.len(), 1, "{:?}", s.comments);
+    assert_eq!(s.comments[0].id, 1001);
+    assert_eq!(outcome.comment, CommentOutcome::Updated { id: 1001 });
+    let body = &s.comments[0].body;
+    assert!(body.contains("Coverage across 2 sections"), "{body}");
+    assert!(
+        body.contains("\nunit report\n") && body.contains("\nintegration report\n"),
+        "{body}"
     );
 }

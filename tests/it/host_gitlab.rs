@@ -40,6 +40,8 @@ fn plan() -> PublishPlan {
             summary: "s".to_owned(),
             annotations: Vec::new(),
         }),
+        section: None,
+        comment_skipped: None,
     }
 }
 
@@ -54,6 +56,7 @@ fn target(fake: &Fake) -> HostTarget {
         step_summary: None,
         fork: None,
         verify_pr: None,
+        comment: prcov::host::sticky::Policy::default(),
     }
 }
 

@@ -65,6 +65,9 @@ pub struct State {
     /// Simulates another job racing: when a comment is created, this body is created first
     /// (so it gets the older id) by the same bot.
     pub race_on_create: Option<String>,
+    /// Simulates another job's late write: right after a comment is edited, its body becomes
+    /// this (as if a job that read it before the edit wrote its own version after it).
+    pub overwrite_after_edit: Option<String>,
     /// Actions artifacts (`GET /repos/{o}/{r}/actions/artifacts`), as GitHub lists them.
     pub artifacts: Vec<Value>,
     /// Artifact id → its zip, served from the fake's storage path (`/storage/…`), where
@@ -619,9 +622,10 @@ fn handle(state: &Arc<Mutex<State>>, flavor: Flavor, req: &HttpMockRequest) -> H
                     .and_then(|b| b["body"].as_str())
                     .unwrap_or_default()
                     .to_owned();
+                let late = s.overwrite_after_edit.take();
                 match s.comments.iter_mut().find(|c| c.id == id) {
                     Some(c) => {
-                        c.body = text;
+                        c.body = late.unwrap_or(text);
                         respond(200, &[], json!({"id": id}))
                     }
                     None => respond(404, &[], json!({"message": "Not Found"})),

@@ -34,6 +34,7 @@ mod junit_render;
 mod monorepo;
 mod no_panic;
 mod publish_e2e;
+mod publish_sections;
 mod read_once;
 mod real_runs;
 mod release_metadata;

@@ -20,7 +20,7 @@ const PR: u64 = 7;
 /// prcov used it as the head, the diff would fail.
 const MERGE_SHA: &str = "3333333333333333333333333333333333333333";
 
-fn write(path: &Path, text: &str) {
+pub(crate) fn write(path: &Path, text: &str) {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).unwrap();
     }
@@ -28,14 +28,14 @@ fn write(path: &Path, text: &str) {
 }
 
 /// `n` lines of plausible Rust.
-fn rust_lines(prefix: &str, range: std::ops::RangeInclusive<u32>) -> String {
+pub(crate) fn rust_lines(prefix: &str, range: std::ops::RangeInclusive<u32>) -> String {
     range
         .map(|i| format!("pub fn {prefix}_{i}() -> u32 {{ {i} }}\n"))
         .collect()
 }
 
 /// An LCOV record for one file: `(line, hits)`.
-fn lcov_file(path: &str, lines: &[(u32, u32)]) -> String {
+pub(crate) fn lcov_file(path: &str, lines: &[(u32, u32)]) -> String {
     let mut s = format!("TN:\nSF:{path}\n");
     for (line, hits) in lines {
         s.push_str(&format!("DA:{line},{hits}\n"));
@@ -47,18 +47,18 @@ fn lcov_file(path: &str, lines: &[(u32, u32)]) -> String {
 
 /// A temporary git repository with a base and a head commit, and a `ci/` directory outside the
 /// repository for the event payload, reports, step summary and outputs.
-struct Scenario {
+pub(crate) struct Scenario {
     _dir: tempfile::TempDir,
-    repo: PathBuf,
-    ci: PathBuf,
-    base: String,
-    head: String,
+    pub(crate) repo: PathBuf,
+    pub(crate) ci: PathBuf,
+    pub(crate) base: String,
+    pub(crate) head: String,
 }
 
 impl Scenario {
     /// Base: `src/calc.rs` with 10 lines. Head: 6 lines appended to it, a new `src/util.rs` (5
     /// lines) and `docs/notes.md`.
-    fn standard() -> Scenario {
+    pub(crate) fn standard() -> Scenario {
         Scenario::build(&[
             ("src/calc.rs", rust_lines("calc", 1..=16)),
             ("src/util.rs", rust_lines("util", 1..=5)),
@@ -66,7 +66,7 @@ impl Scenario {
         ])
     }
 
-    fn build(head_files: &[(&str, String)]) -> Scenario {
+    pub(crate) fn build(head_files: &[(&str, String)]) -> Scenario {
         let dir = tempfile::tempdir().unwrap();
         let repo = dir.path().join("repo");
         let ci = dir.path().join("ci");
@@ -97,7 +97,7 @@ impl Scenario {
     }
 
     /// A new commit on the PR branch (a push): the event's head moves with it.
-    fn push(&mut self, path: &str, text: &str) {
+    pub(crate) fn push(&mut self, path: &str, text: &str) {
         write(&self.repo.join(path), text);
         git(&self.repo, &["add", "-A"]);
         git(&self.repo, &["commit", "-q", "-m", "another push"]);
@@ -105,12 +105,12 @@ impl Scenario {
         self.write_event("octo/proj");
     }
 
-    fn ci_path(&self, name: &str) -> PathBuf {
+    pub(crate) fn ci_path(&self, name: &str) -> PathBuf {
         self.ci.join(name)
     }
 
     /// The `pull_request` event payload; `head_repo` other than `octo/proj` makes it a fork PR.
-    fn write_event(&self, head_repo: &str) {
+    pub(crate) fn write_event(&self, head_repo: &str) {
         let event = json!({
             "action": "synchronize",
             "number": PR,
@@ -126,7 +126,7 @@ impl Scenario {
 
     /// Head coverage of the standard scenario. Patch: calc 11-15 coverable (16 has no record),
     /// util 1-4 (5 has none); `missed` of them are misses. Project adds calc 1-10 (9, 10 missed).
-    fn write_lcov(&self, calc_missed: &[u32], util_missed: &[u32]) -> PathBuf {
+    pub(crate) fn write_lcov(&self, calc_missed: &[u32], util_missed: &[u32]) -> PathBuf {
         let calc: Vec<(u32, u32)> = (1..=15)
             .map(|l| {
                 let miss = l == 9 || l == 10 || calc_missed.contains(&l);
@@ -145,7 +145,7 @@ impl Scenario {
     }
 
     /// Three tests, one failed at src/calc.rs:13.
-    fn write_junit(&self) -> PathBuf {
+    pub(crate) fn write_junit(&self) -> PathBuf {
         let path = self.ci_path("junit.xml");
         write(
             &path,
@@ -165,7 +165,7 @@ impl Scenario {
     }
 
     /// `prcov publish` with a GitHub Actions `pull_request` environment pointing at `fake`.
-    fn prcov(&self, api_url: &str) -> Command {
+    pub(crate) fn prcov(&self, api_url: &str) -> Command {
         let mut cmd = Command::cargo_bin("prcov").unwrap();
         for (key, _) in std::env::vars_os() {
             let key = key.to_string_lossy().into_owned();
@@ -193,12 +193,12 @@ impl Scenario {
     }
 
     /// The standard run: LCOV with calc 13-14 and util 3 missed, the JUnit file, gates.
-    fn standard_args(&self) -> Vec<String> {
+    pub(crate) fn standard_args(&self) -> Vec<String> {
         self.args_with(&[13, 14])
     }
 
     /// The standard run's arguments, with these added calc lines missed (and util 3).
-    fn args_with(&self, calc_missed: &[u32]) -> Vec<String> {
+    pub(crate) fn args_with(&self, calc_missed: &[u32]) -> Vec<String> {
         let lcov = self.write_lcov(calc_missed, &[3]);
         let junit = self.write_junit();
         vec![
@@ -214,15 +214,15 @@ impl Scenario {
     }
 }
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
+pub(crate) struct Run {
+    pub(crate) code: i32,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
     elapsed: Duration,
 }
 
 /// Runs the command and checks what must hold for every run: no token in any output.
-fn run(cmd: &mut Command) -> Run {
+pub(crate) fn run(cmd: &mut Command) -> Run {
     let start = Instant::now();
     let out = cmd.output().expect("prcov runs");
     let r = Run {
@@ -262,6 +262,13 @@ fn statuses(fake: &Fake) -> (BTreeMap<String, (String, String)>, Vec<String>) {
         }
     }
     (map, paths)
+}
+
+/// The comment without its hidden section lines: what the job's Markdown looks like inside it.
+pub(crate) fn unsectioned(body: &str) -> String {
+    body.split_inclusive('\n')
+        .filter(|l| !l.starts_with("<!-- prcov-section:") && !l.starts_with("<!-- /prcov-section:"))
+        .collect()
 }
 
 fn status_map(items: &[(&str, &str, &str)]) -> BTreeMap<String, (String, String)> {
@@ -333,7 +340,18 @@ fn pull_request_statuses_comment_check_run_summary_and_outputs() {
     // One comment, by the bot, starting with the marker.
     let comments = fake.state().comments.clone();
     assert_eq!(comments.len(), 1);
-    let body = comments[0].body.clone();
+    // The job's section: a hidden start line with its head and data, the Markdown, an end line.
+    assert!(
+        comments[0].body.starts_with(&format!(
+            "<!-- prcov:default -->\n<!-- prcov-section:default sha={} time=",
+            sc.head
+        )) && comments[0]
+            .body
+            .ends_with("\n<!-- /prcov-section:default -->\n"),
+        "{}",
+        comments[0].body
+    );
+    let body = unsectioned(&comments[0].body);
     assert!(body.starts_with("<!-- prcov:default -->\n"), "{body}");
     // The verdict first (tests before coverage), then the figures.
     assert!(
@@ -465,6 +483,8 @@ fn second_push_updates_the_same_comment_and_an_unchanged_run_sends_no_edit() {
             "GET /user".to_owned(),
             "GET /repos/octo/proj/issues/7/comments?per_page=100".to_owned(),
             format!("PATCH /repos/octo/proj/issues/comments/{}", created[0].id),
+            // Read again after the write: another job's write may have dropped this section.
+            "GET /repos/octo/proj/issues/7/comments?per_page=100".to_owned(),
             "POST /repos/octo/proj/check-runs".to_owned(),
         ]
     );
@@ -839,7 +859,7 @@ fn fork_two_step_save_without_token_then_from_in_workflow_run() {
         ]
     );
     assert_eq!(
-        fake.state().comments[0].body,
+        unsectioned(&fake.state().comments[0].body),
         format!("<!-- prcov:default -->\n{comment_body}")
     );
     assert_eq!(fake.state().check_run_annotations, [3]);
@@ -1043,7 +1063,7 @@ const MR_IID: u64 = 42;
 const JOB_TOKEN: &str = "glcbt-64_JOBTOKEN_do_not_print";
 
 /// `prcov publish` with a GitLab merge-request pipeline environment pointing at `fake`.
-fn gitlab_cmd(sc: &Scenario, fake: &Fake) -> Command {
+pub(crate) fn gitlab_cmd(sc: &Scenario, fake: &Fake) -> Command {
     let mut cmd = sc.prcov(&fake.api_url());
     for key in [
         "GITHUB_ACTIONS",
@@ -1132,9 +1152,7 @@ fn gitlab_statuses_with_coverage_and_one_sticky_note_edited_on_the_next_push() {
     let notes_now = fake.state().comments.clone();
     assert_eq!(notes_now.len(), 1);
     assert!(
-        notes_now[0]
-            .body
-            .starts_with("<!-- prcov:default -->\n:x: **")
+        unsectioned(&notes_now[0].body).starts_with("<!-- prcov:default -->\n:x: **")
             && notes_now[0]
                 .body
                 .contains("Patch coverage is 66.66% with 3 lines"),
@@ -1165,6 +1183,7 @@ fn gitlab_statuses_with_coverage_and_one_sticky_note_edited_on_the_next_push() {
             "GET /api/v4/user".to_owned(),
             format!("GET {notes}?sort=desc&per_page=100"),
             format!("PUT {notes}/{}", notes_now[0].id),
+            format!("GET {notes}?sort=desc&per_page=100"),
         ]
     );
     let after = fake.state().comments.clone();

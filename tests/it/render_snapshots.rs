@@ -64,6 +64,9 @@ fn target() -> Target {
         head_sha: "9f8e7d6c5b4a39281706f5e4d3c2b1a098765432".into(),
         comment_key: "default".into(),
         html_url: None,
+        section: None,
+        comment_skipped: None,
+        hide: Default::default(),
     }
 }
 
