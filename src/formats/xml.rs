@@ -1012,4 +1012,29 @@ mod tests {
         assert_eq!(counts.next_index("n0"), 0);
         assert_eq!(counts.next_index("n0"), 1);
     }
+
+    #[test]
+    fn lines_forget_folded_newlines_when_one_stays_unfolded_per_batch() {
+        let mut lines = Lines::default();
+        // Each batch: 10 newlines, 100 bytes apart; events start up to the 9th only, so the
+        // last newline of every batch stays unfolded when the next batch arrives.
+        for batch in 0..1000u64 {
+            let base = batch * 1000;
+            let more: Vec<u64> = (0..10).map(|k| base + k * 100 + 50).collect();
+            lines.extend(&more);
+            lines.fold_before(base + 860);
+            assert_eq!(lines.line_col(base + 870), (batch * 10 + 10, 20));
+        }
+        assert!(lines.newlines.len() <= 20, "{}", lines.newlines.len());
+    }
+
+    #[test]
+    fn condition_children_may_end_with_a_space() {
+        // coverlet: `<condition number="17" type="jump" coverage="50%" />`
+        assert!(quick_child_attributes(b" number=\"17\" coverage=\"50%\" "));
+        assert!(quick_child_attributes(b" number=\"17\" coverage=\"50%\""));
+        assert!(quick_child_attributes(b""));
+        assert!(!quick_child_attributes(b" number=\"17\"  "));
+        assert!(!quick_child_attributes(b" number=\"17\" number=\"18\" "));
+    }
 }

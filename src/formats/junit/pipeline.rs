@@ -177,6 +177,8 @@ struct Tokenizer<R> {
     at_text: bool,
     /// Bytes [`Tokenizer::fast_text`] consumed behind quick-xml's back: added to its offsets.
     skipped: u64,
+    /// Whether [`Tokenizer::fast_text`] is used (tests compare with quick-xml alone).
+    fast: bool,
 }
 
 impl<R: BufRead> Tokenizer<R> {
@@ -192,6 +194,7 @@ impl<R: BufRead> Tokenizer<R> {
             buf: Vec::new(),
             at_text: false,
             skipped: 0,
+            fast: true,
         }
     }
 
@@ -269,7 +272,7 @@ impl<R: BufRead> Tokenizer<R> {
     fn fill(&mut self, batch: &mut Batch) {
         batch.clear();
         while batch.toks.len() < BATCH_EVENTS && batch.text.len() < BATCH_TEXT {
-            if self.at_text && self.fast_text(batch) {
+            if self.fast && self.at_text && self.fast_text(batch) {
                 continue;
             }
             self.buf.clear();
@@ -279,7 +282,13 @@ impl<R: BufRead> Tokenizer<R> {
                 Err(err) => {
                     batch.end = Some(DocEnd::Error {
                         start,
-                        pos: self.reader.error_position() + self.skipped,
+                        // quick-xml leaves its error offset at 0 for some errors (bad
+                        // UTF-8): kept as 0, as without the fast path. Any offset it did set
+                        // lies past the first event, where the fast path may have started.
+                        pos: match self.reader.error_position() {
+                            0 => 0,
+                            pos => pos + self.skipped,
+                        },
                         message: format!("not well-formed XML: {err}"),
                     });
                     break;
@@ -403,5 +412,69 @@ impl<R: BufRead> BufRead for NewlineRecorder<R> {
         }
         self.consumed += amt as u64;
         self.inner.consume(amt);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every token (kind, offset, text, cut length), the newlines and how the document ended.
+    fn tokens(
+        xml: &[u8],
+        capacity: usize,
+        fast: bool,
+    ) -> (Vec<(TokKind, u64, String)>, Vec<u64>, String) {
+        let mut tokenizer = Tokenizer::new(std::io::BufReader::with_capacity(capacity, xml));
+        tokenizer.fast = fast;
+        let (mut toks, mut newlines) = (Vec::new(), Vec::new());
+        let mut batch = Batch::default();
+        loop {
+            tokenizer.fill(&mut batch);
+            for t in &batch.toks {
+                let text = format!("{}|{:?}", &batch.text[t.from..t.to], t.cut_len);
+                toks.push((t.kind, t.start, text));
+            }
+            newlines.extend(&batch.newlines);
+            if let Some(end) = batch.end.take() {
+                return (toks, newlines, format!("{end:?}"));
+            }
+        }
+    }
+
+    #[test]
+    fn text_read_from_the_buffer_gives_quick_xmls_tokens() {
+        let doc = "<?xml version=\"1.0\"?>\n<testsuite>\n  <testcase name=\"a\">\r\n\
+                   <system-out>log &lt;request&gt; &amp; &#x41;&#10; ü 日本 &foo; &a-b; & dangling\r\n\
+                   more</system-out><!-- c --><?pi x?>\
+                   <system-err><![CDATA[raw <x> ]] > ]]]]><![CDATA[]]>tail &amp;</system-err>\
+                   <failure>&#9999999999; x</failure></testcase>\n</testsuite>\n";
+        let broken = [
+            doc.to_owned(),
+            doc.replace("</system-err>", "</system-out>"),
+            doc.replace("tail", "tail\u{0}\u{7f}"),
+            format!("{}<![CDATA[never closed", &doc[..doc.len() - 13]),
+            format!("{}text at the end", &doc[..doc.len() - 13]),
+        ];
+        for xml in &broken {
+            let mut bytes = xml.as_bytes().to_vec();
+            for capacity in [1, 2, 3, 5, 8, 13, 64, 4096] {
+                let quick = tokens(&bytes, capacity, false);
+                assert_eq!(
+                    tokens(&bytes, capacity, true),
+                    quick,
+                    "capacity {capacity}: {xml}"
+                );
+            }
+            // Invalid UTF-8 in text: the same error where quick-xml finds it.
+            let at = bytes.iter().position(|&b| b == b'\xc3').unwrap();
+            bytes[at + 1] = b'(';
+            for capacity in [3, 64, 4096] {
+                assert_eq!(
+                    tokens(&bytes, capacity, true),
+                    tokens(&bytes, capacity, false)
+                );
+            }
+        }
     }
 }
