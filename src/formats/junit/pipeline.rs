@@ -220,6 +220,11 @@ impl<R: BufRead> Tokenizer<R> {
                     let Some(end) = memchr::memmem::find(body, b"]]>") else {
                         break;
                     };
+                    if end > SCAN_LIMIT {
+                        // quick-xml's path hands over only its head (a slice reader buffers
+                        // the whole input).
+                        break;
+                    }
                     (TokKind::CData, &body[..end], 9 + end + 3)
                 }
                 b'&' => {
@@ -241,6 +246,9 @@ impl<R: BufRead> Tokenizer<R> {
                     let Some(end) = memchr::memchr2(b'<', b'&', rest) else {
                         break;
                     };
+                    if end > SCAN_LIMIT {
+                        break;
+                    }
                     (TokKind::Text, &rest[..end], end)
                 }
             };
@@ -476,5 +484,23 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn texts_longer_than_kept_are_cut_as_quick_xml_cuts_them_even_when_buffered_whole() {
+        let long = "a".repeat(SCAN_LIMIT + 10);
+        let xml = format!(
+            "<testsuite><testcase><system-out>{long}</system-out>\
+             <system-err><![CDATA[{long}]]></system-err></testcase></testsuite>"
+        );
+        // A buffer holding the whole document, as a slice reader gives.
+        let capacity = xml.len() + 1;
+        let (toks, _, end) = tokens(xml.as_bytes(), capacity, true);
+        assert_eq!((toks.clone(), end.clone()), {
+            let (t, _, e) = tokens(xml.as_bytes(), capacity, false);
+            (t, e)
+        });
+        let cut = format!("|Some({})", SCAN_LIMIT + 10);
+        assert_eq!(toks.iter().filter(|t| t.2.ends_with(&cut)).count(), 2);
     }
 }
