@@ -13,6 +13,11 @@ Subcommands (all write into OUT, default bench/out):
   cobertura --files N --name F   gcovr-8-shaped Cobertura (<methods> repeating the class lines)
   repo   --files N               git repository: main and pr branches, pr changes ~608 files
   junit  --cases N --name F      JUnit XML with failures, errors, skips and reruns
+  junit-preset --dialect D       JUnit as surefire-logs, pytest, jest or nextest write it
+  cobertura-preset --dialect D   Cobertura as coverage.py (coveragepy), cobertura-maven, coverlet
+  lcov-preset --dialect D        LCOV with DA only (lines), checksums on every line, lcov 2 records
+  presets                        the named presets (name, job, file) bench.py runs
+  preset NAME                    writes the input of one preset
 
 The same --files and --seed always give byte-identical output. File i is the same in every size,
 so S is a prefix of M, and M of L.
