@@ -158,89 +158,114 @@ def mb(path):
     return os.path.getsize(path) / 1e6
 
 
+sys.path.insert(0, BENCH)
+from gen import PRESETS  # noqa: E402  (one list of presets for the generator and the benchmark)
+
+WANTED = set(filter(None, os.environ.get("PRESETS", "").split(",")))
+
+
+def lcov_job(name, path, rows):
+    p = measure(f"prcov report ({name})", f"{PRCOV} report --no-repo --format json {path}")
+    # grcov panics on line checksums: it reads the copy without them that run.sh made.
+    nochk = path[:-len(".info")] + ".nochk.info"
+    grcov_in = nochk if os.path.exists(nochk) else path
+    peers = [
+        measure("grcov -t covdir" + (" (checksums stripped)" if grcov_in != path else ""),
+                f"grcov {grcov_in} -t covdir -o /dev/stdout"),
+        measure("Python dict", f"python3 {PEERS}/lcov_dict.py {path}"),
+        measure("lcov --summary", f"lcov --summary {path} --rc lcov_branch_coverage=1 2>&1"),
+    ]
+    floor = measure("wc -l (byte floor)", f"wc -l {path}")
+    pj = js(p)["project"]
+    if peers[0]:
+        g = js(peers[0])
+        check(f"{name} lines: prcov vs grcov", pj["lines"], g["linesTotal"])
+        check(f"{name} executed: prcov vs grcov", pj["hits"] + pj["partials"], g["linesCovered"])
+    else:
+        check(f"{name}: grcov ran", False, True)
+    d = js(peers[1])
+    for k in ("lines", "hits", "misses", "partials"):
+        check(f"{name} {k}: prcov vs Python dict", pj[k], d[k])
+    m = peers[2] and re.search(r"lines\.+: [\d.]+% \((\d+) of (\d+) lines\)", peers[2]["stdout"])
+    if m:
+        check(f"{name} lines: prcov vs lcov --summary", pj["lines"], int(m.group(2)))
+        check(f"{name} executed: prcov vs lcov --summary", pj["hits"] + pj["partials"], int(m.group(1)))
+    else:
+        check(f"{name}: lcov --summary printed its line totals", False, True)
+    rows.append((name, "`prcov report`", path, p, peers, floor))
+    return pj
+
+
+def cobertura_job(name, path, rows, lcov_totals):
+    p = measure(f"prcov report ({name})", f"{PRCOV} report --no-repo --format json {path}")
+    peers = [measure("ElementTree iterparse", f"python3 {PEERS}/cobertura_iterparse.py {path}")]
+    # pycobertura holds the whole tree: ~9.5 GB of memory on the 745 MB file.
+    peers.append(measure("pycobertura show", f"pycobertura show -f json {path}"))
+    floor = measure("wc -l (byte floor)", f"wc -l {path}")
+    pj = js(p)["project"]
+    it = js(peers[0])
+    for k in ("lines", "hits", "misses", "partials"):
+        check(f"{name} {k}: prcov vs iterparse", pj[k], it[k])
+    if peers[1]:
+        t = js(peers[1])["total"]
+        check(f"{name} lines: prcov vs pycobertura Stmts", pj["lines"], t["Stmts"])
+        check(f"{name} misses+partials: prcov vs pycobertura Miss", pj["misses"] + pj["partials"], t["Miss"])
+    if lcov_totals is not None:
+        for k in ("lines", "hits", "misses", "partials"):
+            check(f"{name} {k}: prcov on lcov-mono vs prcov on this Cobertura (same monorepo)", lcov_totals[k], pj[k])
+    rows.append((name, "`prcov report`", path, p, peers, floor))
+
+
+def junit_job(name, path, rows):
+    p = measure(f"prcov tests ({name})", f"{PRCOV} tests --format json {path}", ok_codes=(0, 1))
+    trp = measure("test-results-parser", f"python3 {PEERS}/junit_trp.py {path}")
+    jp = measure("junitparser", f"python3 {PEERS}/junit_junitparser.py {path}")
+    floor = measure("wc -l (byte floor)", f"wc -l {path}")
+    pj, tj, jj = js(p), js(trp), js(jp)
+    for k in ("tests", "failed", "errored", "skipped"):
+        check(f"{name} {k}: prcov vs junitparser", pj[k], jj[k])
+    for k in ("tests", "failed", "errored"):
+        check(f"{name} {k}: prcov vs test-results-parser", pj[k], tj[k])
+    if tj["skipped"] != pj["skipped"]:
+        NOTES.append(f"{name}: test-results-parser reports {tj['skipped']} skipped (it reads "
+                     f"<skipped> as a pass); prcov and junitparser {pj['skipped']}")
+    rows.append((name, "`prcov tests`", path, p, [trp, jp], floor))
+
+
 def main():
     os.makedirs(o("results"), exist_ok=True)
-    rows = []  # (job, input, prcov, peers: [res], floor label, floor res)
+    rows = []  # (preset, job, input, prcov, peers: [res], floor res)
     linear = []
-
-    # --- parse + totals, LCOV
-    if "lcov" not in SKIP:
-        print("report: LCOV M", file=sys.stderr)
-        p = measure("prcov report (LCOV)", f"{PRCOV} report --no-repo --format json {o('mono-M.info')}")
-        peers = [
-            measure("grcov -t covdir (checksums stripped)", f"grcov {o('mono-M.nochk.info')} -t covdir -o /dev/stdout"),
-            measure("Python dict", f"python3 {PEERS}/lcov_dict.py {o('mono-M.info')}"),
-            measure("lcov --summary", f"lcov --summary {o('mono-M.info')} --rc lcov_branch_coverage=1 2>&1"),
-        ]
-        floor = measure("wc -l (byte floor)", f"wc -l {o('mono-M.info')}")
-        pj = js(p)["project"]
-        g = js(peers[0])
-        check("LCOV lines: prcov vs grcov", pj["lines"], g["linesTotal"])
-        check("LCOV executed: prcov vs grcov", pj["hits"] + pj["partials"], g["linesCovered"])
-        d = js(peers[1])
-        for k in ("lines", "hits", "misses", "partials"):
-            check(f"LCOV {k}: prcov vs Python dict", pj[k], d[k])
-        m = re.search(r"lines\.+: [\d.]+% \((\d+) of (\d+) lines\)", peers[2]["stdout"])
-        check("LCOV lines: prcov vs lcov --summary", pj["lines"], int(m.group(2)))
-        check("LCOV executed: prcov vs lcov --summary", pj["hits"] + pj["partials"], int(m.group(1)))
-        rows.append(("`prcov report`, LCOV", o("mono-M.info"), p, peers, floor))
-        lcov_totals = pj
-    # --- parse + totals, Cobertura
-    if "cobertura" not in SKIP:
-        print("report: Cobertura M", file=sys.stderr)
-        p = measure("prcov report (Cobertura)", f"{PRCOV} report --no-repo --format json {o('mono-M.xml')}")
-        peers = [
-            measure("ElementTree iterparse", f"python3 {PEERS}/cobertura_iterparse.py {o('mono-M.xml')}"),
-            measure("pycobertura show", f"pycobertura show -f json {o('mono-M.xml')}"),
-        ]
-        floor = measure("wc -l (byte floor)", f"wc -l {o('mono-M.xml')}")
-        pj = js(p)["project"]
-        it = js(peers[0])
-        for k in ("lines", "hits", "misses", "partials"):
-            check(f"Cobertura {k}: prcov vs iterparse", pj[k], it[k])
-        if peers[1]:
-            t = js(peers[1])["total"]
-            check("Cobertura lines: prcov vs pycobertura Stmts", pj["lines"], t["Stmts"])
-            check("Cobertura misses+partials: prcov vs pycobertura Miss", pj["misses"] + pj["partials"], t["Miss"])
-        if "lcov" not in SKIP:
-            for k in ("lines", "hits", "misses", "partials"):
-                check(f"{k}: prcov on LCOV vs prcov on Cobertura (same monorepo)", lcov_totals[k], pj[k])
-        rows.append(("`prcov report`, Cobertura", o("mono-M.xml"), p, peers, floor))
-    # --- patch coverage
-    gitdiff = measure("git diff main...pr", "git diff main...pr", cwd=REPO)
-    for fmt, name in (("LCOV", "mono-M.info"), ("Cobertura", "mono-M.xml")):
-        if f"diff-{fmt.lower()}" in SKIP:
+    lcov_totals = None
+    gitdiff = None
+    for name, (job, file, _) in PRESETS.items():
+        if (WANTED and name not in WANTED) or job in SKIP or not os.path.exists(o(file)):
             continue
-        print(f"diff: {fmt}", file=sys.stderr)
-        p = measure(f"prcov diff ({fmt})",
-                    f"{PRCOV} diff --repo {REPO} --base main --head pr --format json {o(name)}",
-                    cwd=REPO, ok_codes=(0, 1))
-        dc_json = o(f"results/diff-cover-{fmt}.json")
-        dc = measure(f"diff-cover ({fmt})",
-                     f"diff-cover {o(name)} --compare-branch=main --format json:{dc_json}", cwd=REPO)
-        with open(dc_json, encoding="utf-8") as f:
-            d = json.load(f)
-        compare_patch(fmt, js(p), d, gitdiff["stdout"])
-        rows.append((f"`prcov diff`, {fmt}", o(name), p, [dc], gitdiff))
-    # --- JUnit
-    if "junit" not in SKIP:
-        for name in ("junit-10k.xml", "junit-200k.xml"):
-            print(f"tests: {name}", file=sys.stderr)
-            p = measure(f"prcov tests ({name})", f"{PRCOV} tests --format json {o(name)}", ok_codes=(0, 1))
-            trp = measure("test-results-parser", f"python3 {PEERS}/junit_trp.py {o(name)}")
-            jp = measure("junitparser", f"python3 {PEERS}/junit_junitparser.py {o(name)}")
-            floor = measure("wc -l (byte floor)", f"wc -l {o(name)}")
-            pj, tj, jj = js(p), js(trp), js(jp)
-            for k in ("tests", "failed", "errored", "skipped"):
-                check(f"{name} {k}: prcov vs junitparser", pj[k], jj[k])
-            for k in ("tests", "failed", "errored"):
-                check(f"{name} {k}: prcov vs test-results-parser", pj[k], tj[k])
-            if tj["skipped"] != pj["skipped"]:
-                NOTES.append(f"{name}: test-results-parser reports {tj['skipped']} skipped (it reads "
-                             f"<skipped> as a pass); prcov and junitparser {pj['skipped']}")
-            rows.append((f"`prcov tests`, {name}", o(name), p, [trp, jp], floor))
+        print(f"{name}: {job} on {file}", file=sys.stderr)
+        if job == "lcov":
+            pj = lcov_job(name, o(file), rows)
+            if name == "lcov-mono":
+                lcov_totals = pj
+        elif job == "cobertura":
+            cobertura_job(name, o(file), rows, lcov_totals if name == "cobertura-gcovr" else None)
+        elif job == "junit":
+            junit_job(name, o(file), rows)
+        elif job == "diff":
+            if gitdiff is None:
+                gitdiff = measure("git diff main...pr", "git diff main...pr", cwd=REPO)
+            fmt = "LCOV" if file.endswith(".info") else "Cobertura"
+            p = measure(f"prcov diff ({fmt})",
+                        f"{PRCOV} diff --repo {REPO} --base main --head pr --format json {o(file)}",
+                        cwd=REPO, ok_codes=(0, 1))
+            dc_json = o(f"results/diff-cover-{fmt}.json")
+            dc = measure(f"diff-cover ({fmt})",
+                         f"diff-cover {o(file)} --compare-branch=main --format json:{dc_json}", cwd=REPO)
+            with open(dc_json, encoding="utf-8") as f:
+                d = json.load(f)
+            compare_patch(fmt, js(p), d, gitdiff["stdout"])
+            rows.append((name, "`prcov diff`", o(file), p, [dc], gitdiff))
     # --- linearity
-    if "linear" not in SKIP:
+    if "linear" not in SKIP and (not WANTED or "linear" in WANTED):
         print("linearity: LCOV S, M, L", file=sys.stderr)
         for size in ("S", "M", "L"):
             path = o(f"mono-{size}.info")
@@ -264,15 +289,18 @@ def fmt_s(x):
 
 
 def print_table(rows, linear):
-    print("\n| job | input | prcov | peak RSS (× input) | fastest peer | others | prcov speed-up vs fastest peer | floor | prcov ÷ floor |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for job, path, p, peers, floor in rows:
+    print("\n| preset | job | input | prcov | peak RSS (× input) | fastest peer | others | prcov speed-up vs fastest peer | floor | prcov ÷ floor |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for preset, job, path, p, peers, floor in rows:
         size = os.path.getsize(path)
         peers = [x for x in peers if x]
-        fastest = min(peers, key=lambda r: r["wall"]) if peers else None
+        if not p or not peers:
+            print(f"| {preset} | {job} | {size / 1e6:.0f} MB | {'failed' if not p else fmt_s(p['wall'])} | | no peer ran | | | | |")
+            continue
+        fastest = min(peers, key=lambda r: r["wall"])
         others = ", ".join(f"{r['label']} {fmt_s(r['wall'])} / {r['rss'] / 2**20:.0f} MiB"
                            for r in peers if r is not fastest)
-        print(f"| {job} | {size / 1e6:.0f} MB | {fmt_s(p['wall'])} | {p['rss'] / 2**20:.0f} MiB ({p['rss'] / size:.2f}×) "
+        print(f"| {preset} | {job} | {size / 1e6:.0f} MB | {fmt_s(p['wall'])} | {p['rss'] / 2**20:.0f} MiB ({p['rss'] / size:.2f}×) "
               f"| {fastest['label']} {fmt_s(fastest['wall'])} / {fastest['rss'] / 2**20:.0f} MiB | {others or '—'} "
               f"| {fastest['wall'] / p['wall']:.1f}× | {floor['label']} {fmt_s(floor['wall'])} "
               f"| {p['wall'] / floor['wall']:.1f}× |")

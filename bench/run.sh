@@ -5,7 +5,8 @@
 #
 #   bench/run.sh                 # everything (L = 1 GB LCOV included)
 #   RUNS=3 SLOW_RUNS=1 bench/run.sh
-#   SKIP=cobertura,linear bench/run.sh   # skip jobs: lcov, cobertura, diff-lcov, diff-cobertura, junit, linear
+#   SKIP=cobertura,linear bench/run.sh   # skip jobs: lcov, cobertura, diff, junit, linear
+#   PRESETS=junit-logs,cobertura-gcovr bench/run.sh   # only these presets (`gen.py presets` lists them)
 set -euo pipefail
 BENCH="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(dirname "$BENCH")"
@@ -38,24 +39,37 @@ if [ ! -f "$OUT/seed/seed.info" ]; then
         && lcov --quiet --capture --directory . --checksum --rc lcov_branch_coverage=1 -o seed.info)
 fi
 
-# Inputs are regenerated when gen.py or the seed changes.
+# Inputs are regenerated when gen.py or the seed changes; each preset's file is written when
+# missing (`PRESETS=a,b` limits the run, and the generation, to those presets).
 STAMP="$(cat "$BENCH/gen.py" "$OUT/seed/seed.info" | sha256sum | cut -c1-16)"
 if [ "$(cat "$OUT/.stamp" 2>/dev/null)" != "$STAMP" ]; then
-    echo "generating inputs into $OUT" >&2
-    rm -rf "$OUT/repo" "$OUT"/mono-* "$OUT"/junit-*
-    G="python3 $BENCH/gen.py --out $OUT"
-    $G repo --files 11600
-    $G lcov --files 1160 --name mono-S.info
-    $G lcov --files 11600 --name mono-M.info
-    $G cobertura --files 11600 --name mono-M.xml
-    $G junit --cases 10000 --name junit-10k.xml
-    $G junit --cases 200000 --name junit-200k.xml
-    # grcov panics on LCOV line checksums (DA:n,c,md5), so it reads a copy without them.
-    sed -E 's/^(DA:[0-9]+,[0-9]+),.*/\1/' "$OUT/mono-M.info" > "$OUT/mono-M.nochk.info"
+    echo "gen.py or the seed changed: removing the old inputs in $OUT" >&2
+    rm -rf "$OUT/repo" "$OUT"/mono-* "$OUT"/junit-* "$OUT"/cob-* "$OUT"/lcov-*
     echo "$STAMP" > "$OUT/.stamp"
 fi
-if [[ ",${SKIP:-}," != *",linear,"* && ! -f "$OUT/mono-L.info" ]]; then
-    python3 "$BENCH/gen.py" --out "$OUT" lcov --files 116000 --name mono-L.info
+G="python3 $BENCH/gen.py --out $OUT"
+wanted() { [ -z "${PRESETS:-}" ] || [[ ",$PRESETS," == *",$1,"* ]]; }
+while read -r name job file; do
+    wanted "$name" || continue
+    [[ ",${SKIP:-}," == *",$job,"* ]] && continue
+    if [ "$job" = diff ] && [ ! -d "$OUT/repo" ]; then
+        echo "generating the repository" >&2
+        $G repo --files 11600
+    fi
+    if [ ! -f "$OUT/$file" ]; then
+        echo "generating $name ($file)" >&2
+        $G preset "$name"
+    fi
+done < <($G presets)
+# grcov panics on LCOV line checksums (DA:n,c,md5), so it reads copies without them.
+for f in mono-M lcov-checksums; do
+    if [ -f "$OUT/$f.info" ] && [ ! -f "$OUT/$f.nochk.info" ]; then
+        sed -E 's/^(DA:[0-9]+,[0-9]+),.*/\1/' "$OUT/$f.info" > "$OUT/$f.nochk.info"
+    fi
+done
+if [[ ",${SKIP:-}," != *",linear,"* ]] && { [ -z "${PRESETS:-}" ] || [[ ",$PRESETS," == *",linear,"* ]]; }; then
+    [ -f "$OUT/mono-S.info" ] || $G lcov --files 1160 --name mono-S.info
+    [ -f "$OUT/mono-L.info" ] || $G lcov --files 116000 --name mono-L.info
 fi
 
 python3 "$BENCH/bench.py"

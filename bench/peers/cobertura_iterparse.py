@@ -21,7 +21,7 @@ for event, el in ET.iterparse(sys.argv[1], events=("start", "end")):
         hits = int(el.get("hits", "0"))
         cov = tot = 0
         m = COND.search(el.get("condition-coverage", ""))
-        if el.get("branch") == "true" and m:
+        if el.get("branch", "").lower() == "true" and m:  # coverlet writes "True"
             cov, tot = int(m.group(1)), int(m.group(2))
         (meth if path[-2:] == ["method", "lines"] else own).append((int(el.get("number")), hits, cov, tot))
     elif el.tag == "class":
