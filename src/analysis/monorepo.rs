@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use globset::GlobSet;
 
 use crate::git::{ChangeSet, FileStatus};
 use crate::model::{CoverageReport, FileCoverage, LineState, Totals};
@@ -21,21 +21,7 @@ pub struct Globs(Option<GlobSet>);
 
 impl Globs {
     pub fn new(patterns: &[String]) -> Result<Self, String> {
-        if patterns.is_empty() {
-            return Ok(Globs(None));
-        }
-        let mut b = GlobSetBuilder::new();
-        for p in patterns {
-            let full = if p.contains('/') {
-                p.trim_start_matches('/').to_owned()
-            } else {
-                format!("**/{p}")
-            };
-            b.add(Glob::new(&full).map_err(|e| format!("{p:?} is not a valid glob: {e}"))?);
-        }
-        b.build()
-            .map(|g| Globs(Some(g)))
-            .map_err(|e| format!("the patterns do not compile: {e}"))
+        crate::paths::compile_globs(patterns, "").map(Globs)
     }
 
     pub fn matches(&self, path: &str) -> bool {

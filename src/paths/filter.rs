@@ -68,11 +68,17 @@ pub struct PathFilter {
     not_instrumented: Option<GlobSet>,
 }
 
-/// Compiles patterns; a pattern without `/` matches a file name at any depth.
-fn compile(patterns: &[String], what: &str) -> Result<Option<GlobSet>, String> {
+/// Compiles patterns; a pattern without `/` matches a file name at any depth. `what` opens the
+/// error message (`ignore pattern`, or empty); `None` for no patterns.
+pub fn compile(patterns: &[String], what: &str) -> Result<Option<GlobSet>, String> {
     if patterns.is_empty() {
         return Ok(None);
     }
+    let what = if what.is_empty() {
+        String::new()
+    } else {
+        format!("{what} ")
+    };
     let mut b = GlobSetBuilder::new();
     for p in patterns {
         let full = if p.contains('/') {
@@ -80,13 +86,12 @@ fn compile(patterns: &[String], what: &str) -> Result<Option<GlobSet>, String> {
         } else {
             format!("**/{p}")
         };
-        let glob =
-            Glob::new(&full).map_err(|e| format!("{what} {p:?} is not a valid glob: {e}"))?;
+        let glob = Glob::new(&full).map_err(|e| format!("{what}{p:?} is not a valid glob: {e}"))?;
         b.add(glob);
     }
     b.build()
         .map(Some)
-        .map_err(|e| format!("{what} patterns do not compile: {e}"))
+        .map_err(|e| format!("{what}patterns do not compile: {e}"))
 }
 
 impl PathFilter {

@@ -7,7 +7,7 @@
 
 mod filter;
 
-pub use filter::{PathFilter, DEFAULT_NOT_INSTRUMENTED};
+pub use filter::{compile as compile_globs, PathFilter, DEFAULT_NOT_INSTRUMENTED};
 
 use std::collections::{HashMap, HashSet};
 

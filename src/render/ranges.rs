@@ -15,6 +15,11 @@ pub fn compact(lines: &[u32]) -> Vec<(u32, u32)> {
 
 /// `10-12, 20`.
 pub fn format(lines: &[u32]) -> String {
+    join(lines, ", ")
+}
+
+/// The ranges of `lines` joined by `sep`: `10-12,20` with `","`.
+pub fn join(lines: &[u32], sep: &str) -> String {
     compact(lines)
         .iter()
         .map(|&(a, b)| {
@@ -25,7 +30,7 @@ pub fn format(lines: &[u32]) -> String {
             }
         })
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(sep)
 }
 
 #[cfg(test)]

@@ -133,17 +133,7 @@ fn wire_lines(lines: &Lines) -> WireLines {
             .filter(|(_, r)| (r.hits > 0) == ran)
             .map(|(l, _)| *l)
             .collect();
-        super::ranges::compact(&l)
-            .iter()
-            .map(|&(a, b)| {
-                if a == b {
-                    a.to_string()
-                } else {
-                    format!("{a}-{b}")
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(",")
+        super::ranges::join(&l, ",")
     };
     let b = lines
         .iter()
