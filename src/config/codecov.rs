@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::analysis::Round;
 use crate::model::diag::{Location, Warning, WarningKind};
 
 use super::comment::CommentBehavior;
@@ -311,8 +312,8 @@ impl Reader {
         Ok(())
     }
 
-    /// prcov shows percentages with two decimals, rounded down (docs/coverage.md#percent): what
-    /// Codecov's defaults give. Anything else is said, not applied.
+    /// `precision` (0–5 decimals) and `round` (down, up, nearest): how prcov shows every
+    /// percentage (`[display]`, docs/coverage.md#percent). Another value is an error.
     fn precision(
         &mut self,
         precision: Option<&Entry>,
@@ -331,21 +332,20 @@ impl Reader {
                         &e.node,
                     )
                 })?;
-            if p != 2.0 {
-                self.warn(
-                    e.line,
-                    format!("coverage.precision: {p} is not applied: prcov shows percentages with two decimals"),
-                );
-            }
+            #[expect(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "a whole number from 0 to 5, checked above"
+            )]
+            let digits = p as u8;
+            self.out.config.display.precision = Some(digits);
+            self.set("display.precision", e.line, "coverage.precision", None);
         }
         if let Some(e) = round {
-            let r = e.node.as_str().unwrap_or_default();
-            match r {
-                "down" => {}
-                "up" | "nearest" => self.warn(
-                    e.line,
-                    format!("coverage.round: {r} is not applied: prcov rounds percentages down"),
-                ),
+            let r = match e.node.as_str().unwrap_or_default() {
+                "down" => Round::Down,
+                "up" => Round::Up,
+                "nearest" => Round::Nearest,
                 _ => {
                     return Err(self.error(
                         e.line,
@@ -354,7 +354,9 @@ impl Reader {
                         &e.node,
                     ))
                 }
-            }
+            };
+            self.out.config.display.round = Some(r);
+            self.set("display.round", e.line, "coverage.round", None);
         }
         Ok(())
     }

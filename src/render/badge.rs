@@ -63,6 +63,8 @@ impl Thresholds {
 pub struct BadgeOptions {
     pub label: String,
     pub thresholds: Thresholds,
+    /// How its percentage is shown (`[display]`).
+    pub percent: Percent,
 }
 
 impl Default for BadgeOptions {
@@ -70,6 +72,7 @@ impl Default for BadgeOptions {
         BadgeOptions {
             label: "coverage".to_owned(),
             thresholds: Thresholds::default(),
+            percent: Percent::default(),
         }
     }
 }
@@ -113,7 +116,7 @@ pub fn text_width(text: &str) -> f64 {
 
 /// The badge for project totals: `coverage | 81.20%`, or `n/a` when nothing is coverable.
 pub fn svg(project: &Totals, opts: &BadgeOptions) -> String {
-    let value = Percent::of(project).map_or_else(|| "n/a".to_owned(), |p| format!("{p}%"));
+    let value = opts.percent.of(project).map_or_else(|| "n/a".to_owned(), |p| format!("{p}%"));
     let color = opts.thresholds.color(project.percent());
     render(&opts.label, &value, color)
 }

@@ -48,6 +48,7 @@ fn diff_summary(files: Vec<PatchFile>) -> DiffSummary {
         links: None,
         history: None,
         monorepo: None,
+        percent: crate::analysis::Percent::default(),
     }
 }
 

@@ -48,6 +48,7 @@ fn plan(name: &str, time: i64, data: String) -> SectionPlan {
         name: name.to_owned(),
         head_time: Some(time),
         data,
+        percent: crate::analysis::Percent::default(),
     }
 }
 
