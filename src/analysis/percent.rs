@@ -116,10 +116,7 @@ impl Percent {
         if !v.is_finite() {
             return v.to_string();
         }
-        #[expect(
-            clippy::cast_precision_loss,
-            reason = "10^5 at most, exact in f64"
-        )]
+        #[expect(clippy::cast_precision_loss, reason = "10^5 at most, exact in f64")]
         let scaled = v.abs() * self.unit() as f64;
         // A value meant as a decimal (a target of 0.29) lands a hair beside its scaled integer
         // (28.999999999999996): that integer is what it means, whatever the rounding.
@@ -209,7 +206,10 @@ mod tests {
         assert_eq!(p(0, Round::Nearest).of(&t(1, 3)).as_deref(), Some("33"));
         assert_eq!(p(5, Round::Down).of(&t(2, 3)).as_deref(), Some("66.66666"));
         assert_eq!(p(5, Round::Up).of(&t(2, 3)).as_deref(), Some("66.66667"));
-        assert_eq!(p(5, Round::Nearest).of(&t(1, 3)).as_deref(), Some("33.33333"));
+        assert_eq!(
+            p(5, Round::Nearest).of(&t(1, 3)).as_deref(),
+            Some("33.33333")
+        );
         assert_eq!(p(1, Round::Up).of(&t(1, 3)).as_deref(), Some("33.4"));
     }
 
@@ -232,20 +232,44 @@ mod tests {
         assert_eq!(p(0, Round::Nearest).of(&t(1, 8)).as_deref(), Some("12"));
         assert_eq!(p(0, Round::Nearest).of(&t(3, 8)).as_deref(), Some("38"));
         // 12.345 % exactly (2469 of 20000), a tie at 2 decimals: 12.34; 12.355 % → 12.36.
-        assert_eq!(p(2, Round::Nearest).of(&t(2469, 20000)).as_deref(), Some("12.34"));
-        assert_eq!(p(2, Round::Nearest).of(&t(2471, 20000)).as_deref(), Some("12.36"));
-        assert_eq!(p(2, Round::Up).of(&t(2469, 20000)).as_deref(), Some("12.35"));
-        assert_eq!(p(2, Round::Down).of(&t(2469, 20000)).as_deref(), Some("12.34"));
+        assert_eq!(
+            p(2, Round::Nearest).of(&t(2469, 20000)).as_deref(),
+            Some("12.34")
+        );
+        assert_eq!(
+            p(2, Round::Nearest).of(&t(2471, 20000)).as_deref(),
+            Some("12.36")
+        );
+        assert_eq!(
+            p(2, Round::Up).of(&t(2469, 20000)).as_deref(),
+            Some("12.35")
+        );
+        assert_eq!(
+            p(2, Round::Down).of(&t(2469, 20000)).as_deref(),
+            Some("12.34")
+        );
         // Above a tie, nearest goes up: 12.3451 %.
-        assert_eq!(p(2, Round::Nearest).of(&t(123_451, 1_000_000)).as_deref(), Some("12.35"));
+        assert_eq!(
+            p(2, Round::Nearest).of(&t(123_451, 1_000_000)).as_deref(),
+            Some("12.35")
+        );
     }
 
     #[test]
     fn up_and_nearest_may_show_100_as_codecov_does() {
-        assert_eq!(p(2, Round::Up).of(&t(99_999, 100_000)).as_deref(), Some("100.00"));
+        assert_eq!(
+            p(2, Round::Up).of(&t(99_999, 100_000)).as_deref(),
+            Some("100.00")
+        );
         // Up is Codecov's ceiling: 99.999 % shows as 100.00 at 2 decimals, 99.999 at 3.
-        assert_eq!(p(3, Round::Up).of(&t(99_999, 100_000)).as_deref(), Some("99.999"));
-        assert_eq!(p(2, Round::Nearest).of(&t(99_999, 100_000)).as_deref(), Some("100.00"));
+        assert_eq!(
+            p(3, Round::Up).of(&t(99_999, 100_000)).as_deref(),
+            Some("99.999")
+        );
+        assert_eq!(
+            p(2, Round::Nearest).of(&t(99_999, 100_000)).as_deref(),
+            Some("100.00")
+        );
     }
 
     #[test]
@@ -288,10 +312,7 @@ mod tests {
         assert!(Percent::new(5, Round::Down).is_some());
         assert!(Percent::new(6, Round::Down).is_none());
         let read = |s: &str| serde_json::from_str::<Percent>(s).map_err(|e| e.to_string());
-        assert_eq!(
-            read(r#"{"digits":1,"round":"up"}"#),
-            Ok(p(1, Round::Up))
-        );
+        assert_eq!(read(r#"{"digits":1,"round":"up"}"#), Ok(p(1, Round::Up)));
         assert!(read(r#"{"digits":6,"round":"up"}"#)
             .unwrap_err()
             .contains("a percent format has 0 to 5 decimals, not 6"));

@@ -142,7 +142,10 @@ impl DisplayConfig {
     pub fn percent(&self) -> crate::analysis::Percent {
         use crate::analysis::Percent;
         let d = Percent::default();
-        let digits = self.precision.unwrap_or(d.digits()).min(Percent::MAX_DIGITS);
+        let digits = self
+            .precision
+            .unwrap_or(d.digits())
+            .min(Percent::MAX_DIGITS);
         Percent::new(digits, self.round.unwrap_or(d.round())).unwrap_or(d)
     }
 }

@@ -116,7 +116,10 @@ pub fn text_width(text: &str) -> f64 {
 
 /// The badge for project totals: `coverage | 81.20%`, or `n/a` when nothing is coverable.
 pub fn svg(project: &Totals, opts: &BadgeOptions) -> String {
-    let value = opts.percent.of(project).map_or_else(|| "n/a".to_owned(), |p| format!("{p}%"));
+    let value = opts
+        .percent
+        .of(project)
+        .map_or_else(|| "n/a".to_owned(), |p| format!("{p}%"));
     let color = opts.thresholds.color(project.percent());
     render(&opts.label, &value, color)
 }

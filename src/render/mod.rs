@@ -64,7 +64,8 @@ pub fn short_sha(sha: &str) -> &str {
 
 /// How a percent reads: `66.66%`, or `n/a` when nothing is coverable.
 pub fn percent_or_na(p: crate::analysis::Percent, t: &crate::model::Totals) -> String {
-    p.of(t).map_or_else(|| "n/a".to_owned(), |p| format!("{p}%"))
+    p.of(t)
+        .map_or_else(|| "n/a".to_owned(), |p| format!("{p}%"))
 }
 
 /// A gate's target and actual as they read in text and Markdown.

@@ -371,7 +371,10 @@ mod tests {
             },
             0.0,
         ));
-        let words: Vec<String> = gate_words(&c, Percent::default()).into_iter().map(|(_, w)| w).collect();
+        let words: Vec<String> = gate_words(&c, Percent::default())
+            .into_iter()
+            .map(|(_, w)| w)
+            .collect();
         assert_eq!(
             words,
             [

@@ -875,7 +875,10 @@ fn header(all: &[&Found], percent: Percent) -> String {
             f.name,
             short_sha(&f.sha),
             d.map_or_else(|| "—".to_owned(), |d| figure(d.patch_totals(), percent)),
-            d.map_or_else(|| "—".to_owned(), |d| figure(Some(d.project_totals()), percent)),
+            d.map_or_else(
+                || "—".to_owned(),
+                |d| figure(Some(d.project_totals()), percent)
+            ),
         );
     }
     for (what, m) in [("patch", &patch), ("project", &project)] {

@@ -247,6 +247,7 @@ fn every_prcov_toml_key_is_documented() {
     let mut keys = known("no_such_key = 1\n");
     keys.extend(known("[gates]\nno_such_key = 1\n"));
     keys.extend(known("[comment]\nno_such_key = 1\n"));
+    keys.extend(known("[display]\nno_such_key = 1\n"));
     keys.sort();
     let mut documented_sorted: Vec<String> = documented.iter().map(|s| (*s).to_owned()).collect();
     documented_sorted.sort();

@@ -39,10 +39,7 @@ fn card(out: &mut String, id: &str, title: &str, t: &Totals, extra: &str, p: Per
 
 fn delta_text(delta: Option<f64>, p: Percent) -> String {
     delta.map_or_else(String::new, |d| {
-        format!(
-            " · <strong>{}%</strong> compared to base",
-            p.delta(d)
-        )
+        format!(" · <strong>{}%</strong> compared to base", p.delta(d))
     })
 }
 
