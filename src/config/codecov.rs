@@ -1401,4 +1401,36 @@ mod tests {
             "c.yml:1: expected a mapping of Codecov settings, got a list"
         );
     }
+
+    #[test]
+    fn precision_and_round_set_how_percentages_are_shown() {
+        let m = read_str("coverage:\n  precision: 0\n  round: nearest\n");
+        assert_eq!(warnings(&m), Vec::<String>::new());
+        assert_eq!(m.config.display.precision, Some(0));
+        assert_eq!(m.config.display.round, Some(Round::Nearest));
+        let origin = &m.origins["display.round"];
+        assert_eq!(
+            (origin.line, origin.key.as_deref()),
+            (Some(3), Some("coverage.round"))
+        );
+        assert_eq!(m.origins["display.precision"].line, Some(2));
+        let m = read_str("coverage:\n  precision: 5\n  round: up\n");
+        assert_eq!(
+            m.config.display.percent(),
+            crate::analysis::Percent::new(5, Round::Up).unwrap()
+        );
+        // Codecov's defaults are what prcov shows without them.
+        let m = read_str("coverage:\n  precision: 2\n  round: down\n");
+        assert!(m.config.display.percent().is_default());
+
+        for (yml, expected) in [
+            ("precision: 6", "c.yml:2: coverage.precision: expected a number of decimals from 0 to 5, got a number"),
+            ("precision: 1.5", "c.yml:2: coverage.precision: expected a number of decimals from 0 to 5, got a number"),
+            ("precision: two", "c.yml:2: coverage.precision: expected a number of decimals from 0 to 5, got a string"),
+            ("round: sideways", "c.yml:2: coverage.round: expected down, up or nearest, got a string"),
+        ] {
+            let e = read(&format!("coverage:\n  {yml}\n"), Path::new("c.yml")).unwrap_err();
+            assert_eq!(e, expected);
+        }
+    }
 }

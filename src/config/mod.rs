@@ -439,6 +439,28 @@ mod tests {
     }
 
     #[test]
+    fn display_precision_and_round_are_checked_with_their_line() {
+        let e = load("reports = []\n\n[display]\nprecision = 6\n");
+        assert_eq!(
+            e,
+            "DIR/prcov.toml:4: display.precision expects a number of decimals from 0 to 5, got 6"
+        );
+        let e = load("[display]\nround = \"sideways\"\n");
+        assert!(e.starts_with("DIR/prcov.toml:2:9: invalid config:"), "{e}");
+        assert!(e.contains("`down`, `up`, `nearest`"), "{e}");
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("prcov.toml");
+        std::fs::write(&p, "[display]\nprecision = 0\nround = \"nearest\"\n").unwrap();
+        let cfg = FileConfig::load(Some(&p), None).unwrap();
+        assert_eq!(
+            cfg.display.percent(),
+            crate::analysis::Percent::new(0, crate::analysis::Round::Nearest).unwrap()
+        );
+        assert_eq!(cfg.origins["display.round"].line, Some(3));
+        assert!(DisplayConfig::default().percent().is_default());
+    }
+
+    #[test]
     fn unknown_keys_are_named_with_their_line_and_the_nearest_key() {
         let e = load("reports = []\n\n[gates]\npatch = 80\nthreshhold = 1\n");
         assert!(

@@ -210,6 +210,19 @@ mod tests {
         assert!(svg(&totals(0, 0), &opts).contains(&format!(r#"fill="{GREY}""#)));
     }
 
+    #[test]
+    fn the_badge_text_follows_display_and_its_colour_the_unrounded_percent() {
+        // 89.995% rounded to the nearest whole percent reads 90% and is still yellow.
+        let opts = BadgeOptions {
+            percent: Percent::new(0, crate::analysis::Round::Nearest).unwrap(),
+            ..BadgeOptions::default()
+        };
+        let badge = svg(&totals(17_999, 20_000), &opts);
+        assert!(badge.contains(">90%<"), "{badge}");
+        assert!(!badge.contains("89.99"), "{badge}");
+        assert!(badge.contains(r##"fill="#dfb317""##));
+    }
+
     /// A `<text>` of the badge.
     struct Text {
         id: String,

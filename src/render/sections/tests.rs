@@ -413,3 +413,61 @@ fn names_are_checked() {
     assert!(name_problem("").is_some());
     assert!(name_problem("x-->").is_some());
 }
+
+/// The merged header shows percentages as this job's `[display]` says.
+#[test]
+fn the_header_rounds_as_the_writing_job_displays() {
+    let rules = CountingRules::default();
+    let data = || {
+        encode(
+            &patch(&[("a.rs", &[1], &[2, 3])]),
+            &report(&[("a.rs", &[(1, 1), (2, 0), (3, 0)])]),
+            rules,
+        )
+    };
+    let (pu, mut pi) = (plan("unit", 10, data()), plan("integration", 10, data()));
+    let unit = Mine {
+        section: &pu,
+        head_sha: SHA_A,
+        body: "Unit body\n",
+    };
+    let only_unit = assemble(MARKER, &[], unit);
+    let default = assemble(
+        MARKER,
+        &[body(&only_unit)],
+        Mine {
+            section: &pi,
+            head_sha: SHA_A,
+            body: "Integration body",
+        },
+    );
+    assert!(
+        body(&default).contains(
+            "| **All sections** | | **33.33% (1 of 3 lines)** | **33.33% (1 of 3 lines)** |"
+        ),
+        "{}",
+        body(&default)
+    );
+    pi.percent = crate::analysis::Percent::new(1, crate::analysis::Round::Up).unwrap();
+    let up = assemble(
+        MARKER,
+        &[body(&only_unit)],
+        Mine {
+            section: &pi,
+            head_sha: SHA_A,
+            body: "Integration body",
+        },
+    );
+    let text = body(&up);
+    assert!(
+        text.contains(
+            "| **All sections** | | **33.4% (1 of 3 lines)** | **33.4% (1 of 3 lines)** |"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("| `unit` | `aaaaaaa` | 33.4% (1 of 3 lines) |"),
+        "{text}"
+    );
+    assert!(!text.contains("33.33%"), "{text}");
+}
