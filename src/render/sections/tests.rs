@@ -471,3 +471,21 @@ fn the_header_rounds_as_the_writing_job_displays() {
     );
     assert!(!text.contains("33.33%"), "{text}");
 }
+
+/// A `--save` payload carries the section's display format only when it is not the default, so
+/// payloads written before `[display]` existed read the same.
+#[test]
+fn the_display_format_travels_in_a_payload_only_when_set() {
+    let mut p = plan("unit", 10, String::new());
+    let json = serde_json::to_string(&p).unwrap();
+    assert!(!json.contains("percent"), "{json}");
+    p.percent = crate::analysis::Percent::new(0, crate::analysis::Round::Nearest).unwrap();
+    let json = serde_json::to_string(&p).unwrap();
+    assert!(
+        json.contains(r#""percent":{"digits":0,"round":"nearest"}"#),
+        "{json}"
+    );
+    assert_eq!(serde_json::from_str::<SectionPlan>(&json).unwrap(), p);
+    let bad = json.replace(r#""digits":0"#, r#""digits":9"#);
+    assert!(serde_json::from_str::<SectionPlan>(&bad).is_err());
+}
