@@ -13,7 +13,7 @@ pub mod test_summary;
 
 pub use gates::{Gate, GateKind, GateOutcome};
 pub use patch::{PatchCoverage, PatchFile};
-pub use percent::Percent;
+pub use percent::{Percent, Round};
 pub use project::{DirectoryTotals, ProjectCoverage};
 pub use summary::{
     ChosenRevision, DiffSummary, LinkStyle, Outcome, ReportInput, ReportSummary, Revisions,

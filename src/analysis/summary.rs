@@ -117,6 +117,8 @@ pub struct DiffSummary {
     pub links: Option<SourceLinks>,
     /// Totals per flag and per component; `None` when neither is used.
     pub monorepo: Option<super::monorepo::MonorepoView>,
+    /// How its percentages are shown (`[display]`); the values themselves stay exact.
+    pub percent: super::Percent,
 }
 
 impl DiffSummary {
@@ -151,6 +153,8 @@ pub struct ReportSummary {
     pub gates: Vec<GateOutcome>,
     pub reports: Vec<ReportInput>,
     pub warnings: Vec<Warning>,
+    /// How its percentages are shown (`[display]`); the values themselves stay exact.
+    pub percent: super::Percent,
 }
 
 impl ReportSummary {

@@ -71,7 +71,8 @@ fn percent_arg(flag: &str, v: Option<f64>) -> Result<Option<f64>, Error> {
     }
 }
 
-fn output(common: &CommonArgs) -> OutputOptions {
+/// `percent`: `[display]` of the settings files.
+fn output(common: &CommonArgs, file: &FileConfig) -> OutputOptions {
     let color = match common.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -88,6 +89,7 @@ fn output(common: &CommonArgs) -> OutputOptions {
         color,
         quiet: common.quiet,
         verbose: common.verbose,
+        percent: file.display.percent(),
     }
 }
 
@@ -246,7 +248,10 @@ fn artifacts(
             badge_thresholds,
             badge_label,
         }) => {
-            let mut options = BadgeOptions::default();
+            let mut options = BadgeOptions {
+                percent: file.display.percent(),
+                ..BadgeOptions::default()
+            };
             if let Some(t) = badge_thresholds {
                 options.thresholds = Thresholds::parse(t).map_err(Error::Usage)?;
             } else if let Some(t) = &file.badge.thresholds {
@@ -363,7 +368,7 @@ fn convert(command: &Command, warnings: &mut Vec<Warning>) -> Result<Config, Err
                 diff_file: a.revs.diff_file.clone(),
                 engine: a.revs.diff_engine,
                 gates,
-                output: output(&a.common),
+                output: output(&a.common, &file),
                 coverage: cov,
                 artifacts: artifacts(&a.html, None, &file)?,
                 history,
@@ -386,7 +391,7 @@ fn convert(command: &Command, warnings: &mut Vec<Warning>) -> Result<Config, Err
                 no_repo: a.no_repo,
                 head: a.head.clone(),
                 gates,
-                output: output(&a.common),
+                output: output(&a.common, &file),
                 coverage: cov,
                 artifacts: artifacts(&a.html, Some(&a.badge), &file)?,
             }))
@@ -403,7 +408,7 @@ fn convert(command: &Command, warnings: &mut Vec<Warning>) -> Result<Config, Err
                 gates: gates(None, None, Some(&a.gates), false, &file, None)?,
                 slowest: a.slowest,
                 max_output_lines: a.max_output_lines,
-                output: output(&a.common),
+                output: output(&a.common, &file),
             }))
         }
         Command::Record(a) => {
@@ -493,7 +498,7 @@ fn convert(command: &Command, warnings: &mut Vec<Warning>) -> Result<Config, Err
                     diff_file: a.revs.diff_file.clone(),
                     engine: a.revs.diff_engine,
                     gates,
-                    output: output(&a.common),
+                    output: output(&a.common, &file),
                     coverage: cov,
                     artifacts: artifacts(&a.html, Some(&a.badge), &file)?,
                     history,
@@ -614,7 +619,7 @@ fn write_config(reports: Vec<std::path::PathBuf>, a: &WriteArgs) -> Result<Confi
 /// given here.
 fn explain_config(a: &ExplainArgs, warnings: &mut Vec<Warning>) -> Result<Config, Error> {
     let file = file_config(&a.common, a.coverage.repo.as_deref(), warnings)?;
-    let mut output = output(&a.common);
+    let mut output = output(&a.common, &file);
     if a.json {
         output.format = OutputFormat::Json;
     }

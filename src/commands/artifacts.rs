@@ -199,6 +199,7 @@ pub fn write_component_badges(
         let options = crate::render::badge::BadgeOptions {
             label: format!("{} {}", badge.options.label, c.id),
             thresholds: badge.options.thresholds,
+            percent: badge.options.percent,
         };
         let path = component_badge_path(&badge.path, &c.id);
         let svg = crate::render::badge::svg(&c.project, &options);

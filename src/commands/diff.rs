@@ -167,6 +167,7 @@ fn summarize_saved_diff(
             links: None,
             history: None,
             monorepo,
+            percent: opts.output.percent,
         };
         let details = DiffDetails {
             report: head.report,
@@ -331,6 +332,7 @@ fn finish(
         links: source_links(ci_context()?.as_ref()),
         history,
         monorepo,
+        percent: opts.output.percent,
     };
     let details = DiffDetails {
         report: head.report,

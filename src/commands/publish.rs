@@ -67,15 +67,16 @@ fn api_url(opts: &PublishOptions, ci: Option<&CiContext>, host: HostKind) -> Str
 }
 
 /// Writes `patch-coverage=…` and `project-coverage=…` for the GitHub Action's outputs, shown
-/// like everywhere else: rounded down (`66.66`, not `66.67`), empty when nothing is coverable.
-fn write_github_output(patch: &Totals, project: &Totals, detail: WarningDetail) {
+/// like everywhere else (`[display]`; by default rounded down: `66.66`, not `66.67`), empty when
+/// nothing is coverable.
+fn write_github_output(patch: &Totals, project: &Totals, percent: Percent, detail: WarningDetail) {
     let Some(path) = env("GITHUB_OUTPUT").filter(|p| !p.is_empty()) else {
         return;
     };
     let text = format!(
         "patch-coverage={}\nproject-coverage={}\n",
-        Percent::of(patch).unwrap_or_default(),
-        Percent::of(project).unwrap_or_default()
+        percent.of(patch).unwrap_or_default(),
+        percent.of(project).unwrap_or_default()
     );
     let written = std::fs::OpenOptions::new()
         .append(true)
@@ -298,6 +299,7 @@ pub fn run(opts: &PublishOptions) -> Result<u8, Error> {
         name: opts.section.clone(),
         head_time: repo.commit_time(&summary.head),
         data: render::sections::encode(&summary.patch, &details.report, diff_opts.coverage.rules),
+        percent: summary.percent,
     };
     let target = Target {
         host,
@@ -340,7 +342,12 @@ pub fn run(opts: &PublishOptions) -> Result<u8, Error> {
         artifacts::write_component_badges(&diff_opts.artifacts, &m.components)?;
     }
     let detail = opts.diff.output.warning_detail();
-    write_github_output(&summary.patch.totals, &summary.project, detail);
+    write_github_output(
+        &summary.patch.totals,
+        &summary.project,
+        summary.percent,
+        detail,
+    );
 
     if let Some(path) = &opts.save {
         host::payload::save(&plan, path)?;

@@ -155,6 +155,8 @@ pub fn dump(opts: &DumpOptions) -> Result<u8, Error> {
         color: false,
         quiet: false,
         verbose: false,
+        // The dump is JSON: exact values, nothing rounded.
+        percent: crate::analysis::Percent::default(),
     };
     emit(&out, &render::history::dump(&record))?;
     Ok(exit::SUCCESS)

@@ -87,6 +87,7 @@ fn summarize_keeping(opts: &ReportOptions) -> Result<(ReportSummary, HeadCoverag
         gates: Vec::new(),
         reports: head.inputs,
         warnings: head.warnings,
+        percent: opts.output.percent,
     };
     summary.gates = evaluate_gates(&opts.gates, &Measured::of_report(&summary));
     let kept = HeadCoverage {

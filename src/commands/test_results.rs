@@ -38,7 +38,7 @@ pub fn run(opts: &TestsOptions) -> Result<u8, Error> {
         // Nothing ran is not a pass: say why on stderr, whatever the output format.
         stderr::message(format_args!(
             "gate tests failed: {}",
-            render::gate_line(g).1
+            render::gate_line(g, opts.output.percent).1
         ));
     }
     let code = gate_exit_code(&outcomes);

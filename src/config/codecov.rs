@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::analysis::Round;
 use crate::model::diag::{Location, Warning, WarningKind};
 
 use super::comment::CommentBehavior;
@@ -311,8 +312,8 @@ impl Reader {
         Ok(())
     }
 
-    /// prcov shows percentages with two decimals, rounded down (docs/coverage.md#percent): what
-    /// Codecov's defaults give. Anything else is said, not applied.
+    /// `precision` (0–5 decimals) and `round` (down, up, nearest): how prcov shows every
+    /// percentage (`[display]`, docs/coverage.md#percent). Another value is an error.
     fn precision(
         &mut self,
         precision: Option<&Entry>,
@@ -331,21 +332,20 @@ impl Reader {
                         &e.node,
                     )
                 })?;
-            if p != 2.0 {
-                self.warn(
-                    e.line,
-                    format!("coverage.precision: {p} is not applied: prcov shows percentages with two decimals"),
-                );
-            }
+            #[expect(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "a whole number from 0 to 5, checked above"
+            )]
+            let digits = p as u8;
+            self.out.config.display.precision = Some(digits);
+            self.set("display.precision", e.line, "coverage.precision", None);
         }
         if let Some(e) = round {
-            let r = e.node.as_str().unwrap_or_default();
-            match r {
-                "down" => {}
-                "up" | "nearest" => self.warn(
-                    e.line,
-                    format!("coverage.round: {r} is not applied: prcov rounds percentages down"),
-                ),
+            let r = match e.node.as_str().unwrap_or_default() {
+                "down" => Round::Down,
+                "up" => Round::Up,
+                "nearest" => Round::Nearest,
                 _ => {
                     return Err(self.error(
                         e.line,
@@ -354,7 +354,9 @@ impl Reader {
                         &e.node,
                     ))
                 }
-            }
+            };
+            self.out.config.display.round = Some(r);
+            self.set("display.round", e.line, "coverage.round", None);
         }
         Ok(())
     }
@@ -1398,5 +1400,37 @@ mod tests {
             e,
             "c.yml:1: expected a mapping of Codecov settings, got a list"
         );
+    }
+
+    #[test]
+    fn precision_and_round_set_how_percentages_are_shown() {
+        let m = read_str("coverage:\n  precision: 0\n  round: nearest\n");
+        assert_eq!(warnings(&m), Vec::<String>::new());
+        assert_eq!(m.config.display.precision, Some(0));
+        assert_eq!(m.config.display.round, Some(Round::Nearest));
+        let origin = &m.origins["display.round"];
+        assert_eq!(
+            (origin.line, origin.key.as_deref()),
+            (Some(3), Some("coverage.round"))
+        );
+        assert_eq!(m.origins["display.precision"].line, Some(2));
+        let m = read_str("coverage:\n  precision: 5\n  round: up\n");
+        assert_eq!(
+            m.config.display.percent(),
+            crate::analysis::Percent::new(5, Round::Up).unwrap()
+        );
+        // Codecov's defaults are what prcov shows without them.
+        let m = read_str("coverage:\n  precision: 2\n  round: down\n");
+        assert!(m.config.display.percent().is_default());
+
+        for (yml, expected) in [
+            ("precision: 6", "c.yml:2: coverage.precision: expected a number of decimals from 0 to 5, got a number"),
+            ("precision: 1.5", "c.yml:2: coverage.precision: expected a number of decimals from 0 to 5, got a number"),
+            ("precision: two", "c.yml:2: coverage.precision: expected a number of decimals from 0 to 5, got a string"),
+            ("round: sideways", "c.yml:2: coverage.round: expected down, up or nearest, got a string"),
+        ] {
+            let e = read(&format!("coverage:\n  {yml}\n"), Path::new("c.yml")).unwrap_err();
+            assert_eq!(e, expected);
+        }
     }
 }

@@ -174,6 +174,9 @@ pub fn explain(file: &FileConfig, flags: &Flags) -> Explanation {
     ));
     rows.push(("comment.hide".into(), json!(file.comment.hide)));
     rows.push(("badge.thresholds".into(), json!(file.badge.thresholds)));
+    let percent = file.display.percent();
+    rows.push(("display.precision".into(), json!(percent.digits())));
+    rows.push(("display.round".into(), json!(percent.round().name())));
 
     let settings = rows
         .into_iter()

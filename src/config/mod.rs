@@ -47,6 +47,9 @@ use crate::model::diag::{Location, Warning, WarningKind};
 /// behavior = "default"   # once | new | spammy
 /// require_changes = false
 /// hide = []              # project, files, tests, components, flags
+/// [display]
+/// precision = 2          # decimals shown, 0 to 5
+/// round = "down"         # up | nearest
 /// ```
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -84,6 +87,8 @@ pub struct FileConfig {
     pub comment: comment::CommentConfig,
     #[serde(default)]
     pub badge: BadgeConfig,
+    #[serde(default)]
+    pub display: DisplayConfig,
     /// Where each key a file set came from: `gates.patch`, `flags.unit`, `components.api`, …
     #[serde(skip)]
     pub origins: BTreeMap<String, Origin>,
@@ -118,6 +123,31 @@ pub struct GatesConfig {
 #[serde(deny_unknown_fields)]
 pub struct BadgeConfig {
     pub thresholds: Option<Vec<f64>>,
+}
+
+/// `[display]`: how every shown percentage is rounded (Codecov's `coverage.precision` and
+/// `coverage.round`); JSON and the gates keep the exact values.
+#[derive(Debug, Default, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisplayConfig {
+    /// Decimals shown, 0 to 5 (default 2).
+    pub precision: Option<u8>,
+    /// `down` (default), `up`, `nearest`.
+    pub round: Option<crate::analysis::Round>,
+}
+
+impl DisplayConfig {
+    /// The percent format this sets; a precision above 5 (refused when the file is read) is
+    /// taken as 5.
+    pub fn percent(&self) -> crate::analysis::Percent {
+        use crate::analysis::Percent;
+        let d = Percent::default();
+        let digits = self
+            .precision
+            .unwrap_or(d.digits())
+            .min(Percent::MAX_DIGITS);
+        Percent::new(digits, self.round.unwrap_or(d.round())).unwrap_or(d)
+    }
 }
 
 /// The two kinds of settings file.
@@ -190,6 +220,21 @@ impl FileConfig {
         let mut cfg: FileConfig =
             toml::from_str(text).map_err(|e| Error::Usage(config_error(path, text, &e)))?;
         cfg.origins = toml_origins(text, shown);
+        if let Some(p) = cfg
+            .display
+            .precision
+            .filter(|p| *p > crate::analysis::Percent::MAX_DIGITS)
+        {
+            let line = cfg
+                .origins
+                .get("display.precision")
+                .and_then(|o| o.line)
+                .map_or_else(String::new, |l| format!("{l}:"));
+            return Err(Error::Usage(format!(
+                "{}:{line} display.precision expects a number of decimals from 0 to 5, got {p}",
+                shown.display()
+            )));
+        }
         cfg.files
             .push((SettingsFile::PrcovToml, shown.to_path_buf()));
         Ok(cfg)
@@ -226,6 +271,8 @@ impl FileConfig {
                 }
                 "comment.hide" => self.comment.hide.clone_from(&from.comment.hide),
                 "badge.thresholds" => self.badge.thresholds.clone_from(&from.badge.thresholds),
+                "display.precision" => self.display.precision = from.display.precision,
+                "display.round" => self.display.round = from.display.round,
                 k => {
                     if let Some(name) = k.strip_prefix("flags.") {
                         if let Some(flag) = from.flags.get(name) {
@@ -305,7 +352,7 @@ fn toml_origins(text: &str, path: &Path) -> BTreeMap<String, Origin> {
     for (k, v) in table.get_ref() {
         let name = k.get_ref().to_string();
         match (name.as_str(), v.get_ref()) {
-            ("gates" | "comment" | "badge" | "flags", toml::de::DeValue::Table(t)) => {
+            ("gates" | "comment" | "badge" | "display" | "flags", toml::de::DeValue::Table(t)) => {
                 for (k2, v2) in t {
                     add(
                         format!("{name}.{}", k2.get_ref()),
@@ -389,6 +436,28 @@ mod tests {
             .unwrap_err()
             .to_string()
             .replace(&dir.path().display().to_string(), "DIR")
+    }
+
+    #[test]
+    fn display_precision_and_round_are_checked_with_their_line() {
+        let e = load("reports = []\n\n[display]\nprecision = 6\n");
+        assert_eq!(
+            e,
+            "DIR/prcov.toml:4: display.precision expects a number of decimals from 0 to 5, got 6"
+        );
+        let e = load("[display]\nround = \"sideways\"\n");
+        assert!(e.starts_with("DIR/prcov.toml:2:9: invalid config:"), "{e}");
+        assert!(e.contains("`down`, `up`, `nearest`"), "{e}");
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("prcov.toml");
+        std::fs::write(&p, "[display]\nprecision = 0\nround = \"nearest\"\n").unwrap();
+        let cfg = FileConfig::load(Some(&p), None).unwrap();
+        assert_eq!(
+            cfg.display.percent(),
+            crate::analysis::Percent::new(0, crate::analysis::Round::Nearest).unwrap()
+        );
+        assert_eq!(cfg.origins["display.round"].line, Some(3));
+        assert!(DisplayConfig::default().percent().is_default());
     }
 
     #[test]
@@ -489,6 +558,8 @@ pub struct OutputOptions {
     pub quiet: bool,
     /// `-v`: every warning on its own line instead of repeats collapsed.
     pub verbose: bool,
+    /// How percentages are shown (`[display]`).
+    pub percent: crate::analysis::Percent,
 }
 
 impl OutputOptions {

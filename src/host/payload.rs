@@ -804,6 +804,7 @@ mod tests {
             name: name.to_owned(),
             head_time: None,
             data: data.to_owned(),
+            percent: crate::analysis::Percent::default(),
         };
         assert!(err_of(|p| p.section = Some(section("a -->", "")))
             .starts_with("invalid payload: section.name \"a -->\" is not a section name"));
@@ -834,6 +835,7 @@ mod tests {
             name: "unit".into(),
             head_time: None,
             data: String::new(),
+            percent: crate::analysis::Percent::default(),
         });
         assert!(check_origin(&other, &expected, path)
             .unwrap_err()

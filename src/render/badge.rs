@@ -63,6 +63,8 @@ impl Thresholds {
 pub struct BadgeOptions {
     pub label: String,
     pub thresholds: Thresholds,
+    /// How its percentage is shown (`[display]`).
+    pub percent: Percent,
 }
 
 impl Default for BadgeOptions {
@@ -70,6 +72,7 @@ impl Default for BadgeOptions {
         BadgeOptions {
             label: "coverage".to_owned(),
             thresholds: Thresholds::default(),
+            percent: Percent::default(),
         }
     }
 }
@@ -113,7 +116,10 @@ pub fn text_width(text: &str) -> f64 {
 
 /// The badge for project totals: `coverage | 81.20%`, or `n/a` when nothing is coverable.
 pub fn svg(project: &Totals, opts: &BadgeOptions) -> String {
-    let value = Percent::of(project).map_or_else(|| "n/a".to_owned(), |p| format!("{p}%"));
+    let value = opts
+        .percent
+        .of(project)
+        .map_or_else(|| "n/a".to_owned(), |p| format!("{p}%"));
     let color = opts.thresholds.color(project.percent());
     render(&opts.label, &value, color)
 }
@@ -202,6 +208,19 @@ mod tests {
         assert!(svg(&totals(17_999, 20_000), &opts).contains(r##"fill="#dfb317""##));
         assert!(svg(&totals(9, 10), &opts).contains(r##"fill="#44cc11""##));
         assert!(svg(&totals(0, 0), &opts).contains(&format!(r#"fill="{GREY}""#)));
+    }
+
+    #[test]
+    fn the_badge_text_follows_display_and_its_colour_the_unrounded_percent() {
+        // 89.995% rounded to the nearest whole percent reads 90% and is still yellow.
+        let opts = BadgeOptions {
+            percent: Percent::new(0, crate::analysis::Round::Nearest).unwrap(),
+            ..BadgeOptions::default()
+        };
+        let badge = svg(&totals(17_999, 20_000), &opts);
+        assert!(badge.contains(">90%<"), "{badge}");
+        assert!(!badge.contains("89.99"), "{badge}");
+        assert!(badge.contains(r##"fill="#dfb317""##));
     }
 
     /// A `<text>` of the badge.

@@ -78,16 +78,16 @@ fn code(s: &str) -> String {
     super::md::code(s)
 }
 
-fn counts(t: Option<Totals>) -> String {
+fn counts(t: Option<Totals>, p: Percent) -> String {
     t.map_or_else(
         || "—".to_owned(),
-        |t| format!("{} ({}/{})", percent_or_na(&t), t.hits, t.lines),
+        |t| format!("{} ({}/{})", percent_or_na(p, &t), t.hits, t.lines),
     )
 }
 
-fn delta(f: &FileDelta) -> String {
+fn delta(f: &FileDelta, p: Percent) -> String {
     f.delta
-        .map_or_else(|| "—".to_owned(), |d| format!("{}%", Percent::delta(d)))
+        .map_or_else(|| "—".to_owned(), |d| format!("{}%", p.delta(d)))
 }
 
 /// The sentence under the project line: which record the PR is compared with.
@@ -101,7 +101,7 @@ pub fn baseline_line(h: &HistoryView) -> String {
 }
 
 /// "Coverage changes": files whose hits, misses or partials moved, changed files first.
-pub fn coverage_changes_markdown(h: &HistoryView, max_rows: usize) -> String {
+pub fn coverage_changes_markdown(h: &HistoryView, max_rows: usize, p: Percent) -> String {
     let mut out = String::new();
     if h.coverage_changes.is_empty() || h.baseline.commit.is_none() {
         return out;
@@ -119,9 +119,9 @@ pub fn coverage_changes_markdown(h: &HistoryView, max_rows: usize) -> String {
             out,
             "| {}{mark} | {} | {} | {} |",
             super::md::cell_code(&f.path),
-            counts(f.base),
-            counts(f.head),
-            delta(f)
+            counts(f.base, p),
+            counts(f.head, p),
+            delta(f, p)
         );
     }
     if n > max_rows {
@@ -322,7 +322,7 @@ pub fn markdown_sections(s: &DiffSummary, max_rows: usize) -> String {
         return String::new();
     };
     let mut out = format!("\n{}\n", baseline_line(h));
-    out.push_str(&coverage_changes_markdown(h, max_rows));
+    out.push_str(&coverage_changes_markdown(h, max_rows, s.percent));
     out.push_str(&indirect_markdown(h, max_rows.min(50)));
     out.push_str(&tests_markdown(h, max_rows.min(50)));
     out
@@ -342,9 +342,9 @@ pub fn text_lines(s: &DiffSummary) -> String {
                 "  {}{}: {} → {} ({})",
                 f.path,
                 if f.in_diff { "" } else { " (indirect)" },
-                counts(f.base),
-                counts(f.head),
-                delta(f)
+                counts(f.base, s.percent),
+                counts(f.head, s.percent),
+                delta(f, s.percent)
             );
         }
     }
@@ -396,7 +396,7 @@ mod tests {
             flaky_known: (std::collections::HashSet::new(), 0),
             warnings: Vec::new(),
         };
-        let table = coverage_changes_markdown(&h, 10);
+        let table = coverage_changes_markdown(&h, 10, Percent::default());
         assert!(
             table.contains("| ``a\\|b`c.rs`` | 50.00% (1/2) | 100.00% (2/2) | +50.00% |"),
             "{table}"

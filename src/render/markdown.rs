@@ -33,14 +33,14 @@ fn failed_first(gates: &[GateOutcome]) -> Vec<&GateOutcome> {
     failed
 }
 
-fn gate_phrase(g: &GateOutcome) -> String {
-    let (target, actual, _) = gate_line(g);
+fn gate_phrase(g: &GateOutcome, percent: Percent) -> String {
+    let (target, actual, _) = gate_line(g, percent);
     format!("{} {actual} (target {target})", g.label())
 }
 
 /// The gates' verdict in plain words: what the check run's title says, and (with an icon) the
 /// comment's first line. With no gate, neutral: prcov reports and does not judge.
-pub fn verdict_words(gates: &[GateOutcome]) -> String {
+pub fn verdict_words(gates: &[GateOutcome], percent: Percent) -> String {
     if gates.is_empty() {
         return "No gate is set: the figures are for information".to_owned();
     }
@@ -63,7 +63,7 @@ pub fn verdict_words(gates: &[GateOutcome]) -> String {
             None => passed,
         };
     }
-    let list: Vec<String> = failed.iter().map(|g| gate_phrase(g)).collect();
+    let list: Vec<String> = failed.iter().map(|g| gate_phrase(g, percent)).collect();
     format!(
         "{} of {} gate{} failed: {}",
         failed.len(),
@@ -76,7 +76,7 @@ pub fn verdict_words(gates: &[GateOutcome]) -> String {
 /// The comment's first line: the gates' outcome, in the same state as the statuses. ✅ and ❌
 /// come from gates only.
 pub fn verdict(s: &DiffSummary) -> String {
-    let words = verdict_words(&s.gates);
+    let words = verdict_words(&s.gates, s.percent);
     if s.gates.is_empty() {
         format!(":information_source: {words}.")
     } else if s.passed() {
@@ -97,7 +97,7 @@ fn patch_line(s: &DiffSummary) -> String {
             short_sha(&s.head)
         );
     }
-    let Some(pc) = Percent::of(p) else {
+    let Some(pc) = s.percent.of(p) else {
         return "Patch coverage: no coverable line changed (coverage not affected).".to_owned();
     };
     let missing = p.missing();
@@ -122,18 +122,18 @@ fn patch_line(s: &DiffSummary) -> String {
 }
 
 fn project_line(s: &DiffSummary) -> String {
-    match (Percent::of(&s.project), s.delta()) {
+    match (s.percent.of(&s.project), s.delta()) {
         (None, _) => "Project coverage: n/a (no coverable lines in the reports).".to_owned(),
         (Some(pc), Some(d)) => format!(
             "Project coverage is {pc}% ({}% compared to base `{}`).",
-            Percent::delta(d),
+            s.percent.delta(d),
             short_sha(s.delta_base())
         ),
         (Some(pc), None) => format!("Project coverage is {pc}%."),
     }
 }
 
-fn gates_table(out: &mut String, gates: &[GateOutcome]) {
+fn gates_table(out: &mut String, gates: &[GateOutcome], percent: Percent) {
     if gates.is_empty() {
         return;
     }
@@ -142,7 +142,7 @@ fn gates_table(out: &mut String, gates: &[GateOutcome]) {
         "\n| Gate | Target | Actual | Result |\n|---|---|---|---|"
     );
     for g in gates {
-        let (target, actual, verdict) = gate_line(g);
+        let (target, actual, verdict) = gate_line(g, percent);
         let icon = if g.passed {
             ":white_check_mark:"
         } else {
@@ -232,7 +232,7 @@ fn files_table(s: &DiffSummary, max_rows: usize) -> String {
                 &md::cell_code(&f.path),
                 file_url(s, &f.path, None).as_deref()
             ),
-            percent_or_na(&f.totals),
+            percent_or_na(s.percent, &f.totals),
             range_links(s, &f.path, &f.missed_lines),
             range_links(s, &f.path, &f.partial_lines),
         );
@@ -303,10 +303,11 @@ fn diff_with_rows(s: &DiffSummary, extra: Extra<'_>, rows: usize) -> String {
         let _ = writeln!(out, "{}", project_line(s));
     }
     out.push_str(extra.before_table);
-    gates_table(&mut out, &s.gates);
+    gates_table(&mut out, &s.gates, s.percent);
     if let Some(m) = &s.monorepo {
         out.push_str(&super::monorepo::markdown(
             m,
+            s.percent,
             !extra.hide_components,
             !extra.hide_flags,
         ));
@@ -369,9 +370,9 @@ pub fn diff(s: &DiffSummary) -> String {
 /// `prcov report --format markdown`.
 pub fn report(s: &ReportSummary) -> String {
     let mut out = String::new();
-    let line = match (Percent::of(&s.project.totals), s.delta()) {
+    let line = match (s.percent.of(&s.project.totals), s.delta()) {
         (None, _) => "Project coverage: n/a (no coverable lines).".to_owned(),
-        (Some(pc), Some(d)) => format!("Project coverage is {pc}% ({}%).", Percent::delta(d)),
+        (Some(pc), Some(d)) => format!("Project coverage is {pc}% ({}%).", s.percent.delta(d)),
         (Some(pc), None) => format!("Project coverage is {pc}%."),
     };
     let _ = writeln!(
@@ -383,7 +384,7 @@ pub fn report(s: &ReportSummary) -> String {
             out,
             "| {} | {} | {} | {} |",
             md::cell_code(p),
-            percent_or_na(t),
+            percent_or_na(s.percent, t),
             t.hits,
             t.lines
         );
@@ -391,7 +392,7 @@ pub fn report(s: &ReportSummary) -> String {
     let _ = writeln!(
         out,
         "| **Total** | **{}** | {} | {} |",
-        percent_or_na(&s.project.totals),
+        percent_or_na(s.percent, &s.project.totals),
         s.project.totals.hits,
         s.project.totals.lines
     );
@@ -404,6 +405,6 @@ pub fn report(s: &ReportSummary) -> String {
         &unmatched_items(&s.unmatched),
         50,
     );
-    gates_table(&mut out, &s.gates);
+    gates_table(&mut out, &s.gates, s.percent);
     out
 }

@@ -63,28 +63,32 @@ pub fn short_sha(sha: &str) -> &str {
 }
 
 /// How a percent reads: `66.66%`, or `n/a` when nothing is coverable.
-pub fn percent_or_na(t: &crate::model::Totals) -> String {
-    crate::analysis::Percent::of(t).map_or_else(|| "n/a".to_owned(), |p| format!("{p}%"))
+pub fn percent_or_na(p: crate::analysis::Percent, t: &crate::model::Totals) -> String {
+    p.of(t)
+        .map_or_else(|| "n/a".to_owned(), |p| format!("{p}%"))
 }
 
 /// A gate's target and actual as they read in text and Markdown.
-pub fn gate_line(g: &crate::analysis::GateOutcome) -> (String, String, String) {
+pub fn gate_line(
+    g: &crate::analysis::GateOutcome,
+    p: crate::analysis::Percent,
+) -> (String, String, String) {
     use crate::analysis::gates::NothingMeasured;
-    use crate::analysis::{GateKind, Percent};
+    use crate::analysis::GateKind;
     let verdict = if g.passed { "passed" } else { "failed" }.to_owned();
     let (target, actual) = match g.kind {
         GateKind::Patch | GateKind::Project => (
-            format!("≥ {}%", Percent::value(g.target)),
+            format!("≥ {}%", p.value(g.target)),
             match (g.actual, g.reason) {
-                (Some(a), _) => format!("{}%", Percent::value(a)),
+                (Some(a), _) => format!("{}%", p.value(a)),
                 (None, Some(NothingMeasured::NoChange)) => "n/a (no change)".to_owned(),
                 (None, _) => "n/a (nothing coverable)".to_owned(),
             },
         ),
         GateKind::ProjectDrop => (
-            format!("drop ≤ {}", Percent::value(g.target)),
+            format!("drop ≤ {}", p.value(g.target)),
             g.actual
-                .map_or_else(|| "n/a".to_owned(), |a| format!("{}%", Percent::delta(a))),
+                .map_or_else(|| "n/a".to_owned(), |a| format!("{}%", p.delta(a))),
         ),
         GateKind::NewTestFailures => (
             "0 new failed".to_owned(),

@@ -28,15 +28,15 @@ pub fn valid_name(name: &str) -> bool {
 }
 
 /// `66.67% (2/3)`, or `n/a` when nothing is coverable.
-fn figure(t: &Totals) -> String {
-    match Percent::of(t) {
+fn figure(t: &Totals, percent: Percent) -> String {
+    match percent.of(t) {
         Some(pc) => format!("{pc}% ({}/{})", t.hits, t.lines),
         None => "n/a".to_owned(),
     }
 }
 
-fn optional_figure(t: Option<&Totals>) -> String {
-    t.map_or_else(|| "—".to_owned(), figure)
+fn optional_figure(t: Option<&Totals>, percent: Percent) -> String {
+    t.map_or_else(|| "—".to_owned(), |t| figure(t, percent))
 }
 
 /// What the flag's row says of where its coverage came from.
@@ -51,11 +51,11 @@ fn source_words(f: &FlagView) -> String {
 }
 
 /// The gates of a component in a few words: `patch ≥ 80.00%: failed`.
-fn gate_words(c: &ComponentView) -> Vec<(bool, String)> {
+fn gate_words(c: &ComponentView, percent: Percent) -> Vec<(bool, String)> {
     c.gates
         .iter()
         .map(|g| {
-            let (target, _, verdict) = gate_line(g);
+            let (target, _, verdict) = gate_line(g, percent);
             // A gate that passed because the component has nothing to measure says so: a bare
             // "passed" beside "n/a" would read as a checked pass.
             let words = match (g.actual, g.reason) {
@@ -72,7 +72,7 @@ fn gate_words(c: &ComponentView) -> Vec<(bool, String)> {
 
 /// The comment's components table, then its flags table (when flags are used); either can be
 /// hidden (`[comment] hide`).
-pub fn markdown(m: &MonorepoView, components: bool, flags: bool) -> String {
+pub fn markdown(m: &MonorepoView, percent: Percent, components: bool, flags: bool) -> String {
     let mut out = String::new();
     if components && !m.components.is_empty() {
         let _ = writeln!(
@@ -85,7 +85,7 @@ pub fn markdown(m: &MonorepoView, components: bool, flags: bool) -> String {
             } else {
                 md::cell_code(&c.id)
             };
-            let mut project = figure(&c.project);
+            let mut project = figure(&c.project, percent);
             if !c.carried.is_empty() {
                 let _ = write!(
                     project,
@@ -97,7 +97,7 @@ pub fn markdown(m: &MonorepoView, components: bool, flags: bool) -> String {
                         .join(", ")
                 );
             }
-            let gates: Vec<String> = gate_words(c)
+            let gates: Vec<String> = gate_words(c, percent)
                 .into_iter()
                 .map(|(passed, words)| {
                     let icon = if c.informational {
@@ -121,7 +121,7 @@ pub fn markdown(m: &MonorepoView, components: bool, flags: bool) -> String {
             let _ = writeln!(
                 out,
                 "| {title} | {} | {project} | {gates} |",
-                figure(&c.patch)
+                figure(&c.patch, percent)
             );
         }
     }
@@ -143,8 +143,8 @@ pub fn markdown(m: &MonorepoView, components: bool, flags: bool) -> String {
                 out,
                 "| {} | {} | {} | {from} |",
                 md::cell_code(&f.name),
-                optional_figure(f.patch.as_ref()),
-                optional_figure(f.project.as_ref()),
+                optional_figure(f.patch.as_ref(), percent),
+                optional_figure(f.project.as_ref(), percent),
             );
         }
     }
@@ -152,7 +152,7 @@ pub fn markdown(m: &MonorepoView, components: bool, flags: bool) -> String {
 }
 
 /// The terminal's components and flags tables.
-pub fn text(m: &MonorepoView, style: Style) -> String {
+pub fn text(m: &MonorepoView, percent: Percent, style: Style) -> String {
     let mut out = String::new();
     let right = |s: String| Cell::new(s).set_alignment(CellAlignment::Right);
     if !m.components.is_empty() {
@@ -163,11 +163,11 @@ pub fn text(m: &MonorepoView, style: Style) -> String {
                 Some(n) => format!("{n} ({})", c.id),
                 None => c.id.clone(),
             };
-            let mut project = figure(&c.project);
+            let mut project = figure(&c.project, percent);
             if !c.carried.is_empty() {
                 let _ = write!(project, " (carried forward: {})", c.carried.join(", "));
             }
-            let mut gates: Vec<String> = gate_words(c)
+            let mut gates: Vec<String> = gate_words(c, percent)
                 .into_iter()
                 .map(|(passed, w)| {
                     if c.informational {
@@ -184,7 +184,7 @@ pub fn text(m: &MonorepoView, style: Style) -> String {
             }
             t.add_row(vec![
                 Cell::new(title),
-                right(figure(&c.patch)),
+                right(figure(&c.patch, percent)),
                 right(project),
                 Cell::new(if gates.is_empty() {
                     "—".to_owned()
@@ -207,8 +207,8 @@ pub fn text(m: &MonorepoView, style: Style) -> String {
             };
             t.add_row(vec![
                 Cell::new(&f.name),
-                right(optional_figure(f.patch.as_ref())),
-                right(optional_figure(f.project.as_ref())),
+                right(optional_figure(f.patch.as_ref(), percent)),
+                right(optional_figure(f.project.as_ref(), percent)),
                 Cell::new(from),
             ]);
         }
@@ -231,14 +231,14 @@ fn state(passed: bool) -> StatusState {
 
 /// `prcov/patch/<id>` and `prcov/project/<id>` of every component. Informational components'
 /// statuses always succeed and say so.
-pub fn statuses(m: &MonorepoView) -> Vec<CommitStatus> {
+pub fn statuses(m: &MonorepoView, percent: Percent) -> Vec<CommitStatus> {
     let mut out = Vec::new();
     for c in &m.components {
         let target = |kind: GateKind| {
             c.gates
                 .iter()
                 .find(|g| g.kind == kind)
-                .map(|g| format!(" (target {}%)", Percent::value(g.target)))
+                .map(|g| format!(" (target {}%)", percent.value(g.target)))
                 .unwrap_or_default()
         };
         let note = if c.informational {
@@ -246,7 +246,7 @@ pub fn statuses(m: &MonorepoView) -> Vec<CommitStatus> {
         } else {
             ""
         };
-        let patch = match Percent::of(&c.patch) {
+        let patch = match percent.of(&c.patch) {
             Some(pc) => format!(
                 "{}: {pc}% of diff hit{}{note}",
                 c.id,
@@ -262,7 +262,7 @@ pub fn statuses(m: &MonorepoView) -> Vec<CommitStatus> {
         } else {
             format!(", carried forward: {}", c.carried.join(", "))
         };
-        let project = match Percent::of(&c.project) {
+        let project = match percent.of(&c.project) {
             Some(pc) => format!(
                 "{}: {pc}%{}{carried}{note}",
                 c.id,
@@ -329,7 +329,7 @@ mod tests {
             flags: Vec::new(),
             components: vec![c],
         };
-        let s = statuses(&view(component(false, &["it"])));
+        let s = statuses(&view(component(false, &["it"])), Percent::default());
         let got: Vec<(&str, StatusState, &str)> = s
             .iter()
             .map(|s| (s.context.as_str(), s.state, s.description.as_str()))
@@ -349,7 +349,7 @@ mod tests {
                 ),
             ]
         );
-        let s = statuses(&view(component(true, &[])));
+        let s = statuses(&view(component(true, &[])), Percent::default());
         assert_eq!(s[1].state, StatusState::Success);
         assert_eq!(
             s[1].description,
@@ -371,7 +371,10 @@ mod tests {
             },
             0.0,
         ));
-        let words: Vec<String> = gate_words(&c).into_iter().map(|(_, w)| w).collect();
+        let words: Vec<String> = gate_words(&c, Percent::default())
+            .into_iter()
+            .map(|(_, w)| w)
+            .collect();
         assert_eq!(
             words,
             [

@@ -2,7 +2,7 @@
 //!
 //! Pure: everything here is computed from summaries; the host only sends it.
 
-use crate::analysis::{DiffSummary, GateKind, Outcome, Percent};
+use crate::analysis::{DiffSummary, GateKind, Outcome};
 
 use super::limits::{self, truncate_chars};
 use super::plan::{
@@ -94,21 +94,21 @@ pub fn statuses(s: &DiffSummary, tests: Option<&TestsBrief>) -> Vec<CommitStatus
         .gates
         .iter()
         .find(|g| g.component.is_none() && g.kind == GateKind::Patch);
-    let patch_desc = match Percent::of(&s.patch.totals) {
+    let patch_desc = match s.percent.of(&s.patch.totals) {
         None if s.outcome == Outcome::EmptyChange => {
             "No change between base and head: nothing to measure".to_owned()
         }
         None => "Coverage not affected: no coverable lines changed".to_owned(),
         Some(pc) => match patch_target {
-            Some(g) => format!("{pc}% of diff hit (target {}%)", Percent::value(g.target)),
+            Some(g) => format!("{pc}% of diff hit (target {}%)", s.percent.value(g.target)),
             None => format!("{pc}% of diff hit"),
         },
     };
-    let project_desc = match (Percent::of(&s.project), s.delta()) {
+    let project_desc = match (s.percent.of(&s.project), s.delta()) {
         (None, _) => "No coverable lines in the reports".to_owned(),
         (Some(pc), Some(d)) => format!(
             "{pc}% ({}%) compared to {}",
-            Percent::delta(d),
+            s.percent.delta(d),
             short_sha(s.delta_base())
         ),
         (Some(pc), None) => match s
@@ -116,7 +116,7 @@ pub fn statuses(s: &DiffSummary, tests: Option<&TestsBrief>) -> Vec<CommitStatus
             .iter()
             .find(|g| g.component.is_none() && g.kind == GateKind::Project)
         {
-            Some(g) => format!("{pc}% (target {}%)", Percent::value(g.target)),
+            Some(g) => format!("{pc}% (target {}%)", s.percent.value(g.target)),
             None => format!("{pc}%"),
         },
     };
@@ -147,7 +147,7 @@ pub fn statuses(s: &DiffSummary, tests: Option<&TestsBrief>) -> Vec<CommitStatus
         });
     }
     if let Some(m) = &s.monorepo {
-        out.extend(super::monorepo::statuses(m));
+        out.extend(super::monorepo::statuses(m, s.percent));
     }
     out
 }
@@ -264,7 +264,7 @@ pub fn plan(s: &DiffSummary, tests: Option<&TestsBrief>, target: &Target) -> Pub
             // What failed first (tests before coverage); the same words as the comment's first
             // line, within GitHub's title cap.
             title: cut(
-                &markdown::verdict_words(&s.gates),
+                &markdown::verdict_words(&s.gates, s.percent),
                 limits::ANNOTATION_TITLE_MAX,
             ),
             summary: body.clone(),

@@ -56,6 +56,10 @@ pub struct SectionPlan {
     /// base64(deflate(JSON)) of the line data, at most [`DATA_MAX`] characters; empty when not
     /// even the totals fit (never: they are a few dozen bytes) or for a pending placeholder.
     pub data: String,
+    /// How the merged header shows percentages (`[display]`); left out of a payload when it is
+    /// the default, so payloads read as before.
+    #[serde(default, skip_serializing_if = "Percent::is_default")]
+    pub percent: Percent,
 }
 
 /// Whether `name` can be a section name (it goes into a hidden HTML comment unescaped).
@@ -772,16 +776,16 @@ fn compose(marker: &str, others: &[Found], mine: Mine<'_>, data: &str, body: &st
         out.push('\n');
         return out;
     }
-    out.push_str(&header(&all));
+    out.push_str(&header(&all, mine.section.percent));
     for f in all {
         let _ = write!(out, "\n### Section `{}`\n\n{}\n", f.name, f.raw);
     }
     out
 }
 
-fn figure(t: Option<Totals>) -> String {
+fn figure(t: Option<Totals>, percent: Percent) -> String {
     match t {
-        Some(t) => match Percent::of(&t) {
+        Some(t) => match percent.of(&t) {
             Some(p) => format!("{p}% ({} of {} lines)", t.hits, t.lines),
             None => "n/a (no coverable line)".to_owned(),
         },
@@ -790,7 +794,7 @@ fn figure(t: Option<Totals>) -> String {
 }
 
 /// The summary over all sections: merged totals (or why not), then one row per section.
-fn header(all: &[&Found]) -> String {
+fn header(all: &[&Found], percent: Percent) -> String {
     let mut decoded: Vec<(&str, SectionData)> = Vec::new();
     let mut problems: Vec<String> = Vec::new();
     let mut pending: Vec<&str> = Vec::new();
@@ -830,7 +834,7 @@ fn header(all: &[&Found]) -> String {
         (merge_patch(&refs), merge_project(&refs))
     };
     let merged_cell = |m: &Merged| match m {
-        Merged::Exact(t) => format!("**{}**", figure(Some(*t))),
+        Merged::Exact(t) => format!("**{}**", figure(Some(*t), percent)),
         Merged::Unavailable(_) => "not shown (see below)".to_owned(),
     };
     let _ = writeln!(
@@ -860,8 +864,11 @@ fn header(all: &[&Found]) -> String {
             "| `{}` | `{}` | {} | {} |",
             f.name,
             short_sha(&f.sha),
-            d.map_or_else(|| "—".to_owned(), |d| figure(d.patch_totals())),
-            d.map_or_else(|| "—".to_owned(), |d| figure(Some(d.project_totals()))),
+            d.map_or_else(|| "—".to_owned(), |d| figure(d.patch_totals(), percent)),
+            d.map_or_else(
+                || "—".to_owned(),
+                |d| figure(Some(d.project_totals()), percent)
+            ),
         );
     }
     for (what, m) in [("patch", &patch), ("project", &project)] {

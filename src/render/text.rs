@@ -61,13 +61,13 @@ fn warnings(out: &mut String, unmatched: &[Unmatched], notes: &[Warning], style:
     }
 }
 
-fn gates(out: &mut String, gates: &[GateOutcome], style: Style) {
+fn gates(out: &mut String, gates: &[GateOutcome], percent: Percent, style: Style) {
     if gates.is_empty() {
         return;
     }
     let _ = writeln!(out);
     for g in gates {
-        let (target, actual, verdict) = gate_line(g);
+        let (target, actual, verdict) = gate_line(g, percent);
         let verdict = if g.passed {
             style.good(&verdict)
         } else {
@@ -116,7 +116,7 @@ fn change_lines(out: &mut String, s: &DiffSummary) {
 pub fn diff(s: &DiffSummary, style: Style) -> String {
     let mut out = String::new();
     let p = &s.patch.totals;
-    let headline = match Percent::of(p) {
+    let headline = match s.percent.of(p) {
         None if s.outcome == Outcome::EmptyChange => {
             "Patch coverage: n/a — the change is empty (nothing to measure)".to_owned()
         }
@@ -139,7 +139,7 @@ pub fn diff(s: &DiffSummary, style: Style) -> String {
         for f in &s.patch.files {
             t.add_row(vec![
                 Cell::new(&f.path),
-                Cell::new(percent_or_na(&f.totals)).set_alignment(CellAlignment::Right),
+                Cell::new(percent_or_na(s.percent, &f.totals)).set_alignment(CellAlignment::Right),
                 Cell::new(format!("{}/{}", f.totals.hits, f.totals.lines))
                     .set_alignment(CellAlignment::Right),
                 Cell::new(ranges::format(&f.missed_lines)),
@@ -148,11 +148,11 @@ pub fn diff(s: &DiffSummary, style: Style) -> String {
         }
         let _ = writeln!(out, "{t}");
     }
-    let project = match (Percent::of(&s.project), s.delta()) {
+    let project = match (s.percent.of(&s.project), s.delta()) {
         (None, _) => "Project coverage: n/a".to_owned(),
         (Some(pc), Some(d)) => format!(
             "Project coverage: {pc}% ({}%) — {}",
-            Percent::delta(d),
+            s.percent.delta(d),
             counts(&s.project, "lines")
         ),
         (Some(pc), None) => format!("Project coverage: {pc}% — {}", counts(&s.project, "lines")),
@@ -160,7 +160,7 @@ pub fn diff(s: &DiffSummary, style: Style) -> String {
     let _ = writeln!(out, "{project}");
     out.push_str(&super::history::text_lines(s));
     if let Some(m) = &s.monorepo {
-        out.push_str(&super::monorepo::text(m, style));
+        out.push_str(&super::monorepo::text(m, s.percent, style));
     }
     if !s.patch.not_measured.is_empty() {
         let _ = writeln!(
@@ -181,7 +181,7 @@ pub fn diff(s: &DiffSummary, style: Style) -> String {
         }
     }
     warnings(&mut out, &s.unmatched, &s.warnings, style);
-    gates(&mut out, &s.gates, style);
+    gates(&mut out, &s.gates, s.percent, style);
     out
 }
 
@@ -195,7 +195,7 @@ pub fn report(s: &ReportSummary, style: Style) -> String {
     let row = |t: &mut Table, path: &str, tot: &Totals| {
         t.add_row(vec![
             Cell::new(path),
-            Cell::new(percent_or_na(tot)).set_alignment(CellAlignment::Right),
+            Cell::new(percent_or_na(s.percent, tot)).set_alignment(CellAlignment::Right),
             Cell::new(tot.hits).set_alignment(CellAlignment::Right),
             Cell::new(tot.lines).set_alignment(CellAlignment::Right),
             Cell::new(tot.misses).set_alignment(CellAlignment::Right),
@@ -218,9 +218,9 @@ pub fn report(s: &ReportSummary, style: Style) -> String {
     }
     row(&mut t, "TOTAL", &s.project.totals);
     let _ = writeln!(out, "Files:\n{t}");
-    let line = match (Percent::of(&s.project.totals), s.delta()) {
+    let line = match (s.percent.of(&s.project.totals), s.delta()) {
         (None, _) => "Project coverage: n/a (no coverable lines)".to_owned(),
-        (Some(pc), Some(d)) => format!("Project coverage: {pc}% ({}%)", Percent::delta(d)),
+        (Some(pc), Some(d)) => format!("Project coverage: {pc}% ({}%)", s.percent.delta(d)),
         (Some(pc), None) => format!("Project coverage: {pc}%"),
     };
     let _ = writeln!(out, "{}", style.bold(&line));
@@ -228,6 +228,6 @@ pub fn report(s: &ReportSummary, style: Style) -> String {
         let _ = writeln!(out, "Files at: {} — from {}", r.head.rev, r.head.from);
     }
     warnings(&mut out, &s.unmatched, &s.warnings, style);
-    gates(&mut out, &s.gates, style);
+    gates(&mut out, &s.gates, s.percent, style);
     out
 }

@@ -247,8 +247,28 @@ fn every_prcov_toml_key_is_documented() {
     let mut keys = known("no_such_key = 1\n");
     keys.extend(known("[gates]\nno_such_key = 1\n"));
     keys.extend(known("[comment]\nno_such_key = 1\n"));
+    keys.extend(known("[display]\nno_such_key = 1\n"));
     keys.sort();
     let mut documented_sorted: Vec<String> = documented.iter().map(|s| (*s).to_owned()).collect();
     documented_sorted.sort();
     assert_eq!(documented_sorted, keys);
+}
+
+/// `[display]` out of range is exit 2 naming the file and line; so is the same in codecov.yml.
+#[test]
+fn display_precision_out_of_range_is_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |file: &str, text: &str| {
+        std::fs::write(dir.path().join(file), text).unwrap();
+        let out = prcov()
+            .current_dir(dir.path())
+            .args(["report", "--no-repo", "--config", file, "x.info"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(i32::from(exit::BAD_INPUT)));
+        stderr_of(&out)
+    };
+    let toml = run("prcov.toml", "[display]\nprecision = 6\nround = \"up\"\n");
+    let yml = run("codecov.yml", "coverage:\n  precision: 6\n");
+    insta::assert_snapshot!(format!("{toml}{yml}"));
 }

@@ -59,6 +59,7 @@ fn summary(
         links,
         history: None,
         monorepo: None,
+        percent: prcov::analysis::Percent::default(),
     };
     let mut wanted = vec![Gate {
         kind: GateKind::Patch,

@@ -826,6 +826,7 @@ fn sectioned(name: &str, body: &str) -> PublishPlan {
             name: name.to_owned(),
             head_time: Some(10),
             data: String::new(),
+            percent: prcov::analysis::Percent::default(),
         }),
         ..plan()
     }

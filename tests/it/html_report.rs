@@ -662,6 +662,7 @@ mod snapshots {
             links: None,
             history: None,
             monorepo: None,
+            percent: prcov::analysis::Percent::default(),
         };
         let m = Measured {
             patch: s.patch.totals.percent(),

@@ -546,3 +546,112 @@ fn a_saved_payload_with_component_statuses_is_accepted_by_from() {
         "{err}"
     );
 }
+
+/// The comment with the table under `header` (up to the blank line after it) cut out.
+fn without_table(body: &str, header: &str) -> String {
+    let start = body
+        .find(header)
+        .unwrap_or_else(|| panic!("no {header} in {body}"));
+    let end = body[start..]
+        .find("\n\n")
+        .map_or(body.len(), |i| start + i + 1);
+    // The table starts after a blank line: that one goes with it.
+    format!("{}{}", &body[..start - 1], &body[end..])
+}
+
+/// `--hide components` / `--hide flags`, and `[comment] hide`, leave out that table of the
+/// comment and nothing else.
+#[test]
+fn hide_leaves_out_the_components_or_the_flags_table_and_only_it() {
+    let m = Mono::new();
+    let (statuses, full, _) = dry_run(&m, &[]);
+    let components = "| Component | Patch | Project | Gates |";
+    let flags = "| Flag | Patch | Project | Coverage from |";
+    assert!(full.contains(components) && full.contains(flags), "{full}");
+
+    let (hidden_statuses, no_components, _) = dry_run(&m, &["--hide", "components"]);
+    assert!(!no_components.contains(components), "{no_components}");
+    assert!(!no_components.contains("API service `api`"));
+    assert!(no_components.contains(flags));
+    assert_eq!(no_components, without_table(&full, components));
+    // The comment hides a table; the component statuses are still posted.
+    assert_eq!(hidden_statuses, statuses);
+
+    let (_, no_flags, _) = dry_run(&m, &["--hide", "flags"]);
+    assert!(!no_flags.contains(flags), "{no_flags}");
+    assert!(no_flags.contains(components));
+    assert_eq!(no_flags, without_table(&full, flags));
+
+    let (_, neither, _) = dry_run(&m, &["--hide", "components", "--hide", "flags"]);
+    assert_eq!(
+        neither,
+        without_table(&without_table(&full, components), flags)
+    );
+
+    // The same from prcov.toml.
+    let toml = m.repo().join("prcov.toml");
+    let mut text = std::fs::read_to_string(&toml).unwrap();
+    text.push_str("\n[comment]\nhide = [\"flags\"]\n");
+    std::fs::write(&toml, text).unwrap();
+    let (_, from_toml, _) = dry_run(&m, &[]);
+    assert_eq!(from_toml, no_flags);
+}
+
+/// codecov.yml's `precision: 1`, `round: up` change every percentage shown (terminal, comment,
+/// statuses) and nothing in the JSON.
+#[test]
+fn codecov_precision_and_round_change_what_is_shown_and_not_the_json() {
+    let m = Mono::new();
+    let stdout = |o: std::process::Output| String::from_utf8(o.stdout).unwrap();
+    let text = stdout(m.diff(&[]));
+    let json = stdout(m.diff(&["--format", "json"]));
+    let (statuses, body, _) = dry_run(&m, &[]);
+
+    std::fs::write(
+        m.repo().join("codecov.yml"),
+        "coverage:\n  precision: 1\n  round: up\n",
+    )
+    .unwrap();
+    let text_up = stdout(m.diff(&[]));
+    let json_up = stdout(m.diff(&["--format", "json"]));
+    let (statuses_up, body_up, _) = dry_run(&m, &[]);
+
+    assert_eq!(json_up, json, "the JSON keeps the exact values");
+    // 13/14 = 92.857…%: 92.85 rounded down to two decimals, 92.9 rounded up to one.
+    assert!(text.contains("92.85%") && !text.contains("92.9%"), "{text}");
+    assert!(
+        text_up.contains("92.9%") && !text_up.contains("92.85%"),
+        "{text_up}"
+    );
+    assert!(
+        body.contains("| project/api | ≥ 70.00% | 92.85% |"),
+        "{body}"
+    );
+    assert!(
+        body_up.contains("| project/api | ≥ 70.0% | 92.9% |"),
+        "{body_up}"
+    );
+    // The same gates decide: patch/api 75 % < 80 % still fails.
+    let states = |s: &[(String, String, String)]| -> Vec<String> {
+        s.iter().map(|(c, st, _)| format!("{c} {st}")).collect()
+    };
+    assert_eq!(states(&statuses_up), states(&statuses));
+    let descriptions: Vec<&str> = statuses_up.iter().map(|(_, _, d)| d.as_str()).collect();
+    assert_eq!(
+        descriptions,
+        [
+            "77.8% of diff hit",
+            "87.2%",
+            "api: 75.0% of diff hit (target 80.0%)",
+            "api: 92.9% (target 70.0%)",
+            "web: 50.0% of diff hit (target 50.0%)",
+            "web: 91.7%",
+            "core: 100.0% of diff hit [informational]",
+            "core: 61.6% (target 70.0%) [informational]",
+        ]
+    );
+    m.redactions().bind(|| {
+        insta::assert_snapshot!("monorepo_diff_text_precision_1_up", text_up);
+        insta::assert_snapshot!("monorepo_comment_precision_1_up", body_up);
+    });
+}

@@ -44,6 +44,7 @@ fn summary(files: Vec<PatchFile>, gates_in: &[Gate]) -> DiffSummary {
         links: None,
         history: None,
         monorepo: None,
+        percent: prcov::analysis::Percent::default(),
     };
     let m = Measured {
         patch: s.patch.totals.percent(),

@@ -84,6 +84,7 @@ fn markdown_shows_repeats_once_with_their_count() {
         links: None,
         history: None,
         monorepo: None,
+        percent: prcov::analysis::Percent::default(),
         patch: prcov::analysis::PatchCoverage::default(),
         project: prcov::model::Totals::default(),
         base_project: None,

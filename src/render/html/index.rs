@@ -24,12 +24,12 @@ fn num(shown: &str, value: &str) -> String {
     format!("<td class=\"num\" data-v=\"{value}\">{shown}</td>")
 }
 
-fn card(out: &mut String, id: &str, title: &str, t: &Totals, extra: &str) {
+fn card(out: &mut String, id: &str, title: &str, t: &Totals, extra: &str, p: Percent) {
     let _ = writeln!(
         out,
         "<div class=\"card\"><div>{title}</div><div class=\"big\" id=\"{id}\">{}</div>\
          <div class=\"small\">{} of {} lines covered · {} missed · {} partial{extra}</div></div>",
-        percent(t),
+        percent(t, p),
         t.hits,
         t.lines,
         t.misses,
@@ -37,12 +37,9 @@ fn card(out: &mut String, id: &str, title: &str, t: &Totals, extra: &str) {
     );
 }
 
-fn delta_text(delta: Option<f64>) -> String {
+fn delta_text(delta: Option<f64>, p: Percent) -> String {
     delta.map_or_else(String::new, |d| {
-        format!(
-            " · <strong>{}%</strong> compared to base",
-            Percent::delta(d)
-        )
+        format!(" · <strong>{}%</strong> compared to base", p.delta(d))
     })
 }
 
@@ -67,7 +64,7 @@ fn verdict(out: &mut String, gates: &[GateOutcome], sentence: &str) {
     );
 }
 
-fn gates_table(out: &mut String, gates: &[GateOutcome]) {
+fn gates_table(out: &mut String, gates: &[GateOutcome], p: Percent) {
     if gates.is_empty() {
         return;
     }
@@ -75,7 +72,7 @@ fn gates_table(out: &mut String, gates: &[GateOutcome]) {
         "<h2>Gates</h2>\n<table id=\"gates\"><thead><tr><th>Gate</th><th>Target</th><th>Actual</th><th>Result</th></tr></thead><tbody>\n",
     );
     for g in gates {
-        let (target, actual, verdict) = gate_line(g);
+        let (target, actual, verdict) = gate_line(g, p);
         let badge = if g.passed {
             "<span class=\"badge hit\">✔ passed</span>"
         } else {
@@ -108,7 +105,7 @@ fn patch_sentence(d: &DiffSummary) -> String {
         }
         Outcome::Measured => {}
     }
-    match Percent::of(p) {
+    match d.percent.of(p) {
         None => "No coverable lines changed: coverage not affected.".to_owned(),
         Some(_) if p.missing() == 0 => {
             "All modified and coverable lines are covered by tests.".to_owned()
@@ -185,7 +182,7 @@ fn changed_files(out: &mut String, d: &DiffSummary, with_page: &HashSet<&str>) {
             "<tr data-path=\"{}\"><td>{name}{renamed}</td><td>{}</td>{}{}{}{}<td>{}</td></tr>",
             esc(&f.path),
             status_word(f.status),
-            num(&percent(t), &sort_value(t)),
+            num(&percent(t, d.percent), &sort_value(t)),
             num(&format!("{} / {}", t.hits, t.lines), &t.hits.to_string()),
             num(&t.misses.to_string(), &t.misses.to_string()),
             num(&t.partials.to_string(), &t.partials.to_string()),
@@ -277,14 +274,22 @@ fn parent(path: &str) -> &str {
     path.rfind('/').map_or("", |i| &path[..i])
 }
 
-fn tree_row(out: &mut String, kind: &str, path: &str, name: &str, depth: usize, t: &Totals) {
+fn tree_row(
+    out: &mut String,
+    kind: &str,
+    path: &str,
+    name: &str,
+    depth: usize,
+    t: &Totals,
+    p: Percent,
+) {
     let _ = writeln!(
         out,
         "<tr class=\"{kind} d{}\" data-path=\"{}\" data-parent=\"{}\"><td>{name}</td>{}{}{}{}{}</tr>",
         depth.min(8),
         esc(path),
         esc(parent(path)),
-        num(&percent(t), &sort_value(t)),
+        num(&percent(t, p), &sort_value(t)),
         num(&t.hits.to_string(), &t.hits.to_string()),
         num(&t.lines.to_string(), &t.lines.to_string()),
         num(&t.misses.to_string(), &t.misses.to_string()),
@@ -360,6 +365,7 @@ fn project_tree(out: &mut String, site: &Site<'_>, with_page: &HashSet<&str>) {
                     &format!("{}/", esc(name)),
                     depth,
                     &dirs[dir],
+                    site.percent(),
                 );
             }
             Step::Files(dir, depth) => {
@@ -370,7 +376,7 @@ fn project_tree(out: &mut String, site: &Site<'_>, with_page: &HashSet<&str>) {
                     } else {
                         esc(name)
                     };
-                    tree_row(out, "file", p, &link, depth, t);
+                    tree_row(out, "file", p, &link, depth, t, site.percent());
                 }
             }
         }
@@ -392,23 +398,31 @@ pub fn render(site: &Site<'_>) -> String {
             );
             verdict(&mut body, &d.gates, &patch_sentence(d));
             body.push_str("<div class=\"cards\">\n");
-            card(&mut body, "patch-percent", "Patch", &d.patch.totals, "");
+            card(
+                &mut body,
+                "patch-percent",
+                "Patch",
+                &d.patch.totals,
+                "",
+                d.percent,
+            );
             card(
                 &mut body,
                 "project-percent",
                 "Project",
                 &d.project,
-                &delta_text(d.delta()),
+                &delta_text(d.delta(), d.percent),
+                d.percent,
             );
             body.push_str("</div>\n");
-            gates_table(&mut body, &d.gates);
+            gates_table(&mut body, &d.gates, d.percent);
             changed_files(&mut body, d, &with_page);
             failed_tests(&mut body, site, &with_page);
             warnings(&mut body, &d.unmatched, &d.warnings);
         }
         View::Report(r) => {
             body.push_str("<h1>Project coverage</h1>\n");
-            let sentence = match Percent::of(&r.project.totals) {
+            let sentence = match r.percent.of(&r.project.totals) {
                 Some(pc) => format!("Project coverage is {pc}%."),
                 None => "No coverable lines in the reports.".to_owned(),
             };
@@ -419,10 +433,11 @@ pub fn render(site: &Site<'_>) -> String {
                 "project-percent",
                 "Project",
                 &r.project.totals,
-                &delta_text(r.delta()),
+                &delta_text(r.delta(), r.percent),
+                r.percent,
             );
             body.push_str("</div>\n");
-            gates_table(&mut body, &r.gates);
+            gates_table(&mut body, &r.gates, r.percent);
             failed_tests(&mut body, site, &with_page);
             warnings(&mut body, &r.unmatched, &r.warnings);
         }

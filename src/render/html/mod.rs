@@ -17,7 +17,7 @@ use std::fmt::Write as _;
 use base64::Engine as _;
 
 use crate::analysis::test_summary::TestSummary;
-use crate::analysis::{DiffSummary, ProjectCoverage, ReportSummary};
+use crate::analysis::{DiffSummary, Percent, ProjectCoverage, ReportSummary};
 use crate::model::{LineState, Totals};
 
 pub use source::{LineCoverage, SourcePage, SourceText};
@@ -52,6 +52,16 @@ pub struct Site<'a> {
     pub tests: Option<&'a TestSummary>,
     /// One entry per `tests.failures`, in order: where that failure points in the repository.
     pub failure_links: &'a [Option<FailureLink>],
+}
+
+impl Site<'_> {
+    /// How the summary's percentages are shown.
+    fn percent(&self) -> Percent {
+        match self.view {
+            View::Diff(d) => d.percent,
+            View::Report(r) => r.percent,
+        }
+    }
 }
 
 /// `index.html`.
@@ -167,8 +177,8 @@ fn page(title: &str, root: &str, body: &str) -> String {
 }
 
 /// `66.66%`, or `n/a`.
-fn percent(t: &Totals) -> String {
-    crate::render::percent_or_na(t)
+fn percent(t: &Totals, p: Percent) -> String {
+    crate::render::percent_or_na(p, t)
 }
 
 /// The unrounded percent for sorting (`-1` when nothing is coverable).

@@ -89,7 +89,7 @@ fn header(out: &mut String, page: &SourcePage, site: &Site<'_>) {
     if let Some(f) = patch_file(site, &page.path) {
         facts.push(format!(
             "Patch coverage <strong id=\"patch-percent\">{}</strong> ({} of {} coverable added lines covered; {} missed, {} partial)",
-            percent(&f.totals),
+            percent(&f.totals, site.percent()),
             f.totals.hits,
             f.totals.lines,
             f.totals.misses,
@@ -104,7 +104,7 @@ fn header(out: &mut String, page: &SourcePage, site: &Site<'_>) {
         let t = &site.project.files[i].1;
         facts.push(format!(
             "File coverage {} ({} of {} lines)",
-            percent(t),
+            percent(t, site.percent()),
             t.hits,
             t.lines
         ));

@@ -48,6 +48,7 @@ fn diff_summary(files: Vec<PatchFile>) -> DiffSummary {
         links: None,
         history: None,
         monorepo: None,
+        percent: crate::analysis::Percent::default(),
     }
 }
 
@@ -243,4 +244,52 @@ fn without_source_the_page_lists_the_lines_and_says_why() {
         .collect();
     assert_eq!(ids, ["2", "5"]);
     assert!(html.contains("class=\"ln miss\" id=\"L5\""));
+}
+
+/// The report shows percentages as `[display]` says; the sort keys stay unrounded.
+#[test]
+fn percentages_follow_the_display_format_and_sort_keys_stay_exact() {
+    // Lines 1 and 3 of 3 hit: 66.666…%, in the project and in the patch.
+    let proj = project(&[("src/f.py", 3)]);
+    let mut summary = diff_summary(vec![PatchFile {
+        path: "src/f.py".into(),
+        old_path: None,
+        status: FileStatus::Added,
+        totals: proj.totals,
+        hit_lines: vec![1, 3],
+        missed_lines: vec![2],
+        partial_lines: Vec::new(),
+    }]);
+    summary.project = proj.totals;
+    let render = |summary: &DiffSummary| {
+        let site = Site {
+            view: View::Diff(summary),
+            project: &proj,
+            paged: &[],
+            tests: None,
+            failure_links: &[],
+        };
+        (index::render(&site), file_page(&page_of(&[1, 3], 3), &site))
+    };
+    let (html, page) = render(&summary);
+    assert!(
+        html.contains(">66.66%<") && !html.contains("66.7%"),
+        "{html}"
+    );
+    assert!(page.contains("66.66%"), "{page}");
+    summary.percent = crate::analysis::Percent::new(1, crate::analysis::Round::Up).unwrap();
+    let (html, page) = render(&summary);
+    assert!(
+        html.contains(">66.7%<") && !html.contains("66.66%"),
+        "{html}"
+    );
+    assert!(
+        page.contains(">66.7%<") && !page.contains("66.66%"),
+        "{page}"
+    );
+    let changed = between(&html, "<table id=\"changed\"", "</table>");
+    assert!(
+        changed.contains("data-v=\"66.66666666666667\""),
+        "{changed}"
+    );
 }

@@ -48,6 +48,7 @@ fn plan(name: &str, time: i64, data: String) -> SectionPlan {
         name: name.to_owned(),
         head_time: Some(time),
         data,
+        percent: crate::analysis::Percent::default(),
     }
 }
 
@@ -411,4 +412,80 @@ fn names_are_checked() {
     assert!(name_problem("a b").is_some());
     assert!(name_problem("").is_some());
     assert!(name_problem("x-->").is_some());
+}
+
+/// The merged header shows percentages as this job's `[display]` says.
+#[test]
+fn the_header_rounds_as_the_writing_job_displays() {
+    let rules = CountingRules::default();
+    let data = || {
+        encode(
+            &patch(&[("a.rs", &[1], &[2, 3])]),
+            &report(&[("a.rs", &[(1, 1), (2, 0), (3, 0)])]),
+            rules,
+        )
+    };
+    let (pu, mut pi) = (plan("unit", 10, data()), plan("integration", 10, data()));
+    let unit = Mine {
+        section: &pu,
+        head_sha: SHA_A,
+        body: "Unit body\n",
+    };
+    let only_unit = assemble(MARKER, &[], unit);
+    let default = assemble(
+        MARKER,
+        &[body(&only_unit)],
+        Mine {
+            section: &pi,
+            head_sha: SHA_A,
+            body: "Integration body",
+        },
+    );
+    assert!(
+        body(&default).contains(
+            "| **All sections** | | **33.33% (1 of 3 lines)** | **33.33% (1 of 3 lines)** |"
+        ),
+        "{}",
+        body(&default)
+    );
+    pi.percent = crate::analysis::Percent::new(1, crate::analysis::Round::Up).unwrap();
+    let up = assemble(
+        MARKER,
+        &[body(&only_unit)],
+        Mine {
+            section: &pi,
+            head_sha: SHA_A,
+            body: "Integration body",
+        },
+    );
+    let text = body(&up);
+    assert!(
+        text.contains(
+            "| **All sections** | | **33.4% (1 of 3 lines)** | **33.4% (1 of 3 lines)** |"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("| `unit` | `aaaaaaa` | 33.4% (1 of 3 lines) |"),
+        "{text}"
+    );
+    assert!(!text.contains("33.33%"), "{text}");
+}
+
+/// A `--save` payload carries the section's display format only when it is not the default, so
+/// payloads written before `[display]` existed read the same.
+#[test]
+fn the_display_format_travels_in_a_payload_only_when_set() {
+    let mut p = plan("unit", 10, String::new());
+    let json = serde_json::to_string(&p).unwrap();
+    assert!(!json.contains("percent"), "{json}");
+    p.percent = crate::analysis::Percent::new(0, crate::analysis::Round::Nearest).unwrap();
+    let json = serde_json::to_string(&p).unwrap();
+    assert!(
+        json.contains(r#""percent":{"digits":0,"round":"nearest"}"#),
+        "{json}"
+    );
+    assert_eq!(serde_json::from_str::<SectionPlan>(&json).unwrap(), p);
+    let bad = json.replace(r#""digits":0"#, r#""digits":9"#);
+    assert!(serde_json::from_str::<SectionPlan>(&bad).is_err());
 }
