@@ -260,7 +260,7 @@ fn summarize_cases<C: SummaryCase>(
             flaky.push(FlakyTest {
                 suite: case.id.suite.as_deref().map(str::to_owned),
                 classname: case.id.classname.as_deref().map(str::to_owned),
-                name: case.id.name.clone(),
+                name: case.id.name.as_deref().map(str::to_owned),
                 display_name: case.id.display_name(),
                 attempts: case.attempts.len(),
                 passed_on: case.passed_on().unwrap_or(0),
@@ -273,7 +273,7 @@ fn summarize_cases<C: SummaryCase>(
         }
         let suite = case.id.suite.as_deref().map(str::to_owned);
         let classname = case.id.classname.as_deref().map(str::to_owned);
-        let name = case.id.name.clone();
+        let name = case.id.name.as_deref().map(str::to_owned);
         let display_name = case.id.display_name();
         let case_file = case.file.as_deref().map(str::to_owned);
         let attempts = case.attempts.len();
@@ -432,14 +432,13 @@ mod unit {
             id: TestId {
                 suite: None,
                 classname: None,
-                name: Some(name.to_owned()),
+                name: Some(name.into()),
             },
             file: None,
             line: None,
             attempts: Attempts::one(Attempt {
                 outcome: TestOutcome::Passed,
-                failure: None,
-                skip_message: None,
+                note: None,
                 time: seconds,
             }),
         }

@@ -84,7 +84,7 @@ impl Record {
                 .map(|c| RecordedTest {
                     suite: c.id.suite.as_deref().map(str::to_owned),
                     classname: c.id.classname.as_deref().map(str::to_owned),
-                    name: c.id.name.clone(),
+                    name: c.id.name.as_deref().map(str::to_owned),
                     outcome: c.outcome(),
                     flaky: c.is_flaky(),
                     // Durations are whole milliseconds: finer is noise across CI machines.

@@ -58,33 +58,54 @@ pub struct Failure {
     /// The element's text (stack trace, captured output).
     pub details: Option<String>,
     pub details_len: usize,
-    /// Frames found in the body (the whole parsed body, not only the kept part), outermost first.
-    pub frames: Vec<Frame>,
-    /// The position prcov picked: the first frame that looks like project code, else the test's
-    /// own `file`/`line` attributes.
+    /// The position prcov picked: the first frame of the body (the whole parsed body, not only
+    /// the kept part) that looks like project code, else the test's own `file`/`line`
+    /// attributes. The other frames are not kept: up to 16 paths per failure were a sixth of
+    /// `prcov tests`' memory on a large Surefire report, and nothing read them;
+    /// `formats::junit::stack_frames` finds them again in a text.
     pub location: Option<Frame>,
 }
 
-impl Failure {
-    /// The first frame for which `in_repo` holds, else [`Failure::location`]. Lets a caller that
-    /// knows the repository's files pick a better frame than the parser's heuristics.
-    pub fn location_in(&self, mut in_repo: impl FnMut(&str) -> bool) -> Option<&Frame> {
-        self.frames
-            .iter()
-            .find(|f| in_repo(&f.file))
-            .or(self.location.as_ref())
-    }
-}
-
-/// One run of a test.
+/// One run of a test: 32 bytes, kept inline in every [`TestCase`] (most tests ran once).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Attempt {
     pub outcome: TestOutcome,
-    /// Set when `outcome` is `Failed` or `Errored`. Boxed: most runs pass, and an inline
-    /// `Failure` would triple the size of every attempt.
-    pub failure: Option<Box<(FailureKind, Failure)>>,
-    pub skip_message: Option<String>,
     pub time: Option<f64>,
+    /// What a failed, errored or skipped run said. Boxed, and one field for both: most runs
+    /// pass, and 200,000 inline fields cost megabytes.
+    pub note: Option<Box<AttemptNote>>,
+}
+
+/// What a run that did not pass reported.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AttemptNote {
+    /// Set when the outcome is `Failed` or `Errored`.
+    Failure(FailureKind, Failure),
+    /// The `<skipped>` message.
+    Skipped(String),
+}
+
+impl Attempt {
+    pub fn failure(&self) -> Option<(FailureKind, &Failure)> {
+        match self.note.as_deref() {
+            Some(AttemptNote::Failure(k, f)) => Some((*k, f)),
+            _ => None,
+        }
+    }
+
+    pub fn failure_mut(&mut self) -> Option<(FailureKind, &mut Failure)> {
+        match self.note.as_deref_mut() {
+            Some(AttemptNote::Failure(k, f)) => Some((*k, f)),
+            _ => None,
+        }
+    }
+
+    pub fn skip_message(&self) -> Option<&str> {
+        match self.note.as_deref() {
+            Some(AttemptNote::Skipped(m)) => Some(m),
+            _ => None,
+        }
+    }
 }
 
 /// The attempts of one test, in order. Nearly every test ran once, so one attempt is kept
@@ -194,12 +215,14 @@ impl<'a> IntoIterator for &'a Attempts {
 }
 
 /// What identifies a test across files and reruns. Suite and class names are shared by the
-/// test cases of one suite or class (`Arc`), so a large report keeps each only once.
+/// test cases of one suite or class (`Arc`), so a large report keeps each only once; the name
+/// is an `Arc` too, shared with the class name where a tool writes the same text in both
+/// (jest-junit by default).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TestId {
     pub suite: Option<Arc<str>>,
     pub classname: Option<Arc<str>>,
-    pub name: Option<String>,
+    pub name: Option<Arc<str>>,
 }
 
 impl TestId {
@@ -216,7 +239,7 @@ impl TestId {
     pub fn display_name(&self) -> String {
         match (&self.classname, &self.name) {
             (Some(c), Some(n)) if **c != **n && !c.is_empty() => format!("{c} › {n}"),
-            (_, Some(n)) => n.clone(),
+            (_, Some(n)) => n.to_string(),
             (Some(c), None) => c.to_string(),
             (None, None) => "(unnamed test)".to_owned(),
         }
@@ -229,8 +252,9 @@ pub struct TestCase {
     pub id: TestId,
     /// The `file` attribute, where the tool writes one (shared by the cases of one file).
     pub file: Option<Arc<str>>,
-    /// The `line` attribute.
-    pub line: Option<u64>,
+    /// The `line` attribute. `u32`: 8 bytes less in each of 200,000 cases; a file of more lines
+    /// is no source file.
+    pub line: Option<u32>,
     pub attempts: Attempts,
 }
 
@@ -263,26 +287,21 @@ impl TestCase {
 
     /// The failure that decided the outcome (the final attempt's), if the test failed or errored.
     pub fn failure(&self) -> Option<(FailureKind, &Failure)> {
-        let last = self.final_attempt()?;
-        last.failure.as_deref().map(|(k, f)| (*k, f))
+        self.final_attempt()?.failure()
     }
 
     /// [`TestCase::failure`], mutable: lets a caller that owns the results move its texts out.
     pub fn failure_mut(&mut self) -> Option<(FailureKind, &mut Failure)> {
-        let last = self
-            .attempts
+        self.attempts
             .iter_mut()
             .rev()
-            .find(|a| a.outcome != TestOutcome::Skipped)?;
-        last.failure.as_deref_mut().map(|(k, f)| (*k, f))
+            .find(|a| a.outcome != TestOutcome::Skipped)?
+            .failure_mut()
     }
 
     /// The most recent failure of any attempt (what a flaky test reported before passing).
     pub fn last_failure(&self) -> Option<(FailureKind, &Failure)> {
-        self.attempts
-            .iter()
-            .rev()
-            .find_map(|a| a.failure.as_deref().map(|(k, f)| (*k, f)))
+        self.attempts.iter().rev().find_map(Attempt::failure)
     }
 
     /// The longest single attempt, in seconds.
@@ -505,15 +524,14 @@ mod unit {
     fn attempt(outcome: TestOutcome) -> Attempt {
         Attempt {
             outcome,
-            failure: outcome.is_failure().then(|| {
+            note: outcome.is_failure().then(|| {
                 let kind = if outcome == TestOutcome::Failed {
                     FailureKind::Failure
                 } else {
                     FailureKind::Error
                 };
-                Box::new((kind, Failure::default()))
+                Box::new(AttemptNote::Failure(kind, Failure::default()))
             }),
-            skip_message: None,
             time: Some(1.0),
         }
     }
@@ -523,7 +541,7 @@ mod unit {
             id: TestId {
                 suite: Some("s".into()),
                 classname: Some("c".into()),
-                name: name.map(str::to_owned),
+                name: name.map(Arc::from),
             },
             file: None,
             line: None,
@@ -677,28 +695,17 @@ mod unit {
     }
 
     #[test]
-    fn location_in_prefers_a_repo_frame() {
-        let f = Failure {
-            frames: vec![
-                Frame {
-                    file: "/usr/lib/x.py".into(),
-                    line: 3,
-                },
-                Frame {
-                    file: "src/a.py".into(),
-                    line: 9,
-                },
-            ],
-            location: Some(Frame {
-                file: "/usr/lib/x.py".into(),
-                line: 3,
-            }),
-            ..Failure::default()
-        };
-        assert_eq!(
-            f.location_in(|p| p.starts_with("src/")).map(|f| f.line),
-            Some(9)
-        );
-        assert_eq!(f.location_in(|_| false).map(|f| f.line), Some(3));
+    fn a_case_stays_small() {
+        // What 200,000 test cases cost in memory; see bench/README.md.
+        assert_eq!(std::mem::size_of::<Attempt>(), 32);
+        assert_eq!(std::mem::size_of::<Attempts>(), 32);
+        assert_eq!(std::mem::size_of::<TestCase>(), 104);
+        let mut a = attempt(Skipped);
+        assert_eq!((a.failure(), a.skip_message()), (None, None));
+        a.note = Some(Box::new(AttemptNote::Skipped("flaky on CI".into())));
+        assert_eq!(a.skip_message(), Some("flaky on CI"));
+        let failed = attempt(Errored);
+        assert_eq!(failed.failure().map(|(k, _)| k), Some(FailureKind::Error));
+        assert_eq!(failed.skip_message(), None);
     }
 }

@@ -44,8 +44,7 @@ fn pytest_plain() {
         Some("ZeroDivisionError: division by zero")
     );
     // The traceback goes test → calc/__init__.py:11 → :6; the first frame is the test's line.
-    let frames: Vec<_> = f
-        .frames
+    let frames: Vec<_> = prcov::formats::junit::stack_frames(f.details.as_deref().unwrap())
         .iter()
         .map(|f| format!("{}:{}", f.file, f.line))
         .collect();

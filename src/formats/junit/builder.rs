@@ -15,7 +15,8 @@ use super::{cut, first_line, push_capped, DETAILS_KEEP, MESSAGE_KEEP, SCAN_LIMIT
 use crate::formats::xml::{Lines, SiblingCounts};
 use crate::formats::{FormatError, Location};
 use crate::model::test_results::{
-    Attempt, Attempts, Failure, FailureKind, ParsedTests, TestCase, TestId, TestOutcome,
+    Attempt, AttemptNote, Attempts, Failure, FailureKind, Frame, ParsedTests, TestCase, TestId,
+    TestOutcome,
 };
 use crate::model::{Warning, WarningKind};
 
@@ -123,6 +124,8 @@ struct OpenResult {
 struct ReadResult {
     kind: ResultKind,
     failure: Option<Failure>,
+    /// The failure body's stack frames, until the case's location is picked from them.
+    frames: Vec<Frame>,
     skip_message: Option<String>,
     time: Option<f64>,
 }
@@ -131,7 +134,7 @@ struct ReadResult {
 struct OpenCase {
     id: TestId,
     file: Option<Arc<str>>,
-    line: Option<u64>,
+    line: Option<u32>,
     time: Option<f64>,
     results: Vec<ReadResult>,
     /// Whether the case's own `<system-out>`/`<system-err>` is being read; its text goes to
@@ -481,7 +484,7 @@ impl Parser {
             }
             ElemKind::Testcase => {
                 let [case_name, classname, time, file, line] = self.attributes(e, CASE_KEYS, read);
-                let line = line.and_then(|l| l.trim().parse::<u64>().ok());
+                let line = line.and_then(|l| l.trim().parse::<u32>().ok());
                 let time = self.time_attr(time.as_deref());
                 let suite = self
                     .suites
@@ -495,8 +498,12 @@ impl Parser {
                 self.case = Some(OpenCase {
                     id: TestId {
                         suite,
+                        // jest-junit writes the name as the class name too: one string for both.
+                        name: case_name.map(|n| match &classname {
+                            Some(c) if **c == *n => c.clone(),
+                            _ => Arc::from(&*n),
+                        }),
                         classname,
-                        name: case_name.map(Cow::into_owned),
                     },
                     file,
                     line,
@@ -569,6 +576,7 @@ impl Parser {
             case.results.push(ReadResult {
                 kind: r.kind,
                 failure: None,
+                frames: Vec::new(),
                 skip_message: msg,
                 time: r.time,
             });
@@ -593,12 +601,12 @@ impl Parser {
             } else {
                 r.body_len
             },
-            frames,
             location: None,
         };
         case.results.push(ReadResult {
             kind: r.kind,
             failure: Some(failure),
+            frames,
             skip_message: None,
             time: r.time,
         });
@@ -626,10 +634,12 @@ impl Parser {
         let mut results = case.results;
         for r in &mut results {
             if let Some(f) = &mut r.failure {
-                if f.frames.is_empty() {
-                    f.frames.clone_from(&output_frames);
-                }
-                f.location = pick_location(&f.frames, case.file.as_deref(), case.line);
+                let frames = if r.frames.is_empty() {
+                    &output_frames
+                } else {
+                    &r.frames
+                };
+                f.location = pick_location(frames, case.file.as_deref(), case.line.map(u64::from));
                 if f.details.is_none() && !output.trim().is_empty() {
                     f.details = Some(cut(output.trim(), DETAILS_KEEP));
                     f.details_len = output.trim().len();
@@ -646,8 +656,7 @@ impl Parser {
         // The element's own outcome, and the earlier (flaky) or later (rerun) attempts.
         let mut main = Attempt {
             outcome,
-            failure: None,
-            skip_message: None,
+            note: None,
             time: case.time,
         };
         match outcome {
@@ -659,12 +668,12 @@ impl Parser {
                 };
                 if let Some(r) = take(&mut results, k) {
                     let fk = k.failure_kind().unwrap_or(FailureKind::Failure);
-                    main.failure = r.failure.map(|f| Box::new((fk, f)));
+                    main.note = r.failure.map(|f| Box::new(AttemptNote::Failure(fk, f)));
                 }
             }
             TestOutcome::Skipped => {
                 if let Some(r) = take(&mut results, ResultKind::Skipped) {
-                    main.skip_message = r.skip_message;
+                    main.note = r.skip_message.map(|m| Box::new(AttemptNote::Skipped(m)));
                 }
             }
             TestOutcome::Passed => {}
@@ -690,8 +699,7 @@ impl Parser {
             let fk = rk.failure_kind().unwrap_or(FailureKind::Failure);
             list.push(Attempt {
                 outcome,
-                failure: failure.map(|f| Box::new((fk, f))),
-                skip_message: None,
+                note: failure.map(|f| Box::new(AttemptNote::Failure(fk, f))),
                 time,
             });
         }
@@ -815,7 +823,10 @@ impl Parser {
             if silent && this.id.name.is_some() && this.id == next.id {
                 if let Some(a) = this.attempts.first_mut() {
                     a.outcome = TestOutcome::Failed;
-                    a.failure = Some(Box::new((FailureKind::Failure, Failure::default())));
+                    a.note = Some(Box::new(AttemptNote::Failure(
+                        FailureKind::Failure,
+                        Failure::default(),
+                    )));
                 }
             }
         }

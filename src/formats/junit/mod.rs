@@ -38,6 +38,15 @@ mod pipeline;
 mod tests;
 
 pub use attributes::parse_time;
+
+/// The `file:line` stack frames of a failure text (a body or a case's output), outermost first,
+/// as the parser finds them to pick [`crate::model::test_results::Failure::location`] (which
+/// keeps only that one).
+pub fn stack_frames(text: &str) -> Vec<crate::model::test_results::Frame> {
+    let mut out = Vec::new();
+    frames::scan_frames(text, &mut out);
+    out
+}
 use builder::Parser;
 pub use builder::MAX_DEPTH;
 use pipeline::{parse_here, parse_threaded, THREADED_MIN};

@@ -267,7 +267,7 @@ fn surefire_flaky_and_rerun_elements_become_attempts() {
     assert_eq!((flaky.attempts.len(), flaky.passed_on()), (3, Some(3)));
     let (_, f) = flaky.last_failure().unwrap();
     assert_eq!(f.message.as_deref(), Some("second"));
-    let (_, first) = flaky.attempts[0].failure.as_deref().unwrap();
+    let (_, first) = flaky.attempts[0].failure().unwrap();
     assert_eq!(first.details.as_deref(), Some("at a.b.C.t(C.java:12)"));
     assert_eq!(
         first.location,
@@ -483,4 +483,21 @@ fn location_is_the_first_project_frame() {
             line: 5
         })
     );
+}
+
+#[test]
+fn a_name_equal_to_the_class_name_is_one_string() {
+    // jest-junit writes `classname` = `name`: 100,000 cases kept each text twice.
+    let p = parse_str(
+        r#"<testsuite name="s"><testcase classname="A › b" name="A › b"/><testcase classname="A" name="b" line="12"/></testsuite>"#,
+    )
+    .unwrap();
+    let [same, other] = &p.cases[..] else {
+        panic!("{:?}", p.cases)
+    };
+    let (c, n) = (same.id.classname.as_ref(), same.id.name.as_ref());
+    assert!(std::sync::Arc::ptr_eq(c.unwrap(), n.unwrap()));
+    assert_eq!(other.id.name.as_deref(), Some("b"));
+    assert_eq!(other.id.classname.as_deref(), Some("A"));
+    assert_eq!(other.line, Some(12));
 }
