@@ -54,12 +54,8 @@ fn merged_run(sc: &Scenario, unit: &str, integ: &str) -> ((u64, u64), (u64, u64)
         .args([unit, integ])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    crate::common::expect_exit(&out, exit::SUCCESS);
+    let json = crate::common::json_of(&out);
     let pair = |t: &Value| (t["hits"].as_u64().unwrap(), t["lines"].as_u64().unwrap());
     (pair(&json["patch"]), pair(&json["project"]))
 }
