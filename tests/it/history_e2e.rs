@@ -72,6 +72,18 @@ impl Repo {
             .assert()
             .success();
     }
+    /// `prcov record -q` of `commit` with `report`.
+    pub fn record_report(&self, commit: &str, report: &Path) {
+        prcov()
+            .arg("record")
+            .arg(report)
+            .arg("--repo")
+            .arg(self.path())
+            .args(["--commit", commit, "-q", "--history-dir"])
+            .arg(self.history())
+            .assert()
+            .success();
+    }
     pub fn record_path(&self, commit: &str) -> PathBuf {
         self.history().join(format!("{commit}.prcov"))
     }
@@ -475,15 +487,7 @@ fn indirect_changes_carry_base_lines_through_the_hunks() {
             ],
         ) + &lcov_of("src/g.py", &[(1, 1), (2, 0)])),
     );
-    prcov()
-        .arg("record")
-        .arg(&base_report)
-        .arg("--repo")
-        .arg(r.path())
-        .args(["--commit", &base, "-q", "--history-dir"])
-        .arg(r.history())
-        .assert()
-        .success();
+    r.record_report(&base, &base_report);
 
     r.git(&["checkout", "-q", "-b", "feature"]);
     r.write(
@@ -609,15 +613,7 @@ fn ignore_patterns_apply_to_the_baseline_too() {
     let base = r.commit("base");
     let keep = |hits: u32| lcov(hits).replace("src/a.py", "src/keep.py");
     let base_report = r.file("base.info", &(lcov(2) + &keep(5)));
-    prcov()
-        .arg("record")
-        .arg(&base_report)
-        .arg("--repo")
-        .arg(r.path())
-        .args(["--commit", &base, "-q", "--history-dir"])
-        .arg(r.history())
-        .assert()
-        .success();
+    r.record_report(&base, &base_report);
     r.git(&["checkout", "-q", "-b", "feature"]);
     r.write("src/b.py", "x = 1\n");
     r.commit("pr");

@@ -78,12 +78,7 @@ fn empty_change_is_reported_with_its_revisions_and_can_fail() {
         .args(["--fail-under-patch", "80"])
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(i32::from(exit::SUCCESS)),
-        "{}",
-        stderr(&out)
-    );
+    crate::common::expect_exit(&out, exit::SUCCESS);
     let text = String::from_utf8_lossy(&out.stdout);
     redacted(&c.dir, &c.head).bind(|| insta::assert_snapshot!("empty_change_text", text));
 
@@ -109,12 +104,7 @@ fn empty_change_is_reported_with_its_revisions_and_can_fail() {
         .arg("--fail-on-empty-change")
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(i32::from(exit::GATE_FAILED)),
-        "{}",
-        stderr(&out)
-    );
+    crate::common::expect_exit(&out, exit::GATE_FAILED);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.contains("gate change: target a non-empty change, actual no change: failed"),
@@ -159,12 +149,7 @@ fn reports_matching_no_repository_file_exit_2_with_the_hint() {
         .arg(&lcov)
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(i32::from(exit::SUCCESS)),
-        "{}",
-        stderr(&out)
-    );
+    crate::common::expect_exit(&out, exit::SUCCESS);
     assert_eq!(json(&out)["outcome"], "no_file_matched");
 }
 
@@ -177,12 +162,7 @@ fn reports_without_a_coverable_line_exit_2() {
         .arg(&lcov)
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(i32::from(exit::BAD_INPUT)),
-        "{}",
-        stderr(&out)
-    );
+    crate::common::expect_exit(&out, exit::BAD_INPUT);
     redacted(&c.dir, &c.head).bind(|| {
         insta::assert_snapshot!("no_coverable_line_diff", stderr(&out));
     });
@@ -198,12 +178,7 @@ fn reports_without_a_coverable_line_exit_2() {
         .arg(&lcov)
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(i32::from(exit::SUCCESS)),
-        "{}",
-        stderr(&out)
-    );
+    crate::common::expect_exit(&out, exit::SUCCESS);
     assert_eq!(json(&out)["outcome"], "no_coverable_line");
 }
 
@@ -233,12 +208,7 @@ fn junit_where_no_test_ran_fails_the_tests_gate() {
             .arg(file)
             .output()
             .unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(i32::from(exit::GATE_FAILED)),
-            "{}",
-            stderr(&out)
-        );
+        crate::common::expect_exit(&out, exit::GATE_FAILED);
         assert_eq!(json(&out)["outcome"], outcome);
         assert!(stderr(&out).contains(says), "{}", stderr(&out));
         // Configurable: a job that runs no test on purpose.
@@ -247,12 +217,7 @@ fn junit_where_no_test_ran_fails_the_tests_gate() {
             .arg(file)
             .output()
             .unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(i32::from(exit::SUCCESS)),
-            "{}",
-            stderr(&out)
-        );
+        crate::common::expect_exit(&out, exit::SUCCESS);
     }
 }
 

@@ -1,4 +1,3 @@
-
 use super::*;
 
 fn read_str(text: &str) -> Mapped {
